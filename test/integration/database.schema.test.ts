@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import type pg from 'pg';
+import { applyDatabase } from '../../supabase/local/migrate';
+import { findSupabaseDir } from '../../supabase/local/localPostgres';
+import { adminClient, createSession, createUser, database, insertEvent, sqlState } from './fixture';
+
+describe('database schema (real PostgreSQL)', () => {
+  let admin: pg.Client;
+  let sessionId: string;
+
+  before(async () => {
+    admin = await adminClient();
+    sessionId = await createSession(admin, await createUser(admin));
+  });
+  after(() => admin.end());
+
+  describe("the seed's Realtime verification queries", () => {
+    it("session_events has REPLICA IDENTITY FULL (relreplident = 'f')", async () => {
+      const { rows } = await admin.query("select relreplident from pg_class where relname = 'session_events'");
+      assert.deepEqual(rows, [{ relreplident: 'f' }]);
+    });
+
+    it('session_events is in the supabase_realtime publication', async () => {
+      const { rows } = await admin.query(
+        "select schemaname, tablename from pg_publication_tables where pubname = 'supabase_realtime' and tablename = 'session_events'",
+      );
+      assert.deepEqual(rows, [{ schemaname: 'public', tablename: 'session_events' }]);
+    });
+
+    it('the server runs with wal_level=logical for CDC', async () => {
+      const { rows } = await admin.query("select current_setting('wal_level') as level");
+      assert.equal(rows[0].level, 'logical');
+    });
+  });
+
+  it("has the seed's three indexes plus (session_id, seq)", async () => {
+    const { rows } = await admin.query<{ indexname: string; indexdef: string }>(
+      "select indexname, indexdef from pg_indexes where tablename = 'session_events' order by indexname",
+    );
+    const byName = new Map(rows.map((r) => [r.indexname, r.indexdef]));
+    assert.match(byName.get('idx_session_events_session_id') ?? '', /\(session_id, created_at DESC\)/);
+    assert.match(byName.get('idx_session_events_type') ?? '', /\(event_type\)/);
+    assert.match(byName.get('idx_session_events_created_at') ?? '', /\(created_at DESC\)/);
+    assert.match(byName.get('idx_session_events_session_seq') ?? '', /\(session_id, seq\)/);
+  });
+
+  it('gives every event a seq that grows in insertion order', async () => {
+    const a = await insertEvent(admin, sessionId);
+    const b = await insertEvent(admin, sessionId);
+    assert.ok(BigInt(b.seq) > BigInt(a.seq));
+    assert.equal(await sqlState(() => admin.query("update public.session_events set seq = 1 where id = $1", [a.id])), '428C9');
+  });
+
+  describe('CHECK constraints refuse bad rows with their SQLSTATE', () => {
+    const cases: Array<[string, () => Promise<unknown>, string, RegExp?]> = [
+      ['an unknown event_type', () => insertEvent(admin, sessionId, 'telepathy', {}), '23514', /event_type_check/],
+      ['event_data that is an array', () => insertEvent(admin, sessionId, 'thinking', [1, 2]), '23514', /event_data_object_check/],
+      ['event_data that is a string', () => insertEvent(admin, sessionId, 'thinking', 'hi'), '23514', /event_data_object_check/],
+      ['event_data over 256 KiB', () => insertEvent(admin, sessionId, 'terminal', { output: 'x'.repeat(262_145) }), '23514', /event_data_size_check/],
+      ['a session_id that does not exist', () => insertEvent(admin, '00000000-0000-4000-8000-000000000000'), '23503'],
+      ['a session_id that is not a uuid', () => insertEvent(admin, 'not-a-uuid'), '22P02'],
+      ['a null event_type', () => admin.query('insert into public.session_events (session_id, event_type) values ($1, null)', [sessionId]), '23502'],
+      ['an unknown session state', () => admin.query("update public.coding_sessions set state = 'exploded' where id = $1", [sessionId]), '23514', /coding_sessions_state_check/],
+    ];
+    for (const [what, work, code] of cases) {
+      it(`refuses ${what} (${code})`, async () => {
+        assert.equal(await sqlState(work), code);
+      });
+    }
+
+    it('names the violated constraint so the error says what is wrong', async () => {
+      for (const [, work, , pattern] of cases) {
+        if (!pattern) continue;
+        await assert.rejects(work(), (error: Error) => pattern.test(error.message));
+      }
+    });
+
+    it('accepts every known event type and an event just under the size cap', async () => {
+      for (const type of ['state_changed', 'thinking', 'terminal', 'file_change', 'completion', 'error', 'files_changed']) {
+        await insertEvent(admin, sessionId, type, {});
+      }
+      await insertEvent(admin, sessionId, 'terminal', { output: 'x'.repeat(262_000) });
+    });
+  });
+
+  it('deletes a session’s events with the session, and sessions with their user', async () => {
+    const userId = await createUser(admin);
+    const s = await createSession(admin, userId);
+    await insertEvent(admin, s);
+    await admin.query('delete from public.coding_sessions where id = $1', [s]);
+    const events = await admin.query('select 1 from public.session_events where session_id = $1', [s]);
+    assert.equal(events.rowCount, 0);
+
+    const s2 = await createSession(admin, userId);
+    await insertEvent(admin, s2);
+    await admin.query('delete from auth.users where id = $1', [userId]);
+    const left = await admin.query('select 1 from public.coding_sessions where id = $1', [s2]);
+    assert.equal(left.rowCount, 0);
+  });
+
+  it('keeps updated_at current on session updates', async () => {
+    const before = await admin.query<{ updated_at: Date }>('select updated_at from public.coding_sessions where id = $1', [sessionId]);
+    await admin.query("update public.coding_sessions set state = 'running' where id = $1", [sessionId]);
+    const after = await admin.query<{ updated_at: Date }>('select updated_at from public.coding_sessions where id = $1', [sessionId]);
+    assert.ok(after.rows[0]!.updated_at > before.rows[0]!.updated_at);
+  });
+
+  it('applying the schema again to a persistent database applies nothing new', async () => {
+    const result = await applyDatabase(database().url, findSupabaseDir());
+    assert.deepEqual(result, { migrations: [], seeded: false });
+  });
+
+  it('survives a PostgreSQL restart with the data intact', async function () {
+    this.timeout(30_000);
+    const marker = await insertEvent(admin, sessionId, 'thinking', { iteration: 42, toolsUsed: [] });
+    await admin.end();
+    await database().stopServer();
+    await database().startAgain();
+    admin = await adminClient();
+    const { rows } = await admin.query('select event_data from public.session_events where id = $1', [marker.id]);
+    assert.deepEqual(rows[0]?.event_data, { iteration: 42, toolsUsed: [] });
+  });
+});
