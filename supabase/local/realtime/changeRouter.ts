@@ -1,0 +1,196 @@
+// Routes each captured change to the channels whose postgres_changes bindings match it, after
+// checking it against each subscriber's RLS (as real Realtime does), and sends in commit order.
+// RLS checks for one change run concurrently (one per distinct set of claims); changes are
+// prepared concurrently too, but always sent in the order they were committed.
+import type pg from 'pg';
+import type { Claims } from '../keys';
+import type { Logger } from '../log';
+import { withClaims } from '../requestAuth';
+import { ident, qualified } from '../rest/restSql';
+import type { Change } from './cdc';
+import { matchesFilter, type RealtimeFilter } from './filters';
+import { recordJson } from './recordJson';
+
+export interface Binding {
+  id: number;
+  event: 'INSERT' | 'UPDATE' | 'DELETE' | '*';
+  schema: string;
+  /** undefined or '*' = every published table of the schema. */
+  table?: string;
+  filter?: RealtimeFilter;
+}
+
+export interface ChangeSubscriber {
+  readonly topic: string;
+  readonly bindings: readonly Binding[];
+  claims: Claims;
+  isOpen(): boolean;
+  send(event: string, payload: Record<string, unknown>): void;
+}
+
+interface Delivery {
+  subscriber: ChangeSubscriber;
+  payload: Record<string, unknown>;
+}
+
+/** Delays between visibility re-checks: a change can arrive before a new snapshot sees the row. */
+const VISIBILITY_RETRIES_MS = [2, 5, 10, 20, 40];
+
+export class ChangeRouter {
+  private readonly subscribers = new Set<ChangeSubscriber>();
+  private readonly primaryKeys = new Map<string, Promise<string[]>>();
+  private queue: Array<Promise<Delivery[]>> = [];
+  private draining = false;
+  delivered = 0;
+  invisible = 0;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly log: Logger,
+  ) {}
+
+  add(subscriber: ChangeSubscriber): void {
+    if (subscriber.bindings.length > 0) this.subscribers.add(subscriber);
+  }
+
+  remove(subscriber: ChangeSubscriber): void {
+    this.subscribers.delete(subscriber);
+  }
+
+  get size(): number {
+    return this.subscribers.size;
+  }
+
+  onTransaction(changes: readonly Change[]): void {
+    for (const change of changes) this.queue.push(this.prepare(change));
+    void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        const next = this.queue.shift()!;
+        let deliveries: Delivery[] = [];
+        try {
+          deliveries = await next;
+        } catch (error) {
+          this.log.error('change routing failed', { error: String(error) });
+        }
+        for (const { subscriber, payload } of deliveries) {
+          if (!subscriber.isOpen()) continue;
+          subscriber.send('postgres_changes', payload);
+          this.delivered++;
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private matchingIds(subscriber: ChangeSubscriber, change: Change): number[] {
+    const ids: number[] = [];
+    for (const b of subscriber.bindings) {
+      if (b.schema !== change.schema && b.schema !== '*') continue;
+      if (b.table && b.table !== '*' && b.table !== change.table) continue;
+      if (b.event !== '*' && b.event !== change.type) continue;
+      if (b.filter) {
+        const row = change.record ?? change.oldRecord;
+        const type = change.columns.find((c) => c.name === b.filter!.column)?.type ?? 'text';
+        if (!row || !matchesFilter(b.filter, row, type)) continue;
+      }
+      ids.push(b.id);
+    }
+    return ids;
+  }
+
+  private async prepare(change: Change): Promise<Delivery[]> {
+    const candidates: Array<{ subscriber: ChangeSubscriber; ids: number[] }> = [];
+    for (const subscriber of this.subscribers) {
+      const ids = this.matchingIds(subscriber, change);
+      if (ids.length > 0) candidates.push({ subscriber, ids });
+    }
+    if (candidates.length === 0) return [];
+
+    const key = await this.primaryKey(change.schema, change.table);
+    const visibility = new Map<string, Promise<boolean>>();
+    const checks = candidates.map(async ({ subscriber, ids }): Promise<Delivery | undefined> => {
+      const claims = subscriber.claims;
+      const privileged = claims.role === 'service_role';
+      if (change.type !== 'DELETE' && !privileged) {
+        const group = claimsKey(claims);
+        let visible = visibility.get(group);
+        if (!visible) {
+          visible = this.visibleTo(claims, change, key);
+          visibility.set(group, visible);
+        }
+        if (!(await visible)) return undefined;
+      }
+      // DELETE cannot be checked against RLS (the row is gone): like Realtime, send only the
+      // primary key to anyone but service_role.
+      const oldOnly = change.type === 'DELETE' && !privileged ? new Set(key) : undefined;
+      const payload = {
+        ids,
+        data: {
+          type: change.type,
+          schema: change.schema,
+          table: change.table,
+          commit_timestamp: change.commitTimestamp,
+          columns: change.columns,
+          record: recordJson(change.record, change.columns),
+          old_record: recordJson(change.oldRecord, change.columns, oldOnly),
+          errors: null,
+        },
+      };
+      return { subscriber, payload };
+    });
+    return (await Promise.all(checks)).filter((d): d is Delivery => d !== undefined);
+  }
+
+  private async visibleTo(claims: Claims, change: Change, key: string[]): Promise<boolean> {
+    if (key.length === 0 || !change.record) return false;
+    const where = key.map((column, i) => `${ident(column)}::text = $${i + 1}`).join(' and ');
+    const sql = `select 1 from ${qualified(change.schema, change.table)} where ${where}`;
+    const values = key.map((column) => change.record![column] ?? null);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { rowCount } = await withClaims(this.pool, claims, (client) => client.query(sql, values));
+        if (rowCount) return true;
+      } catch (error) {
+        // 42501 (no SELECT grant) simply means: not visible to this subscriber.
+        if ((error as { code?: string }).code !== '42501') this.log.warn('RLS check failed', { error: String(error) });
+        return false;
+      }
+      const delay = VISIBILITY_RETRIES_MS[attempt];
+      if (delay === undefined) {
+        this.invisible++;
+        return false;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  private primaryKey(schema: string, table: string): Promise<string[]> {
+    const cacheKey = `${schema}.${table}`;
+    let key = this.primaryKeys.get(cacheKey);
+    if (!key) {
+      key = this.pool
+        .query<{ name: string }>(
+          `select a.attname as name from pg_index i
+             join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
+            where i.indrelid = to_regclass($1) and i.indisprimary order by a.attnum`,
+          [qualified(schema, table)],
+        )
+        .then((r) => r.rows.map((row) => row.name));
+      key.catch(() => this.primaryKeys.delete(cacheKey));
+      this.primaryKeys.set(cacheKey, key);
+    }
+    return key;
+  }
+}
+
+/** Claims that can change the outcome of a policy; not the times, which differ per token. */
+function claimsKey(claims: Claims): string {
+  return JSON.stringify(claims, (key, value: unknown) => (key === 'exp' || key === 'iat' || key === 'amr' ? undefined : value));
+}

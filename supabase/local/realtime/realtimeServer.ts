@@ -1,0 +1,324 @@
+// `/realtime/v1/websocket`: Phoenix channels as Supabase Realtime speaks them — heartbeats, joins
+// with postgres_changes bindings (replied in the client's order with the same fields), access
+// token updates and expiry, broadcast and presence. Changes come from the ChangeRouter.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type pg from 'pg';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { JwtError, type Claims, type Keys } from '../keys';
+import type { Logger } from '../log';
+import { ChangeRouter, type Binding, type ChangeSubscriber } from './changeRouter';
+import { parseRealtimeFilter } from './filters';
+import { decodeFrame, encodeFrame, FrameError, type PhoenixMessage, type Vsn } from './phoenixSerializer';
+import { PresenceRegistry, type PresenceDiff } from './presence';
+
+export interface RealtimeOptions {
+  keys: Keys;
+  pool: pg.Pool;
+  log: Logger;
+  /** Close a socket that sent nothing (not even a heartbeat) for this long. Phoenix: 60 s. */
+  idleTimeoutMs?: number;
+  /** Largest frame accepted; a larger one closes the socket with 1009 (default 1 MiB). */
+  maxFrameBytes?: number;
+  /** permessage-deflate on the socket (default on, as hosted Realtime). */
+  compression?: boolean;
+}
+
+interface JoinedChannel extends ChangeSubscriber {
+  joinRef: string | null;
+  presenceKey: string;
+  presenceEnabled: boolean;
+  broadcastSelf: boolean;
+  broadcastAck: boolean;
+  expiryTimer?: NodeJS.Timeout;
+  open: boolean;
+}
+
+class Connection {
+  readonly channels = new Map<string, JoinedChannel>();
+  lastSeen = Date.now();
+  constructor(
+    readonly ws: WebSocket,
+    readonly vsn: Vsn,
+    readonly apikeyClaims: Claims,
+  ) {}
+
+  push(message: PhoenixMessage): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(encodeFrame(message, this.vsn));
+  }
+  reply(m: PhoenixMessage, status: 'ok' | 'error', response: Record<string, unknown>): void {
+    this.push({ join_ref: m.join_ref, ref: m.ref, topic: m.topic, event: 'phx_reply', payload: { status, response } });
+  }
+}
+
+const CHANGE_EVENTS = new Set(['INSERT', 'UPDATE', 'DELETE', '*']);
+
+export class RealtimeServer {
+  readonly router: ChangeRouter;
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Set<Connection>();
+  private readonly presence = new PresenceRegistry();
+  private readonly idleTimer: NodeJS.Timeout;
+  private nextBindingId = 1000;
+
+  constructor(private readonly options: RealtimeOptions) {
+    this.router = new ChangeRouter(options.pool, options.log);
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxFrameBytes ?? 1024 * 1024,
+      perMessageDeflate: options.compression ?? true,
+    });
+    const idle = options.idleTimeoutMs ?? 60_000;
+    this.idleTimer = setInterval(() => {
+      const now = Date.now();
+      for (const c of this.connections) if (now - c.lastSeen > idle) c.ws.terminate();
+    }, Math.min(idle, 5000));
+    this.idleTimer.unref();
+  }
+
+  stats(): Record<string, number> {
+    let channels = 0;
+    for (const c of this.connections) channels += c.channels.size;
+    return { connections: this.connections.size, channels, changeSubscribers: this.router.size, presences: this.presence.count(), delivered: this.router.delivered };
+  }
+
+  async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
+    const apikey = url.searchParams.get('apikey') ?? (req.headers.apikey as string | undefined);
+    const vsn = (url.searchParams.get('vsn') ?? '1.0.0') as Vsn;
+    let claims: Claims | undefined;
+    if (apikey && (await this.options.keys.isProjectKey(apikey))) claims = await this.options.keys.verify(apikey);
+    if (!claims || (vsn !== '1.0.0' && vsn !== '2.0.0')) {
+      const reason = !claims ? 'Invalid or missing apikey' : `Unsupported vsn ${vsn}`;
+      socket.end(`HTTP/1.1 ${claims ? 400 : 401} ${reason}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${reason}\n`);
+      return;
+    }
+    const apikeyClaims = claims;
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, vsn, apikeyClaims));
+  }
+
+  /** Closes every socket (e.g. to simulate or perform a restart). */
+  close(): void {
+    clearInterval(this.idleTimer);
+    for (const c of this.connections) c.ws.terminate();
+    this.wss.close();
+  }
+
+  private accept(ws: WebSocket, vsn: Vsn, apikeyClaims: Claims): void {
+    const connection = new Connection(ws, vsn, apikeyClaims);
+    this.connections.add(connection);
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      connection.lastSeen = Date.now();
+      let message: PhoenixMessage;
+      try {
+        message = decodeFrame(data, isBinary, vsn);
+      } catch (error) {
+        const reason = error instanceof FrameError ? error.message : 'undecodable frame';
+        this.options.log.warn('closing a socket that sent a malformed frame', { reason });
+        ws.close(1007, reason.slice(0, 120));
+        return;
+      }
+      this.onMessage(connection, message).catch((error: unknown) => {
+        this.options.log.error('realtime message failed', { error: String(error), event: message.event });
+        connection.reply(message, 'error', { reason: 'internal error' });
+      });
+    });
+    ws.on('close', () => {
+      this.connections.delete(connection);
+      for (const channel of connection.channels.values()) this.leave(connection, channel);
+    });
+    ws.on('error', (error) => this.options.log.debug('socket error', { error: error.message }));
+  }
+
+  private async onMessage(c: Connection, m: PhoenixMessage): Promise<void> {
+    if (m.topic === 'phoenix') {
+      if (m.event === 'heartbeat') c.reply(m, 'ok', {});
+      else c.reply(m, 'error', { reason: `unknown event "${m.event}" on topic phoenix` });
+      return;
+    }
+    if (m.event === 'phx_join') return this.join(c, m);
+    const channel = c.channels.get(m.topic);
+    if (!channel) {
+      c.reply(m, 'error', { reason: 'unmatched topic' });
+      return;
+    }
+    switch (m.event) {
+      case 'phx_leave':
+        c.reply(m, 'ok', {});
+        this.leave(c, channel);
+        c.push({ join_ref: channel.joinRef, ref: m.ref, topic: m.topic, event: 'phx_close', payload: {} });
+        return;
+      case 'access_token':
+        return this.updateToken(c, channel, m.payload.access_token);
+      case 'broadcast':
+        this.broadcast(channel, m.payload);
+        if (channel.broadcastAck) c.reply(m, 'ok', {});
+        return;
+      case 'presence':
+        this.onPresence(c, channel, m);
+        return;
+      default:
+        c.reply(m, 'error', { reason: `unknown event "${m.event}"` });
+    }
+  }
+
+  private async verify(token: unknown): Promise<{ claims?: Claims; reason?: string }> {
+    if (typeof token !== 'string' || !token) return { reason: 'missing access_token' };
+    try {
+      return { claims: await this.options.keys.verify(token) };
+    } catch (error) {
+      if (error instanceof JwtError && error.expired) return { reason: 'Token has expired' };
+      return { reason: (error as Error).message };
+    }
+  }
+
+  private async join(c: Connection, m: PhoenixMessage): Promise<void> {
+    const config = (m.payload.config ?? {}) as Record<string, unknown>;
+    const existing = c.channels.get(m.topic);
+    if (existing) {
+      this.leave(c, existing);
+      c.push({ join_ref: existing.joinRef, ref: null, topic: m.topic, event: 'phx_close', payload: {} });
+    }
+    if (config.private === true) {
+      c.reply(m, 'error', { reason: 'Private channels (Realtime Authorization) are not supported by the local stack' });
+      return;
+    }
+    const token = m.payload.access_token;
+    const verified = token === undefined ? { claims: c.apikeyClaims } : await this.verify(token);
+    if (!verified.claims) {
+      c.reply(m, 'error', { reason: verified.reason ?? 'invalid access_token' });
+      return;
+    }
+    let bindings: Binding[];
+    try {
+      bindings = await this.bindingsFor(config.postgres_changes);
+    } catch (error) {
+      c.reply(m, 'error', { reason: (error as Error).message });
+      return;
+    }
+    const presence = (config.presence ?? {}) as { key?: string; enabled?: boolean };
+    const broadcast = (config.broadcast ?? {}) as { self?: boolean; ack?: boolean };
+    const channel: JoinedChannel = {
+      topic: m.topic,
+      joinRef: m.join_ref,
+      bindings,
+      claims: verified.claims,
+      presenceKey: presence.key || randomUUID(),
+      presenceEnabled: presence.enabled === true,
+      broadcastSelf: broadcast.self === true,
+      broadcastAck: broadcast.ack === true,
+      open: true,
+      isOpen: () => channel.open && c.ws.readyState === c.ws.OPEN,
+      send: (event, payload) => c.push({ join_ref: channel.joinRef, ref: null, topic: m.topic, event, payload }),
+    };
+    c.channels.set(m.topic, channel);
+    this.armExpiry(c, channel);
+    const echoed = bindings.map((b, i) => {
+      const requested = ((config.postgres_changes as Array<Record<string, unknown>>)[i] ?? {});
+      return { id: b.id, event: requested.event, schema: requested.schema, table: requested.table, filter: requested.filter };
+    });
+    c.reply(m, 'ok', { postgres_changes: echoed });
+    this.router.add(channel);
+    if (bindings.length > 0) {
+      channel.send('system', { status: 'ok', message: 'Subscribed to PostgreSQL', extension: 'postgres_changes', channel: m.topic.replace(/^realtime:/, '') });
+    }
+    if (channel.presenceEnabled) channel.send('presence_state', this.presence.state(m.topic));
+  }
+
+  private async bindingsFor(raw: unknown): Promise<Binding[]> {
+    if (raw === undefined || raw === null) return [];
+    if (!Array.isArray(raw)) throw new Error('config.postgres_changes must be a list');
+    const bindings: Binding[] = [];
+    for (const item of raw as Array<Record<string, unknown>>) {
+      const event = String(item?.event ?? '').toUpperCase();
+      const schema = typeof item?.schema === 'string' ? item.schema : '';
+      const table = typeof item?.table === 'string' && item.table !== '' ? item.table : undefined;
+      const describe = `[event: ${event}, schema: ${schema}, table: ${table ?? '*'}, filters: [${item?.filter ?? ''}]]`;
+      if (!CHANGE_EVENTS.has(event) || !schema) throw new Error(`Invalid postgres_changes binding ${describe}: event must be INSERT, UPDATE, DELETE or *, and schema is required`);
+      const filter = typeof item.filter === 'string' && item.filter !== '' ? parseRealtimeFilter(item.filter) : undefined;
+      if (filter && (!table || table === '*')) throw new Error(`Invalid postgres_changes binding ${describe}: a filter needs a table`);
+      const published = await this.options.pool.query<{ columns: string[] }>(
+        `select array(select a.attname from pg_attribute a where a.attrelid = format('%I.%I', p.schemaname, p.tablename)::regclass and a.attnum > 0)::text[] as columns
+           from pg_publication_tables p
+          where p.pubname = 'supabase_realtime' and ($1 = '*' or p.schemaname = $1) and ($2::text is null or $2 = '*' or p.tablename = $2)`,
+        [schema, table ?? null],
+      );
+      if (published.rowCount === 0) {
+        throw new Error(`Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given connect parameters: ${describe}`);
+      }
+      if (filter && !published.rows[0]!.columns.includes(filter.column)) {
+        throw new Error(`Invalid postgres_changes binding ${describe}: column "${filter.column}" does not exist`);
+      }
+      bindings.push({ id: this.nextBindingId++, event: event as Binding['event'], schema, table, filter });
+    }
+    return bindings;
+  }
+
+  private armExpiry(c: Connection, channel: JoinedChannel): void {
+    clearTimeout(channel.expiryTimer);
+    const exp = channel.claims.exp;
+    if (!exp) return;
+    const ms = exp * 1000 - Date.now();
+    channel.expiryTimer = setTimeout(() => this.expire(c, channel, 'Token has expired 0 seconds ago'), Math.max(0, Math.min(ms, 2 ** 31 - 1)));
+    channel.expiryTimer.unref();
+  }
+
+  /** As real Realtime: a system error on the channel, then phx_close (the client ends CLOSED). */
+  private expire(c: Connection, channel: JoinedChannel, message: string): void {
+    if (!channel.open) return;
+    channel.send('system', { extension: 'system', status: 'error', message, channel: channel.topic.replace(/^realtime:/, '') });
+    this.leave(c, channel);
+    channel.send('phx_close', {});
+  }
+
+  private async updateToken(c: Connection, channel: JoinedChannel, token: unknown): Promise<void> {
+    const verified = await this.verify(token);
+    if (!verified.claims) {
+      this.expire(c, channel, verified.reason === 'Token has expired' ? 'Token has expired 0 seconds ago' : `Invalid access_token: ${verified.reason}`);
+      return;
+    }
+    channel.claims = verified.claims;
+    this.armExpiry(c, channel);
+  }
+
+  private leave(c: Connection, channel: JoinedChannel): void {
+    if (!channel.open) return;
+    channel.open = false;
+    clearTimeout(channel.expiryTimer);
+    this.router.remove(channel);
+    if (c.channels.get(channel.topic) === channel) c.channels.delete(channel.topic);
+    const diff = this.presence.untrack(channel.topic, channel);
+    if (diff) this.pushPresenceDiff(channel.topic, diff);
+  }
+
+  private *channelsOn(topic: string): Iterable<JoinedChannel> {
+    for (const c of this.connections) {
+      const channel = c.channels.get(topic);
+      if (channel?.open) yield channel;
+    }
+  }
+
+  private broadcast(from: JoinedChannel, payload: Record<string, unknown>): void {
+    for (const channel of this.channelsOn(from.topic)) {
+      if (channel === from && !from.broadcastSelf) continue;
+      channel.send('broadcast', { type: 'broadcast', event: payload.event, payload: payload.payload });
+    }
+  }
+
+  private onPresence(c: Connection, channel: JoinedChannel, m: PhoenixMessage): void {
+    const event = m.payload.event;
+    if (event === 'track') {
+      const tracked = (m.payload.payload ?? {}) as Record<string, unknown>;
+      this.pushPresenceDiff(channel.topic, this.presence.track(channel.topic, channel, channel.presenceKey, tracked));
+      c.reply(m, 'ok', {});
+    } else if (event === 'untrack') {
+      const diff = this.presence.untrack(channel.topic, channel);
+      if (diff) this.pushPresenceDiff(channel.topic, diff);
+      c.reply(m, 'ok', {});
+    } else c.reply(m, 'error', { reason: `unknown presence event "${String(event)}"` });
+  }
+
+  private pushPresenceDiff(topic: string, diff: PresenceDiff): void {
+    for (const channel of this.channelsOn(topic)) channel.send('presence_diff', diff as unknown as Record<string, unknown>);
+  }
+}

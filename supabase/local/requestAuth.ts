@@ -1,0 +1,51 @@
+// Who is calling: the `apikey` must be one of the project's keys (as Supabase's API gateway
+// checks), and the Bearer JWT (or, without one, the apikey itself) decides the database role.
+import type { IncomingMessage } from 'node:http';
+import type pg from 'pg';
+import { apikeyOf, bearer, HttpError } from './http';
+import { JwtError, type Claims, type Keys } from './keys';
+
+export async function requestClaims(keys: Keys, req: IncomingMessage, url: URL): Promise<Claims> {
+  const apikey = apikeyOf(req, url);
+  if (!apikey) {
+    throw new HttpError(401, { message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' });
+  }
+  if (!(await keys.isProjectKey(apikey))) throw new HttpError(401, { message: 'Invalid API key', hint: 'Double check your Supabase `anon` or `service_role` API key.' });
+  const token = bearer(req) ?? apikey;
+  try {
+    return await keys.verify(token);
+  } catch (error) {
+    const expired = error instanceof JwtError && error.expired;
+    throw new HttpError(401, {
+      code: expired ? 'PGRST303' : 'PGRST301',
+      message: expired ? 'JWT expired' : (error as Error).message,
+      details: null,
+      hint: null,
+    });
+  }
+}
+
+/**
+ * Runs `work` in one transaction as the JWT's role with `request.jwt.claims` set, exactly the
+ * settings PostgREST makes, so auth.uid() and RLS behave as on Supabase. Commits unless it throws.
+ */
+export async function withClaims<T>(pool: pg.Pool, claims: Claims, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('begin');
+    await client.query(
+      `select set_config('role', $1, true), set_config('request.jwt.claims', $2, true),
+              set_config('request.jwt.claim.sub', $3, true), set_config('request.jwt.claim.role', $1, true)`,
+      [claims.role, JSON.stringify(claims), claims.sub ?? ''],
+    );
+    const result = await work(client);
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    await client.query('rollback').catch(() => (broken = true));
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
