@@ -1,12 +1,17 @@
 // `session-stream` command line: one entry for stack, emit, tail, demo and bench, serving the same
 // core as the extension. Subcommands register themselves in COMMANDS as they land.
 
+import { UsageError } from './args';
+import { runStack } from './stackCommand';
+
 interface CliCommand {
   summary: string;
   run(args: string[]): Promise<number>;
 }
 
-const COMMANDS: Record<string, CliCommand> = {};
+const COMMANDS: Record<string, CliCommand> = {
+  stack: { summary: 'start the local Supabase-compatible stack (PostgreSQL + Auth, REST, Realtime)', run: runStack },
+};
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
@@ -24,7 +29,17 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`Unknown command "${name}".\n\n${usage()}\n`);
     return 2;
   }
-  return command.run(rest);
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    // parseArgs throws TypeErrors with codes like ERR_PARSE_ARGS_UNKNOWN_OPTION.
+    const code = (error as { code?: string }).code ?? '';
+    if (error instanceof UsageError || code.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`${(error as Error).message}\nRun with --help for the options.\n`);
+      return 2;
+    }
+    throw error;
+  }
 }
 
 main(process.argv.slice(2)).then(

