@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { LocalPostgres } from '../../supabase/local/localPostgres';
+import type { Stack } from '../../supabase/local/stack';
 
 /** Shared handles of the integration run (filled by hooks.ts). */
-export const fixture: { db?: LocalPostgres } = {};
+export const fixture: { db?: LocalPostgres; stack?: Stack } = {};
+
+export function stack(): Stack {
+  if (!fixture.stack) throw new Error('The integration hooks did not start the stack.');
+  return fixture.stack;
+}
 
 export function database(): LocalPostgres {
   if (!fixture.db) throw new Error('The integration hooks did not start PostgreSQL.');

@@ -26,6 +26,15 @@ export interface Change {
 
 const SLOT_PREFIX = 'session_stream_rt_';
 
+/** `X/Y` minus one byte, as text (the replication library adds one when it acknowledges). */
+export function lsnBefore(lsn: string): string {
+  const [hi, lo] = lsn.split('/').map((part) => parseInt(part, 16)) as [number, number];
+  const value = BigInt(hi) * 2n ** 32n + BigInt(lo);
+  if (value === 0n) return lsn;
+  const previous = value - 1n;
+  return `${(previous >> 32n).toString(16).toUpperCase()}/${(previous & 0xffffffffn).toString(16).toUpperCase()}`;
+}
+
 class TextPgoutputPlugin extends AbstractPlugin<{ publication: string }> {
   readonly decoder = new PgoutputDecoder();
   get name(): string {
@@ -127,7 +136,9 @@ export class ChangeFeed extends EventEmitter<ChangeFeedEvents> {
     return new Promise<void>((resolve) => {
       service.on('data', (_lsn: string, message: PgoutputMessage) => this.onMessage(message));
       service.on('heartbeat', (lsn: string, _timestamp: number, shouldRespond: boolean) => {
-        if (shouldRespond) void service.acknowledge(lsn);
+        // The library reports `lsn + 1`; a walsender that is shutting down waits until the
+        // reported flush position EQUALS what it sent, so answer keepalives with the exact LSN.
+        if (shouldRespond) void service.acknowledge(lsnBefore(lsn));
       });
       service.on('start', () => {
         this.connected = true;

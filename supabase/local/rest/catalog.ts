@@ -29,7 +29,7 @@ export interface RoutineInfo {
 export class Catalog {
   private relations = new Map<string, Relation>();
   private routines = new Map<string, RoutineInfo>();
-  private loadedAt = 0;
+  private reloading: Promise<void> | undefined;
 
   constructor(readonly schemas: readonly string[]) {}
 
@@ -87,14 +87,22 @@ export class Catalog {
     }
     this.relations = relations;
     this.routines = routines;
-    this.loadedAt = Date.now();
   }
 
-  /** Looks a relation up; reloads the cache once (at most every second) when it is unknown. */
+  /**
+   * Reloads after a miss, so tables and functions created after start are found (hosted Supabase
+   * reloads PostgREST's cache on DDL). Concurrent misses share one reload.
+   */
+  private reload(client: pg.ClientBase): Promise<void> {
+    this.reloading ??= this.load(client).finally(() => (this.reloading = undefined));
+    return this.reloading;
+  }
+
+  /** Looks a relation up; reloads the cache once when it is unknown. */
   async relation(client: pg.ClientBase, schema: string, name: string): Promise<Relation> {
     let relation = this.relations.get(`${schema}.${name}`);
-    if (!relation && Date.now() - this.loadedAt > 1000) {
-      await this.load(client);
+    if (!relation) {
+      await this.reload(client);
       relation = this.relations.get(`${schema}.${name}`);
     }
     if (!relation) {
@@ -110,8 +118,8 @@ export class Catalog {
 
   async routine(client: pg.ClientBase, schema: string, name: string): Promise<RoutineInfo> {
     let routine = this.routines.get(`${schema}.${name}`);
-    if (!routine && Date.now() - this.loadedAt > 1000) {
-      await this.load(client);
+    if (!routine) {
+      await this.reload(client);
       routine = this.routines.get(`${schema}.${name}`);
     }
     if (!routine) {

@@ -132,9 +132,18 @@ export function insertSql(relation: Relation, body: unknown, query: RestQuery, p
         ? ` on conflict (${target.map(ident).join(', ')}) do nothing`
         : ` on conflict (${target.map(ident).join(', ')}) do update set ${updates.join(', ')}`;
   }
+  // Missing keys are NULL, as PostgREST does, unless `Prefer: missing=default` asks for the
+  // column defaults: then each row is its own VALUES tuple with DEFAULT where a key is absent.
+  const source = prefer.missingDefault
+    ? `values ${(rows as Record<string, unknown>[])
+        .map((row) => {
+          const record = `json_populate_record(null::${table}, ${params.add(JSON.stringify(row))}::json)`;
+          return `(${columns.map((c) => (c in row ? `(${record}).${ident(c)}` : 'default')).join(', ')})`;
+        })
+        .join(', ')}`
+    : `select ${list} from json_populate_recordset(null::${table}, ${params.add(JSON.stringify(rows))}::json)`;
   const text =
-    `with pgrst_rows as (select * from json_populate_recordset(null::${table}, ${params.add(JSON.stringify(rows))}::json)), ` +
-    `pgrst_affected as (insert into ${table} (${list}) select ${list} from pgrst_rows${conflict} returning *) ` +
+    `with pgrst_affected as (insert into ${table} (${list}) ${source}${conflict} returning *) ` +
     returning(relation, query, prefer, 'pgrst_affected');
   return { text, values: params.values };
 }
