@@ -11,6 +11,7 @@ import type { Logger } from './log';
 import { ChangeFeed } from './realtime/cdc';
 import { RealtimeServer } from './realtime/realtimeServer';
 import { Catalog } from './rest/catalog';
+import { isConnectionError } from './rest/pgErrors';
 import { createRestHandler } from './rest/restHandler';
 
 export interface GatewayOptions {
@@ -98,6 +99,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       }
       if (error instanceof HttpError) {
         sendJson(res, error.status, error.body);
+        return;
+      }
+      if (isConnectionError(error)) {
+        sendJson(res, 503, { code: 'PGRST000', message: `Database unavailable: ${(error as Error).message}`, details: null, hint: 'Is PostgreSQL running?' });
         return;
       }
       log.error('request failed', { path: reqUrl.pathname, error: String(error) });

@@ -30,7 +30,7 @@ export async function signUp(url?: string, anonKey?: string): Promise<TestUser> 
   const password = 'correct horse battery';
   const { data, error } = await c.auth.signUp({ email, password });
   if (error || !data.session || !data.user) throw new Error(`sign-up failed: ${error?.message}`);
-  c.realtime.setAuth(data.session.access_token);
+  await c.realtime.setAuth(data.session.access_token);
   return { client: c, id: data.user.id, email, password, session: data.session };
 }
 

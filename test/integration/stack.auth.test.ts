@@ -70,7 +70,7 @@ describe('local stack: Auth (/auth/v1) with unmodified supabase-js', () => {
     assert.equal(none.status, 401);
     const wrong = await fetch(url, { method: 'POST', body: '{}', headers: { apikey: 'not-a-key' } });
     assert.equal(wrong.status, 401);
-    assert.match((await wrong.json()).message, /Invalid API key/);
+    assert.match(((await wrong.json()) as { message: string }).message, /Invalid API key/);
   });
 
   it('answers an expired or forged access token on /user with 403 bad_jwt', async () => {
@@ -79,7 +79,7 @@ describe('local stack: Auth (/auth/v1) with unmodified supabase-js', () => {
     for (const token of [expired, forged]) {
       const res = await fetch(`${stack().env.API_URL}/auth/v1/user`, { headers: { apikey: stack().env.ANON_KEY, authorization: `Bearer ${token}` } });
       assert.equal(res.status, 403);
-      assert.equal((await res.json()).error_code, 'bad_jwt');
+      assert.equal(((await res.json()) as { error_code: string }).error_code, 'bad_jwt');
     }
   });
 });

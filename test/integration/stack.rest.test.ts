@@ -85,7 +85,7 @@ describe('local stack: REST (/rest/v1) under RLS with unmodified supabase-js', (
     assert.equal(anon.status, 401);
     const svc = serviceClient();
     const id = randomUUID();
-    const rows = [
+    const rows: Array<Record<string, unknown>> = [
       { id, session_id: bobSession, event_type: 'terminal', event_data: { command: 'ls', output: '', error: '', exitCode: 0 } },
       { session_id: bobSession, event_type: 'file_change', event_data: { path: 'a.ts', action: 'write' } },
     ];
@@ -139,11 +139,11 @@ describe('local stack: REST (/rest/v1) under RLS with unmodified supabase-js', (
     const base = { apikey: stack().env.ANON_KEY };
     const bad = await fetch(`${stack().env.API_URL}/rest/v1/coding_sessions`, { headers: { ...base, authorization: 'Bearer abc.def.ghi' } });
     assert.equal(bad.status, 401);
-    assert.equal((await bad.json()).code, 'PGRST301');
+    assert.equal(((await bad.json()) as { code: string }).code, 'PGRST301');
     const expired = await stack().keys.sign({ role: 'authenticated', sub: alice.id }, -5);
     const old = await fetch(`${stack().env.API_URL}/rest/v1/coding_sessions`, { headers: { ...base, authorization: `Bearer ${expired}` } });
     assert.equal(old.status, 401);
-    assert.equal((await old.json()).code, 'PGRST303');
+    assert.equal(((await old.json()) as { code: string }).code, 'PGRST303');
     const res = await forged.from('coding_sessions').select('*');
     assert.equal(res.status, 401);
   });

@@ -8,6 +8,12 @@ interface PgError {
   hint?: string;
 }
 
+/** A failure to reach PostgreSQL at all (refused, reset, terminated), not an SQL error. */
+export function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return (code !== undefined && /^E[A-Z]+$/.test(code)) || /Connection terminated|connection refused|server closed/i.test(String((error as Error).message));
+}
+
 /** PostgREST's mapping of SQLSTATE to HTTP status (its docs' "HTTP Status Codes" table). */
 export function statusForSqlState(code: string, anonymous: boolean): number {
   if (code === '42501') return anonymous ? 401 : 403;
@@ -50,7 +56,7 @@ export function statusForSqlState(code: string, anonymous: boolean): number {
 export function fromPgError(error: unknown, anonymous: boolean): HttpError {
   if (error instanceof HttpError) return error;
   const pgError = error as PgError;
-  if (!pgError.code) {
+  if (!pgError.code || !/^[0-9A-Z]{5}$/.test(pgError.code)) {
     return new HttpError(503, { code: 'PGRST000', message: `Database unavailable: ${pgError.message}`, details: null, hint: 'Is PostgreSQL running?' });
   }
   return new HttpError(statusForSqlState(pgError.code, anonymous), {

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { client, Collector, createSession, emit, sessionChannel, signUp, statusUntil, type Status, type TestUser } from './clients';
+import { stack } from './fixture';
+
+type Row = Record<string, unknown>;
+
+describe('local stack: Realtime through token changes and restarts', function () {
+  this.timeout(40_000);
+  let alice: TestUser;
+  let session: string;
+
+  before(async () => {
+    alice = await signUp();
+    session = await createSession(alice.id);
+  });
+  afterEach(() => alice.client.removeAllChannels());
+
+  it('keeps the channel when supabase-js pushes a refreshed token', async () => {
+    const got = new Collector<Row>();
+    const statuses: Status[] = [];
+    sessionChannel(alice.client, session, got.push).subscribe((s) => statuses.push(s as Status));
+    await statusUntil(statuses, 'SUBSCRIBED');
+    const refreshed = await client().auth.refreshSession({ refresh_token: alice.session.refresh_token });
+    assert.equal(refreshed.error, null);
+    alice.session = refreshed.data.session!;
+    await alice.client.realtime.setAuth(alice.session.access_token);
+    await emit(session);
+    await got.waitFor(1);
+    assert.deepEqual(statuses, ['SUBSCRIBED']);
+  });
+
+  it('closes the channel when the access token expires, as real Realtime does (CLOSED, no auto-rejoin)', async () => {
+    const shortLived = await stack().keys.sign({ role: 'authenticated', sub: alice.id, aud: 'authenticated' }, 2);
+    const c = client();
+    await c.realtime.setAuth(shortLived);
+    const statuses: Status[] = [];
+    const system = new Collector<Record<string, unknown>>();
+    c.channel(`session:${session}`)
+      .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'session_events', filter: `session_id=eq.${session}` }, () => undefined)
+      .on('system', {}, (payload: Record<string, unknown>) => system.push(payload))
+      .subscribe((s) => statuses.push(s as Status));
+    await statusUntil(statuses, 'SUBSCRIBED');
+    await statusUntil(statuses, 'CLOSED', 10_000);
+    assert.ok(system.items.some((m) => m.status === 'error' && /expired/i.test(String(m.message))), JSON.stringify(system.items));
+    await c.removeAllChannels();
+  });
+
+  it('refuses to join with an already expired token (CHANNEL_ERROR with the reason)', async () => {
+    const expired = await stack().keys.sign({ role: 'authenticated', sub: alice.id }, -1);
+    const c = client();
+    await c.realtime.setAuth(expired);
+    const statuses: Status[] = [];
+    let message = '';
+    c.channel(`session:${session}`).subscribe((s, error) => {
+      statuses.push(s as Status);
+      message = error?.message ?? message;
+    });
+    await statusUntil(statuses, 'CHANNEL_ERROR');
+    assert.match(message, /expired/i);
+    await c.removeAllChannels();
+  });
+
+  it('after a gateway restart, supabase-js reconnects by itself and receives new inserts', async () => {
+    const got = new Collector<Row>();
+    const statuses: Status[] = [];
+    sessionChannel(alice.client, session, got.push).subscribe((s) => statuses.push(s as Status));
+    await statusUntil(statuses, 'SUBSCRIBED');
+    await stack().restartGateway();
+    // The socket dropped; supabase-js rejoins on its own schedule (≈1 s).
+    await new Promise<void>((resolve, reject) => {
+      const deadline = Date.now() + 15_000;
+      const poll = () => {
+        if (statuses.filter((s) => s === 'SUBSCRIBED').length >= 2) resolve();
+        else if (Date.now() > deadline) reject(new Error(`no second SUBSCRIBED: ${statuses.join(', ')}`));
+        else setTimeout(poll, 20);
+      };
+      poll();
+    });
+    const row = await emit(session);
+    const rows = await got.waitFor(1);
+    assert.equal(rows.at(-1)!.id, row.id);
+  });
+
+  it('after a PostgreSQL restart, the gateway resumes CDC from its slot and delivers new inserts', async () => {
+    const got = new Collector<Row>();
+    const statuses: Status[] = [];
+    sessionChannel(alice.client, session, got.push).subscribe((s) => statuses.push(s as Status));
+    await statusUntil(statuses, 'SUBSCRIBED');
+    await stack().db.stopServer();
+    // Raw fetch: supabase-js itself retries a 503 GET for ≈7 s, which would only slow the test.
+    const down = await fetch(`${stack().env.API_URL}/rest/v1/coding_sessions`, {
+      headers: { apikey: stack().env.ANON_KEY, authorization: `Bearer ${alice.session.access_token}` },
+    });
+    assert.equal(down.status, 503, 'REST says the database is unavailable');
+    assert.match(((await down.json()) as { message: string }).message, /Database unavailable/);
+    await stack().db.startAgain();
+    const row = await emit(session);
+    const rows = await got.waitFor(1, 15_000);
+    assert.equal(rows[0]!.id, row.id);
+    const health = (await (await fetch(`${stack().env.API_URL}/health`)).json()) as { replication: string };
+    assert.equal(health.replication, 'connected');
+  });
+});
