@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import bcrypt from 'bcryptjs';
 import type pg from 'pg';
-import { apikeyOf, bearer, HttpError, parseJson, readBody, sendJson } from './http';
+import { apikeyOf, bearer, HttpError, parseJsonObject, readBody, sendJson } from './http';
 import { JwtError, type Keys } from './keys';
 
 export interface AuthOptions {
@@ -119,7 +119,7 @@ export function createAuthHandler(options: AuthOptions) {
   }
 
   async function credentials(req: IncomingMessage): Promise<{ email: string; password: string; data?: unknown }> {
-    const body = parseJson((await readBody(req, 64 * 1024)) || '{}') as Record<string, unknown>;
+    const body = parseJsonObject(await readBody(req, 64 * 1024));
     const email = typeof body.email === 'string' ? body.email.trim().toLowerCase() : '';
     const password = typeof body.password === 'string' ? body.password : '';
     if (!email || !EMAIL.test(email)) throw authError(400, 'validation_failed', 'Unable to validate email address: invalid format');
@@ -178,7 +178,7 @@ export function createAuthHandler(options: AuthOptions) {
         return { status: 200, body };
       }
       if (grant === 'refresh_token') {
-        const body = parseJson((await readBody(req, 64 * 1024)) || '{}') as Record<string, unknown>;
+        const body = parseJsonObject(await readBody(req, 64 * 1024));
         const token = typeof body.refresh_token === 'string' ? body.refresh_token : '';
         if (!token) throw authError(400, 'validation_failed', 'refresh_token required');
         const session = await inTransaction(async (client) => {
@@ -204,7 +204,7 @@ export function createAuthHandler(options: AuthOptions) {
 
     'PUT /user': async (req) => {
       const { user } = await currentUser(req);
-      const body = parseJson((await readBody(req, 64 * 1024)) || '{}') as Record<string, unknown>;
+      const body = parseJsonObject(await readBody(req, 64 * 1024));
       if (body.password !== undefined && (typeof body.password !== 'string' || body.password.length < 6)) {
         throw authError(422, 'weak_password', 'Password should be at least 6 characters.', { weak_password: { reasons: ['length'] } });
       }

@@ -42,6 +42,15 @@ export function parseJson(text: string, what = 'request body'): unknown {
   }
 }
 
+/** Parses a body that must be a JSON object (an empty body counts as `{}`); 400 otherwise. */
+export function parseJsonObject(text: string, what = 'request body'): Record<string, unknown> {
+  const value = parseJson(text || '{}', what);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new HttpError(400, { code: 400, error_code: 'validation_failed', msg: `The ${what} must be a JSON object`, message: `The ${what} must be a JSON object` });
+  }
+  return value as Record<string, unknown>;
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });

@@ -1,7 +1,7 @@
 // `/rest/v1`: the part of PostgREST that supabase-js uses, over real PostgreSQL with RLS.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type pg from 'pg';
-import { HttpError, parseJson, readBody, sendJson } from '../http';
+import { HttpError, parseJson, parseJsonObject, readBody, sendJson } from '../http';
 import type { Keys } from '../keys';
 import { requestClaims, withClaims } from '../requestAuth';
 import type { Catalog } from './catalog';
@@ -49,7 +49,7 @@ export function createRestHandler(options: RestOptions) {
       if (segments[0] === 'rpc' && segments.length === 2) {
         const args = method === 'GET' || method === 'HEAD'
           ? Object.fromEntries(url.searchParams)
-          : ((parseJson((await readBody(req, maxBody)) || '{}') ?? {}) as Record<string, unknown>);
+          : parseJsonObject(await readBody(req, maxBody));
         const schema = schemaOf(req, catalog, method === 'GET' ? 'accept-profile' : 'content-profile');
         const body = await withClaims(pool, claims, async (client) => {
           const routine = await catalog.routine(client, schema, segments[1]!);
@@ -93,6 +93,10 @@ export function createRestHandler(options: RestOptions) {
 
       if (method !== 'POST' && method !== 'PATCH' && method !== 'DELETE') {
         throw new HttpError(405, { code: 'PGRST117', message: `Unsupported HTTP method: ${method}`, details: null, hint: null });
+      }
+      if ((method === 'PATCH' || method === 'DELETE') && query.filters.length === 0) {
+        // Hosted Supabase loads pg-safeupdate for PostgREST: an unfiltered UPDATE/DELETE is refused.
+        throw new HttpError(400, { code: '21000', message: `${method === 'PATCH' ? 'UPDATE' : 'DELETE'} requires a WHERE clause`, details: null, hint: 'Add a filter, e.g. .eq("id", value)' });
       }
       const schema = schemaOf(req, catalog, 'content-profile');
       const payload = method === 'DELETE' ? undefined : parseJson(await readBody(req, maxBody));
