@@ -15,6 +15,10 @@ export interface Claims extends JWTPayload {
   session_id?: string;
 }
 
+/** 2025-01-01 and 2045-01-01 (UTC). */
+const KEY_ISSUED_AT = 1735689600;
+const KEY_EXPIRES_AT = 2366841600;
+
 export class JwtError extends Error {
   constructor(
     message: string,
@@ -37,11 +41,13 @@ export class Keys {
 
   static async create(secret: string): Promise<Keys> {
     const key = new TextEncoder().encode(secret);
+    // Fixed times, as the Supabase CLI's keys have: the same secret gives the same keys on every
+    // start, so a key pasted into settings keeps working after a restart.
     const longLived = (role: ApiRole) =>
       new SignJWT({ role, iss: 'supabase-local' })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-        .setIssuedAt()
-        .setExpirationTime('10y')
+        .setIssuedAt(KEY_ISSUED_AT)
+        .setExpirationTime(KEY_EXPIRES_AT)
         .sign(key);
     return new Keys(secret, await longLived('anon'), await longLived('service_role'));
   }
