@@ -5,11 +5,11 @@
 import type pg from 'pg';
 import type { Claims } from '../keys';
 import type { Logger } from '../log';
-import { withClaims } from '../requestAuth';
-import { ident, qualified } from '../rest/restSql';
+import { qualified } from '../rest/restSql';
 import type { Change } from './cdc';
 import { matchesFilter, type RealtimeFilter } from './filters';
 import { recordJson } from './recordJson';
+import { VisibilityChecker } from './visibility';
 
 export interface Binding {
   id: number;
@@ -33,21 +33,24 @@ interface Delivery {
   payload: Record<string, unknown>;
 }
 
-/** Delays between visibility re-checks: a change can arrive before a new snapshot sees the row. */
-const VISIBILITY_RETRIES_MS = [2, 5, 10, 20, 40];
-
 export class ChangeRouter {
   private readonly subscribers = new Set<ChangeSubscriber>();
   private readonly primaryKeys = new Map<string, Promise<string[]>>();
   private queue: Array<Promise<Delivery[]>> = [];
   private draining = false;
+  private readonly visibility: VisibilityChecker;
   delivered = 0;
-  invisible = 0;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.visibility = new VisibilityChecker(pool, log);
+  }
+
+  get invisible(): number {
+    return this.visibility.invisible;
+  }
 
   add(subscriber: ChangeSubscriber): void {
     if (subscriber.bindings.length > 0) this.subscribers.add(subscriber);
@@ -114,7 +117,16 @@ export class ChangeRouter {
     if (candidates.length === 0) return [];
 
     const key = await this.primaryKey(change.schema, change.table);
+    const row = {
+      schema: change.schema,
+      table: change.table,
+      key: key.map((name) => ({ name, type: change.columns.find((c) => c.name === name)?.type ?? 'text' })),
+      values: key.map((name) => change.record?.[name] ?? null),
+    };
     const visibility = new Map<string, Promise<boolean>>();
+    // Built once per change and shared by every subscriber's payload.
+    const record = recordJson(change.record, change.columns);
+    const oldRecord = recordJson(change.oldRecord, change.columns);
     const checks = candidates.map(async ({ subscriber, ids }): Promise<Delivery | undefined> => {
       const claims = subscriber.claims;
       const privileged = claims.role === 'service_role';
@@ -122,7 +134,7 @@ export class ChangeRouter {
         const group = claimsKey(claims);
         let visible = visibility.get(group);
         if (!visible) {
-          visible = this.visibleTo(claims, change, key);
+          visible = this.visibility.visible(claims, group, row);
           visibility.set(group, visible);
         }
         if (!(await visible)) return undefined;
@@ -138,37 +150,14 @@ export class ChangeRouter {
           table: change.table,
           commit_timestamp: change.commitTimestamp,
           columns: change.columns,
-          record: recordJson(change.record, change.columns),
-          old_record: recordJson(change.oldRecord, change.columns, oldOnly),
+          record,
+          old_record: oldOnly ? recordJson(change.oldRecord, change.columns, oldOnly) : oldRecord,
           errors: null,
         },
       };
       return { subscriber, payload };
     });
     return (await Promise.all(checks)).filter((d): d is Delivery => d !== undefined);
-  }
-
-  private async visibleTo(claims: Claims, change: Change, key: string[]): Promise<boolean> {
-    if (key.length === 0 || !change.record) return false;
-    const where = key.map((column, i) => `${ident(column)}::text = $${i + 1}`).join(' and ');
-    const sql = `select 1 from ${qualified(change.schema, change.table)} where ${where}`;
-    const values = key.map((column) => change.record![column] ?? null);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const { rowCount } = await withClaims(this.pool, claims, (client) => client.query(sql, values));
-        if (rowCount) return true;
-      } catch (error) {
-        // 42501 (no SELECT grant) simply means: not visible to this subscriber.
-        if ((error as { code?: string }).code !== '42501') this.log.warn('RLS check failed', { error: String(error) });
-        return false;
-      }
-      const delay = VISIBILITY_RETRIES_MS[attempt];
-      if (delay === undefined) {
-        this.invisible++;
-        return false;
-      }
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
   }
 
   private primaryKey(schema: string, table: string): Promise<string[]> {

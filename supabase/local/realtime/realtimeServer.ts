@@ -67,7 +67,7 @@ export class RealtimeServer {
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.maxFrameBytes ?? 1024 * 1024,
-      perMessageDeflate: options.compression ?? true,
+      perMessageDeflate: options.compression ?? false,
     });
     const idle = options.idleTimeoutMs ?? 60_000;
     this.idleTimer = setInterval(() => {

@@ -1,0 +1,37 @@
+// `npm run bench [-- <suite>…] [--quick]`: runs the named suites (all when none), prints each
+// figure as `<suite> <figure>: <value> <unit>`, then one Markdown table, and writes
+// bench/results/latest.json. A benchmark, not a test: it never fails on a figure.
+import { parseArgs } from 'node:util';
+import { writeResults, type SuiteReport } from './support/report';
+import { stackBench } from './stackBench';
+
+const SUITES: Record<string, (options: { quick: boolean }) => Promise<SuiteReport>> = {
+  stack: stackBench,
+};
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({ options: { quick: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+  if (values.help) {
+    process.stdout.write(`Usage: npm run bench -- [${Object.keys(SUITES).join('|')}]… [--quick]\n`);
+    return 0;
+  }
+  const unknown = positionals.filter((s) => !(s in SUITES));
+  if (unknown.length > 0) {
+    process.stderr.write(`Unknown suite ${unknown.join(', ')}; suites: ${Object.keys(SUITES).join(', ')}\n`);
+    return 2;
+  }
+  const names = positionals.length > 0 ? positionals : Object.keys(SUITES);
+  const reports: SuiteReport[] = [];
+  for (const name of names) reports.push(await SUITES[name]!({ quick: values.quick }));
+  process.stdout.write(`\n${reports.map((r) => r.markdown()).join('\n')}\n`);
+  process.stdout.write(`results: ${writeResults(reports, { quick: values.quick })}\n`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);

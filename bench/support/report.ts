@@ -1,0 +1,54 @@
+// Benchmark output: every figure on a line of its own (`<suite> <figure>: <value> <unit>`, names
+// kept stable, architecture.md), a Markdown table per suite, and bench/results/latest.json with the
+// machine facts. Figures are measurements of this run; ratios are against a baseline measured in
+// the same run, never against numbers written down somewhere.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  note?: string;
+}
+
+export const RESULTS_DIR = path.resolve(__dirname, '../results');
+
+export class SuiteReport {
+  readonly figures: Figure[] = [];
+  constructor(readonly suite: string) {}
+
+  add(name: string, value: number, unit: string, note?: string): void {
+    const rounded = Math.abs(value) >= 100 ? Math.round(value) : Math.round(value * 100) / 100;
+    this.figures.push({ name, value: rounded, unit, note });
+    process.stdout.write(`${this.suite} ${name}: ${rounded}${unit ? ` ${unit}` : ''}${note ? `  (${note})` : ''}\n`);
+  }
+
+  markdown(): string {
+    const rows = this.figures.map((f) => `| ${f.name} | ${f.value} | ${f.unit} | ${f.note ?? ''} |`);
+    return [`### ${this.suite}`, '', '| figure | value | unit | note |', '|---|---:|---|---|', ...rows, ''].join('\n');
+  }
+}
+
+export function machineFacts(): Record<string, unknown> {
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    // Not a git checkout: leave it unknown.
+  }
+  return { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}`, commit, at: new Date().toISOString() };
+}
+
+/** Merges this run's suites into bench/results/latest.json (other suites' last results are kept). */
+export function writeResults(reports: SuiteReport[], options: Record<string, unknown>): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, 'latest.json');
+  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { suites?: Record<string, unknown> }) : {};
+  const suites = { ...(previous.suites ?? {}) } as Record<string, unknown>;
+  for (const r of reports) suites[r.suite] = { machine: machineFacts(), options, figures: r.figures };
+  writeFileSync(file, `${JSON.stringify({ machine: machineFacts(), suites }, null, 2)}\n`);
+  return file;
+}

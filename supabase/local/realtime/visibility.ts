@@ -1,0 +1,117 @@
+// Is a captured row visible to a subscriber under RLS? Real Realtime answers this for every change
+// and subscriber (walrus' apply_rls); we do it by re-reading the row as the subscriber. To keep up
+// with bursts, lookups for the same claims and table are batched into ONE query (`= any($1)` on
+// the primary key, index-friendly: parameters are cast to the key's own type) while the previous
+// batch for that group is in flight. A change can arrive before a new snapshot sees its row, so a
+// row not found is retried a few times, briefly, before it counts as invisible.
+import type pg from 'pg';
+import type { Claims } from '../keys';
+import type { Logger } from '../log';
+import { withClaims } from '../requestAuth';
+import { ident, qualified } from '../rest/restSql';
+
+/** Delays between visibility re-checks (ms). */
+const RETRIES_MS = [2, 5, 10, 20, 40];
+const MAX_BATCH = 500;
+
+export interface RowRef {
+  schema: string;
+  table: string;
+  /** Primary-key columns with their type names (pg_type.typname), in key order. */
+  key: Array<{ name: string; type: string }>;
+  /** The key's values as PostgreSQL text. */
+  values: Array<string | null>;
+}
+
+interface Lookup {
+  id: string;
+  resolve(found: boolean | 'error'): void;
+}
+
+interface Group {
+  claims: Claims;
+  ref: Omit<RowRef, 'values'>;
+  pending: Map<string, Lookup[]>;
+  inFlight: boolean;
+}
+
+const SEP = '\u0000';
+
+export class VisibilityChecker {
+  private readonly groups = new Map<string, Group>();
+  /** Rows never seen by a subscriber's snapshot after every retry. */
+  invisible = 0;
+  queries = 0;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly log: Logger,
+  ) {}
+
+  async visible(claims: Claims, claimsGroup: string, row: RowRef): Promise<boolean> {
+    if (row.key.length === 0 || row.values.some((v) => v === null)) return false;
+    for (let attempt = 0; ; attempt++) {
+      const found = await this.lookup(claims, claimsGroup, row);
+      if (found === 'error') return false;
+      if (found) return true;
+      const delay = RETRIES_MS[attempt];
+      if (delay === undefined) {
+        this.invisible++;
+        return false;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  private lookup(claims: Claims, claimsGroup: string, row: RowRef): Promise<boolean | 'error'> {
+    const groupKey = `${claimsGroup}${SEP}${row.schema}.${row.table}`;
+    let group = this.groups.get(groupKey);
+    if (!group) {
+      group = { claims, ref: { schema: row.schema, table: row.table, key: row.key }, pending: new Map(), inFlight: false };
+      this.groups.set(groupKey, group);
+    }
+    const id = row.values.join(SEP);
+    return new Promise((resolve) => {
+      const waiting = group.pending.get(id);
+      if (waiting) waiting.push({ id, resolve });
+      else group.pending.set(id, [{ id, resolve }]);
+      if (!group.inFlight) setImmediate(() => void this.flush(groupKey, group));
+    });
+  }
+
+  private async flush(groupKey: string, group: Group): Promise<void> {
+    if (group.inFlight || group.pending.size === 0) return;
+    group.inFlight = true;
+    const batch = new Map<string, Lookup[]>();
+    for (const [id, lookups] of group.pending) {
+      batch.set(id, lookups);
+      group.pending.delete(id);
+      if (batch.size >= MAX_BATCH) break;
+    }
+    let found: Set<string> | 'error';
+    try {
+      found = await this.query(group, [...batch.keys()]);
+    } catch (error) {
+      // 42501 (no SELECT grant) simply means: not visible to these subscribers.
+      if ((error as { code?: string }).code !== '42501') this.log.warn('RLS check failed', { error: String(error) });
+      found = 'error';
+    }
+    for (const [id, lookups] of batch) for (const l of lookups) l.resolve(found === 'error' ? 'error' : found.has(id));
+    group.inFlight = false;
+    if (group.pending.size > 0) void this.flush(groupKey, group);
+    else this.groups.delete(groupKey);
+  }
+
+  private async query(group: Group, ids: string[]): Promise<Set<string>> {
+    const { schema, table, key } = group.ref;
+    const columns = ids.map((id) => id.split(SEP));
+    const on = key.map((k, i) => `t.${ident(k.name)} = k.c${i}`).join(' and ');
+    const unnest = key.map((k, i) => `$${i + 1}::${ident(k.type)}[]`).join(', ');
+    const names = key.map((_, i) => `c${i}`).join(', ');
+    const sql = `select ${key.map((k) => `t.${ident(k.name)}::text as ${ident(k.name)}`).join(', ')} from ${qualified(schema, table)} t join unnest(${unnest}) as k(${names}) on ${on}`;
+    const values = key.map((_, i) => columns.map((c) => c[i]!));
+    this.queries++;
+    const { rows } = await withClaims(this.pool, group.claims, (client) => client.query<Record<string, string>>(sql, values));
+    return new Set(rows.map((r) => key.map((k) => r[k.name]).join(SEP)));
+  }
+}
