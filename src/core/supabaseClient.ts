@@ -1,0 +1,30 @@
+// One place that makes supabase-js clients the way every part of the product needs them: no
+// session persistence (the host keeps tokens in SecretStorage, the CLI in memory), and the `ws`
+// transport where there is no global WebSocket (Node 20: the extension host, the CLI, tests).
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import WebSocket from 'ws';
+
+export interface ClientOptions {
+  /** Refresh the access token before it expires (for a signed-in user). */
+  autoRefreshToken?: boolean;
+  /** Realtime join/push timeout, ms. */
+  realtimeTimeoutMs?: number;
+  /** Realtime heartbeat interval, ms (supabase-js defaults to 25 s). */
+  heartbeatIntervalMs?: number;
+  /** supabase-js' `global.fetch` (timeouts, proxies, fault injection in tests). */
+  fetch?: typeof fetch;
+}
+
+export function createSupabaseClient(url: string, key: string, options: ClientOptions = {}): SupabaseClient {
+  const transport = typeof globalThis.WebSocket === 'function' ? undefined : (WebSocket as never);
+  return createClient(url, key, {
+    ...(options.fetch ? { global: { fetch: options.fetch } } : {}),
+    auth: { persistSession: false, autoRefreshToken: options.autoRefreshToken ?? false, detectSessionInUrl: false },
+    realtime: { ...(transport ? { transport } : {}), timeout: options.realtimeTimeoutMs ?? 10_000, heartbeatIntervalMs: options.heartbeatIntervalMs },
+  });
+}
+
+/** A clear message for "cannot reach Supabase" (style rule 13). */
+export function unreachableMessage(url: string, detail: string): string {
+  return `Cannot reach Supabase at ${url}: ${detail}. Check the URL, or start the local stack with \`npm run stack\`.`;
+}

@@ -1,0 +1,149 @@
+// The session event model shared by the worker, the stream, the extension host, the webview and the
+// command line: the seed's six event types plus `files_changed` (its batching), a zod schema for
+// each type's `data`, and a row parser that turns a database row into a SessionEvent — or reports
+// it as malformed, without losing it or its neighbours.
+import { z } from 'zod';
+
+/** Every event type the database accepts (its CHECK constraint lists the same). */
+export const SESSION_EVENT_TYPES = ['state_changed', 'thinking', 'terminal', 'file_change', 'files_changed', 'completion', 'error'] as const;
+export type SessionEventType = (typeof SESSION_EVENT_TYPES)[number];
+
+/** The seed's enum names, for code written against it. */
+export const SessionEventType = {
+  STATE_CHANGED: 'state_changed',
+  THINKING: 'thinking',
+  TERMINAL: 'terminal',
+  FILE_CHANGE: 'file_change',
+  FILES_CHANGED: 'files_changed',
+  COMPLETION: 'completion',
+  ERROR: 'error',
+} as const satisfies Record<string, SessionEventType>;
+
+export const SESSION_STATES = ['pending', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
+export type SessionState = (typeof SESSION_STATES)[number];
+
+/** The database refuses `event_data` larger than this (JSON text, bytes); so do we, before sending. */
+export const MAX_EVENT_DATA_BYTES = 256 * 1024;
+
+const count = z.number().int().nonnegative();
+const text = z.string().max(MAX_EVENT_DATA_BYTES);
+const filePath = z.string().min(1, 'must not be empty').max(4096).refine((p) => !p.includes('\u0000'), 'must not contain NUL');
+const fileAction = z.enum(['write', 'delete']);
+export const sessionStateSchema = z.enum(SESSION_STATES);
+
+export const sessionStatsSchema = z.looseObject({ iterations: count, inputTokens: count, outputTokens: count, toolCalls: count });
+export type SessionStats = z.infer<typeof sessionStatsSchema>;
+
+/**
+ * One schema per type. Unknown extra fields are kept (an agent may send more than we know about);
+ * fields the seed's own examples leave out get a neutral default (`toolsUsed: []`, `output: ''`,
+ * `error: ''`, `action: 'write'`). `exitCode` may be absent while a command still runs.
+ */
+export const eventDataSchemas = {
+  state_changed: z.looseObject({ from: sessionStateSchema, to: sessionStateSchema, reason: z.string().max(4096).default('') }),
+  thinking: z.looseObject({ iteration: count, toolsUsed: z.array(z.string().max(200)).max(500).default([]) }),
+  terminal: z.looseObject({ command: text, output: text.default(''), error: text.default(''), exitCode: z.number().int().optional() }),
+  file_change: z.looseObject({ path: filePath, action: fileAction.default('write') }),
+  files_changed: z.looseObject({ files: z.array(z.looseObject({ path: filePath, action: fileAction.default('write') })).min(1, 'needs at least one file').max(10_000) }),
+  completion: z.looseObject({ message: z.string().max(65_536).default(''), stats: sessionStatsSchema }),
+  error: z.looseObject({ message: z.string().min(1, 'must say what failed').max(65_536), stats: sessionStatsSchema.optional() }),
+} satisfies Record<SessionEventType, z.ZodType>;
+
+export type EventDataMap = { [T in SessionEventType]: z.infer<(typeof eventDataSchemas)[T]> };
+export type EventDataInput = { [T in SessionEventType]: z.input<(typeof eventDataSchemas)[T]> };
+
+/** A stored event. JSON of it is what `tail --json` prints. */
+export type SessionEvent = {
+  [T in SessionEventType]: { id: string; sessionId: string; seq: number; type: T; data: EventDataMap[T]; createdAt: string };
+}[SessionEventType];
+
+/** A row that is not a valid event: kept and shown as such, with the reason and the raw row. */
+export interface MalformedEvent {
+  id: string | null;
+  sessionId: string | null;
+  seq: number | null;
+  createdAt: string | null;
+  reason: string;
+  raw: unknown;
+}
+
+export type ValidationResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export function isSessionEventType(value: unknown): value is SessionEventType {
+  return typeof value === 'string' && (SESSION_EVENT_TYPES as readonly string[]).includes(value);
+}
+
+/** Byte length of `value` as JSON text (what the database's size check measures). */
+export function jsonBytes(value: unknown): number {
+  return new TextEncoder().encode(JSON.stringify(value) ?? '').length;
+}
+
+function describe(error: z.ZodError, prefix: string): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${[prefix, ...issue.path.map(String)].join('.')}: ${issue.message}`)
+    .join('; ');
+}
+
+/** Validates `data` for `type`: the parsed data with defaults applied, or a message that says what to fix. */
+export function validateEventData<T extends SessionEventType>(type: T, data: unknown): ValidationResult<EventDataMap[T]>;
+export function validateEventData(type: string, data: unknown): ValidationResult<EventDataMap[SessionEventType]>;
+export function validateEventData(type: string, data: unknown): ValidationResult<EventDataMap[SessionEventType]> {
+  if (!isSessionEventType(type)) return { ok: false, error: `unknown event type "${type}"; expected one of ${SESSION_EVENT_TYPES.join(', ')}` };
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return { ok: false, error: `${type} data must be a JSON object` };
+  const bytes = jsonBytes(data);
+  if (bytes > MAX_EVENT_DATA_BYTES) {
+    return { ok: false, error: `${type} data is ${Math.ceil(bytes / 1024)} KiB; the limit is ${MAX_EVENT_DATA_BYTES / 1024} KiB. Truncate large fields (e.g. terminal output) before emitting.` };
+  }
+  const parsed = eventDataSchemas[type].safeParse(data);
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: describe(parsed.error, type) };
+}
+
+/** A `session_events` row as PostgREST and Realtime deliver it. */
+export interface SessionEventRow {
+  id: string;
+  session_id: string;
+  seq: number | string;
+  event_type: string;
+  event_data: unknown;
+  created_at: string;
+}
+
+export type ParsedRow = { ok: true; event: SessionEvent } | { ok: false; malformed: MalformedEvent };
+
+const rowSchema = z.object({
+  id: z.string().min(1),
+  session_id: z.string().min(1),
+  seq: z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]),
+  event_type: z.string(),
+  event_data: z.unknown(),
+  created_at: z.string(),
+});
+
+/** Turns a row into a SessionEvent, or into a MalformedEvent that says why (never throws). */
+export function parseEventRow(row: unknown): ParsedRow {
+  const r = (row && typeof row === 'object' ? row : {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  const seqOf = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : null);
+  const malformed = (reason: string): ParsedRow => ({
+    ok: false,
+    malformed: { id: str(r.id), sessionId: str(r.session_id), seq: seqOf(r.seq), createdAt: str(r.created_at), reason, raw: row },
+  });
+  const shape = rowSchema.safeParse(row);
+  if (!shape.success) return malformed(`not a session_events row: ${describe(shape.error, 'row')}`);
+  const { id, session_id, seq, event_type, event_data, created_at } = shape.data;
+  const data = validateEventData(event_type, event_data);
+  if (!data.ok) return malformed(data.error);
+  return { ok: true, event: { id, sessionId: session_id, seq, type: event_type, data: data.value, createdAt: created_at } as SessionEvent };
+}
+
+/** A sample `data` for each type: what "Emit Test Event" pre-fills and `emit --help` shows. */
+export const SAMPLE_EVENT_DATA: EventDataInput = {
+  state_changed: { from: 'pending', to: 'running', reason: 'Agent started' },
+  thinking: { iteration: 1, toolsUsed: ['read_file', 'bash'] },
+  terminal: { command: 'npm test', output: '\u001b[32m✔\u001b[0m 12 passing\n', error: '', exitCode: 0 },
+  file_change: { path: 'src/index.ts', action: 'write' },
+  files_changed: { files: [{ path: 'src/a.ts', action: 'write' }, { path: 'src/old.ts', action: 'delete' }] },
+  completion: { message: 'Implemented the feature and all tests pass.', stats: { iterations: 4, inputTokens: 12000, outputTokens: 3400, toolCalls: 9 } },
+  error: { message: 'The test suite failed after 3 attempts.', stats: { iterations: 3, inputTokens: 9000, outputTokens: 2100, toolCalls: 7 } },
+};

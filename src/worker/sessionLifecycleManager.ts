@@ -1,0 +1,280 @@
+// The worker's side of the stream (the seed's SessionLifecycleManager), with the guarantees the
+// seed's version lacks: every event is validated before it is sent; an event's id is made here, so
+// a retried insert cannot duplicate it (ON CONFLICT (id) DO NOTHING); when the database or the
+// network fails, the event waits in a bounded retry queue with exponential backoff, in order per
+// session, instead of being lost; and emitEvent never throws into the agent loop.
+import { randomUUID } from 'node:crypto';
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { backoffDelay } from '../core/backoff';
+import { systemClock, type Clock, type TimerHandle } from '../core/clock';
+import { fetchHistory, HISTORY_COLUMNS } from '../core/history';
+import { silentLogger, type Logger } from '../core/log';
+import { parseEventRow, validateEventData, type SessionEvent, type SessionEventType, type SessionState, type SessionStats } from '../shared/events';
+import { SessionStore } from './sessionStore';
+
+export interface LifecycleOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Most events waiting for a retry, over all sessions (default 10,000). */
+  maxPending?: number;
+  /** Retry delays: initial · 2^(n−1) up to the cap (default 500 ms → 30 s). */
+  retryInitialMs?: number;
+  retryMaxMs?: number;
+  /** Attempts before an event is given up (default 30: ≈ 13 minutes of outage). */
+  maxAttempts?: number;
+  /** One insert may take this long before it counts as failed and is retried (default 15 s). */
+  requestTimeoutMs?: number;
+}
+
+export type EmitOutcome =
+  | { status: 'stored'; event: SessionEvent }
+  /** Kept in the retry queue: stored later, in order (see stats() and flush()). */
+  | { status: 'queued'; id: string; reason: string }
+  /** Invalid before sending: nothing was stored. */
+  | { status: 'refused'; error: string }
+  /** The database refused it for good (e.g. no such session), or the queue was full. */
+  | { status: 'failed'; id: string; error: string };
+
+export interface LifecycleStats {
+  emitted: number;
+  retried: number;
+  pending: number;
+  givenUp: number;
+  refused: number;
+}
+
+interface Entry {
+  id: string;
+  sessionId: string;
+  type: SessionEventType;
+  data: unknown;
+  attempts: number;
+}
+
+interface SessionQueue {
+  entries: Entry[];
+  busy: boolean;
+  timer?: TimerHandle;
+}
+
+type Attempt = { kind: 'stored'; event: SessionEvent } | { kind: 'retry'; error: string } | { kind: 'permanent'; error: string };
+
+/** PostgREST/PostgreSQL failures that a later attempt can get past. */
+function isTransient(status: number, code: string): boolean {
+  return status === 0 || status === 408 || status === 429 || status >= 500 || /^(08|40|53|57|58)/.test(code) || /^PGRST00/.test(code);
+}
+
+export class SessionLifecycleManager extends SessionStore {
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly queues = new Map<string, SessionQueue>();
+  private readonly idleWaiters = new Set<() => void>();
+  private readonly counts = { emitted: 0, retried: 0, givenUp: 0, refused: 0 };
+  private readonly options: Required<Omit<LifecycleOptions, 'clock' | 'logger'>>;
+
+  constructor(client: SupabaseClient, options: LifecycleOptions = {}) {
+    super(client);
+    this.clock = options.clock ?? systemClock;
+    this.log = options.logger ?? silentLogger;
+    this.options = {
+      maxPending: options.maxPending ?? 10_000,
+      retryInitialMs: options.retryInitialMs ?? 500,
+      retryMaxMs: options.retryMaxMs ?? 30_000,
+      maxAttempts: options.maxAttempts ?? 30,
+      requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
+    };
+  }
+
+  /** Validates and stores one event. Never throws; see {@link EmitOutcome}. */
+  async emitEvent(sessionId: string, type: SessionEventType | string, data: unknown): Promise<EmitOutcome> {
+    const valid = validateEventData(type, data);
+    if (!valid.ok) {
+      this.counts.refused++;
+      this.log.warn('event refused', { sessionId, type, error: valid.error });
+      return { status: 'refused', error: valid.error };
+    }
+    if (this.pending >= this.options.maxPending) {
+      this.counts.givenUp++;
+      const error = `the retry queue is full (${this.options.maxPending} events waiting); is the database down?`;
+      this.log.error('event given up', { sessionId, type, error });
+      return { status: 'failed', id: '', error };
+    }
+    const entry: Entry = { id: randomUUID(), sessionId, type: type as SessionEventType, data: valid.value, attempts: 0 };
+    const queue = this.queueOf(sessionId);
+    queue.entries.push(entry);
+    if (queue.busy || queue.entries.length > 1) {
+      return { status: 'queued', id: entry.id, reason: `waiting behind ${queue.entries.length - 1} earlier event(s) of this session` };
+    }
+    const attempt = await this.attemptHead(queue);
+    void this.pump(sessionId);
+    switch (attempt.kind) {
+      case 'stored':
+        return { status: 'stored', event: attempt.event };
+      case 'permanent':
+        return { status: 'failed', id: entry.id, error: attempt.error };
+      default:
+        return { status: 'queued', id: entry.id, reason: attempt.error };
+    }
+  }
+
+  /**
+   * Moves the session to `to` and emits STATE_CHANGED with the state it really left. Throws a
+   * SessionError for an impossible transition (e.g. completed → running) or a missing session.
+   */
+  async transition(sessionId: string, to: SessionState, reason = '', stats?: SessionStats): Promise<EmitOutcome> {
+    const from = await this.moveState(sessionId, to, stats);
+    return this.emitEvent(sessionId, 'state_changed', { from, to, reason });
+  }
+
+  /** The seed's success flow: COMPLETION with the stats, then STATE_CHANGED → completed. */
+  async completeSession(sessionId: string, stats: SessionStats, message = 'Session completed'): Promise<EmitOutcome> {
+    const completion = await this.emitEvent(sessionId, 'completion', { message, stats });
+    if (completion.status === 'refused' || completion.status === 'failed') return completion;
+    return this.transition(sessionId, 'completed', message, stats);
+  }
+
+  /** The failure flow: ERROR with the message (and stats), then STATE_CHANGED → failed. */
+  async failSession(sessionId: string, message: string, stats?: SessionStats): Promise<EmitOutcome> {
+    const failure = await this.emitEvent(sessionId, 'error', stats ? { message, stats } : { message });
+    if (failure.status === 'refused' || failure.status === 'failed') return failure;
+    return this.transition(sessionId, 'failed', message, stats);
+  }
+
+  /** Emits a FILES_CHANGED batch (the seed's optimisation) for paths or `{ path, action }`. */
+  emitFilesChanged(sessionId: string, files: Array<string | { path: string; action?: 'write' | 'delete' }>): Promise<EmitOutcome> {
+    return this.emitEvent(sessionId, 'files_changed', { files: files.map((f) => (typeof f === 'string' ? { path: f, action: 'write' } : f)) });
+  }
+
+  /** The seed's getEventHistory: the latest `limit` events, oldest first; with `afterSeq`, the next ones after it. */
+  async getEventHistory(sessionId: string, options: { limit?: number; afterSeq?: number } = {}): Promise<SessionEvent[]> {
+    const rows = await fetchHistory(this.client, sessionId, options);
+    const events: SessionEvent[] = [];
+    for (const row of rows) {
+      if (row.ok) events.push(row.event);
+      else this.log.warn('malformed event in history', { sessionId, id: row.malformed.id, reason: row.malformed.reason });
+    }
+    return events;
+  }
+
+  /** Retries everything now and waits until the queue is empty or `timeoutMs` passed; resolves with what is still pending. */
+  async flush(timeoutMs = 10_000): Promise<{ pending: number }> {
+    for (const [sessionId, queue] of this.queues) {
+      if (queue.timer !== undefined) {
+        this.clock.clearTimeout(queue.timer);
+        queue.timer = undefined;
+        void this.pump(sessionId);
+      }
+    }
+    if (this.pending > 0) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.clock.clearTimeout(timer);
+          this.idleWaiters.delete(done);
+          resolve();
+        };
+        const timer = this.clock.setTimeout(done, timeoutMs);
+        this.idleWaiters.add(done);
+      });
+    }
+    return { pending: this.pending };
+  }
+
+  stats(): LifecycleStats {
+    return { ...this.counts, pending: this.pending };
+  }
+
+  /** Stops retry timers (pending events stay counted; call flush() first to store them). */
+  dispose(): void {
+    for (const queue of this.queues.values()) if (queue.timer !== undefined) this.clock.clearTimeout(queue.timer);
+  }
+
+  private get pending(): number {
+    let n = 0;
+    for (const q of this.queues.values()) n += q.entries.length;
+    return n;
+  }
+
+  private queueOf(sessionId: string): SessionQueue {
+    let queue = this.queues.get(sessionId);
+    if (!queue) {
+      queue = { entries: [], busy: false };
+      this.queues.set(sessionId, queue);
+    }
+    return queue;
+  }
+
+  /** Works through one session's queue in order until it is empty or must wait for a retry. */
+  private async pump(sessionId: string): Promise<void> {
+    const queue = this.queues.get(sessionId);
+    if (!queue || queue.busy || queue.timer !== undefined) return;
+    while (queue.entries.length > 0) {
+      const head = queue.entries[0]!;
+      const attempt = await this.attemptHead(queue);
+      if (attempt.kind === 'retry') {
+        if (head.attempts >= this.options.maxAttempts) {
+          this.dropHead(queue, head, `gave up after ${head.attempts} attempts: ${attempt.error}`);
+          continue;
+        }
+        const wait = backoffDelay(head.attempts, { initialMs: this.options.retryInitialMs, maxMs: this.options.retryMaxMs });
+        queue.timer = this.clock.setTimeout(() => {
+          queue.timer = undefined;
+          void this.pump(sessionId);
+        }, wait);
+        return;
+      }
+    }
+    this.queues.delete(sessionId);
+    if (this.pending === 0) for (const resolve of [...this.idleWaiters]) resolve();
+  }
+
+  private dropHead(queue: SessionQueue, head: Entry, error: string): void {
+    queue.entries.shift();
+    this.counts.givenUp++;
+    this.log.error('event given up', { sessionId: head.sessionId, id: head.id, type: head.type, error });
+  }
+
+  private async attemptHead(queue: SessionQueue): Promise<Attempt> {
+    const head = queue.entries[0]!;
+    queue.busy = true;
+    try {
+      head.attempts++;
+      if (head.attempts > 1) this.counts.retried++;
+      const attempt = await this.insert(head);
+      if (attempt.kind === 'stored') {
+        queue.entries.shift();
+        this.counts.emitted++;
+      } else if (attempt.kind === 'permanent') {
+        this.dropHead(queue, head, attempt.error);
+      } else if (head.attempts === 1) {
+        this.log.warn('event insert failed; it will be retried', { sessionId: head.sessionId, id: head.id, error: attempt.error });
+      }
+      return attempt;
+    } finally {
+      queue.busy = false;
+    }
+  }
+
+  private async insert(entry: Entry): Promise<Attempt> {
+    try {
+      const signal = AbortSignal.timeout(this.options.requestTimeoutMs);
+      const row = { id: entry.id, session_id: entry.sessionId, event_type: entry.type, event_data: entry.data };
+      const inserted = await this.client.from('session_events').upsert(row, { onConflict: 'id', ignoreDuplicates: true }).select(HISTORY_COLUMNS).abortSignal(signal);
+      if (inserted.error) {
+        const error = `${inserted.error.message}${inserted.error.code ? ` (${inserted.error.code})` : ''}`;
+        return isTransient(inserted.status, inserted.error.code ?? '') ? { kind: 'retry', error } : { kind: 'permanent', error };
+      }
+      let stored = (inserted.data as unknown[])[0];
+      if (!stored) {
+        // Already there: an earlier attempt committed but its reply was lost. Read it back.
+        const existing = await this.client.from('session_events').select(HISTORY_COLUMNS).eq('id', entry.id).abortSignal(signal);
+        if (existing.error || !existing.data?.[0]) return { kind: 'retry', error: existing.error?.message ?? 'the stored event could not be read back' };
+        stored = existing.data[0];
+      }
+      const parsed = parseEventRow(stored);
+      if (!parsed.ok) return { kind: 'permanent', error: `stored, but the row read back is malformed: ${parsed.malformed.reason}` };
+      return { kind: 'stored', event: parsed.event };
+    } catch (error) {
+      return { kind: 'retry', error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+}
