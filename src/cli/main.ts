@@ -2,6 +2,8 @@
 // core as the extension. Subcommands register themselves in COMMANDS as they land.
 
 import { UsageError } from './args';
+import { runDemoCommand } from './demoCommand';
+import { runEmit } from './emitCommand';
 import { runStack } from './stackCommand';
 
 interface CliCommand {
@@ -10,6 +12,8 @@ interface CliCommand {
 }
 
 const COMMANDS: Record<string, CliCommand> = {
+  demo: { summary: 'run a scripted agent session that writes files and emits every event type', run: runDemoCommand },
+  emit: { summary: 'emit one session event as the worker does (validated, idempotent)', run: runEmit },
   stack: { summary: 'start the local Supabase-compatible stack (PostgreSQL + Auth, REST, Realtime)', run: runStack },
 };
 

@@ -156,6 +156,15 @@ export class SessionLifecycleManager extends SessionStore {
     return events;
   }
 
+  /** One stored event by id (undefined when it is not there, e.g. still queued). */
+  async getEvent(id: string): Promise<SessionEvent | undefined> {
+    const { data, error } = await this.client.from('session_events').select(HISTORY_COLUMNS).eq('id', id).maybeSingle();
+    if (error) throw new Error(`Could not read event ${id}: ${error.message}`);
+    if (!data) return undefined;
+    const parsed = parseEventRow(data);
+    return parsed.ok ? parsed.event : undefined;
+  }
+
   /** Retries everything now and waits until the queue is empty or `timeoutMs` passed; resolves with what is still pending. */
   async flush(timeoutMs = 10_000): Promise<{ pending: number }> {
     for (const [sessionId, queue] of this.queues) {

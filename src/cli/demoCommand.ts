@@ -1,0 +1,76 @@
+// `npm run demo -- [--speed N] [--fail] [--workspace DIR] [--title T]` (contract 4): signs the demo
+// user up (or in), creates a session owned by them, and runs the scripted agent session.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createSupabaseClient, unreachableMessage } from '../core/supabaseClient';
+import { runDemo } from '../worker/demoAgent';
+import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
+import { UsageError } from './args';
+import { resolveConnection, type Connection } from './connection';
+
+export const DEMO_EMAIL = 'demo@session-stream.local';
+export const DEMO_PASSWORD = 'demo-password-123';
+
+export const demoHelp = `Usage: npm run demo -- [options]
+
+Runs a scripted agent session that writes real files into the demo workspace and emits every event
+type, as the demo user (${DEMO_EMAIL}, or SESSION_STREAM_EMAIL / SESSION_STREAM_PASSWORD).
+
+Options:
+  --speed N        1 = a step every ~0.8 s (default), 10 = ten times faster
+  --fail           end in ERROR (state failed) instead of COMPLETION
+  --workspace DIR  where the agent writes (default demo-workspace)
+  --title T        the session title
+
+Environment: SUPABASE_URL, SUPABASE_ANON_KEY, SUPABASE_SERVICE_ROLE_KEY (else the local stack's env file).`;
+
+/** Signs the user in, or up when they do not exist yet; returns their id and access token. */
+export async function signInOrUp(connection: Connection, email: string, password: string): Promise<{ userId: string; accessToken: string }> {
+  const auth = createSupabaseClient(connection.url, connection.anonKey!).auth;
+  let result = await auth.signInWithPassword({ email, password });
+  if (result.error && /invalid login credentials/i.test(result.error.message)) {
+    const signUp = await auth.signUp({ email, password });
+    if (signUp.error) throw new Error(`Could not sign up ${email}: ${signUp.error.message}`);
+    result = await auth.signInWithPassword({ email, password });
+  }
+  if (result.error || !result.data.session) {
+    const message = result.error?.message ?? 'no session';
+    throw new Error(/fetch failed|ECONNREFUSED/i.test(message) ? unreachableMessage(connection.url, message) : `Could not sign in ${email}: ${message}`);
+  }
+  return { userId: result.data.user.id, accessToken: result.data.session.access_token };
+}
+
+export async function runDemoCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { speed: { type: 'string' }, fail: { type: 'boolean', default: false }, workspace: { type: 'string' }, title: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`${demoHelp}\n`);
+    return 0;
+  }
+  const speed = values.speed === undefined ? 1 : Number(values.speed);
+  if (!Number.isFinite(speed) || speed <= 0 || speed > 1000) throw new UsageError(`--speed must be a number above 0 (up to 1000), got "${values.speed}"`);
+  const connection = resolveConnection(['anonKey', 'serviceRoleKey']);
+  const email = process.env.SESSION_STREAM_EMAIL ?? DEMO_EMAIL;
+  const { userId } = await signInOrUp(connection, email, process.env.SESSION_STREAM_PASSWORD ?? DEMO_PASSWORD);
+  const manager = new SessionLifecycleManager(createSupabaseClient(connection.url, connection.serviceRoleKey!));
+  const workspace = path.resolve(values.workspace ?? 'demo-workspace');
+  const session = await manager.createSession(userId, values.title ?? `Demo: add a greeting module (${new Date().toLocaleTimeString()})`);
+  process.stdout.write(`SESSION_ID=${session.id}\n`);
+  process.stdout.write(`Watch it: npm run tail -- --session ${session.id}   (or "Agent Session Stream: Select Session" in VS Code)\n`);
+  const stats = await runDemo({
+    manager,
+    sessionId: session.id,
+    workspace,
+    speed,
+    fail: values.fail,
+    onStep: (type, outcome) => process.stdout.write(`  ${type.padEnd(14)} ${outcome.status}${outcome.status === 'refused' || outcome.status === 'failed' ? `: ${outcome.error}` : ''}\n`),
+  });
+  const { pending } = await manager.flush(15_000);
+  manager.dispose();
+  const s = manager.stats();
+  process.stdout.write(`Done: ${s.emitted} events stored, ${pending} pending, ${s.givenUp} given up; ${stats.iterations} iterations, ${stats.toolCalls} tool calls. Files in ${workspace}\n`);
+  return pending === 0 && s.givenUp === 0 && s.refused === 0 ? 0 : 1;
+}

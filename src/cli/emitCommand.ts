@@ -1,0 +1,90 @@
+// `npm run emit -- --session ID --type TYPE --data JSON|@FILE|-` (architecture.md contract 2): emits
+// one event as the worker does and prints the stored event as one JSON line.
+// Exit 0 stored, 2 bad input (the message says what is wrong), 1 anything else.
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { createSupabaseClient, unreachableMessage } from '../core/supabaseClient';
+import { SAMPLE_EVENT_DATA, SESSION_EVENT_TYPES, isSessionEventType } from '../shared/events';
+import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
+import { UsageError, intOption } from './args';
+import { resolveConnection } from './connection';
+
+export const emitHelp = `Usage: npm run emit -- --session ID --type TYPE --data JSON|@FILE|-
+
+Emits one session event as the worker does (validated, idempotent insert) and prints the stored
+event as one JSON line. --data takes JSON text, @FILE to read a file, or - to read stdin.
+
+Types and a sample of each:
+${SESSION_EVENT_TYPES.map((t) => `  ${t.padEnd(14)} ${JSON.stringify(SAMPLE_EVENT_DATA[t])}`).join('\n')}
+
+Options:
+  --timeout S   how long to keep retrying when Supabase is unreachable (default 10)
+
+Environment: SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY (else the local stack's
+.session-stream/stack.env). Exit codes: 0 stored, 2 bad input, 1 other failure.`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function readData(raw: string): Promise<unknown> {
+  let text = raw;
+  if (raw === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    text = Buffer.concat(chunks).toString('utf8');
+  } else if (raw.startsWith('@')) {
+    text = await readFile(raw.slice(1), 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`Cannot read --data file ${raw.slice(1)}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+    });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new UsageError(`--data is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+export async function runEmit(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { session: { type: 'string' }, type: { type: 'string' }, data: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`${emitHelp}\n`);
+    return 0;
+  }
+  if (!values.session || !UUID.test(values.session)) throw new UsageError(`--session must be a session id (a UUID), got ${values.session ? `"${values.session}"` : 'nothing'}`);
+  if (!values.type || !isSessionEventType(values.type)) {
+    throw new UsageError(`--type must be one of ${SESSION_EVENT_TYPES.join(', ')}, got ${values.type ? `"${values.type}"` : 'nothing'}`);
+  }
+  if (values.data === undefined) throw new UsageError(`--data is required (JSON, @FILE or -), e.g. --data '${JSON.stringify(SAMPLE_EVENT_DATA[values.type])}'`);
+  const timeoutMs = intOption('--timeout', values.timeout, 10, 0, 3600) * 1000;
+  const data = await readData(values.data);
+  const connection = resolveConnection(['serviceRoleKey']);
+
+  const manager = new SessionLifecycleManager(createSupabaseClient(connection.url, connection.serviceRoleKey!), { retryInitialMs: 250, requestTimeoutMs: Math.max(1000, Math.min(timeoutMs, 10_000)) });
+  const outcome = await manager.emitEvent(values.session, values.type, data);
+  switch (outcome.status) {
+    case 'stored':
+      process.stdout.write(`${JSON.stringify(outcome.event)}\n`);
+      return 0;
+    case 'refused':
+      throw new UsageError(`Invalid event: ${outcome.error}`);
+    case 'failed':
+      if (/foreign key/i.test(outcome.error)) throw new UsageError(`There is no session ${values.session} (create one first, e.g. with \`npm run demo\`).`);
+      if (/\((42501|PGRST30\d)\)/.test(outcome.error)) throw new UsageError(`Supabase refused the key: ${outcome.error}. Use the service-role key (SUPABASE_SERVICE_ROLE_KEY).`);
+      process.stderr.write(`Not stored: ${outcome.error}\n`);
+      return 1;
+    case 'queued': {
+      const { pending } = await manager.flush(timeoutMs);
+      manager.dispose();
+      if (pending === 0) {
+        const event = await manager.getEvent(outcome.id);
+        process.stdout.write(`${JSON.stringify(event)}\n`);
+        return 0;
+      }
+      process.stderr.write(`${unreachableMessage(connection.url, outcome.reason)}\nThe event was not stored.\n`);
+      return 1;
+    }
+  }
+}

@@ -1,0 +1,97 @@
+// A scripted, realistic agent session (contract 4): state transitions, THINKING steps with tools,
+// TERMINAL commands with coloured output (one failing), real file writes and a delete inside the
+// demo workspace, a FILES_CHANGED batch, and COMPLETION with stats — or ERROR with `fail`.
+// Shared by `npm run demo`, `npm start` and the extension's "Run Demo Session".
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { delay, systemClock, type Clock } from '../core/clock';
+import type { EventDataInput, SessionEventType, SessionStats } from '../shared/events';
+import type { EmitOutcome, SessionLifecycleManager } from './sessionLifecycleManager';
+
+export interface DemoOptions {
+  manager: SessionLifecycleManager;
+  sessionId: string;
+  /** Folder the agent writes into; FILE_CHANGE paths are relative to it. */
+  workspace: string;
+  /** 1 = a step every ~0.8 s; 10 = ten times faster. */
+  speed?: number;
+  /** End in ERROR (and state failed) instead of COMPLETION. */
+  fail?: boolean;
+  clock?: Clock;
+  onStep?: (type: SessionEventType, outcome: EmitOutcome) => void;
+}
+
+const GREEN = '\u001b[32m';
+const RED = '\u001b[31m';
+const DIM = '\u001b[2m';
+const BOLD = '\u001b[1m';
+const RESET = '\u001b[0m';
+
+const FILES = {
+  greeting: `export function greet(name: string): string {\n  return \`Hello, \${name}!\`;\n}\n`,
+  greetingBuggy: `export function greet(name: string): string {\n  return 'Hello, ' + name;\n}\n`,
+  test: `import { greet } from './greeting';\n\nif (greet('Ada') !== 'Hello, Ada!') throw new Error('greet is wrong');\n`,
+  old: `// Superseded by greeting.ts\nexport const hello = (n: string) => 'hi ' + n;\n`,
+  readme: `# Demo workspace\n\nWritten by the Agent Session Stream demo agent.\n`,
+};
+
+export async function runDemo(options: DemoOptions): Promise<SessionStats> {
+  const { manager, sessionId, workspace } = options;
+  const clock = options.clock ?? systemClock;
+  const step = 800 / Math.max(0.1, options.speed ?? 1);
+  const stats: SessionStats = { iterations: 0, inputTokens: 0, outputTokens: 0, toolCalls: 0 };
+  const emit = async <T extends SessionEventType>(type: T, data: EventDataInput[T]) => {
+    const outcome = await manager.emitEvent(sessionId, type, data);
+    options.onStep?.(type, outcome);
+    await delay(clock, step);
+    return outcome;
+  };
+  const think = (tools: string[]) => {
+    stats.iterations++;
+    stats.toolCalls += tools.length;
+    stats.inputTokens += 2400 + tools.length * 310;
+    stats.outputTokens += 520 + tools.length * 95;
+    return emit('thinking', { iteration: stats.iterations, toolsUsed: tools });
+  };
+  const write = async (relative: string, content: string) => {
+    const file = path.join(workspace, relative);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, content);
+    return emit('file_change', { path: relative, action: 'write' });
+  };
+
+  await mkdir(path.join(workspace, 'src'), { recursive: true });
+  await writeFile(path.join(workspace, 'src/old.ts'), FILES.old);
+
+  const start = await manager.transition(sessionId, 'running', 'Agent picked up the task: add a greeting module with a test');
+  options.onStep?.('state_changed', start);
+  await delay(clock, step);
+  await think(['list_dir', 'read_file']);
+  await emit('terminal', { command: 'ls src', output: `${BOLD}old.ts${RESET}\n`, error: '', exitCode: 0 });
+  await think(['write_file']);
+  await write('src/greeting.ts', FILES.greetingBuggy);
+  await write('src/greeting.test.ts', FILES.test);
+  await think(['bash']);
+  await emit('terminal', {
+    command: 'npx tsx src/greeting.test.ts',
+    output: `${DIM}running 1 check${RESET}\n`,
+    error: `${RED}Error: greet is wrong${RESET}\n    at src/greeting.test.ts:3:42\n`,
+    exitCode: 1,
+  });
+  if (options.fail) {
+    await think(['read_file']);
+    await manager.failSession(sessionId, 'The greeting test still fails: expected "Hello, Ada!".', stats);
+    return stats;
+  }
+  await think(['edit_file', 'bash']);
+  await write('src/greeting.ts', FILES.greeting);
+  await rm(path.join(workspace, 'src/old.ts'), { force: true });
+  await emit('file_change', { path: 'src/old.ts', action: 'delete' });
+  await emit('terminal', { command: 'npx tsx src/greeting.test.ts', output: `${GREEN}✔ greet says hello${RESET}\n${GREEN}1 passing${RESET}\n`, error: '', exitCode: 0 });
+  await think(['write_file', 'write_file']);
+  await writeFile(path.join(workspace, 'README.md'), FILES.readme);
+  await writeFile(path.join(workspace, 'package.json'), `${JSON.stringify({ name: 'demo-workspace', private: true }, null, 2)}\n`);
+  await emit('files_changed', { files: [{ path: 'README.md', action: 'write' }, { path: 'package.json', action: 'write' }] });
+  await manager.completeSession(sessionId, stats, 'Added src/greeting.ts with a passing test and removed the old helper.');
+  return stats;
+}
