@@ -3,10 +3,13 @@
 // bench/results/latest.json. A benchmark, not a test: it never fails on a figure.
 import { parseArgs } from 'node:util';
 import { writeResults, type SuiteReport } from './support/report';
+import { startBenchStack, type BenchOptions } from './support/benchStack';
 import { stackBench } from './stackBench';
+import { workerBench } from './workerBench';
 
-const SUITES: Record<string, (options: { quick: boolean }) => Promise<SuiteReport>> = {
+const SUITES: Record<string, (options: BenchOptions) => Promise<SuiteReport>> = {
   stack: stackBench,
+  worker: workerBench,
 };
 
 async function main(): Promise<number> {
@@ -22,7 +25,12 @@ async function main(): Promise<number> {
   }
   const names = positionals.length > 0 ? positionals : Object.keys(SUITES);
   const reports: SuiteReport[] = [];
-  for (const name of names) reports.push(await SUITES[name]!({ quick: values.quick }));
+  const stack = await startBenchStack();
+  try {
+    for (const name of names) reports.push(await SUITES[name]!({ quick: values.quick, stack }));
+  } finally {
+    await stack.stop();
+  }
   process.stdout.write(`\n${reports.map((r) => r.markdown()).join('\n')}\n`);
   process.stdout.write(`results: ${writeResults(reports, { quick: values.quick })}\n`);
   return 0;

@@ -3,16 +3,14 @@
 // - the CDC floor in the same run: the same INSERTs seen by a raw pgoutput reader (no gateway);
 // - 1,000 events/s to 10 subscribers, lost and duplicated counted;
 // - the gateway's RSS before and after a soak (5 minutes; 20 s with --quick).
-// The stack runs as `npm run stack` does, in its own process, so its RSS is its own.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+// The stack runs as `npm run stack` does, in its own process (support/benchStack.ts).
+import { readFile } from 'node:fs/promises';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { ChangeFeed } from '../supabase/local/realtime/cdc';
 import { createLogger } from '../supabase/local/log';
-import { runCli } from '../test/support/cli';
+import type { BenchOptions } from './support/benchStack';
 import { SuiteReport } from './support/report';
 import { now, paced, sleep, summarize } from './support/stats';
 
@@ -126,16 +124,12 @@ class Bench {
   }
 }
 
-export async function stackBench(options: { quick: boolean }): Promise<SuiteReport> {
+export async function stackBench(options: BenchOptions): Promise<SuiteReport> {
   const report = new SuiteReport('stack');
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-stack-'));
-  const cli = runCli(['stack', '--port', '0', '--data-dir', path.join(dir, 'data'), '--env-file', path.join(dir, 'env'), '--log-level', 'warn']);
+  const { env, pid } = options.stack;
   let feed: ChangeFeed | undefined;
   let pool: pg.Pool | undefined;
   try {
-    await cli.waitForLine(/^Stack ready$/, 60_000);
-    const env = Object.fromEntries(cli.lines.filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])) as unknown as Env;
-    const pid = cli.child.pid!;
     const signUp = await userClient(env).auth.signUp({ email: `bench-${Date.now()}@example.test`, password: 'correct horse battery' });
     if (signUp.error || !signUp.data.session) throw new Error(`sign-up failed: ${signUp.error?.message}`);
     pool = new pg.Pool({ connectionString: env.DB_URL, max: 8 });
@@ -184,13 +178,6 @@ export async function stackBench(options: { quick: boolean }): Promise<SuiteRepo
   } finally {
     await feed?.stop();
     await pool?.end();
-    cli.child.kill('SIGTERM');
-    const code = await Promise.race([cli.exited, sleep(15_000).then(() => 'timeout')]);
-    if (code !== 0) {
-      cli.child.kill('SIGKILL');
-      process.stderr.write(`stack did not stop cleanly (${code}); stderr:\n${cli.stderr()}\n`);
-    }
-    await rm(dir, { recursive: true, force: true });
   }
   return report;
 }

@@ -54,10 +54,16 @@ interface Entry {
 interface SessionQueue {
   entries: Entry[];
   busy: boolean;
+  /** After a refused batch: how many more inserts go one event at a time. */
+  singles: number;
   timer?: TimerHandle;
 }
 
-type Attempt = { kind: 'stored'; event: SessionEvent } | { kind: 'retry'; error: string } | { kind: 'permanent'; error: string };
+type Attempt = { kind: 'stored'; event: SessionEvent } | { kind: 'retry'; error: string } | { kind: 'permanent'; error: string } | { kind: 'split' };
+type InsertResult = { kind: 'stored'; events: SessionEvent[] } | { kind: 'retry'; error: string } | { kind: 'permanent'; error: string };
+
+/** Most events sent in one insert when several wait in a session's queue. */
+const MAX_BATCH = 200;
 
 /** PostgREST/PostgreSQL failures that a later attempt can get past. */
 function isTransient(status: number, code: string): boolean {
@@ -112,8 +118,10 @@ export class SessionLifecycleManager extends SessionStore {
         return { status: 'stored', event: attempt.event };
       case 'permanent':
         return { status: 'failed', id: entry.id, error: attempt.error };
-      default:
+      case 'retry':
         return { status: 'queued', id: entry.id, reason: attempt.error };
+      default:
+        return { status: 'queued', id: entry.id, reason: 'retrying on its own' };
     }
   }
 
@@ -206,7 +214,7 @@ export class SessionLifecycleManager extends SessionStore {
   private queueOf(sessionId: string): SessionQueue {
     let queue = this.queues.get(sessionId);
     if (!queue) {
-      queue = { entries: [], busy: false };
+      queue = { entries: [], busy: false, singles: 0 };
       this.queues.set(sessionId, queue);
     }
     return queue;
@@ -242,17 +250,31 @@ export class SessionLifecycleManager extends SessionStore {
     this.log.error('event given up', { sessionId: head.sessionId, id: head.id, type: head.type, error });
   }
 
+  /**
+   * Inserts the head of the queue — and, when more events wait behind it, up to MAX_BATCH of them
+   * in one request (a multi-row insert keeps their order in `seq`). A batch the database refuses
+   * for good is retried one event at a time, so one bad event cannot sink its neighbours.
+   */
   private async attemptHead(queue: SessionQueue): Promise<Attempt> {
     const head = queue.entries[0]!;
+    const batch = queue.entries.slice(0, queue.singles > 0 ? 1 : MAX_BATCH);
     queue.busy = true;
     try {
       head.attempts++;
       if (head.attempts > 1) this.counts.retried++;
-      const attempt = await this.insert(head);
+      const attempt = await this.insert(batch);
       if (attempt.kind === 'stored') {
-        queue.entries.shift();
-        this.counts.emitted++;
-      } else if (attempt.kind === 'permanent') {
+        queue.entries.splice(0, batch.length);
+        this.counts.emitted += batch.length;
+        if (queue.singles > 0) queue.singles--;
+        return { kind: 'stored', event: attempt.events[0]! };
+      }
+      if (attempt.kind === 'permanent') {
+        if (batch.length > 1) {
+          head.attempts--;
+          queue.singles = batch.length;
+          return { kind: 'split' };
+        }
         this.dropHead(queue, head, attempt.error);
       } else if (head.attempts === 1) {
         this.log.warn('event insert failed; it will be retried', { sessionId: head.sessionId, id: head.id, error: attempt.error });
@@ -263,25 +285,30 @@ export class SessionLifecycleManager extends SessionStore {
     }
   }
 
-  private async insert(entry: Entry): Promise<Attempt> {
+  private async insert(batch: Entry[]): Promise<InsertResult> {
     try {
       const signal = AbortSignal.timeout(this.options.requestTimeoutMs);
-      const row = { id: entry.id, session_id: entry.sessionId, event_type: entry.type, event_data: entry.data };
-      const inserted = await this.client.from('session_events').upsert(row, { onConflict: 'id', ignoreDuplicates: true }).select(HISTORY_COLUMNS).abortSignal(signal);
+      const rows = batch.map((e) => ({ id: e.id, session_id: e.sessionId, event_type: e.type, event_data: e.data }));
+      const inserted = await this.client.from('session_events').upsert(rows, { onConflict: 'id', ignoreDuplicates: true }).select(HISTORY_COLUMNS).abortSignal(signal);
       if (inserted.error) {
         const error = `${inserted.error.message}${inserted.error.code ? ` (${inserted.error.code})` : ''}`;
         return isTransient(inserted.status, inserted.error.code ?? '') ? { kind: 'retry', error } : { kind: 'permanent', error };
       }
-      let stored = (inserted.data as unknown[])[0];
-      if (!stored) {
-        // Already there: an earlier attempt committed but its reply was lost. Read it back.
-        const existing = await this.client.from('session_events').select(HISTORY_COLUMNS).eq('id', entry.id).abortSignal(signal);
-        if (existing.error || !existing.data?.[0]) return { kind: 'retry', error: existing.error?.message ?? 'the stored event could not be read back' };
-        stored = existing.data[0];
+      const byId = new Map((inserted.data as Array<{ id: string }>).map((r) => [r.id, r as unknown]));
+      const missing = batch.filter((e) => !byId.has(e.id)).map((e) => e.id);
+      if (missing.length > 0) {
+        // Already there: an earlier attempt committed but its reply was lost. Read them back.
+        const existing = await this.client.from('session_events').select(HISTORY_COLUMNS).in('id', missing).abortSignal(signal);
+        if (existing.error) return { kind: 'retry', error: existing.error.message };
+        for (const r of existing.data as Array<{ id: string }>) byId.set(r.id, r);
       }
-      const parsed = parseEventRow(stored);
-      if (!parsed.ok) return { kind: 'permanent', error: `stored, but the row read back is malformed: ${parsed.malformed.reason}` };
-      return { kind: 'stored', event: parsed.event };
+      const events: SessionEvent[] = [];
+      for (const e of batch) {
+        const parsed = parseEventRow(byId.get(e.id));
+        if (!parsed.ok) return { kind: 'retry', error: `event ${e.id} could not be read back: ${parsed.malformed.reason}` };
+        events.push(parsed.event);
+      }
+      return { kind: 'stored', events };
     } catch (error) {
       return { kind: 'retry', error: error instanceof Error ? error.message : String(error) };
     }

@@ -142,6 +142,25 @@ describe('SessionLifecycleManager (worker) against the local stack', function ()
     assert.equal(m.stats().retried, 0);
   });
 
+  it('a batch with one event the database refuses stores all the others, in order, and counts the one given up', async () => {
+    const m = manager();
+    const session = await createSession(userId);
+    // Passes our size check (JSON text ≤ 256 KiB) but not the database's (jsonb text adds spaces).
+    const borderline = { command: 'c', output: 'x'.repeat(262_144 - 38 - 2), error: '' };
+    const outcomes = await Promise.all([
+      m.emitEvent(session, 'thinking', { iteration: 0 }),
+      m.emitEvent(session, 'thinking', { iteration: 1 }),
+      m.emitEvent(session, 'terminal', borderline),
+      m.emitEvent(session, 'thinking', { iteration: 3 }),
+      m.emitEvent(session, 'thinking', { iteration: 4 }),
+    ]);
+    assert.equal(outcomes[2]!.status, 'queued');
+    assert.deepEqual(await m.flush(10_000), { pending: 0 });
+    assert.deepEqual((await storedRows(session)).map((r) => r.event_data.iteration), [0, 1, 3, 4]);
+    assert.equal(m.stats().givenUp, 1);
+    assert.equal(m.stats().emitted, 4);
+  });
+
   it('two sessions emitting concurrently stay separate and each in order', async () => {
     const m = manager();
     const [a, b] = [await createSession(userId), await createSession(userId)];
