@@ -11,6 +11,12 @@ export interface ClientOptions {
   realtimeTimeoutMs?: number;
   /** Realtime heartbeat interval, ms (supabase-js defaults to 25 s). */
   heartbeatIntervalMs?: number;
+  /**
+   * Where the viewer's access token comes from (supabase-js' `accessToken` option): REST and
+   * Realtime both ask it, and Realtime asks again on every heartbeat, so a refreshed token reaches
+   * the socket without a reconnect. Auth methods are then disabled on this client.
+   */
+  accessToken?: () => Promise<string | null>;
   /** supabase-js' `global.fetch` (timeouts, proxies, fault injection in tests). */
   fetch?: typeof fetch;
 }
@@ -19,6 +25,7 @@ export function createSupabaseClient(url: string, key: string, options: ClientOp
   const transport = typeof globalThis.WebSocket === 'function' ? undefined : (WebSocket as never);
   return createClient(url, key, {
     ...(options.fetch ? { global: { fetch: options.fetch } } : {}),
+    ...(options.accessToken ? { accessToken: options.accessToken } : {}),
     auth: { persistSession: false, autoRefreshToken: options.autoRefreshToken ?? false, detectSessionInUrl: false },
     realtime: { ...(transport ? { transport } : {}), timeout: options.realtimeTimeoutMs ?? 10_000, heartbeatIntervalMs: options.heartbeatIntervalMs },
   });

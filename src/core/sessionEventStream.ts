@@ -1,0 +1,287 @@
+// One watched session: a supabase-js channel `session:{id}` with postgres_changes INSERT on
+// session_events filtered by session_id, our own bounded reconnect policy on top of supabase-js
+// (the seed's 1, 2, 4, 8, 16, 30… s table, 10 attempts, then `error`), and a history backfill after
+// EVERY successful (re)join, merged with the live events that arrived meanwhile, so the listener
+// sees every event exactly once, in `seq` order, with no gap (see architecture.md).
+import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
+import { parseEventRow } from '../shared/events';
+import { backoffDelay, RECONNECT_POLICY, type BackoffPolicy } from './backoff';
+import { systemClock, type Clock, type TimerHandle } from './clock';
+import { Emitter, type Event } from './emitter';
+import { EventLog, toEntry, type LogEntry } from './eventLog';
+import { fetchHistory } from './history';
+import { silentLogger, type Logger } from './log';
+
+export type StreamState =
+  | { state: 'closed' }
+  | { state: 'joining'; attempt: number }
+  | { state: 'joined'; at: number }
+  | { state: 'reconnecting'; attempt: number; maxAttempts: number; retryAt: number; reason: string }
+  | { state: 'error'; reason: string };
+
+export interface StreamBatch {
+  entries: LogEntry[];
+  /** Entries that belong before ones already delivered (a late commit): insert them in place. */
+  inserted: boolean;
+  /** From history (initial load or a backfill), not from the live subscription. */
+  history: boolean;
+}
+
+export interface StreamOptions {
+  /**
+   * A supabase-js client acting as the viewer: signed in, or made with an `accessToken` provider
+   * (createSupabaseClient). Before every (re)join the stream asks it for a current token.
+   */
+  client: SupabaseClient;
+  sessionId: string;
+  /** Events loaded on open (the latest N). Default 1,000. */
+  historyLimit?: number;
+  policy?: BackoffPolicy;
+  /** Backfills start this many `seq` before the last one seen (commit order ≠ seq order). Default 100. */
+  overlap?: number;
+  /** How often to check for a clock jump (laptop sleep), ms; 0 = never. Default 5,000. */
+  watchdogMs?: number;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface StreamStats {
+  live: number;
+  backfilled: number;
+  duplicates: number;
+  malformed: number;
+  joins: number;
+  lastEventAt?: number;
+  /** createdAt → received for the last live event, ms (same clock only on the local stack). */
+  lastLatencyMs?: number;
+}
+
+const PAGE = 1000;
+
+export class SessionEventStream {
+  readonly log = new EventLog();
+  private readonly stateEmitter = new Emitter<StreamState>();
+  private readonly batchEmitter = new Emitter<StreamBatch>();
+  /** Fires on every state change (no polling). */
+  readonly onDidChangeState: Event<StreamState> = this.stateEmitter.event;
+  /** Fires with each batch of new entries, in order. */
+  readonly onDidReceive: Event<StreamBatch> = this.batchEmitter.event;
+
+  private current: StreamState = { state: 'closed' };
+  private channel: RealtimeChannel | undefined;
+  private generation = 0;
+  private attempt = 0;
+  private retryTimer: TimerHandle | undefined;
+  private watchdog: TimerHandle | undefined;
+  private lastTick = 0;
+  private liveBuffer: unknown[] | undefined;
+  private loadedOnce = false;
+  private readonly counters: StreamStats = { live: 0, backfilled: 0, duplicates: 0, malformed: 0, joins: 0 };
+  private readonly policy: BackoffPolicy;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: StreamOptions) {
+    this.policy = options.policy ?? RECONNECT_POLICY;
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  get state(): StreamState {
+    return this.current;
+  }
+
+  get sessionId(): string {
+    return this.options.sessionId;
+  }
+
+  stats(): StreamStats {
+    return { ...this.counters };
+  }
+
+  /** Starts watching: loads history, subscribes, and keeps it so until close(). */
+  open(): void {
+    if (this.current.state !== 'closed') return;
+    this.attempt = 0;
+    this.startWatchdog();
+    void this.join();
+  }
+
+  /** Manual reconnect (the "Reconnect" action): a fresh set of attempts, starting now. */
+  reconnect(): void {
+    this.clearRetry();
+    this.attempt = 0;
+    this.startWatchdog();
+    void this.join();
+  }
+
+  async close(): Promise<void> {
+    this.clearRetry();
+    if (this.watchdog !== undefined) this.clock.clearTimeout(this.watchdog);
+    this.watchdog = undefined;
+    this.generation++;
+    const channel = this.channel;
+    this.channel = undefined;
+    this.setState({ state: 'closed' });
+    if (channel) await this.options.client.removeChannel(channel).catch(() => undefined);
+  }
+
+  dispose(): void {
+    void this.close();
+    this.stateEmitter.dispose();
+    this.batchEmitter.dispose();
+  }
+
+  private setState(next: StreamState): void {
+    this.current = next;
+    this.stateEmitter.fire(next);
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer !== undefined) this.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  private dropChannel(): void {
+    const channel = this.channel;
+    this.channel = undefined;
+    // Not awaited: with a dead socket phoenix answers the leave at once; with a live one quickly.
+    if (channel) void this.options.client.removeChannel(channel).catch(() => undefined);
+  }
+
+  private async join(): Promise<void> {
+    const generation = ++this.generation;
+    this.dropChannel();
+    this.setState({ state: 'joining', attempt: this.attempt });
+    try {
+      // No argument: supabase-js asks its token source (the accessToken provider or the signed-in
+      // session, refreshed if due). Must happen BEFORE subscribing, or the join is anonymous.
+      await this.options.client.realtime.setAuth();
+    } catch (error) {
+      this.logger.warn('could not refresh the access token before joining', { error: String(error) });
+    }
+    if (generation !== this.generation) return;
+    // Live rows wait here until the backfill is merged, so the order holds across the join.
+    this.liveBuffer = [];
+    const channel = this.options.client.channel(`session:${this.options.sessionId}`);
+    this.channel = channel;
+    channel.on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'session_events', filter: `session_id=eq.${this.options.sessionId}` }, (payload) => {
+      if (generation !== this.generation) return;
+      if (this.liveBuffer) this.liveBuffer.push(payload.new);
+      else this.deliverLive([payload.new]);
+    });
+    channel.subscribe((status, error) => {
+      if (generation !== this.generation) return;
+      if (status === 'SUBSCRIBED') void this.afterJoin(generation);
+      else this.fail(generation, `${status}${error?.message ? `: ${error.message}` : ''}`);
+    });
+  }
+
+  private async afterJoin(generation: number): Promise<void> {
+    try {
+      const rows = await this.loadHistory();
+      if (generation !== this.generation) return;
+      const buffered = this.liveBuffer ?? [];
+      this.liveBuffer = undefined;
+      this.deliver(rows.map(toEntry), true);
+      if (buffered.length > 0) this.deliverLive(buffered);
+      this.loadedOnce = true;
+      this.attempt = 0;
+      this.counters.joins++;
+      this.setState({ state: 'joined', at: this.clock.now() });
+      this.logger.info('joined', { sessionId: this.options.sessionId, events: this.log.size });
+    } catch (error) {
+      this.fail(generation, `history: ${(error as Error).message}`);
+    }
+  }
+
+  private async loadHistory() {
+    const { client, sessionId } = this.options;
+    const last = this.log.lastSeq;
+    if (!this.loadedOnce || last === undefined) {
+      return fetchHistory(client, sessionId, { limit: this.options.historyLimit ?? 1000 });
+    }
+    // Backfill: everything after the cursor (minus the overlap), page by page.
+    const all = [];
+    let after = Math.max(0, last - (this.options.overlap ?? 100));
+    for (;;) {
+      const page = await fetchHistory(client, sessionId, { afterSeq: after, limit: PAGE });
+      all.push(...page);
+      const lastRow = page.at(-1);
+      const lastSeq = lastRow ? (lastRow.ok ? lastRow.event.seq : lastRow.malformed.seq) : null;
+      if (page.length < PAGE || lastSeq === null) break;
+      after = lastSeq;
+    }
+    return all;
+  }
+
+  private deliverLive(rows: unknown[]): void {
+    const entries = rows.map((row) => toEntry(parseEventRow(row)));
+    const now = this.clock.now();
+    const lastEvent = entries.at(-1);
+    if (lastEvent?.kind === 'event') {
+      this.counters.lastEventAt = now;
+      const created = Date.parse(lastEvent.event.createdAt);
+      if (Number.isFinite(created)) this.counters.lastLatencyMs = Math.max(0, now - created);
+    }
+    this.deliver(entries, false);
+  }
+
+  private deliver(entries: LogEntry[], history: boolean): void {
+    if (entries.length === 0) return;
+    const { appended, inserted, duplicates } = this.log.add(entries);
+    this.counters.duplicates += duplicates;
+    const fresh = appended.length + inserted.length;
+    if (history) this.counters.backfilled += fresh;
+    else this.counters.live += fresh;
+    this.counters.malformed += [...appended, ...inserted].filter((e) => e.kind === 'malformed').length;
+    for (const e of [...appended, ...inserted]) if (e.kind === 'malformed') this.logger.warn('malformed event', { id: e.malformed.id, reason: e.malformed.reason });
+    if (history && fresh > 0) this.logger.info(this.loadedOnce ? 'backfilled' : 'history loaded', { sessionId: this.options.sessionId, events: fresh, duplicates });
+    if (inserted.length > 0) this.batchEmitter.fire({ entries: inserted, inserted: true, history });
+    if (appended.length > 0) this.batchEmitter.fire({ entries: appended, inserted: false, history });
+  }
+
+  private fail(generation: number, reason: string): void {
+    if (generation !== this.generation) return;
+    this.generation++;
+    this.liveBuffer = undefined;
+    this.dropChannel();
+    this.attempt++;
+    if (this.attempt > this.policy.maxAttempts) {
+      this.logger.error('giving up reconnecting', { sessionId: this.options.sessionId, reason, attempts: this.policy.maxAttempts });
+      this.setState({ state: 'error', reason });
+      return;
+    }
+    const wait = backoffDelay(this.attempt, this.policy);
+    const retryAt = this.clock.now() + wait;
+    this.logger.warn('connection lost; reconnecting', { sessionId: this.options.sessionId, reason, attempt: this.attempt, inMs: wait });
+    this.setState({ state: 'reconnecting', attempt: this.attempt, maxAttempts: this.policy.maxAttempts, retryAt, reason });
+    this.clearRetry();
+    this.retryTimer = this.clock.setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.join();
+    }, wait);
+  }
+
+  /**
+   * A timer that should fire every `watchdogMs`: when it fires much later, the machine slept (or
+   * the clock jumped). The socket is then probably dead without knowing it: rejoin and backfill.
+   */
+  private startWatchdog(): void {
+    const every = this.options.watchdogMs ?? 5000;
+    if (every <= 0 || this.watchdog !== undefined) return;
+    this.lastTick = this.clock.now();
+    const tick = () => {
+      const now = this.clock.now();
+      const late = now - this.lastTick - every;
+      this.lastTick = now;
+      if (late > Math.max(10_000, every * 2) && this.current.state === 'joined') {
+        this.logger.warn('clock jumped (sleep or resume?); rejoining', { sessionId: this.options.sessionId, lateMs: late });
+        this.attempt = 0;
+        void this.join();
+      }
+      this.watchdog = this.clock.setTimeout(tick, every);
+    };
+    this.watchdog = this.clock.setTimeout(tick, every);
+  }
+}
