@@ -5,6 +5,7 @@ import { UsageError } from './args';
 import { runDemoCommand } from './demoCommand';
 import { runEmit } from './emitCommand';
 import { runStack } from './stackCommand';
+import { runTail } from './tailCommand';
 
 interface CliCommand {
   summary: string;
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, CliCommand> = {
   demo: { summary: 'run a scripted agent session that writes files and emits every event type', run: runDemoCommand },
   emit: { summary: 'emit one session event as the worker does (validated, idempotent)', run: runEmit },
   stack: { summary: 'start the local Supabase-compatible stack (PostgreSQL + Auth, REST, Realtime)', run: runStack },
+  tail: { summary: 'follow a session: history, then every event live, exactly once and in order', run: runTail },
 };
 
 function usage(): string {
@@ -46,10 +48,11 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Exit explicitly: a supabase-js client may keep timers or sockets alive after a command is done.
 main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
+  (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
+    process.exit(1);
   },
 );

@@ -12,7 +12,7 @@ import { FaultProxy } from '../support/faultProxy';
 import { createSession, signUp, type TestUser } from './clients';
 import { adminClient, stack } from './fixture';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const FAST: typeof RECONNECT_POLICY = { initialMs: 100, maxMs: 1000, maxAttempts: 10 };
 
 async function storedSeqs(session: string): Promise<number[]> {

@@ -1,0 +1,100 @@
+// `npm run tail -- --session ID [--json]` (architecture.md contract 3): follows one session with the
+// same SessionEventStream as the extension — history first, then live, every event exactly once in
+// seq order across any number of disconnects.
+import { parseArgs } from 'node:util';
+import { SessionEventStream } from '../core/sessionEventStream';
+import { createSupabaseClient } from '../core/supabaseClient';
+import { streamLogger } from '../core/log';
+import { UsageError, intOption } from './args';
+import { resolveConnection } from './connection';
+import { DEMO_EMAIL, DEMO_PASSWORD } from './demoCommand';
+import { COLOURS, PLAIN, formatEntry, formatState, stateJson } from './tailFormat';
+import { viewerToken } from './viewerToken';
+
+export const tailHelp = `Usage: npm run tail -- --session ID [--json] [--exit-when-done] [--history N]
+
+Follows a session: its history, then every new event as it happens, exactly once and in order,
+through disconnects (1, 2, 4, 8, 16, 30… s backoff, 10 attempts).
+
+  --json            one JSON object per line: {"kind":"status",...} or {"kind":"event","event":{...}}
+  --exit-when-done  exit once the session reaches completed, failed or cancelled
+  --history N       events loaded first (default 1000)
+  --verbose         log connection details on stderr
+
+Environment: SUPABASE_URL, SUPABASE_ANON_KEY, and SUPABASE_ACCESS_TOKEN or SESSION_STREAM_EMAIL +
+SESSION_STREAM_PASSWORD. With the local stack's env file and none of these, the demo user is used.`;
+
+const FINAL = new Set(['completed', 'failed', 'cancelled']);
+
+export async function runTail(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      session: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'exit-when-done': { type: 'boolean', default: false },
+      history: { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`${tailHelp}\n`);
+    return 0;
+  }
+  if (!values.session || !/^[0-9a-f-]{36}$/i.test(values.session)) throw new UsageError(`--session must be a session id (a UUID), got ${values.session ? `"${values.session}"` : 'nothing'}`);
+  const connection = resolveConnection(['anonKey']);
+  const fromStackFile = connection.source !== 'the environment';
+  const token = await viewerToken(connection, {
+    accessToken: process.env.SUPABASE_ACCESS_TOKEN,
+    email: process.env.SESSION_STREAM_EMAIL ?? (fromStackFile ? DEMO_EMAIL : undefined),
+    password: process.env.SESSION_STREAM_PASSWORD ?? (fromStackFile ? DEMO_PASSWORD : undefined),
+  });
+  const client = createSupabaseClient(connection.url, connection.anonKey!, { accessToken: token.get, heartbeatIntervalMs: 15_000 });
+  const stream = new SessionEventStream({
+    client,
+    sessionId: values.session,
+    historyLimit: intOption('--history', values.history, 1000, 1, 100_000),
+    logger: values.verbose ? streamLogger((l) => process.stderr.write(l), 'debug') : undefined,
+  });
+  const colour = !values.json && process.stdout.isTTY && !process.env.NO_COLOR;
+  const p = colour ? COLOURS : PLAIN;
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+
+  return new Promise<number>((resolve) => {
+    let finished = false;
+    const finish = (code: number) => {
+      if (finished) return;
+      finished = true;
+      token.dispose();
+      void stream
+        .close()
+        .then(() => client.realtime.disconnect())
+        .then(() => resolve(code));
+    };
+    stream.onDidChangeState((s) => {
+      if (values.json) out(JSON.stringify(stateJson(s, Date.now())));
+      else if (s.state !== 'closed') out(p.dim(`— ${formatState(s, Date.now())}`));
+      if (s.state === 'error') {
+        process.stderr.write(`Gave up after ${10} attempts: ${s.reason}. Is Supabase reachable at ${connection.url}?\n`);
+        finish(1);
+      }
+    });
+    stream.onDidReceive((batch) => {
+      for (const entry of batch.entries) {
+        if (values.json) out(JSON.stringify(entry.kind === 'event' ? { kind: 'event', event: entry.event } : { kind: 'malformed', malformed: entry.malformed }));
+        else out(formatEntry(entry, p, colour));
+      }
+      if (values['exit-when-done'] && stream.state.state !== 'joining') checkDone();
+    });
+    const checkDone = () => {
+      const last = [...stream.log.entries()].reverse().find((e) => e.kind === 'event' && e.event.type === 'state_changed');
+      if (last?.kind === 'event' && last.event.type === 'state_changed' && FINAL.has(last.event.data.to)) finish(0);
+    };
+    if (values['exit-when-done']) stream.onDidChangeState((s) => s.state === 'joined' && checkDone());
+    process.once('SIGINT', () => finish(0));
+    process.once('SIGTERM', () => finish(0));
+    stream.open();
+  });
+}

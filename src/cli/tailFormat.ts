@@ -1,0 +1,95 @@
+// The readable `tail` output: one line per event (a terminal's output indented under it), coloured
+// when stdout is a terminal and NO_COLOR is not set. Event data is printed as text, never
+// interpreted: control characters other than colour codes are made visible.
+import type { LogEntry } from '../core/eventLog';
+import type { StreamState } from '../core/sessionEventStream';
+import type { SessionEvent } from '../shared/events';
+
+export interface Palette {
+  dim(s: string): string;
+  red(s: string): string;
+  green(s: string): string;
+  yellow(s: string): string;
+  cyan(s: string): string;
+  bold(s: string): string;
+}
+
+const wrap = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
+export const COLOURS: Palette = { dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39), bold: wrap(1, 22) };
+export const PLAIN: Palette = { dim: (s) => s, red: (s) => s, green: (s) => s, yellow: (s) => s, cyan: (s) => s, bold: (s) => s };
+
+/** Keeps SGR colour codes (when colouring) and shows every other control character as \xNN. */
+export function safeText(text: string, keepColour: boolean): string {
+  // eslint-disable-next-line no-control-regex
+  const sgr = /\u001b\[[0-9;]*m/g;
+  const parts = keepColour ? text.split(sgr) : [text.replace(sgr, '')];
+  const codes = keepColour ? (text.match(sgr) ?? []) : [];
+  // eslint-disable-next-line no-control-regex
+  const visible = (s: string) => s.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return parts.map((p, i) => visible(p) + (codes[i] ?? '')).join('');
+}
+
+function indent(text: string, p: Palette, keepColour: boolean, max = 20): string {
+  const lines = safeText(text, keepColour).replace(/\n$/, '').split('\n');
+  const shown = lines.slice(0, max).map((l) => `      ${l}`);
+  if (lines.length > max) shown.push(p.dim(`      … ${lines.length - max} more lines`));
+  return shown.join('\n');
+}
+
+export function describeEvent(event: SessionEvent, p: Palette, keepColour: boolean): string {
+  const t = (s: string) => safeText(s, false);
+  switch (event.type) {
+    case 'state_changed':
+      return `${p.bold('state')}     ${event.data.from} → ${p.bold(event.data.to)}${event.data.reason ? p.dim(`  ${t(event.data.reason)}`) : ''}`;
+    case 'thinking':
+      return `${p.cyan('thinking')}  step ${event.data.iteration}${event.data.toolsUsed.length ? p.dim(`  ${event.data.toolsUsed.map(t).join(', ')}`) : ''}`;
+    case 'terminal': {
+      const code = event.data.exitCode;
+      const badge = code === undefined ? p.dim('running') : code === 0 ? p.green('exit 0') : p.red(`exit ${code}`);
+      const out = [event.data.output && indent(event.data.output, p, keepColour), event.data.error && p.red(indent(event.data.error, p, false))].filter(Boolean);
+      return [`${p.yellow('terminal')}  $ ${t(event.data.command)}  ${badge}`, ...out].join('\n');
+    }
+    case 'file_change':
+      return `${p.bold('file')}      ${event.data.action === 'delete' ? p.red('deleted') : 'wrote'} ${t(event.data.path)}`;
+    case 'files_changed':
+      return `${p.bold('files')}     ${event.data.files.map((f) => `${f.action === 'delete' ? '-' : '+'}${t(f.path)}`).join('  ')}`;
+    case 'completion': {
+      const s = event.data.stats;
+      return `${p.green('completed')} ${t(event.data.message)}${p.dim(`  ${s.iterations} steps · ${s.toolCalls} tool calls · ${s.inputTokens}/${s.outputTokens} tokens`)}`;
+    }
+    case 'error':
+      return `${p.red('error')}     ${t(event.data.message)}`;
+  }
+}
+
+export function formatEntry(entry: LogEntry, p: Palette, keepColour: boolean): string {
+  if (entry.kind === 'malformed') {
+    const m = entry.malformed;
+    return `${p.dim(`#${m.seq ?? '?'}`.padEnd(7))} ${p.red('malformed')} ${safeText(m.reason, false)}  ${p.dim(safeText(JSON.stringify(m.raw).slice(0, 300), false))}`;
+  }
+  const e = entry.event;
+  const time = /T(\d\d:\d\d:\d\d(\.\d{3})?)/.exec(e.createdAt)?.[1] ?? e.createdAt;
+  return `${p.dim(`${time} #${e.seq}`)} ${describeEvent(e, p, keepColour)}`;
+}
+
+export function formatState(s: StreamState, now: number): string {
+  switch (s.state) {
+    case 'reconnecting':
+      return `reconnecting in ${Math.max(0, Math.round((s.retryAt - now) / 1000))} s (attempt ${s.attempt}/${s.maxAttempts}): ${s.reason}`;
+    case 'error':
+      return `disconnected: ${s.reason}`;
+    case 'joining':
+      return s.attempt > 0 ? `connecting (attempt ${s.attempt})…` : 'connecting…';
+    default:
+      return s.state;
+  }
+}
+
+/** The `--json` line for a state (architecture.md contract 3). */
+export function stateJson(s: StreamState, now: number): Record<string, unknown> {
+  const base: Record<string, unknown> = { kind: 'status', state: s.state };
+  if (s.state === 'reconnecting') Object.assign(base, { attempt: s.attempt, maxAttempts: s.maxAttempts, retryInMs: Math.max(0, s.retryAt - now), reason: s.reason });
+  if (s.state === 'error') base.reason = s.reason;
+  if (s.state === 'joining') base.attempt = s.attempt;
+  return base;
+}

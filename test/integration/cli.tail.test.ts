@@ -1,0 +1,82 @@
+// Contract 3 (architecture.md): `npm run tail` as a user runs it, through a network cut.
+import assert from 'node:assert/strict';
+import { createSupabaseClient } from '../../src/core/supabaseClient';
+import { SessionLifecycleManager } from '../../src/worker/sessionLifecycleManager';
+import { runCli, runCliToEnd } from '../support/cli';
+import { FaultProxy } from '../support/faultProxy';
+import { createSession, signUp, type TestUser } from './clients';
+import { adminClient, stack } from './fixture';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+describe('npm run tail (contract 3)', function () {
+  this.timeout(90_000);
+  let user: TestUser;
+  let proxy: FaultProxy;
+  let worker: SessionLifecycleManager;
+  const env = () => ({ SUPABASE_URL: proxy.url, SUPABASE_ANON_KEY: stack().env.ANON_KEY, SESSION_STREAM_EMAIL: user.email, SESSION_STREAM_PASSWORD: user.password });
+
+  before(async () => {
+    user = await signUp();
+    worker = new SessionLifecycleManager(createSupabaseClient(stack().env.API_URL, stack().env.SERVICE_ROLE_KEY));
+    proxy = new FaultProxy(Number(new URL(stack().env.API_URL).port));
+    await proxy.start();
+  });
+  after(async () => proxy.close());
+
+  it('--json prints history then live events, each exactly once in seq order, across a connection cut', async () => {
+    const session = await createSession(user.id);
+    for (let i = 0; i < 3; i++) await worker.emitEvent(session, 'thinking', { iteration: i });
+    const tail = runCli(['tail', '--session', session, '--json'], env());
+    try {
+      await tail.waitForLine((l) => l.includes('"state":"joined"'));
+      for (let i = 3; i < 40; i++) {
+        await worker.emitEvent(session, 'thinking', { iteration: i });
+        if (i === 10) proxy.cut();
+        if (i === 20) proxy.restore();
+        await sleep(40);
+      }
+      const admin = await adminClient();
+      const expected = (await admin.query<{ id: string; seq: string }>('select id, seq from public.session_events where session_id = $1 order by seq', [session])).rows;
+      await admin.end();
+      await tail.waitForLine((l) => l.includes(expected.at(-1)!.id), 20_000);
+      const lines = tail.lines.map((l) => JSON.parse(l) as { kind: string; state?: string; event?: { id: string; seq: number; sessionId: string } });
+      const events = lines.filter((l) => l.kind === 'event').map((l) => l.event!);
+      assert.deepEqual(events.map((e) => e.id), expected.map((r) => r.id), 'exactly once, in order, nothing missing');
+      assert.ok(events.every((e) => e.sessionId === session));
+      const states = lines.filter((l) => l.kind === 'status').map((l) => l.state);
+      assert.equal(states[0], 'joining');
+      assert.ok(states.includes('reconnecting'), `saw ${states.join(', ')}`);
+      assert.equal(states.at(-1), 'joined');
+    } finally {
+      tail.child.kill('SIGTERM');
+    }
+    assert.equal(await tail.exited, 0);
+  });
+
+  it('prints readable lines, shows control characters instead of obeying them, and --exit-when-done stops at the end', async () => {
+    const session = await createSession(user.id);
+    await worker.transition(session, 'running', 'go');
+    await worker.emitEvent(session, 'terminal', { command: 'echo <b>hi</b>', output: 'ok\u001b]0;evil title\u0007\n', exitCode: 2 });
+    await worker.completeSession(session, { iterations: 1, inputTokens: 2, outputTokens: 3, toolCalls: 4 }, 'Done.');
+    const r = await runCliToEnd(['tail', '--session', session, '--exit-when-done'], env(), undefined, 30_000);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /state\s+pending → running/);
+    assert.match(r.stdout, /terminal\s+\$ echo <b>hi<\/b>\s+exit 2/);
+    assert.match(r.stdout, /ok\\x1b\]0;evil title\\x07/);
+    assert.match(r.stdout, /completed Done\.\s+1 steps · 4 tool calls · 2\/3 tokens/);
+    assert.doesNotMatch(r.stdout, /\u0007/);
+  });
+
+  it('refuses bad input with exit 2 and says what to do', async () => {
+    const noSession = await runCliToEnd(['tail'], env());
+    assert.equal(noSession.code, 2);
+    assert.match(noSession.stderr, /--session must be a session id/);
+    const wrong = await runCliToEnd(['tail', '--session', '00000000-0000-4000-8000-000000000000'], { ...env(), SESSION_STREAM_PASSWORD: 'wrong password' });
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /Could not sign in .*: Invalid login credentials/);
+    const nobody = await runCliToEnd(['tail', '--session', '00000000-0000-4000-8000-000000000000'], { ...env(), SESSION_STREAM_EMAIL: '', SESSION_STREAM_PASSWORD: '' });
+    assert.equal(nobody.code, 2);
+    assert.match(nobody.stderr, /Who is watching\?/);
+  });
+});
