@@ -2,6 +2,7 @@
 // for hosted Supabase or `supabase start`), else the env file the local stack wrote.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseEnvFile } from '../core/envFile';
 import { UsageError } from './args';
 
 export const STACK_ENV_FILE = '.session-stream/stack.env';
@@ -12,15 +13,6 @@ export interface Connection {
   serviceRoleKey?: string;
   /** Where the values came from, for messages. */
   source: string;
-}
-
-export function parseEnvFile(text: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
-    if (m) values[m[1]!] = m[2]!;
-  }
-  return values;
 }
 
 export function resolveConnection(need: Array<'anonKey' | 'serviceRoleKey'>, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Connection {

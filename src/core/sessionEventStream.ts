@@ -25,6 +25,8 @@ export interface StreamBatch {
   inserted: boolean;
   /** From history (initial load or a backfill), not from the live subscription. */
   history: boolean;
+  /** The history loaded when the stream opened: what happened before the viewer looked. */
+  initial: boolean;
 }
 
 export interface StreamOptions {
@@ -237,8 +239,9 @@ export class SessionEventStream {
     this.counters.malformed += [...appended, ...inserted].filter((e) => e.kind === 'malformed').length;
     for (const e of [...appended, ...inserted]) if (e.kind === 'malformed') this.logger.warn('malformed event', { id: e.malformed.id, reason: e.malformed.reason });
     if (history && fresh > 0) this.logger.info(this.loadedOnce ? 'backfilled' : 'history loaded', { sessionId: this.options.sessionId, events: fresh, duplicates });
-    if (inserted.length > 0) this.batchEmitter.fire({ entries: inserted, inserted: true, history });
-    if (appended.length > 0) this.batchEmitter.fire({ entries: appended, inserted: false, history });
+    const initial = history && !this.loadedOnce;
+    if (inserted.length > 0) this.batchEmitter.fire({ entries: inserted, inserted: true, history, initial });
+    if (appended.length > 0) this.batchEmitter.fire({ entries: appended, inserted: false, history, initial });
   }
 
   private fail(generation: number, reason: string): void {

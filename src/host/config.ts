@@ -1,0 +1,49 @@
+// The one typed reader of the extension's settings (style rule 7). Server and key settings are
+// application-scoped in package.json, so a workspace cannot point your token elsewhere.
+import * as vscode from 'vscode';
+import type { BackoffPolicy } from '../core/backoff';
+
+export type OpenFilesMode = 'off' | 'preview' | 'focus';
+export type NotificationsMode = 'all' | 'errors' | 'off';
+
+export interface Config {
+  supabaseUrl: string;
+  supabaseAnonKey: string;
+  historyLimit: number;
+  reconnect: BackoffPolicy;
+  heartbeatSeconds: number;
+  openFilesOnChange: OpenFilesMode;
+  notifications: NotificationsMode;
+  localStackEnvFile: string;
+}
+
+export const SECTION = 'sessionStream';
+
+export function readConfig(): Config {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const num = (key: string, fallback: number, min: number, max: number) => {
+    const v = c.get<number>(key, fallback);
+    return Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : fallback;
+  };
+  return {
+    supabaseUrl: c.get<string>('supabaseUrl', '').trim().replace(/\/+$/, ''),
+    supabaseAnonKey: c.get<string>('supabaseAnonKey', '').trim(),
+    historyLimit: num('historyLimit', 1000, 1, 100_000),
+    reconnect: {
+      initialMs: num('reconnect.initialDelaySeconds', 1, 0.1, 60) * 1000,
+      maxMs: num('reconnect.maxDelaySeconds', 30, 1, 600) * 1000,
+      maxAttempts: num('reconnect.maxAttempts', 10, 1, 100),
+    },
+    heartbeatSeconds: num('reconnect.heartbeatSeconds', 15, 1, 60),
+    openFilesOnChange: c.get<OpenFilesMode>('openFilesOnChange', 'preview'),
+    notifications: c.get<NotificationsMode>('notifications', 'all'),
+    localStackEnvFile: c.get<string>('localStackEnvFile', '').trim(),
+  };
+}
+
+/** Fires when any of our settings changes. */
+export function onDidChangeConfig(listener: () => void): vscode.Disposable {
+  return vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration(SECTION)) listener();
+  });
+}

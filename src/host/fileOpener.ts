@@ -1,0 +1,83 @@
+// FILE_CHANGE / FILES_CHANGED → the file, inside the workspace folder the session is bound to:
+// `write` opens it (a preview that does not steal focus, unless the setting says `focus`),
+// debounced 500 ms as the seed asks so a burst opens only the last file; `delete` is shown, not
+// opened. Paths go through the guard (src/core/pathGuard.ts): anything that leaves the folder is
+// refused with a warning and logged.
+import * as vscode from 'vscode';
+import type { LogEntry } from '../core/eventLog';
+import { resolveInWorkspace } from '../core/pathGuard';
+import { readConfig } from './config';
+
+export const DEBOUNCE_MS = 500;
+
+export class FileOpener implements vscode.Disposable {
+  private timer: NodeJS.Timeout | undefined;
+  private latest: { folder: vscode.WorkspaceFolder; path: string } | undefined;
+
+  constructor(private readonly log: vscode.LogOutputChannel) {}
+
+  /** New entries of the watched session (live, or backfilled after a reconnect). */
+  onEntries(folder: vscode.WorkspaceFolder | undefined, entries: readonly LogEntry[]): void {
+    if (readConfig().openFilesOnChange === 'off') return;
+    for (const entry of entries) {
+      if (entry.kind !== 'event') continue;
+      const e = entry.event;
+      const files = e.type === 'file_change' ? [e.data] : e.type === 'files_changed' ? e.data.files : [];
+      for (const f of files) {
+        if (f.action === 'delete') {
+          this.log.info(`The agent deleted ${f.path}`);
+          vscode.window.setStatusBarMessage(`$(trash) Agent deleted ${f.path}`, 4000);
+        } else if (!folder) {
+          this.log.warn(`Not opening ${f.path}: no workspace folder is open.`);
+        } else {
+          this.latest = { folder, path: f.path };
+        }
+      }
+    }
+    if (this.latest) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => void this.openLatest(), DEBOUNCE_MS);
+    }
+  }
+
+  private async openLatest(): Promise<void> {
+    const target = this.latest;
+    this.latest = undefined;
+    if (target) await this.open(target.folder, target.path, readConfig().openFilesOnChange === 'focus' ? 'focus' : 'preview');
+  }
+
+  /** Opens `relative` inside `folder` through the guard; returns false (with a message) when refused or missing. */
+  async open(folder: vscode.WorkspaceFolder, relative: string, mode: 'preview' | 'focus' | 'diff'): Promise<boolean> {
+    const guarded = await resolveInWorkspace(folder.uri.fsPath, relative);
+    if (!guarded.ok) {
+      this.log.warn(`Refused to open "${relative}": ${guarded.reason}.`);
+      void vscode.window.showWarningMessage(`Agent Session Stream did not open "${relative.slice(0, 200)}": ${guarded.reason}.`);
+      return false;
+    }
+    if (!guarded.exists) {
+      void vscode.window.showInformationMessage(`The agent changed ${guarded.relative}, but it is not in ${folder.name} (on another machine, or deleted since).`);
+      return false;
+    }
+    const uri = vscode.Uri.file(guarded.absolute);
+    if (mode === 'diff') {
+      if (await this.inGit(uri)) {
+        await vscode.commands.executeCommand('git.openChange', uri);
+        return true;
+      }
+      void vscode.window.showInformationMessage(`${guarded.relative} is not in a git repository; opening the file instead.`);
+    }
+    await vscode.window.showTextDocument(uri, { preview: mode !== 'focus', preserveFocus: mode === 'preview' });
+    return true;
+  }
+
+  private async inGit(uri: vscode.Uri): Promise<boolean> {
+    const git = vscode.extensions.getExtension<{ getAPI(v: 1): { getRepository(uri: vscode.Uri): unknown } }>('vscode.git');
+    if (!git) return false;
+    const api = (git.isActive ? git.exports : await git.activate()).getAPI(1);
+    return api.getRepository(uri) !== null;
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+  }
+}

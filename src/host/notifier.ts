@@ -1,0 +1,29 @@
+// COMPLETION and ERROR → a notification with the message and stats and an "Open Timeline" action,
+// as the `notifications` setting allows (all | errors | off). History loaded on open is what
+// happened before you looked: it does not notify; events missed during a disconnect do.
+import * as vscode from 'vscode';
+import type { LogEntry } from '../core/eventLog';
+import type { SessionStats } from '../shared/events';
+import { readConfig } from './config';
+
+export function statsLine(stats: SessionStats | undefined): string {
+  if (!stats) return '';
+  return `${stats.iterations} steps · ${stats.toolCalls} tool calls · ${stats.inputTokens.toLocaleString()} in / ${stats.outputTokens.toLocaleString()} out tokens`;
+}
+
+export function notifyEntries(sessionId: string, title: string, entries: readonly LogEntry[]): void {
+  const mode = readConfig().notifications;
+  if (mode === 'off') return;
+  for (const entry of entries) {
+    if (entry.kind !== 'event') continue;
+    const e = entry.event;
+    const open = 'Open Timeline';
+    const act = (choice: string | undefined) => choice === open && void vscode.commands.executeCommand('sessionStream.openTimeline', sessionId);
+    if (e.type === 'completion' && mode === 'all') {
+      void vscode.window.showInformationMessage(`✓ ${title}: ${e.data.message} (${statsLine(e.data.stats)})`, open).then(act);
+    } else if (e.type === 'error') {
+      const stats = statsLine(e.data.stats);
+      void vscode.window.showErrorMessage(`${title} failed: ${e.data.message}${stats ? ` (${stats})` : ''}`, open).then(act);
+    }
+  }
+}

@@ -1,0 +1,134 @@
+// The signed-in user's sessions: a model kept live by a postgres_changes subscription on
+// coding_sessions, the Sessions view (state icons, newest first) and the "Select Session" pick.
+import type { RealtimeChannel } from '@supabase/supabase-js';
+import * as vscode from 'vscode';
+import type { SessionState } from '../shared/events';
+import type { AuthService } from './auth';
+
+export interface SessionSummary {
+  id: string;
+  title: string;
+  state: SessionState;
+  created_at: string;
+  updated_at: string;
+}
+
+const ICONS: Record<SessionState, vscode.ThemeIcon> = {
+  pending: new vscode.ThemeIcon('circle-outline'),
+  running: new vscode.ThemeIcon('sync~spin', new vscode.ThemeColor('charts.blue')),
+  paused: new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('charts.yellow')),
+  completed: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
+  failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
+  cancelled: new vscode.ThemeIcon('circle-slash'),
+};
+
+export function stateIcon(state: SessionState): vscode.ThemeIcon {
+  return ICONS[state] ?? ICONS.pending;
+}
+
+/** "3 min ago", "2 h ago", "Nov 3". */
+export function age(iso: string, now = Date.now()): string {
+  const s = Math.max(0, (now - Date.parse(iso)) / 1000);
+  if (s < 60) return 'just now';
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
+  return new Date(iso).toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
+}
+
+export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, vscode.Disposable {
+  private sessions: SessionSummary[] = [];
+  private channel: RealtimeChannel | undefined;
+  private readonly changed = new vscode.EventEmitter<SessionSummary | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  /** The session the status bar follows (shown with a marker). */
+  selectedId: string | undefined;
+
+  constructor(
+    private readonly auth: AuthService,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  get all(): readonly SessionSummary[] {
+    return this.sessions;
+  }
+
+  find(id: string): SessionSummary | undefined {
+    return this.sessions.find((s) => s.id === id);
+  }
+
+  /** Loads the list and keeps it live; clears it when signed out. */
+  async refresh(): Promise<void> {
+    await this.stopLive();
+    if (this.auth.state.kind !== 'signedIn') {
+      this.sessions = [];
+      this.changed.fire(undefined);
+      return;
+    }
+    const client = this.auth.signedInClient();
+    const { data, error } = await client.from('coding_sessions').select('id, title, state, created_at, updated_at').order('created_at', { ascending: false }).limit(200);
+    if (error) {
+      this.log.error(`Could not list sessions: ${error.message}`);
+      throw new Error(`Could not list your sessions: ${error.message}`);
+    }
+    this.sessions = data as SessionSummary[];
+    this.changed.fire(undefined);
+    const userId = this.auth.state.userId;
+    this.channel = client
+      .channel(`sessions:${userId}`)
+      .on('postgres_changes', { event: '*', schema: 'public', table: 'coding_sessions', filter: `user_id=eq.${userId}` }, (payload) => {
+        if (payload.eventType === 'DELETE') this.sessions = this.sessions.filter((s) => s.id !== (payload.old as { id: string }).id);
+        else {
+          const row = payload.new as SessionSummary;
+          const i = this.sessions.findIndex((s) => s.id === row.id);
+          if (i >= 0) this.sessions[i] = row;
+          else this.sessions.unshift(row);
+        }
+        this.changed.fire(undefined);
+      })
+      .subscribe();
+  }
+
+  getTreeItem(s: SessionSummary): vscode.TreeItem {
+    const item = new vscode.TreeItem(s.title, vscode.TreeItemCollapsibleState.None);
+    item.id = s.id;
+    item.iconPath = stateIcon(s.state);
+    item.description = `${s.state} · ${age(s.created_at)}${s.id === this.selectedId ? ' · watching' : ''}`;
+    item.tooltip = new vscode.MarkdownString(`**${s.title.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&')}**\n\n${s.state}, started ${new Date(s.created_at).toLocaleString()}\n\n\`${s.id}\``);
+    item.contextValue = 'session';
+    item.command = { command: 'sessionStream.openTimeline', title: 'Open Timeline', arguments: [s.id] };
+    return item;
+  }
+
+  getChildren(): SessionSummary[] {
+    return this.sessions;
+  }
+
+  /** Quick pick of the sessions, newest first; undefined when dismissed. */
+  async pick(placeHolder = 'Select a session to watch'): Promise<SessionSummary | undefined> {
+    if (this.sessions.length === 0) await this.refresh();
+    if (this.sessions.length === 0) {
+      void vscode.window.showInformationMessage('You have no sessions yet. Run "Agent Session Stream: Run Demo Session" or start an agent.');
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(
+      this.sessions.map((s) => ({ label: `$(${stateIcon(s.state).id}) ${s.title}`, description: `${s.state} · ${age(s.created_at)}`, detail: s.id, session: s })),
+      { placeHolder, matchOnDescription: true, matchOnDetail: true },
+    );
+    return picked?.session;
+  }
+
+  changedItem(): void {
+    this.changed.fire(undefined);
+  }
+
+  private async stopLive(): Promise<void> {
+    const channel = this.channel;
+    this.channel = undefined;
+    if (channel) await channel.unsubscribe().catch(() => undefined);
+  }
+
+  dispose(): void {
+    void this.stopLive();
+    this.changed.dispose();
+  }
+}

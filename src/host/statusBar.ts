@@ -1,0 +1,116 @@
+// The connection indicator (the seed's ConnectionIndicator, VS Code style), driven by stream
+// events: connecting (spinning), the watched session and its state, "Reconnecting in 8 s (3/10)"
+// on a warning background, "Disconnected" on an error background (click to reconnect). While a
+// retry is pending a 1 s tick updates the countdown; nothing is polled.
+import * as vscode from 'vscode';
+import type { SessionEventStream, StreamState } from '../core/sessionEventStream';
+import type { AuthState } from './auth';
+import type { SessionSummary } from './sessions';
+
+export class ConnectionIndicator implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('sessionStream.connection', vscode.StatusBarAlignment.Left, 50);
+  private stream: SessionEventStream | undefined;
+  private session: SessionSummary | undefined;
+  private listener: vscode.Disposable | undefined;
+  private countdown: NodeJS.Timeout | undefined;
+  private auth: AuthState = { kind: 'unconfigured' };
+
+  constructor() {
+    this.item.name = 'Agent Session Stream';
+    this.render();
+    this.item.show();
+  }
+
+  setAuth(state: AuthState): void {
+    this.auth = state;
+    this.render();
+  }
+
+  /** Follows `stream` (or nothing). */
+  follow(session: SessionSummary | undefined, stream: SessionEventStream | undefined): void {
+    this.listener?.dispose();
+    this.session = session;
+    this.stream = stream;
+    this.listener = stream?.onDidChangeState(() => this.render());
+    const received = stream?.onDidReceive(() => this.renderTooltip());
+    if (received) {
+      const own = this.listener;
+      this.listener = { dispose: () => (own?.dispose(), received.dispose()) };
+    }
+    this.render();
+  }
+
+  updateSession(session: SessionSummary): void {
+    if (session.id === this.session?.id) {
+      this.session = session;
+      this.render();
+    }
+  }
+
+  private render(): void {
+    clearTimeout(this.countdown);
+    this.countdown = undefined;
+    const item = this.item;
+    item.backgroundColor = undefined;
+    item.command = 'sessionStream.selectSession';
+    if (this.auth.kind !== 'signedIn') {
+      item.text = '$(plug) Session Stream';
+      item.tooltip = this.auth.kind === 'unconfigured' ? 'Agent Session Stream: not connected to Supabase. Click to sign in.' : 'Agent Session Stream: signed out. Click to sign in.';
+      item.command = 'sessionStream.signIn';
+      item.accessibilityInformation = { label: item.tooltip };
+      return;
+    }
+    if (!this.stream || !this.session) {
+      item.text = '$(broadcast) Select Session';
+      item.tooltip = 'Agent Session Stream: choose a session to watch';
+      item.accessibilityInformation = { label: item.tooltip };
+      return;
+    }
+    const s: StreamState = this.stream.state;
+    switch (s.state) {
+      case 'joining':
+      case 'closed':
+        item.text = '$(sync~spin) Connecting…';
+        break;
+      case 'joined':
+        item.text = `$(broadcast) ${this.session.title.slice(0, 40)} · ${this.session.state}`;
+        break;
+      case 'reconnecting': {
+        const seconds = Math.max(0, Math.ceil((s.retryAt - Date.now()) / 1000));
+        item.text = `$(warning) Reconnecting in ${seconds} s (${s.attempt}/${s.maxAttempts})`;
+        item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+        item.command = 'sessionStream.reconnect';
+        if (seconds > 0) this.countdown = setTimeout(() => this.render(), 1000);
+        break;
+      }
+      case 'error':
+        item.text = '$(error) Disconnected';
+        item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+        item.command = 'sessionStream.reconnect';
+        break;
+    }
+    this.renderTooltip();
+  }
+
+  private renderTooltip(): void {
+    if (!this.stream || !this.session) return;
+    const st = this.stream.stats();
+    const s = this.stream.state;
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**Agent Session Stream**\n\n`);
+    md.appendText(`${this.session.title} — ${this.session.state}\n`);
+    md.appendMarkdown(`\n$(pulse) ${s.state}${'reason' in s ? `: ${s.reason.replace(/[<>]/g, '')}` : ''}\n\n`);
+    md.appendMarkdown(`${this.stream.log.size} events · ${st.joins} joins`);
+    if (st.lastEventAt) md.appendMarkdown(` · last event ${new Date(st.lastEventAt).toLocaleTimeString()}`);
+    if (st.lastLatencyMs !== undefined) md.appendMarkdown(` · latency ${Math.round(st.lastLatencyMs)} ms`);
+    md.appendMarkdown(s.state === 'error' || s.state === 'reconnecting' ? '\n\nClick to reconnect now.' : '\n\nClick to watch another session.');
+    this.item.tooltip = md;
+    this.item.accessibilityInformation = { label: `Agent Session Stream: ${this.item.text.replace(/\$\([^)]*\)\s*/g, '')}` };
+  }
+
+  dispose(): void {
+    clearTimeout(this.countdown);
+    this.listener?.dispose();
+    this.item.dispose();
+  }
+}

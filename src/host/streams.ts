@@ -1,0 +1,68 @@
+// One SessionEventStream per watched session, shared by whoever needs it (the status bar's
+// selection, each timeline panel) and closed when the last user lets go. All on the signed-in
+// client, so several sessions share one socket.
+import * as vscode from 'vscode';
+import type { Logger } from '../core/log';
+import { SessionEventStream } from '../core/sessionEventStream';
+import type { AuthService } from './auth';
+import { readConfig } from './config';
+
+export interface StreamLease extends vscode.Disposable {
+  readonly stream: SessionEventStream;
+}
+
+export function outputLogger(log: vscode.LogOutputChannel): Logger {
+  const fmt = (m: string, f?: Record<string, unknown>) => (f && Object.keys(f).length ? `${m} ${JSON.stringify(f)}` : m);
+  return { debug: (m, f) => log.debug(fmt(m, f)), info: (m, f) => log.info(fmt(m, f)), warn: (m, f) => log.warn(fmt(m, f)), error: (m, f) => log.error(fmt(m, f)) };
+}
+
+export class StreamRegistry implements vscode.Disposable {
+  private readonly streams = new Map<string, { stream: SessionEventStream; refs: number }>();
+
+  constructor(
+    private readonly auth: AuthService,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  acquire(sessionId: string): StreamLease {
+    let held = this.streams.get(sessionId);
+    if (!held) {
+      const config = readConfig();
+      const stream = new SessionEventStream({
+        client: this.auth.signedInClient(),
+        sessionId,
+        historyLimit: config.historyLimit,
+        policy: config.reconnect,
+        logger: outputLogger(this.log),
+      });
+      stream.onDidChangeState((s) => this.log.info(`session ${sessionId.slice(0, 8)}: ${s.state}${'reason' in s ? ` (${s.reason})` : ''}`));
+      held = { stream, refs: 0 };
+      this.streams.set(sessionId, held);
+      stream.open();
+    }
+    held.refs++;
+    let released = false;
+    const entry = held;
+    return {
+      stream: entry.stream,
+      dispose: () => {
+        if (released) return;
+        released = true;
+        if (--entry.refs === 0) {
+          this.streams.delete(sessionId);
+          entry.stream.dispose();
+        }
+      },
+    };
+  }
+
+  /** Closes every stream (sign-out, another project). */
+  closeAll(): void {
+    for (const { stream } of this.streams.values()) stream.dispose();
+    this.streams.clear();
+  }
+
+  dispose(): void {
+    this.closeAll();
+  }
+}
