@@ -1,13 +1,79 @@
 import * as vscode from 'vscode';
+import { AuthService } from './host/auth';
+import { registerCommands } from './host/commands';
+import { onDidChangeConfig } from './host/config';
+import { findLocalStack, useLocalStack } from './host/localStack';
 import { createLog } from './host/log';
+import { SessionsModel } from './host/sessions';
+import { StreamRegistry } from './host/streams';
+import { TimelinePanel, VIEW_TYPE, type PanelDeps } from './host/timelinePanel';
+import { SessionWatcher } from './host/watcher';
 
 /** Wires the pieces together; the logic lives in src/host and src/core. */
-export function activate(context: vscode.ExtensionContext): void {
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const log = createLog();
+  const auth = new AuthService(context.secrets, log);
+  const sessions = new SessionsModel(auth, log);
+  const streams = new StreamRegistry(auth, log);
+  const watcher = new SessionWatcher(context.workspaceState, auth, sessions, streams, log);
+  const panelDeps: PanelDeps = {
+    extensionUri: context.extensionUri,
+    streams,
+    log,
+    openFile: async (sessionId, path, mode) => {
+      const folder = watcher.folderFor(sessionId);
+      if (!folder) void vscode.window.showWarningMessage('Open the folder the agent works in to open its files.');
+      else await watcher.opener.open(folder, path, mode);
+    },
+  };
   context.subscriptions.push(
     log,
-    vscode.commands.registerCommand('sessionStream.showLog', () => log.show()),
+    auth,
+    sessions,
+    streams,
+    watcher,
+    vscode.window.createTreeView('sessionStream.sessions', { treeDataProvider: sessions, showCollapseAll: false }),
+    ...registerCommands({ context, log, auth, sessions, streams, watcher, panelDeps }),
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        const id = (state as { sessionId?: string } | undefined)?.sessionId;
+        if (auth.state.kind === 'signedIn' && id) {
+          if (!sessions.find(id)) await sessions.refresh().catch(() => undefined);
+          const session = sessions.find(id);
+          if (session) return void TimelinePanel.revive(panel, panelDeps, session);
+        }
+        panel.dispose();
+      },
+    }),
+    auth.onDidChange((state) => {
+      watcher.indicator.setAuth(state);
+      void vscode.commands.executeCommand('setContext', 'sessionStream.signedIn', state.kind === 'signedIn');
+      if (state.kind !== 'signedIn') {
+        watcher.stop();
+        streams.closeAll();
+      }
+      void sessions.refresh().then(() => watcher.restore(), (error: Error) => log.error(error.message));
+    }),
+    sessions.onDidChangeTreeData(() => {
+      for (const s of sessions.all) TimelinePanel.forSession(s.id)?.updateSession(s);
+    }),
+    onDidChangeConfig(() => void auth.reload()),
   );
+
+  // `npm start` sets SESSION_STREAM_AUTOCONNECT: use the local stack and sign in as its demo user.
+  const auto = process.env.SESSION_STREAM_AUTOCONNECT;
+  const local = auto ? await findLocalStack() : undefined;
+  if (local && auto) {
+    await useLocalStack(local, context.secrets);
+    await auth.reload();
+    const [email, password] = auto.split(':');
+    if (auth.state.kind !== 'signedIn' && email && password) await auth.signIn(email, password).catch((e: Error) => log.error(e.message));
+  } else {
+    await auth.reload();
+    if (auth.state.kind === 'unconfigured' && (await findLocalStack())) {
+      void vscode.window.showInformationMessage('A local Agent Session Stream stack is running. Use it?', 'Use Local Stack').then((c) => c && vscode.commands.executeCommand('sessionStream.useLocalStack'));
+    }
+  }
   log.info(`Agent Session Stream ${String(context.extension.packageJSON.version)} activated`);
 }
 

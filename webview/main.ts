@@ -1,5 +1,6 @@
-// Entry of the timeline webview bundle (the UI itself arrives with the timeline issue).
-declare function acquireVsCodeApi(): { postMessage(message: unknown): void };
+// Entry of the timeline webview bundle.
+import './timeline.css';
+import './elements';
+import { Timeline } from './timeline';
 
-const vscode = acquireVsCodeApi();
-vscode.postMessage({ type: 'ready' });
+new Timeline(document.getElementById('app')!).start();

@@ -1,7 +1,7 @@
 // One SessionEventStream per watched session, shared by whoever needs it (the status bar's
 // selection, each timeline panel) and closed when the last user lets go. All on the signed-in
 // client, so several sessions share one socket.
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type { Logger } from '../core/log';
 import { SessionEventStream } from '../core/sessionEventStream';
 import type { AuthService } from './auth';

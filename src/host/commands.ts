@@ -1,0 +1,126 @@
+// The commands of the extension, registered in one place; each handler reports errors the user
+// can act on instead of failing silently.
+import * as vscode from 'vscode';
+import { NotReadyError, type AuthService } from './auth';
+import { findLocalStack, useLocalStack } from './localStack';
+import type { SessionsModel } from './sessions';
+import type { StreamRegistry } from './streams';
+import { TimelinePanel, type PanelDeps } from './timelinePanel';
+import type { SessionWatcher } from './watcher';
+import { emitTestEvent, runDemoSession, setServiceRoleKey } from './workerCommands';
+
+export interface CommandDeps {
+  context: vscode.ExtensionContext;
+  log: vscode.LogOutputChannel;
+  auth: AuthService;
+  sessions: SessionsModel;
+  streams: StreamRegistry;
+  watcher: SessionWatcher;
+  panelDeps: PanelDeps;
+}
+
+function guarded(log: vscode.LogOutputChannel, name: string, run: (...args: unknown[]) => Promise<unknown>) {
+  return async (...args: unknown[]) => {
+    try {
+      await run(...args);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log.error(`${name}: ${message}`);
+      const actions = error instanceof NotReadyError ? ['Sign In'] : [];
+      const choice = await vscode.window.showErrorMessage(message, ...actions);
+      if (choice === 'Sign In') void vscode.commands.executeCommand('sessionStream.signIn');
+    }
+  };
+}
+
+export async function signIn(auth: AuthService, secrets: vscode.SecretStorage): Promise<void> {
+  if (auth.state.kind === 'unconfigured') {
+    const local = await findLocalStack();
+    const choice = await vscode.window.showInformationMessage(
+      local ? `Connect to the local stack at ${local.url}?` : 'Set the Supabase URL and anon key of your project first.',
+      ...(local ? ['Use Local Stack', 'Open Settings'] : ['Open Settings']),
+    );
+    if (choice === 'Open Settings') return void vscode.commands.executeCommand('workbench.action.openSettings', 'sessionStream.supabase');
+    if (choice !== 'Use Local Stack' || !local) return;
+    await useLocalStack(local, secrets);
+    await auth.reload();
+  }
+  const email = await vscode.window.showInputBox({ title: 'Sign in to Supabase (1/2)', prompt: 'Email', ignoreFocusOut: true, validateInput: (v) => (/^\S+@\S+$/.test(v) ? undefined : 'An email address, e.g. you@example.com') });
+  if (!email) return;
+  const password = await vscode.window.showInputBox({ title: 'Sign in to Supabase (2/2)', prompt: `Password for ${email}`, password: true, ignoreFocusOut: true });
+  if (!password) return;
+  try {
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Signing in…' }, () => auth.signIn(email, password));
+  } catch (error) {
+    const message = (error as Error).message;
+    if (!/Wrong email or password/.test(message)) throw error;
+    const choice = await vscode.window.showErrorMessage(message, 'Try Again', 'Create Account');
+    if (choice === 'Try Again') return signIn(auth, secrets);
+    if (choice === 'Create Account') await auth.signUp(email, password);
+  }
+}
+
+export function registerCommands(d: CommandDeps): vscode.Disposable[] {
+  const { log, auth, sessions, watcher, context } = d;
+  const cmd = (name: string, run: (...args: unknown[]) => Promise<unknown>) => vscode.commands.registerCommand(`sessionStream.${name}`, guarded(log, name, run));
+  const sessionArg = async (arg: unknown) => {
+    const id = typeof arg === 'string' ? arg : (arg as { id?: string } | undefined)?.id;
+    if (id) {
+      if (!sessions.find(id)) await sessions.refresh();
+      const found = sessions.find(id);
+      if (found) return found;
+    }
+    auth.signedInClient();
+    return sessions.pick();
+  };
+  const openTimeline = async (arg?: unknown) => {
+    const session = await sessionArg(arg);
+    if (session) TimelinePanel.show(d.panelDeps, session);
+  };
+  return [
+    cmd('showLog', async () => log.show()),
+    cmd('signIn', () => signIn(auth, context.secrets)),
+    cmd('signOut', async () => {
+      watcher.stop();
+      d.streams.closeAll();
+      await auth.signOut();
+    }),
+    cmd('useLocalStack', async () => {
+      const local = await findLocalStack();
+      if (!local) {
+        void vscode.window.showWarningMessage('No local stack found (.session-stream/stack.env). Start one with `npm run stack`.');
+        return;
+      }
+      await useLocalStack(local, context.secrets);
+      await auth.reload();
+      if (auth.state.kind !== 'signedIn') await signIn(auth, context.secrets);
+    }),
+    cmd('selectSession', async (arg?: unknown) => {
+      const session = await sessionArg(arg);
+      if (!session) return;
+      const folders = vscode.workspace.workspaceFolders ?? [];
+      const folder = folders.length > 1 ? (await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Which folder does this agent work in?' })) : undefined;
+      await watcher.select(session, folder);
+    }),
+    cmd('openTimeline', openTimeline),
+    cmd('reconnect', async () => watcher.reconnect()),
+    cmd('refreshSessions', () => sessions.refresh()),
+    cmd('emitTestEvent', () => emitTestEvent(context.secrets, sessions, auth, log)),
+    cmd('setServiceRoleKey', () => setServiceRoleKey(context.secrets)),
+    cmd('runDemo', () =>
+      runDemoSession(context.secrets, auth, log, async (id) => {
+        await sessions.refresh();
+        const s = sessions.find(id);
+        if (s) {
+          await watcher.select(s);
+          TimelinePanel.show(d.panelDeps, s);
+        }
+      }),
+    ),
+    cmd('openChanges', async (path?: unknown) => {
+      const session = watcher.current;
+      const folder = session && watcher.folderFor(session.id);
+      if (typeof path === 'string' && folder) await watcher.opener.open(folder, path, 'diff');
+    }),
+  ];
+}

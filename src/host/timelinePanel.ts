@@ -1,0 +1,174 @@
+// The timeline: an editor-area WebviewPanel per session (title = session title), restored after a
+// reload by a WebviewPanelSerializer. Strict CSP with a per-load nonce, resources only from the
+// webview bundle folder, a ready handshake, and entries batched to one message per frame.
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { LogEntry } from '../core/eventLog';
+import type { StreamState } from '../core/sessionEventStream';
+import { isWebviewMessage, type ConnectionView, type HostMessage, type SessionView } from '../shared/protocol';
+import type { SessionSummary } from './sessions';
+import type { StreamLease, StreamRegistry } from './streams';
+
+export const VIEW_TYPE = 'sessionStream.timeline';
+const FRAME_MS = 16;
+
+export interface PanelDeps {
+  extensionUri: vscode.Uri;
+  streams: StreamRegistry;
+  openFile(sessionId: string, path: string, mode: 'preview' | 'diff'): Promise<void>;
+  log: vscode.LogOutputChannel;
+}
+
+export function toConnectionView(s: StreamState): ConnectionView {
+  return s;
+}
+
+export class TimelinePanel implements vscode.Disposable {
+  private static readonly open = new Map<string, TimelinePanel>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private lease: StreamLease | undefined;
+  private ready = false;
+  private pending: LogEntry[] = [];
+  private pendingInserted = false;
+  private flushTimer: NodeJS.Timeout | undefined;
+
+  static show(deps: PanelDeps, session: SessionSummary): TimelinePanel {
+    const existing = TimelinePanel.open.get(session.id);
+    if (existing) {
+      existing.panel.reveal();
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, session.title, vscode.ViewColumn.Active, TimelinePanel.options(deps.extensionUri));
+    return new TimelinePanel(panel, deps, session);
+  }
+
+  static revive(panel: vscode.WebviewPanel, deps: PanelDeps, session: SessionSummary): TimelinePanel {
+    panel.webview.options = TimelinePanel.options(deps.extensionUri);
+    return new TimelinePanel(panel, deps, session);
+  }
+
+  static forSession(id: string): TimelinePanel | undefined {
+    return TimelinePanel.open.get(id);
+  }
+
+  private static options(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')] };
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly deps: PanelDeps,
+    private session: SessionSummary,
+  ) {
+    TimelinePanel.open.set(session.id, this);
+    panel.webview.html = this.html();
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
+    );
+    this.lease = deps.streams.acquire(session.id);
+    const stream = this.lease.stream;
+    this.disposables.push(
+      stream.onDidReceive((batch) => this.queue(batch.entries, batch.inserted)),
+      stream.onDidChangeState((s) => this.post({ type: 'connection', connection: toConnectionView(s), now: Date.now() })),
+    );
+  }
+
+  updateSession(session: SessionSummary): void {
+    this.session = session;
+    this.panel.title = session.title;
+    this.post({ type: 'session', session: this.view() });
+  }
+
+  private view(): SessionView {
+    return { id: this.session.id, title: this.session.title, state: this.session.state, createdAt: this.session.created_at };
+  }
+
+  private async onMessage(message: unknown): Promise<void> {
+    if (!isWebviewMessage(message)) {
+      this.deps.log.warn(`Ignored a malformed message from the timeline: ${JSON.stringify(message).slice(0, 200)}`);
+      return;
+    }
+    switch (message.type) {
+      case 'ready': {
+        // The webview (re)loaded: send everything; the webview keeps only its UI state.
+        this.ready = true;
+        this.pending = [];
+        const stream = this.lease!.stream;
+        this.post({ type: 'init', session: this.view(), entries: [...stream.log.entries()], connection: toConnectionView(stream.state), now: Date.now() });
+        break;
+      }
+      case 'openFile':
+        await this.deps.openFile(this.session.id, message.path, message.mode);
+        break;
+      case 'reconnect':
+        this.lease?.stream.reconnect();
+        break;
+      case 'copy':
+        await vscode.env.clipboard.writeText(message.text);
+        vscode.window.setStatusBarMessage('$(copy) Event JSON copied', 2000);
+        break;
+      case 'exportJsonl':
+        await this.exportJsonl();
+        break;
+    }
+  }
+
+  private async exportJsonl(): Promise<void> {
+    const target = await vscode.window.showSaveDialog({ filters: { 'JSON Lines': ['jsonl'] }, saveLabel: 'Export', defaultUri: vscode.Uri.file(`session-${this.session.id.slice(0, 8)}.jsonl`) });
+    if (!target) return;
+    const lines = this.lease!.stream.log.entries().map((e) => JSON.stringify(e.kind === 'event' ? e.event : { malformed: e.malformed }));
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(`${lines.join('\n')}\n`));
+    void vscode.window.showInformationMessage(`Exported ${lines.length} events to ${target.fsPath}.`);
+  }
+
+  private queue(entries: LogEntry[], inserted: boolean): void {
+    if (!this.ready) return; // `init` will carry them
+    this.pending.push(...entries);
+    this.pendingInserted ||= inserted;
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = undefined;
+      const batch = this.pending;
+      this.pending = [];
+      const wasInserted = this.pendingInserted;
+      this.pendingInserted = false;
+      if (batch.length > 0) this.post({ type: 'entries', entries: batch, inserted: wasInserted });
+    }, FRAME_MS);
+  }
+
+  private post(message: HostMessage): void {
+    if (this.ready) void this.panel.webview.postMessage(message);
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    const nonce = randomBytes(16).toString('base64');
+    const root = vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'timeline.js'));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(root, 'timeline.css'));
+    const csp = [`default-src 'none'`, `img-src ${webview.cspSource} data:`, `style-src ${webview.cspSource} 'nonce-${nonce}'`, `font-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style.toString()}" nonce="${nonce}">
+<title>Session timeline</title>
+</head>
+<body>
+<div id="app" data-session="${this.session.id}"></div>
+<script type="module" nonce="${nonce}" src="${script.toString()}"></script>
+</body>
+</html>`;
+  }
+
+  dispose(): void {
+    TimelinePanel.open.delete(this.session.id);
+    clearTimeout(this.flushTimer);
+    this.lease?.dispose();
+    this.lease = undefined;
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}

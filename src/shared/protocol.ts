@@ -1,0 +1,48 @@
+// The only contract between the extension host and the timeline webview (style rule 1):
+// discriminated unions on `type`, no vscode import. The host sends nothing before `ready`, then
+// `init` with everything so far, then `entries` batches (at most one per animation frame).
+import type { MalformedEvent, SessionEvent, SessionState } from './events';
+
+export type TimelineEntry = { kind: 'event'; event: SessionEvent } | { kind: 'malformed'; malformed: MalformedEvent };
+
+export type ConnectionView =
+  | { state: 'closed' | 'joined' }
+  | { state: 'joining'; attempt: number }
+  | { state: 'reconnecting'; attempt: number; maxAttempts: number; retryAt: number; reason: string }
+  | { state: 'error'; reason: string };
+
+export interface SessionView {
+  id: string;
+  title: string;
+  state: SessionState;
+  createdAt: string;
+}
+
+export type HostMessage =
+  | { type: 'init'; session: SessionView; entries: TimelineEntry[]; connection: ConnectionView; now: number }
+  | { type: 'entries'; entries: TimelineEntry[]; inserted: boolean }
+  | { type: 'connection'; connection: ConnectionView; now: number }
+  | { type: 'session'; session: SessionView };
+
+export type WebviewMessage =
+  | { type: 'ready' }
+  | { type: 'openFile'; path: string; mode: 'preview' | 'diff' }
+  | { type: 'reconnect' }
+  | { type: 'exportJsonl' }
+  | { type: 'copy'; text: string };
+
+const HOST_TYPES = new Set(['init', 'entries', 'connection', 'session']);
+const WEBVIEW_TYPES = new Set(['ready', 'openFile', 'reconnect', 'exportJsonl', 'copy']);
+
+export function isHostMessage(m: unknown): m is HostMessage {
+  return typeof m === 'object' && m !== null && HOST_TYPES.has((m as { type?: string }).type ?? '');
+}
+
+/** Checks a message from the webview before the host acts on it (the webview is a browser page). */
+export function isWebviewMessage(m: unknown): m is WebviewMessage {
+  if (typeof m !== 'object' || m === null || !WEBVIEW_TYPES.has((m as { type?: string }).type ?? '')) return false;
+  const msg = m as Record<string, unknown>;
+  if (msg.type === 'openFile') return typeof msg.path === 'string' && (msg.mode === 'preview' || msg.mode === 'diff');
+  if (msg.type === 'copy') return typeof msg.text === 'string' && msg.text.length <= 1_000_000;
+  return true;
+}

@@ -1,0 +1,382 @@
+// The timeline app: header (title, state, connection banner, counts as filter toggles, elapsed,
+// tokens), toolbar (search with next/previous, follow-live, replay, export) and a virtualized list
+// (@tanstack/virtual-core) of rows. Keyboard: j/k move, Enter opens the file, / searches, Esc clears.
+import { elementScroll, measureElement, observeElementOffset, observeElementRect, Virtualizer } from '@tanstack/virtual-core';
+import { isHostMessage, type ConnectionView, type HostMessage, type SessionView, type TimelineEntry } from '../src/shared/protocol';
+import { h } from './dom';
+import { counts, duration, INITIAL_UI, KIND_LABELS, KINDS, keyOf, matches, totals, visibleEntries, type EntryKind, type UiState } from './model';
+import { renderRow } from './rows';
+import { loadState, onHostMessage, post, saveState } from './vscodeApi';
+
+const SPEEDS = [1, 2, 5, 10, 20];
+
+export class Timeline {
+  private entries: TimelineEntry[] = [];
+  private visible: TimelineEntry[] = [];
+  private hits: number[] = [];
+  private hitIndex = -1;
+  private selected = -1;
+  private session: SessionView | undefined;
+  private connection: ConnectionView = { state: 'joining', attempt: 0 };
+  private clockSkew = 0;
+  private ui: UiState;
+  private unseen = 0;
+  private replayAt: number | undefined;
+  private playing = false;
+  private speed = 1;
+  private lastFrame = 0;
+  private version = 0;
+  private readonly cache = new Map<string, { version: number; el: HTMLElement }>();
+  private readonly virtualizer: Virtualizer<HTMLDivElement, HTMLElement>;
+  private restoredScroll = false;
+
+  private readonly header = h('header', { class: 'header' });
+  private readonly banner = h('div', { class: 'banner', role: 'status' });
+  private readonly filters = h('div', { class: 'filters', role: 'group', 'aria-label': 'Filter by event type' });
+  private readonly search = h('vscode-textfield', { placeholder: 'Search commands, output, paths, messages (/)', 'aria-label': 'Search events', class: 'search' }) as HTMLElement & { value: string };
+  private readonly hitLabel = h('span', { class: 'hits', 'aria-live': 'off' });
+  private readonly followButton = h('button', { class: 'toggle', type: 'button', 'aria-pressed': 'true', title: 'Follow new events' }, 'Follow live');
+  private readonly playButton = h('button', { class: 'toggle', type: 'button', title: 'Replay the session' }, '▶ Replay');
+  private readonly speedSelect = h('select', { 'aria-label': 'Replay speed' }, ...SPEEDS.map((s) => h('option', { value: String(s) }, `${s}×`)));
+  private readonly scrub = h('input', { type: 'range', min: '0', max: '1000', value: '1000', 'aria-label': 'Replay position', class: 'scrub' }) as HTMLInputElement;
+  private readonly scroller = h('div', { class: 'scroller', role: 'list', tabindex: '0', 'aria-label': 'Session events' });
+  private readonly inner = h('div', { class: 'inner' });
+  private readonly pill = h('button', { class: 'pill', type: 'button', hidden: '' });
+  private readonly live = h('div', { class: 'sr-only', 'aria-live': 'polite' });
+
+  constructor(private readonly root: HTMLElement) {
+    this.ui = { ...INITIAL_UI, ...loadState() };
+    if (this.ui.sessionId && this.ui.sessionId !== root.dataset.session) this.ui = { ...INITIAL_UI };
+    this.ui.sessionId = root.dataset.session;
+    this.virtualizer = new Virtualizer<HTMLDivElement, HTMLElement>({
+      count: 0,
+      getScrollElement: () => this.scroller,
+      estimateSize: () => 44,
+      overscan: 6,
+      scrollToFn: elementScroll,
+      observeElementRect,
+      observeElementOffset,
+      measureElement,
+      getItemKey: (i) => keyOf(this.visible[i]!, i),
+      onChange: () => this.renderRows(),
+    });
+  }
+
+  start(): void {
+    this.layout();
+    this.virtualizer._didMount();
+    onHostMessage((m) => this.onMessage(m), isHostMessage);
+    post({ type: 'ready' });
+    setInterval(() => {
+      this.version++;
+      this.renderRows();
+      this.renderBanner();
+    }, 30_000);
+  }
+
+  private layout(): void {
+    this.search.value = this.ui.search;
+    this.search.addEventListener('input', () => this.setSearch(this.search.value));
+    this.search.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') this.nextHit(e.shiftKey ? -1 : 1);
+      if (e.key === 'Escape') this.setSearch((this.search.value = ''));
+    });
+    const prev = h('button', { class: 'icon-button', type: 'button', title: 'Previous match (Shift+Enter)', 'aria-label': 'Previous match' }, '↑');
+    const next = h('button', { class: 'icon-button', type: 'button', title: 'Next match (Enter)', 'aria-label': 'Next match' }, '↓');
+    prev.addEventListener('click', () => this.nextHit(-1));
+    next.addEventListener('click', () => this.nextHit(1));
+    this.followButton.addEventListener('click', () => this.setFollow(!this.ui.follow));
+    this.playButton.addEventListener('click', () => this.togglePlay());
+    this.speedSelect.addEventListener('change', () => (this.speed = Number(this.speedSelect.value)));
+    this.scrub.addEventListener('input', () => this.scrubTo(Number(this.scrub.value)));
+    const exportButton = h('vscode-button', { secondary: '', title: 'Export the session as JSON Lines' }, 'Export JSONL');
+    exportButton.addEventListener('click', () => post({ type: 'exportJsonl' }));
+    this.pill.addEventListener('click', () => this.setFollow(true));
+    const toolbar = h('div', { class: 'toolbar' }, this.search, prev, next, this.hitLabel, this.followButton, this.playButton, this.speedSelect, this.scrub, exportButton);
+    this.scroller.append(this.inner);
+    this.root.append(this.header, this.banner, this.filters, toolbar, this.scroller, this.pill, this.live);
+    this.scroller.addEventListener('scroll', () => this.onScroll(), { passive: true });
+    this.scroller.addEventListener('click', (e) => this.onListClick(e));
+    document.addEventListener('keydown', (e) => this.onKey(e));
+  }
+
+  private onMessage(m: HostMessage): void {
+    switch (m.type) {
+      case 'init':
+        this.session = m.session;
+        this.entries = m.entries;
+        this.connection = m.connection;
+        this.clockSkew = m.now - Date.now();
+        this.refresh();
+        if (!this.restoredScroll && !this.ui.follow) {
+          this.restoredScroll = true;
+          this.scroller.scrollTop = this.ui.scrollTop;
+        }
+        break;
+      case 'entries':
+        this.append(m.entries, m.inserted);
+        break;
+      case 'connection':
+        this.connection = m.connection;
+        this.clockSkew = m.now - Date.now();
+        this.renderBanner();
+        if (m.connection.state === 'error') this.announce('Disconnected from the session.');
+        break;
+      case 'session':
+        if (this.session?.state !== m.session.state) this.announce(`Session ${m.session.state}.`);
+        this.session = m.session;
+        this.renderHeader();
+        break;
+    }
+  }
+
+  private append(entries: TimelineEntry[], inserted: boolean): void {
+    if (inserted) this.entries = [...this.entries, ...entries].sort((a, b) => seqOf(a) - seqOf(b));
+    else this.entries.push(...entries);
+    for (const e of entries) {
+      if (e.kind === 'event' && e.event.type === 'completion') this.announce(`Session completed: ${e.event.data.message}`);
+      if (e.kind === 'event' && e.event.type === 'error') this.announce(`Session error: ${e.event.data.message}`);
+    }
+    const before = this.visible.length;
+    this.refresh();
+    const added = this.visible.length - before;
+    if (!this.ui.follow && added > 0 && this.replayAt === undefined) {
+      this.unseen += added;
+      this.pill.textContent = `${this.unseen} new event${this.unseen === 1 ? '' : 's'} ↓`;
+      this.pill.hidden = false;
+    }
+  }
+
+  private refresh(): void {
+    this.visible = visibleEntries(this.entries, this.ui.hidden, this.replayAt);
+    this.hits = matches(this.visible, this.ui.search);
+    this.virtualizer.setOptions({ ...this.virtualizer.options, count: this.visible.length });
+    this.virtualizer._willUpdate();
+    this.renderHeader();
+    this.renderBanner();
+    this.renderFilters();
+    this.renderHits();
+    this.renderRows();
+    if (this.ui.follow && this.visible.length > 0) this.virtualizer.scrollToIndex(this.visible.length - 1, { align: 'end' });
+  }
+
+  private renderHeader(): void {
+    const t = totals(this.entries);
+    const s = this.session;
+    this.header.replaceChildren(
+      h('h1', { class: 'title' }, s?.title ?? 'Session'),
+      s ? h('span', { class: `chip state-${s.state}` }, s.state) : '',
+      h('span', { class: 'muted' }, `${this.entries.length} events · ${duration(t.elapsedMs)}${t.inputTokens + t.outputTokens > 0 ? ` · ${t.inputTokens.toLocaleString()} in / ${t.outputTokens.toLocaleString()} out tokens` : ''}`),
+    );
+  }
+
+  private renderBanner(): void {
+    const c = this.connection;
+    this.banner.className = `banner banner-${c.state}`;
+    if (c.state === 'joined' || c.state === 'closed') {
+      this.banner.hidden = true;
+      return;
+    }
+    this.banner.hidden = false;
+    if (c.state === 'joining') this.banner.replaceChildren(c.attempt > 0 ? `Connecting (attempt ${c.attempt})…` : 'Connecting…');
+    else if (c.state === 'reconnecting') {
+      const secs = Math.max(0, Math.ceil((c.retryAt - (Date.now() + this.clockSkew)) / 1000));
+      this.banner.replaceChildren(`Connection lost (${c.reason}). Reconnecting in ${secs} s — attempt ${c.attempt} of ${c.maxAttempts}. `, this.reconnectButton('Reconnect now'));
+      if (secs > 0) setTimeout(() => this.connection === c && this.renderBanner(), 1000);
+    } else if (c.state === 'error') this.banner.replaceChildren(`Disconnected: ${c.reason}. `, this.reconnectButton('Reconnect'));
+  }
+
+  private reconnectButton(label: string): HTMLElement {
+    const b = h('vscode-button', {}, label);
+    b.addEventListener('click', () => post({ type: 'reconnect' }));
+    return b;
+  }
+
+  private renderFilters(): void {
+    const c = counts(this.entries);
+    this.filters.replaceChildren(
+      ...KINDS.filter((k) => c[k] > 0 || k !== 'malformed').map((k) => {
+        const on = !this.ui.hidden.includes(k);
+        const b = h('button', { class: `filter dot-${k}`, type: 'button', 'aria-pressed': String(on), title: `${on ? 'Hide' : 'Show'} ${KIND_LABELS[k]} events` }, `${KIND_LABELS[k]} ${c[k]}`);
+        b.addEventListener('click', () => this.toggleKind(k));
+        return b;
+      }),
+    );
+  }
+
+  private renderHits(): void {
+    this.hitLabel.textContent = this.ui.search.trim() ? (this.hits.length ? `${this.hitIndex >= 0 ? this.hitIndex + 1 : 0}/${this.hits.length}` : 'No matches') : '';
+  }
+
+  private renderRows(): void {
+    const items = this.virtualizer.getVirtualItems();
+    this.inner.style.height = `${this.virtualizer.getTotalSize()}px`;
+    const now = Date.now() + this.clockSkew;
+    const rows: HTMLElement[] = [];
+    for (const item of items) {
+      const entry = this.visible[item.index];
+      if (!entry) continue;
+      const key = String(item.key);
+      const expanded = this.ui.expanded.includes(key);
+      const cacheKey = `${key}|${this.ui.search}|${expanded}`;
+      let cached = this.cache.get(cacheKey);
+      if (!cached || cached.version !== this.version) {
+        cached = { version: this.version, el: renderRow(entry, { query: this.ui.search, now, expanded }) };
+        this.cache.set(cacheKey, cached);
+      }
+      const el = cached.el;
+      el.dataset.index = String(item.index);
+      el.dataset.key = key;
+      el.style.transform = `translateY(${item.start}px)`;
+      el.classList.toggle('selected', item.index === this.selected);
+      el.classList.toggle('hit', this.hits[this.hitIndex] === item.index);
+      rows.push(el);
+    }
+    this.inner.replaceChildren(...rows);
+    for (const el of rows) this.virtualizer.measureElement(el);
+    if (this.cache.size > 2000) this.cache.clear();
+  }
+
+  private onScroll(): void {
+    const atBottom = this.scroller.scrollTop + this.scroller.clientHeight >= this.scroller.scrollHeight - 24;
+    if (atBottom && !this.ui.follow) this.setFollow(true);
+    else if (!atBottom && this.ui.follow && this.virtualizer.isScrolling) this.setFollow(false, false);
+    this.ui.scrollTop = this.scroller.scrollTop;
+    this.persist();
+  }
+
+  private setFollow(on: boolean, scroll = true): void {
+    this.ui.follow = on;
+    this.followButton.setAttribute('aria-pressed', String(on));
+    if (on) {
+      this.unseen = 0;
+      this.pill.hidden = true;
+      if (scroll && this.visible.length) this.virtualizer.scrollToIndex(this.visible.length - 1, { align: 'end' });
+    }
+    this.persist();
+  }
+
+  private toggleKind(kind: EntryKind): void {
+    this.ui.hidden = this.ui.hidden.includes(kind) ? this.ui.hidden.filter((k) => k !== kind) : [...this.ui.hidden, kind];
+    this.persist();
+    this.refresh();
+  }
+
+  private setSearch(query: string): void {
+    this.ui.search = query;
+    this.hitIndex = -1;
+    this.persist();
+    this.refresh();
+    if (this.hits.length) this.nextHit(1);
+  }
+
+  private nextHit(direction: 1 | -1): void {
+    if (!this.hits.length) return;
+    this.hitIndex = (this.hitIndex + direction + this.hits.length) % this.hits.length;
+    this.setFollow(false, false);
+    this.select(this.hits[this.hitIndex]!);
+    this.renderHits();
+  }
+
+  private select(index: number): void {
+    if (!this.visible.length) return;
+    this.selected = Math.max(0, Math.min(this.visible.length - 1, index));
+    this.virtualizer.scrollToIndex(this.selected, { align: 'auto' });
+    this.renderRows();
+  }
+
+  private onListClick(e: MouseEvent): void {
+    const target = e.target as HTMLElement;
+    const row = target.closest<HTMLElement>('.row');
+    if (!row) return;
+    const entry = this.visible[Number(row.dataset.index)];
+    this.selected = Number(row.dataset.index);
+    const link = target.closest<HTMLElement>('[data-open]');
+    if (link) {
+      e.preventDefault();
+      post({ type: 'openFile', path: link.dataset.open!, mode: e.altKey ? 'diff' : 'preview' });
+    } else if (target.closest('[data-copy]') && entry) {
+      post({ type: 'copy', text: JSON.stringify(entry.kind === 'event' ? entry.event : entry.malformed, null, 2) });
+    } else if (target.closest('[data-toggle]')) {
+      const key = row.dataset.key!;
+      this.ui.expanded = this.ui.expanded.includes(key) ? this.ui.expanded.filter((k) => k !== key) : [...this.ui.expanded, key];
+      this.persist();
+    }
+    this.renderRows();
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const inField = (e.target as HTMLElement).closest('vscode-textfield, input, select');
+    if (e.key === '/' && !inField) {
+      e.preventDefault();
+      this.search.focus();
+    } else if (inField) {
+      return;
+    } else if (e.key === 'j' || e.key === 'ArrowDown') {
+      e.preventDefault();
+      this.setFollow(false, false);
+      this.select(this.selected + 1);
+    } else if (e.key === 'k' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      this.setFollow(false, false);
+      this.select(this.selected < 0 ? this.visible.length - 1 : this.selected - 1);
+    } else if (e.key === 'Enter' && this.selected >= 0) {
+      const path = this.inner.querySelector<HTMLElement>(`.row[data-index="${this.selected}"] [data-open]`)?.dataset.open;
+      if (path) post({ type: 'openFile', path, mode: 'preview' });
+    } else if (e.key === 'End') {
+      this.setFollow(true);
+    }
+  }
+
+  private togglePlay(): void {
+    if (this.playing) {
+      this.playing = false;
+      this.playButton.textContent = '▶ Replay';
+      return;
+    }
+    const t = totals(this.entries);
+    if (!t.start) return;
+    if (this.replayAt === undefined || this.replayAt >= t.end) this.replayAt = t.start;
+    this.playing = true;
+    this.playButton.textContent = '⏸ Pause';
+    this.setFollow(true);
+    this.lastFrame = performance.now();
+    const frame = (at: number) => {
+      if (!this.playing) return;
+      this.replayAt! += (at - this.lastFrame) * this.speed;
+      this.lastFrame = at;
+      const end = totals(this.entries).end;
+      if (this.replayAt! >= end) return this.stopReplay();
+      this.scrub.value = String(Math.round(((this.replayAt! - t.start) / Math.max(1, end - t.start)) * 1000));
+      this.refresh();
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  }
+
+  private scrubTo(position: number): void {
+    const t = totals(this.entries);
+    this.replayAt = position >= 1000 ? undefined : t.start + ((t.end - t.start) * position) / 1000;
+    this.refresh();
+  }
+
+  private stopReplay(): void {
+    this.playing = false;
+    this.replayAt = undefined;
+    this.playButton.textContent = '▶ Replay';
+    this.scrub.value = '1000';
+    this.refresh();
+  }
+
+  private announce(text: string): void {
+    this.live.textContent = text;
+  }
+
+  private persist(): void {
+    saveState(this.ui);
+  }
+}
+
+function seqOf(e: TimelineEntry): number {
+  return e.kind === 'event' ? e.event.seq : (e.malformed.seq ?? Number.MAX_SAFE_INTEGER);
+}
