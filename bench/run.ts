@@ -5,11 +5,13 @@ import { parseArgs } from 'node:util';
 import { writeResults, type SuiteReport } from './support/report';
 import { startBenchStack, type BenchOptions } from './support/benchStack';
 import { stackBench } from './stackBench';
+import { streamBench } from './streamBench';
 import { workerBench } from './workerBench';
 
 const SUITES: Record<string, (options: BenchOptions) => Promise<SuiteReport>> = {
   stack: stackBench,
   worker: workerBench,
+  stream: streamBench,
 };
 
 async function main(): Promise<number> {

@@ -1,0 +1,120 @@
+// `npm run bench -- stream`: emit → callback latency for our SessionEventStream, a bare supabase-js
+// subscription and the seed's RealtimeService, all watching the same session in the same run
+// (ratio ours/bare); then recovery through a fault proxy: time from the network's return until the
+// backlog is fully delivered after 1 s and 30 s outages (5 s with --quick), and what each loses.
+import { randomUUID } from 'node:crypto';
+import { SessionEventStream } from '../src/core/sessionEventStream';
+import { createSupabaseClient } from '../src/core/supabaseClient';
+import { SessionLifecycleManager } from '../src/worker/sessionLifecycleManager';
+import { FaultProxy } from '../test/support/faultProxy';
+import { RealtimeService, subscribeSeed, useSupabase } from './baselines/seedRealtimeService';
+import type { BenchOptions } from './support/benchStack';
+import { SuiteReport } from './support/report';
+import { now, paced, sleep, summarize } from './support/stats';
+
+export async function streamBench(options: BenchOptions): Promise<SuiteReport> {
+  const report = new SuiteReport('stream');
+  const { env } = options.stack;
+  const anon = createSupabaseClient(env.API_URL, env.ANON_KEY);
+  const email = `bench-stream-${randomUUID()}@example.test`;
+  const signUp = await anon.auth.signUp({ email, password: 'correct horse battery' });
+  if (signUp.error || !signUp.data.session) throw new Error(`sign-up failed: ${signUp.error?.message}`);
+  const token = signUp.data.session.access_token;
+  const userId = signUp.data.user!.id;
+  const worker = new SessionLifecycleManager(createSupabaseClient(env.API_URL, env.SERVICE_ROLE_KEY));
+  const viewer = (url: string) => createSupabaseClient(url, env.ANON_KEY, { accessToken: () => Promise.resolve(token), heartbeatIntervalMs: 2000, realtimeTimeoutMs: 3000 });
+
+  // 1. Latency, three subscribers on one session, 200 events/s.
+  {
+    const session = (await worker.createSession(userId, 'bench stream latency')).id;
+    const sent = new Map<number, number>();
+    const lat = { ours: [] as number[], bare: [] as number[], seed: [] as number[] };
+    const record = (k: keyof typeof lat, iteration: number) => {
+      const t = sent.get(iteration);
+      if (t !== undefined) lat[k].push(now() - t);
+    };
+    const ours = new SessionEventStream({ client: viewer(env.API_URL), sessionId: session, watchdogMs: 0 });
+    ours.onDidReceive((b) => b.history || b.entries.forEach((e) => e.kind === 'event' && e.event.type === 'thinking' && record('ours', e.event.data.iteration)));
+    ours.open();
+    const bareClient = viewer(env.API_URL);
+    await bareClient.realtime.setAuth(token);
+    await new Promise<void>((resolve) =>
+      bareClient
+        .channel(`bare:${session}`)
+        .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'session_events', filter: `session_id=eq.${session}` }, (p) => record('bare', (p.new as { event_data: { iteration: number } }).event_data.iteration))
+        .subscribe((s) => s === 'SUBSCRIBED' && resolve()),
+    );
+    const seedClient = viewer(env.API_URL);
+    await seedClient.realtime.setAuth(token);
+    useSupabase(seedClient);
+    const seed = new RealtimeService();
+    subscribeSeed(seed, session, (e) => record('seed', (e.data as { iteration: number }).iteration));
+    while (ours.state.state !== 'joined' || seed.getConnectionState() !== 'joined') await sleep(20);
+    const n = options.quick ? 1000 : 3000;
+    await paced(200, n, async (i) => {
+      sent.set(i, now());
+      await worker.emitEvent(session, 'thinking', { iteration: i });
+    });
+    const end = now() + 10_000;
+    while ((lat.ours.length < n || lat.bare.length < n) && now() < end) await sleep(20);
+    const o = summarize(lat.ours);
+    const b = summarize(lat.bare);
+    const s = summarize(lat.seed);
+    report.add('latency p50', o.p50, 'ms', 'emit → SessionEventStream callback, 200/s; the seed’s budget is 500 ms');
+    report.add('latency p99', o.p99, 'ms');
+    report.add('bare latency p50', b.p50, 'ms', 'bare supabase-js subscription, same events');
+    report.add('bare latency p99', b.p99, 'ms');
+    report.add('seed latency p50', s.p50, 'ms', 'the seed’s RealtimeService, same events');
+    report.add('ours/bare p50 ratio', o.p50 / b.p50, '', 'target ≤ 1.1');
+    report.add('ours/bare p99 ratio', o.p99 / b.p99, '');
+    await ours.close();
+    seed.unsubscribe();
+    await bareClient.removeAllChannels();
+  }
+
+  // 2. Recovery through outages, 50 events/s throughout.
+  const proxy = new FaultProxy(Number(new URL(env.API_URL).port));
+  await proxy.start();
+  try {
+    for (const outage of options.quick ? [1, 5] : [1, 10, 30]) {
+      const session = (await worker.createSession(userId, `bench outage ${outage}s`)).id;
+      const ours = new SessionEventStream({ client: viewer(proxy.url), sessionId: session, watchdogMs: 0 });
+      const got = new Map<number, number>(); // iteration → when it arrived
+      ours.onDidReceive((b) => b.entries.forEach((e) => e.kind === 'event' && e.event.type === 'thinking' && !got.has(e.event.data.iteration) && got.set(e.event.data.iteration, now())));
+      ours.open();
+      const seedClient = viewer(proxy.url);
+      await seedClient.realtime.setAuth(token);
+      useSupabase(seedClient);
+      const seed = new RealtimeService();
+      const seedGot = new Set<number>();
+      subscribeSeed(seed, session, (e) => seedGot.add((e.data as { iteration: number }).iteration));
+      while (ours.state.state !== 'joined') await sleep(20);
+      let restoredAt = 0;
+      const total = Math.round((outage + 4) * 50);
+      let emitted = 0;
+      const emitter = paced(50, total, async (i) => {
+        await worker.emitEvent(session, 'thinking', { iteration: i });
+        emitted = Math.max(emitted, i + 1);
+      });
+      await sleep(1000);
+      proxy.cut();
+      await sleep(outage * 1000);
+      proxy.restore();
+      restoredAt = now();
+      const backlog = emitted;
+      await emitter;
+      await worker.flush(30_000);
+      const deadline = now() + 60_000;
+      while (got.size < total && now() < deadline) await sleep(20);
+      const backlogAt = Math.max(...Array.from({ length: backlog }, (_, i) => got.get(i) ?? Number.POSITIVE_INFINITY));
+      report.add(`recovery after ${outage} s outage`, backlogAt - restoredAt, 'ms', `network back → the ${backlog} events emitted before it all delivered (reconnect delay included)`);
+      report.add(`lost after ${outage} s outage`, total - got.size, 'events', `of ${total}`);
+      report.add(`seed lost after ${outage} s outage`, total - seedGot.size, 'events', `of ${total}, the seed’s RealtimeService`);
+      await ours.close();
+      seed.unsubscribe();
+    }
+  } finally {
+    await proxy.close();
+  }
+  return report;
+}
