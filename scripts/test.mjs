@@ -13,6 +13,7 @@ const steps = [
   { name: 'typecheck', cmd: [bin('tsc'), '-p', '.', '--noEmit'], also: [bin('tsc'), '-p', 'webview', '--noEmit'] },
   { name: 'build', cmd: ['node', 'esbuild.js'] },
   { name: 'unit', mocha: 'test/unit/.mocharc.json' },
+  { name: 'webview', mocha: 'test/webview/.mocharc.json' },
   { name: 'integration', mocha: 'test/integration/.mocharc.json' },
 ];
 

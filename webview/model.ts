@@ -71,10 +71,13 @@ export function counts(entries: readonly TimelineEntry[]): Record<EntryKind, num
   return c;
 }
 
-/** Entries that pass the type filter and the replay cursor (ms, or undefined = live). */
+/**
+ * Entries that pass the type filter and the replay cursor (ms, or undefined = live). During a
+ * replay, entries without a known time (some malformed rows) are left out: they have no place.
+ */
 export function visibleEntries(entries: readonly TimelineEntry[], hidden: readonly EntryKind[], replayAt?: number): TimelineEntry[] {
   const off = new Set(hidden);
-  return entries.filter((e) => !off.has(kindOf(e)) && (replayAt === undefined || timeOf(e) <= replayAt));
+  return entries.filter((e) => !off.has(kindOf(e)) && (replayAt === undefined || (timeOf(e) > 0 && timeOf(e) <= replayAt)));
 }
 
 /** Indexes (into `visible`) of entries matching `query` (case-insensitive); empty query = none. */

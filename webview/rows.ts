@@ -100,7 +100,7 @@ export function renderRow(entry: TimelineEntry, ctx: RowContext): HTMLElement {
       { class: 'meta' },
       h('time', { datetime: t ? new Date(t).toISOString() : undefined, title: t ? new Date(t).toLocaleString() : undefined }, t ? relativeTime(t, ctx.now) : ''),
       h('span', { class: 'seq' }, seq !== null ? `#${seq}` : ''),
-      h('button', { class: 'icon-button', 'data-copy': '1', type: 'button', title: 'Copy event JSON', 'aria-label': 'Copy event JSON' }, '⧉'),
+      h('button', { class: 'icon-button', 'data-copy': '1', type: 'button', title: 'Copy event JSON', 'aria-label': 'Copy event JSON' }, 'Copy'),
     ),
   );
 }

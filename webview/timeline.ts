@@ -197,7 +197,7 @@ export class Timeline {
     this.filters.replaceChildren(
       ...KINDS.filter((k) => c[k] > 0 || k !== 'malformed').map((k) => {
         const on = !this.ui.hidden.includes(k);
-        const b = h('button', { class: `filter dot-${k}`, type: 'button', 'aria-pressed': String(on), title: `${on ? 'Hide' : 'Show'} ${KIND_LABELS[k]} events` }, `${KIND_LABELS[k]} ${c[k]}`);
+        const b = h('button', { class: 'filter', type: 'button', 'aria-pressed': String(on), title: `${on ? 'Hide' : 'Show'} ${KIND_LABELS[k]} events` }, h('span', { class: `dot dot-${k}`, 'aria-hidden': 'true' }), `${KIND_LABELS[k]} ${c[k]}`);
         b.addEventListener('click', () => this.toggleKind(k));
         return b;
       }),

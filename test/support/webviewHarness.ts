@@ -1,0 +1,93 @@
+// The built timeline bundle (dist/webview) in a real Chromium (@sparticuz/chromium, driven by
+// playwright-core), under the same strict CSP as the VS Code panel, with a stub acquireVsCodeApi
+// that records what the webview posts and keeps its state across reloads. Local address only.
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import chromium from '@sparticuz/chromium';
+import { chromium as playwright, type Browser, type Page } from 'playwright-core';
+import type { HostMessage, WebviewMessage } from '../../src/shared/protocol';
+
+const DIST = path.resolve(__dirname, '../../dist/webview');
+
+export const THEMES = {
+  dark: '--vscode-foreground:#cccccc;--vscode-editor-background:#1e1e1e;--vscode-descriptionForeground:#9d9d9d;--vscode-badge-background:#4d4d4d;--vscode-badge-foreground:#fff;--vscode-textLink-foreground:#3794ff;--vscode-errorForeground:#f48771;--vscode-charts-blue:#3794ff;--vscode-charts-yellow:#cca700;--vscode-charts-purple:#b180d7;--vscode-charts-orange:#d18616;--vscode-charts-green:#89d185;--vscode-testing-iconPassed:#73c991;--vscode-textCodeBlock-background:#0a0a0a66;--vscode-button-background:#0e639c;--vscode-button-foreground:#fff;--vscode-button-secondaryBackground:#3a3d41;--vscode-button-secondaryForeground:#fff;--vscode-list-hoverBackground:#2a2d2e;--vscode-terminal-ansiRed:#f14c4c;--vscode-terminal-ansiGreen:#23d18b;--vscode-editor-findMatchHighlightBackground:#ea5c0055;--vscode-font-family:system-ui,sans-serif;--vscode-font-size:13px;--vscode-editor-font-family:monospace;--vscode-inputValidation-warningBackground:#352a05;--vscode-inputValidation-errorBackground:#5a1d1d;--vscode-input-background:#313131;--vscode-input-foreground:#cccccc;--vscode-input-border:#3c3c3c;--vscode-settings-textInputBackground:#313131;--vscode-settings-textInputForeground:#cccccc;--vscode-dropdown-background:#313131;--vscode-dropdown-foreground:#cccccc;--vscode-dropdown-border:#3c3c3c;',
+  light: '--vscode-foreground:#3b3b3b;--vscode-editor-background:#ffffff;--vscode-descriptionForeground:#717171;--vscode-badge-background:#c4c4c4;--vscode-badge-foreground:#333;--vscode-textLink-foreground:#006ab1;--vscode-errorForeground:#a1260d;--vscode-charts-blue:#1a85ff;--vscode-charts-yellow:#bf8803;--vscode-charts-purple:#652d90;--vscode-charts-orange:#d18616;--vscode-charts-green:#388a34;--vscode-testing-iconPassed:#388a34;--vscode-textCodeBlock-background:#dcdcdc66;--vscode-button-background:#005fb8;--vscode-button-foreground:#fff;--vscode-button-secondaryBackground:#e5e5e5;--vscode-button-secondaryForeground:#3b3b3b;--vscode-list-hoverBackground:#f2f2f2;--vscode-terminal-ansiRed:#cd3131;--vscode-terminal-ansiGreen:#00bc00;--vscode-editor-findMatchHighlightBackground:#ea5c0055;--vscode-font-family:system-ui,sans-serif;--vscode-font-size:13px;--vscode-editor-font-family:monospace;--vscode-inputValidation-warningBackground:#fffbe6;--vscode-inputValidation-errorBackground:#fde7e9;--vscode-input-background:#ffffff;--vscode-input-foreground:#3b3b3b;--vscode-input-border:#cecece;--vscode-input-placeholderForeground:#767676;--vscode-settings-textInputBackground:#ffffff;--vscode-settings-textInputForeground:#3b3b3b;--vscode-settings-textInputBorder:#cecece;--vscode-dropdown-background:#ffffff;--vscode-dropdown-foreground:#3b3b3b;--vscode-dropdown-border:#cecece;',
+};
+
+export class WebviewHarness {
+  private server: http.Server | undefined;
+  private browser: Browser | undefined;
+  page!: Page;
+  origin = '';
+
+  async start(): Promise<void> {
+    this.server = http.createServer((req, res) => void this.serve(req.url ?? '/', res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.browser = await playwright.launch({ executablePath: await chromium.executablePath(), args: chromium.args, headless: true });
+  }
+
+  /** Opens the timeline for `session` in a fresh page (or reloads, keeping webview state). */
+  async open(options: { theme?: keyof typeof THEMES; width?: number; height?: number; keepState?: string } = {}): Promise<Page> {
+    const context = await this.browser!.newContext({ viewport: { width: options.width ?? 1000, height: options.height ?? 700 } });
+    this.page = await context.newPage();
+    const errors: string[] = [];
+    this.page.on('pageerror', (e) => errors.push(e.message));
+    this.page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    (this.page as unknown as { errors: string[] }).errors = errors;
+    await this.page.goto(`${this.origin}/index.html?theme=${options.theme ?? 'dark'}&state=${encodeURIComponent(options.keepState ?? '')}`);
+    await this.page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
+    return this.page;
+  }
+
+  send(message: HostMessage): Promise<void> {
+    return this.page.evaluate((m) => window.postMessage(m, '*'), message as unknown as Record<string, unknown>);
+  }
+
+  posted(): Promise<WebviewMessage[]> {
+    return this.page.evaluate(() => (window as unknown as { __posted: WebviewMessage[] }).__posted);
+  }
+
+  state(): Promise<string> {
+    return this.page.evaluate(() => JSON.stringify((window as unknown as { __state: unknown }).__state ?? null));
+  }
+
+  errors(): string[] {
+    return (this.page as unknown as { errors: string[] }).errors;
+  }
+
+  async stop(): Promise<void> {
+    await this.browser?.close();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async serve(url: string, res: http.ServerResponse): Promise<void> {
+    const u = new URL(url, 'http://x');
+    if (u.pathname === '/index.html') {
+      const nonce = 'harness-nonce';
+      const theme = THEMES[(u.searchParams.get('theme') ?? 'dark') as keyof typeof THEMES] ?? THEMES.dark;
+      const state = u.searchParams.get('state') || 'undefined';
+      // The same policy as the VS Code panel (src/host/timelinePanel.ts).
+      const csp = `default-src 'none'; img-src ${this.origin} data:; style-src ${this.origin} 'nonce-${nonce}'; font-src ${this.origin}; script-src 'nonce-${nonce}'`;
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<!DOCTYPE html><html><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="${csp}">
+<link rel="stylesheet" href="/timeline.css" nonce="${nonce}"><style nonce="${nonce}">html{${theme}}</style>
+<script nonce="${nonce}">
+window.__posted = []; window.__state = ${state};
+window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => window.__state, setState: (s) => { window.__state = s; } });
+</script></head><body><div id="app" data-session="s-1"></div><script type="module" nonce="${nonce}" src="/timeline.js"></script></body></html>`);
+      return;
+    }
+    const file = path.join(DIST, path.basename(u.pathname));
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/css' });
+      res.end(body);
+    } catch {
+      res.writeHead(404);
+      res.end();
+    }
+  }
+}
