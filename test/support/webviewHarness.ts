@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The built timeline bundle (dist/webview) in a real Chromium (@sparticuz/chromium, driven by
 // playwright-core), under the same strict CSP as the VS Code panel, with a stub acquireVsCodeApi
 // that records what the webview posts and keeps its state across reloads. Local address only.

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 // The timeline webview in a real Chromium under the panel's CSP: rendering per type, hostile event
 // data shown as text, filter, search, follow-live, replay, persisted UI state, keyboard.
 import assert from 'node:assert/strict';
