@@ -6,12 +6,14 @@ import { writeResults, type SuiteReport } from './support/report';
 import { startBenchStack, type BenchOptions } from './support/benchStack';
 import { stackBench } from './stackBench';
 import { streamBench } from './streamBench';
+import { timelineBench } from './timelineBench';
 import { workerBench } from './workerBench';
 
 const SUITES: Record<string, (options: BenchOptions) => Promise<SuiteReport>> = {
   stack: stackBench,
   worker: workerBench,
   stream: streamBench,
+  timeline: timelineBench,
 };
 
 async function main(): Promise<number> {

@@ -157,7 +157,7 @@ export class Timeline {
     this.renderFilters();
     this.renderHits();
     this.renderRows();
-    if (this.ui.follow && this.visible.length > 0) this.virtualizer.scrollToIndex(this.visible.length - 1, { align: 'end' });
+    if (this.ui.follow && this.visible.length > 0) this.scrollToEnd();
   }
 
   private renderHeader(): void {
@@ -245,13 +245,18 @@ export class Timeline {
     this.persist();
   }
 
+  /** The bottom of the list; cheaper than scrollToIndex, which re-measures unmeasured rows. */
+  private scrollToEnd(): void {
+    this.scroller.scrollTop = this.virtualizer.getTotalSize();
+  }
+
   private setFollow(on: boolean, scroll = true): void {
     this.ui.follow = on;
     this.followButton.setAttribute('aria-pressed', String(on));
     if (on) {
       this.unseen = 0;
       this.pill.hidden = true;
-      if (scroll && this.visible.length) this.virtualizer.scrollToIndex(this.visible.length - 1, { align: 'end' });
+      if (scroll && this.visible.length) this.scrollToEnd();
     }
     this.persist();
   }

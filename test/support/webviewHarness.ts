@@ -77,6 +77,7 @@ export class WebviewHarness {
 <link rel="stylesheet" href="/timeline.css" nonce="${nonce}"><style nonce="${nonce}">html{${theme}}</style>
 <script nonce="${nonce}">
 window.__posted = []; window.__state = ${state};
+window.__name = (f) => f; // tsx keeps function names with a helper that page.evaluate code refers to
 window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => window.__state, setState: (s) => { window.__state = s; } });
 </script></head><body><div id="app" data-session="s-1"></div><script type="module" nonce="${nonce}" src="/timeline.js"></script></body></html>`);
       return;
