@@ -15,6 +15,8 @@ const steps = [
   { name: 'unit', mocha: 'test/unit/.mocharc.json' },
   { name: 'webview', mocha: 'test/webview/.mocharc.json' },
   { name: 'integration', mocha: 'test/integration/.mocharc.json' },
+  // A real VS Code (code-server from npm, installed once into .session-stream/) with the extension.
+  { name: 'extension', script: [bin('tsx'), 'scripts/testExtension.ts'] },
 ];
 
 const only = process.argv.slice(2);
@@ -38,9 +40,9 @@ for (const step of selected) {
   const started = Date.now();
   console.log(`\n━━ ${step.name} ━━`);
   let ok;
-  if (step.mocha) {
+  if (step.mocha || step.script) {
     const statsFile = path.join(statsDir, `${step.name}.json`);
-    ok = run([bin('mocha'), '--config', step.mocha], { SESSION_STREAM_TEST_STATS: statsFile });
+    ok = run(step.script ?? [bin('mocha'), '--config', step.mocha], { SESSION_STREAM_TEST_STATS: statsFile });
     if (existsSync(statsFile)) {
       const stats = JSON.parse(readFileSync(statsFile, 'utf8'));
       totals.passes += stats.passes;

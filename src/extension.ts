@@ -9,8 +9,16 @@ import { StreamRegistry } from './host/streams';
 import { TimelinePanel, VIEW_TYPE, type PanelDeps } from './host/timelinePanel';
 import { SessionWatcher } from './host/watcher';
 
+/** What activate() returns: the live pieces, for the extension-host tests (and other extensions). */
+export interface ExtensionApi {
+  auth: AuthService;
+  sessions: SessionsModel;
+  watcher: SessionWatcher;
+  streams: StreamRegistry;
+}
+
 /** Wires the pieces together; the logic lives in src/host and src/core. */
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
   const log = createLog();
   const auth = new AuthService(context.secrets, log);
   const sessions = new SessionsModel(auth, log);
@@ -75,6 +83,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }
   }
   log.info(`Agent Session Stream ${String(context.extension.packageJSON.version)} activated`);
+  return { auth, sessions, watcher, streams };
 }
 
 export function deactivate(): void {

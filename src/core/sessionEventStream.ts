@@ -11,6 +11,7 @@ import { Emitter, type Event } from './emitter';
 import { EventLog, toEntry, type LogEntry } from './eventLog';
 import { fetchHistory } from './history';
 import { silentLogger, type Logger } from './log';
+import { freshChannel } from './supabaseClient';
 
 export type StreamState =
   | { state: 'closed' }
@@ -165,7 +166,7 @@ export class SessionEventStream {
     if (generation !== this.generation) return;
     // Live rows wait here until the backfill is merged, so the order holds across the join.
     this.liveBuffer = [];
-    const channel = this.options.client.channel(`session:${this.options.sessionId}`);
+    const channel = freshChannel(this.options.client, `session:${this.options.sessionId}`);
     this.channel = channel;
     channel.on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'session_events', filter: `session_id=eq.${this.options.sessionId}` }, (payload) => {
       if (generation !== this.generation) return;

@@ -1,7 +1,7 @@
 // One place that makes supabase-js clients the way every part of the product needs them: no
 // session persistence (the host keeps tokens in SecretStorage, the CLI in memory), and the `ws`
 // transport where there is no global WebSocket (Node 20: the extension host, the CLI, tests).
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 
 export interface ClientOptions {
@@ -34,4 +34,17 @@ export function createSupabaseClient(url: string, key: string, options: ClientOp
 /** A clear message for "cannot reach Supabase" (style rule 13). */
 export function unreachableMessage(url: string, detail: string): string {
   return `Cannot reach Supabase at ${url}: ${detail}. Check the URL, or start the local stack with \`npm run stack\`.`;
+}
+
+let channelSerial = 0;
+
+/**
+ * A NEW channel named `topic`. supabase-js' `channel(topic)` returns an existing channel with the
+ * same topic — including one still leaving after removeChannel() — and bindings added to that one
+ * are lost. When the name is taken, a numbered suffix keeps the new channel separate (the topic
+ * name means nothing to postgres_changes).
+ */
+export function freshChannel(client: SupabaseClient, topic: string): RealtimeChannel {
+  const taken = client.getChannels().some((c) => c.topic === `realtime:${topic}`);
+  return client.channel(taken ? `${topic}:${++channelSerial}` : topic);
 }

@@ -34,6 +34,11 @@ export class AuthService implements vscode.Disposable {
     return this.client;
   }
 
+  /** The client when there is one (signed in or not), for cleanup. */
+  signedInClientOrUndefined(): SupabaseClient | undefined {
+    return this.client;
+  }
+
   /** (Re)creates the client for the configured project and restores a saved session, if any. */
   async reload(): Promise<void> {
     this.teardown();

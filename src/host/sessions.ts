@@ -2,6 +2,7 @@
 // coding_sessions, the Sessions view (state icons, newest first) and the "Select Session" pick.
 import type { RealtimeChannel } from '@supabase/supabase-js';
 import * as vscode from 'vscode';
+import { freshChannel } from '../core/supabaseClient';
 import type { SessionState } from '../shared/events';
 import type { AuthService } from './auth';
 
@@ -65,27 +66,46 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
       return;
     }
     const client = this.auth.signedInClient();
+    const userId = this.auth.state.userId;
+    // Subscribe FIRST and list once joined: a session created in between is then either in the
+    // list or delivered live, never lost in the gap. The token must reach Realtime before the join
+    // (or it joins as anon and RLS hides every row); right after sign-in, pass it explicitly.
+    const token = (await client.auth.getSession()).data.session?.access_token;
+    await client.realtime.setAuth(token ?? null);
+    if (this.channel) return; // a concurrent refresh subscribed meanwhile
+    const live: Array<{ kind: 'upsert'; row: SessionSummary } | { kind: 'delete'; id: string }> = [];
+    let listed = false;
+    const apply = (change: (typeof live)[number]) => {
+      if (change.kind === 'delete') this.sessions = this.sessions.filter((s) => s.id !== change.id);
+      else {
+        const i = this.sessions.findIndex((s) => s.id === change.row.id);
+        if (i >= 0) this.sessions[i] = change.row;
+        else this.sessions.unshift(change.row);
+      }
+    };
+    const joined = new Promise<void>((resolve) => {
+      this.channel = freshChannel(client, `sessions:${userId}`)
+        .on('postgres_changes', { event: '*', schema: 'public', table: 'coding_sessions', filter: `user_id=eq.${userId}` }, (payload) => {
+          const change = payload.eventType === 'DELETE' ? { kind: 'delete' as const, id: (payload.old as { id: string }).id } : { kind: 'upsert' as const, row: payload.new as SessionSummary };
+          if (!listed) return void live.push(change);
+          apply(change);
+          this.changed.fire(undefined);
+        })
+        .subscribe((status) => {
+          if (status !== 'SUBSCRIBED') this.log.warn(`Sessions list: live updates ${status}`);
+          resolve();
+        });
+    });
+    await Promise.race([joined, new Promise((resolve) => setTimeout(resolve, 10_000))]);
     const { data, error } = await client.from('coding_sessions').select('id, title, state, created_at, updated_at').order('created_at', { ascending: false }).limit(200);
     if (error) {
       this.log.error(`Could not list sessions: ${error.message}`);
       throw new Error(`Could not list your sessions: ${error.message}`);
     }
     this.sessions = data as SessionSummary[];
+    for (const change of live) apply(change);
+    listed = true;
     this.changed.fire(undefined);
-    const userId = this.auth.state.userId;
-    this.channel = client
-      .channel(`sessions:${userId}`)
-      .on('postgres_changes', { event: '*', schema: 'public', table: 'coding_sessions', filter: `user_id=eq.${userId}` }, (payload) => {
-        if (payload.eventType === 'DELETE') this.sessions = this.sessions.filter((s) => s.id !== (payload.old as { id: string }).id);
-        else {
-          const row = payload.new as SessionSummary;
-          const i = this.sessions.findIndex((s) => s.id === row.id);
-          if (i >= 0) this.sessions[i] = row;
-          else this.sessions.unshift(row);
-        }
-        this.changed.fire(undefined);
-      })
-      .subscribe();
   }
 
   getTreeItem(s: SessionSummary): vscode.TreeItem {
@@ -124,7 +144,7 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
   private async stopLive(): Promise<void> {
     const channel = this.channel;
     this.channel = undefined;
-    if (channel) await channel.unsubscribe().catch(() => undefined);
+    if (channel) await this.auth.signedInClientOrUndefined()?.removeChannel(channel).catch(() => undefined);
   }
 
   dispose(): void {

@@ -21,6 +21,12 @@ export class ConnectionIndicator implements vscode.Disposable {
     this.item.show();
   }
 
+  /** What the status bar shows now (text and background), for tests and the log. */
+  get shown(): { text: string; background: string | undefined; command: string | undefined } {
+    const bg = this.item.backgroundColor as { id?: string } | undefined;
+    return { text: this.item.text, background: bg?.id, command: typeof this.item.command === 'string' ? this.item.command : this.item.command?.command };
+  }
+
   setAuth(state: AuthState): void {
     this.auth = state;
     this.render();

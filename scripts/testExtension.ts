@@ -1,0 +1,118 @@
+// The extension tier: the built extension installed into a real VS Code (code-server), the local
+// stack behind a fault proxy, and the mocha suite of test/extension/ run inside the extension host
+// by a small harness extension. A real Chromium opens the workbench (the extension host starts with
+// the first browser connection). Prints each test and mocha's summary; exits non-zero on any
+// failure, a crash or a timeout.
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import chromium from '@sparticuz/chromium';
+import { build } from 'esbuild';
+import { chromium as playwright } from 'playwright-core';
+import { createSupabaseClient } from '../src/core/supabaseClient';
+import { startStack } from '../supabase/local/stack';
+import { FaultProxy } from '../test/support/faultProxy';
+import { freePort } from '../supabase/local/freePort';
+import { CODE_SERVER, ensureCodeServer, NODE24_BIN, REPO } from './vscodeServer';
+
+const TIMEOUT_MS = Number(process.env.SESSION_STREAM_EXTENSION_TIMEOUT ?? 240_000);
+
+async function main(): Promise<number> {
+  ensureCodeServer();
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'session-stream-ext-'));
+  const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+  const extensions = path.join(tmp, 'extensions');
+  const ours = path.join(extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
+  mkdirSync(ours, { recursive: true });
+  for (const f of ['package.json', 'dist/extension.js', 'dist/webview', 'media', 'README.md', 'LICENSE']) if (existsSync(path.join(REPO, f))) cpSync(path.join(REPO, f), path.join(ours, f), { recursive: true });
+  cpSync(path.join(REPO, 'test/extension/harness'), path.join(extensions, 'agent-session-stream.session-stream-test-harness-0.0.1'), { recursive: true });
+  const bundle = path.join(tmp, 'extensionTests.js');
+  await build({ entryPoints: [path.join(REPO, 'test/extension/index.ts')], outfile: bundle, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'mocha', 'bufferutil', 'utf-8-validate'], logLevel: 'error' });
+
+  const workspace = path.join(tmp, 'ws');
+  mkdirSync(path.join(workspace, 'src'), { recursive: true });
+  writeFileSync(path.join(workspace, 'src/app.ts'), 'export const app = 1;\n');
+  writeFileSync(path.join(tmp, 'outside.txt'), 'outside the workspace\n');
+
+  const stack = await startStack({ port: 0, logLevel: 'error' });
+  const proxy = new FaultProxy(Number(new URL(stack.env.API_URL).port));
+  await proxy.start();
+  const envFile = path.join(tmp, 'stack.env');
+  writeFileSync(envFile, `API_URL=${proxy.url}\nANON_KEY=${stack.env.ANON_KEY}\nSERVICE_ROLE_KEY=${stack.env.SERVICE_ROLE_KEY}\n`);
+  const email = 'extension-tests@example.test';
+  const password = 'correct horse battery';
+  const { error } = await createSupabaseClient(stack.env.API_URL, stack.env.ANON_KEY).auth.signUp({ email, password });
+  if (error) throw new Error(`sign-up failed: ${error.message}`);
+
+  const controlServer = http.createServer((req, res) => {
+    if (req.url === '/cut') proxy.cut();
+    else if (req.url === '/restore') proxy.restore();
+    res.end('ok');
+  });
+  await new Promise<void>((resolve) => controlServer.listen(0, '127.0.0.1', resolve));
+  const results = path.join(tmp, 'results.json');
+  const port = await freePort();
+  const server = spawn(CODE_SERVER, ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', path.join(tmp, 'user'), '--extensions-dir', extensions, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', workspace], {
+    env: {
+      ...process.env,
+      PATH: `${NODE24_BIN}${path.delimiter}${process.env.PATH}`,
+      SESSION_STREAM_ENV_FILE: envFile,
+      SESSION_STREAM_AUTOCONNECT: `${email}:${password}`,
+      SESSION_STREAM_TEST_BUNDLE: bundle,
+      SESSION_STREAM_TEST_RESULTS: results,
+      SESSION_STREAM_TEST_WORKER_URL: stack.env.API_URL,
+      SESSION_STREAM_TEST_CONTROL: `http://127.0.0.1:${(controlServer.address() as AddressInfo).port}`,
+      SESSION_STREAM_MOCHA: path.join(REPO, 'node_modules/mocha'),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let serverLog = '';
+  server.stdout.on('data', (d: Buffer) => (serverLog += d.toString()));
+  server.stderr.on('data', (d: Buffer) => (serverLog += d.toString()));
+  const browser = await playwright.launch({ executablePath: await chromium.executablePath(), args: chromium.args, headless: true });
+  try {
+    const page = await browser.newPage();
+    const started = Date.now();
+    for (;;) {
+      try {
+        await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`, { timeout: 10_000 });
+        break;
+      } catch (e) {
+        if (Date.now() - started > 30_000) throw new Error(`code-server did not answer: ${(e as Error).message}\n${serverLog}`);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
+    while (!existsSync(results)) {
+      if (Date.now() - started > TIMEOUT_MS) throw new Error(`no test results within ${TIMEOUT_MS / 1000} s\n${serverLog.slice(-4000)}`);
+      if (server.exitCode !== null) throw new Error(`code-server exited with ${server.exitCode}\n${serverLog.slice(-4000)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const r = JSON.parse(readFileSync(results, 'utf8')) as { passes: number; failures: number; pending: number; crashed?: string; tests: Array<{ title: string; state?: string; error?: string }>; summary?: string };
+    console.log('\n  Agent Session Stream — extension host (code-server, VS Code 1.139)');
+    for (const t of r.tests.filter((x) => x.state === 'passed' || !x.error)) console.log(`    ${t.state === 'passed' ? '✔' : '-'} ${t.title}`);
+    for (const t of r.tests.filter((x) => x.error)) console.log(`    ✘ ${t.title}\n${t.error!.split('\n').map((l) => `        ${l}`).join('\n')}`);
+    if (r.crashed) console.log(`  crashed: ${r.crashed}`);
+    console.log(`\n  ${r.passes} passing\n${r.failures ? `  ${r.failures} failing\n` : ''}`);
+    if (process.env.SESSION_STREAM_TEST_STATS) writeFileSync(process.env.SESSION_STREAM_TEST_STATS, JSON.stringify({ passes: r.passes, failures: r.failures, pending: r.pending }));
+    return r.failures === 0 && !r.crashed && r.passes > 0 ? 0 : 1;
+  } finally {
+    await browser.close();
+    server.kill('SIGTERM');
+    controlServer.close();
+    await proxy.close();
+    await stack.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`extension tier failed: ${error instanceof Error ? error.message : String(error)}`);
+    if (process.env.SESSION_STREAM_TEST_STATS) writeFileSync(process.env.SESSION_STREAM_TEST_STATS, JSON.stringify({ passes: 0, failures: 1, pending: 0 }));
+    process.exit(1);
+  },
+);

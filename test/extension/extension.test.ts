@@ -1,0 +1,108 @@
+// Inside a real VS Code extension host (code-server), against the real `vscode` API, the installed
+// Agent Session Stream extension and the local stack (behind the runner's fault proxy).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { parseEnvFile } from '../../src/core/envFile';
+import { createSupabaseClient } from '../../src/core/supabaseClient';
+import type { ExtensionApi } from '../../src/extension';
+import { SessionLifecycleManager } from '../../src/worker/sessionLifecycleManager';
+
+const ID = 'agent-session-stream.agent-session-stream';
+
+async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const control = (action: 'cut' | 'restore') => fetch(`${process.env.SESSION_STREAM_TEST_CONTROL}/${action}`, { method: 'POST' });
+const tabLabels = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label));
+
+export function defineSuites(): void {
+  describe('Agent Session Stream in a real VS Code extension host', function () {
+    this.timeout(60_000);
+    let api: ExtensionApi;
+    let worker: SessionLifecycleManager;
+    let session: string;
+    const env = parseEnvFile(readFileSync(process.env.SESSION_STREAM_ENV_FILE!, 'utf8'));
+
+    before(async () => {
+      const ext = vscode.extensions.getExtension<ExtensionApi>(ID);
+      assert.ok(ext, 'the extension is installed');
+      api = await ext.activate();
+      await until('sign-in', () => api.auth.state.kind === 'signedIn');
+      // The worker talks to the stack directly; only the extension goes through the fault proxy.
+      worker = new SessionLifecycleManager(createSupabaseClient(process.env.SESSION_STREAM_TEST_WORKER_URL!, env.SERVICE_ROLE_KEY!));
+      const state = api.auth.state as { userId: string };
+      session = (await worker.createSession(state.userId, 'Extension-host session')).id;
+    });
+
+    after(async () => {
+      await control('restore');
+      worker.dispose();
+    });
+
+    it('activates and registers every contributed command', async () => {
+      const ext = vscode.extensions.getExtension(ID)!;
+      assert.equal(ext.isActive, true);
+      const contributed = (ext.packageJSON.contributes.commands as Array<{ command: string }>).map((c) => c.command);
+      const registered = new Set(await vscode.commands.getCommands(true));
+      assert.deepEqual(contributed.filter((c) => !registered.has(c)), []);
+    });
+
+    it('reads its settings: the local stack it was pointed at, and the defaults', () => {
+      const c = vscode.workspace.getConfiguration('sessionStream');
+      assert.equal(c.get('supabaseUrl'), env.API_URL);
+      assert.equal(c.get('reconnect.maxAttempts'), 10);
+      assert.equal(c.get('openFilesOnChange'), 'preview');
+    });
+
+    it('is signed in to the stack and lists the user’s sessions, live', async () => {
+      await until('the new session in the Sessions view', () => api.sessions.find(session));
+      assert.equal(api.sessions.find(session)!.state, 'pending');
+      await worker.transition(session, 'running', 'extension test');
+      await until('the state change', () => api.sessions.find(session)?.state === 'running');
+    });
+
+    it('watching a session: the status bar shows the session, then "Reconnecting in N s (n/10)" through a cut, then the session again', async () => {
+      await vscode.commands.executeCommand('sessionStream.selectSession', session);
+      await until('joined', () => api.watcher.indicator.shown.text.includes('Extension-host session'));
+      await control('cut');
+      const reconnecting = await until('reconnecting', () => (/^\$\(warning\) Reconnecting in \d+ s \(\d+\/10\)$/.test(api.watcher.indicator.shown.text) ? api.watcher.indicator.shown : undefined));
+      assert.equal(reconnecting.background, 'statusBarItem.warningBackground');
+      assert.equal(reconnecting.command, 'sessionStream.reconnect');
+      await control('restore');
+      await until('joined again', () => api.watcher.indicator.shown.text.includes('Extension-host session'), 40_000);
+    });
+
+    it('an event emitted as the worker comes back through the stream', async () => {
+      const outcome = await worker.emitEvent(session, 'thinking', { iteration: 7, toolsUsed: ['bash'] });
+      assert.equal(outcome.status, 'stored');
+      const lease = api.streams.acquire(session);
+      try {
+        await until('the event in the log', () => lease.stream.log.has((outcome as { event: { id: string } }).event.id));
+      } finally {
+        lease.dispose();
+      }
+    });
+
+    it('FILE_CHANGE opens the workspace file as a preview; a path outside the folder is refused', async () => {
+      await worker.emitEvent(session, 'file_change', { path: 'src/app.ts', action: 'write' });
+      await until('app.ts open', () => tabLabels().includes('app.ts'));
+      await worker.emitEvent(session, 'file_change', { path: '../outside.txt', action: 'write' });
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.equal(tabLabels().includes('outside.txt'), false);
+    });
+
+    it('Open Timeline opens a webview panel titled with the session', async () => {
+      await vscode.commands.executeCommand('sessionStream.openTimeline', session);
+      const tab = await until('the timeline tab', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label === 'Extension-host session'));
+      assert.ok(tab);
+    });
+  });
+}
