@@ -16,18 +16,15 @@ import { createSupabaseClient } from '../src/core/supabaseClient';
 import { startStack } from '../supabase/local/stack';
 import { FaultProxy } from '../test/support/faultProxy';
 import { freePort } from '../supabase/local/freePort';
-import { CODE_SERVER, ensureCodeServer, NODE24_BIN, REPO } from './vscodeServer';
+import { CODE_SERVER, codeServerArgs, ensureCodeServer, installExtension, NODE24_BIN, REPO } from './vscodeServer';
 
 const TIMEOUT_MS = Number(process.env.SESSION_STREAM_EXTENSION_TIMEOUT ?? 240_000);
 
 async function main(): Promise<number> {
   ensureCodeServer();
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'session-stream-ext-'));
-  const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
   const extensions = path.join(tmp, 'extensions');
-  const ours = path.join(extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
-  mkdirSync(ours, { recursive: true });
-  for (const f of ['package.json', 'dist/extension.js', 'dist/webview', 'media', 'README.md', 'LICENSE']) if (existsSync(path.join(REPO, f))) cpSync(path.join(REPO, f), path.join(ours, f), { recursive: true });
+  installExtension(extensions);
   cpSync(path.join(REPO, 'test/extension/harness'), path.join(extensions, 'agent-session-stream.session-stream-test-harness-0.0.1'), { recursive: true });
   const bundle = path.join(tmp, 'extensionTests.js');
   await build({ entryPoints: [path.join(REPO, 'test/extension/index.ts')], outfile: bundle, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'mocha', 'bufferutil', 'utf-8-validate'], logLevel: 'error' });
@@ -55,7 +52,7 @@ async function main(): Promise<number> {
   await new Promise<void>((resolve) => controlServer.listen(0, '127.0.0.1', resolve));
   const results = path.join(tmp, 'results.json');
   const port = await freePort();
-  const server = spawn(CODE_SERVER, ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', path.join(tmp, 'user'), '--extensions-dir', extensions, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', workspace], {
+  const server = spawn(CODE_SERVER, codeServerArgs(port, path.join(tmp, 'user'), extensions, workspace), {
     env: {
       ...process.env,
       PATH: `${NODE24_BIN}${path.delimiter}${process.env.PATH}`,
@@ -68,6 +65,7 @@ async function main(): Promise<number> {
       SESSION_STREAM_MOCHA: path.join(REPO, 'node_modules/mocha'),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group: code-server forks helpers that must stop with it
   });
   let serverLog = '';
   server.stdout.on('data', (d: Buffer) => (serverLog += d.toString()));
@@ -100,7 +98,11 @@ async function main(): Promise<number> {
     return r.failures === 0 && !r.crashed && r.passes > 0 ? 0 : 1;
   } finally {
     await browser.close();
-    server.kill('SIGTERM');
+    try {
+      if (server.pid) process.kill(-server.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
     controlServer.close();
     await proxy.close();
     await stack.stop();

@@ -3,7 +3,7 @@
 // lockfile in test/e2e/vscode/. Its native modules need libkrb5-dev (apt, as root) — see
 // ../shared/docs/vscode-e2e.md.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 export const REPO = path.resolve(__dirname, '..');
@@ -41,6 +41,21 @@ export function ensureCodeServer(): void {
   console.log('Installing code-server (VS Code 1.139) from npm into .session-stream/vscode (once, ≈ 3 min)…');
   // Node 24 first on PATH: code-server and its native modules refuse Node 20.
   install(e2e, VSCODE_DIR, CODE_SERVER, { ...process.env, PATH: `${NODE24_BIN}${path.delimiter}${process.env.PATH}` }, path.join(NODE24_BIN, 'node'));
+}
+
+/** Installs the built extension (dist/, media/, package.json) into a code-server extensions dir. */
+export function installExtension(extensionsDir: string): string {
+  const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+  const target = path.join(extensionsDir, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(target, { recursive: true });
+  for (const f of ['package.json', 'dist/extension.js', 'dist/webview', 'media', 'README.md', 'LICENSE']) if (existsSync(path.join(REPO, f))) cpSync(path.join(REPO, f), path.join(target, f), { recursive: true });
+  return target;
+}
+
+/** The code-server arguments both the tests and `npm start` use. */
+export function codeServerArgs(port: number, userDataDir: string, extensionsDir: string, folder: string): string[] {
+  return ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', folder];
 }
 
 if (require.main === module) ensureCodeServer();

@@ -71,6 +71,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   // `npm start` sets SESSION_STREAM_AUTOCONNECT: use the local stack and sign in as its demo user.
   const auto = process.env.SESSION_STREAM_AUTOCONNECT;
   const local = auto ? await findLocalStack() : undefined;
+  if (local && auto && process.env.SESSION_STREAM_FOLLOW_NEW) {
+    // `npm start` follows the demo agent: a session that starts while we watch is selected and opened.
+    const seen = new Set<string>();
+    let primed = false;
+    context.subscriptions.push(
+      sessions.onDidChangeTreeData(() => {
+        if (auth.state.kind !== 'signedIn') return;
+        const newest = sessions.all[0];
+        if (!primed) {
+          primed = true;
+          sessions.all.forEach((x) => seen.add(x.id));
+          // Opened while the agent is already at work: follow that session.
+          if (!newest || !['pending', 'running'].includes(newest.state)) return;
+        } else if (!newest || seen.has(newest.id)) return;
+        seen.add(newest.id);
+        void watcher.select(newest).then(() => TimelinePanel.show(panelDeps, newest));
+      }),
+    );
+  }
   if (local && auto) {
     await useLocalStack(local, context.secrets);
     await auth.reload();
