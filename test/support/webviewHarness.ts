@@ -43,8 +43,16 @@ export class WebviewHarness {
     return this.page;
   }
 
+  /** Posts a host message and resolves once the webview has handled it (our listener runs after the app's). */
   send(message: HostMessage): Promise<void> {
-    return this.page.evaluate((m) => window.postMessage(m, '*'), message as unknown as Record<string, unknown>);
+    return this.page.evaluate(
+      (m) =>
+        new Promise<void>((resolve) => {
+          window.addEventListener('message', () => resolve(), { once: true });
+          window.postMessage(m, '*');
+        }),
+      message as unknown as Record<string, unknown>,
+    );
   }
 
   posted(): Promise<WebviewMessage[]> {
