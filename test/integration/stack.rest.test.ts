@@ -52,8 +52,17 @@ describe('local stack: REST (/rest/v1) under RLS with unmodified supabase-js', (
   });
 
   it('keeps microseconds of timestamps (PostgreSQL text, not a JavaScript Date)', async () => {
-    const { data } = await alice.client.from('session_events').select('created_at').limit(1).single();
-    assert.match((data as { created_at: string }).created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
+    const { data } = await alice.client.from('session_events').select('id, created_at').limit(1).single();
+    const row = data as { id: string; created_at: string };
+    // PostgreSQL's JSON text: up to six fractional digits, trailing zeros dropped.
+    assert.match(row.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?\+00:00$/);
+    const admin = await adminClient();
+    try {
+      const { rows } = await admin.query<{ text: string }>("select to_jsonb(created_at) #>> '{}' as text from public.session_events where id = $1", [row.id]);
+      assert.equal(row.created_at, rows[0]!.text, 'exactly what PostgreSQL says, microseconds included');
+    } finally {
+      await admin.end();
+    }
   });
 
   it('single() with no row answers 406 PGRST116; maybeSingle() gives null', async () => {
