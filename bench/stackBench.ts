@@ -5,9 +5,9 @@
 // - the gateway's RSS before and after a soak (5 minutes; 20 s with --quick).
 // The stack runs as `npm run stack` does, in its own process (support/benchStack.ts).
 import { readFile } from 'node:fs/promises';
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
-import WebSocket from 'ws';
+import { createSupabaseClient } from '../src/core/supabaseClient';
 import { ChangeFeed } from '../supabase/local/realtime/cdc';
 import { createLogger } from '../supabase/local/log';
 import type { BenchOptions } from './support/benchStack';
@@ -43,7 +43,7 @@ async function rssMiB(pid: number): Promise<number> {
 }
 
 function userClient(env: Env): SupabaseClient {
-  return createClient(env.API_URL, env.ANON_KEY, { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never } });
+  return createSupabaseClient(env.API_URL, env.ANON_KEY);
 }
 
 class Bench {
@@ -57,13 +57,11 @@ class Bench {
     feed: ChangeFeed,
   ) {
     feed.on('transaction', (changes) => {
-      const at = now();
       for (const c of changes) {
         if (c.table !== 'session_events' || c.type !== 'INSERT' || !c.record) continue;
         const data = JSON.parse(c.record.event_data ?? '{}') as { iteration?: number };
         this.floorListeners.get(c.record.session_id ?? '')?.(data.iteration ?? -1);
       }
-      void at;
     });
   }
 

@@ -2,7 +2,7 @@
 // user up (or in), creates a session owned by them, and runs the scripted agent session.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createSupabaseClient, unreachableMessage } from '../core/supabaseClient';
+import { createSupabaseClient, isUnreachable, unreachableMessage } from '../core/supabaseClient';
 import { runDemo } from '../worker/demoAgent';
 import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
 import { UsageError } from './args';
@@ -35,7 +35,7 @@ export async function signInOrUp(connection: Connection, email: string, password
   }
   if (result.error || !result.data.session) {
     const message = result.error?.message ?? 'no session';
-    throw new Error(/fetch failed|ECONNREFUSED/i.test(message) ? unreachableMessage(connection.url, message) : `Could not sign in ${email}: ${message}`);
+    throw new Error(isUnreachable(message) ? unreachableMessage(connection.url, message) : `Could not sign in ${email}: ${message}`);
   }
   return { userId: result.data.user.id, accessToken: result.data.session.access_token };
 }

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { createSupabaseClient, unreachableMessage } from '../core/supabaseClient';
 import { SAMPLE_EVENT_DATA, SESSION_EVENT_TYPES, isSessionEventType } from '../shared/events';
 import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
-import { UsageError, intOption } from './args';
+import { UsageError, intOption, sessionOption } from './args';
 import { resolveConnection } from './connection';
 
 export const emitHelp = `Usage: npm run emit -- --session ID --type TYPE --data JSON|@FILE|-
@@ -22,8 +22,6 @@ Options:
 
 Environment: SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY (else the local stack's
 .session-stream/stack.env). Exit codes: 0 stored, 2 bad input, 1 other failure.`;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function readData(raw: string): Promise<unknown> {
   let text = raw;
@@ -53,7 +51,7 @@ export async function runEmit(args: string[]): Promise<number> {
     process.stdout.write(`${emitHelp}\n`);
     return 0;
   }
-  if (!values.session || !UUID.test(values.session)) throw new UsageError(`--session must be a session id (a UUID), got ${values.session ? `"${values.session}"` : 'nothing'}`);
+  const sessionId = sessionOption(values.session);
   if (!values.type || !isSessionEventType(values.type)) {
     throw new UsageError(`--type must be one of ${SESSION_EVENT_TYPES.join(', ')}, got ${values.type ? `"${values.type}"` : 'nothing'}`);
   }
@@ -63,7 +61,7 @@ export async function runEmit(args: string[]): Promise<number> {
   const connection = resolveConnection(['serviceRoleKey']);
 
   const manager = new SessionLifecycleManager(createSupabaseClient(connection.url, connection.serviceRoleKey!), { retryInitialMs: 250, requestTimeoutMs: Math.max(1000, Math.min(timeoutMs, 10_000)) });
-  const outcome = await manager.emitEvent(values.session, values.type, data);
+  const outcome = await manager.emitEvent(sessionId, values.type, data);
   switch (outcome.status) {
     case 'stored':
       process.stdout.write(`${JSON.stringify(outcome.event)}\n`);
@@ -71,7 +69,7 @@ export async function runEmit(args: string[]): Promise<number> {
     case 'refused':
       throw new UsageError(`Invalid event: ${outcome.error}`);
     case 'failed':
-      if (/foreign key/i.test(outcome.error)) throw new UsageError(`There is no session ${values.session} (create one first, e.g. with \`npm run demo\`).`);
+      if (/foreign key/i.test(outcome.error)) throw new UsageError(`There is no session ${sessionId} (create one first, e.g. with \`npm run demo\`).`);
       if (/\((42501|PGRST30\d)\)/.test(outcome.error)) throw new UsageError(`Supabase refused the key: ${outcome.error}. Use the service-role key (SUPABASE_SERVICE_ROLE_KEY).`);
       process.stderr.write(`Not stored: ${outcome.error}\n`);
       return 1;

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { SessionEventStream } from '../core/sessionEventStream';
 import { createSupabaseClient } from '../core/supabaseClient';
 import { streamLogger } from '../core/log';
-import { UsageError, intOption } from './args';
+import { intOption, sessionOption } from './args';
 import { resolveConnection } from './connection';
 import { DEMO_EMAIL, DEMO_PASSWORD } from './demoCommand';
 import { COLOURS, PLAIN, formatEntry, formatState, stateJson } from './tailFormat';
@@ -43,7 +43,7 @@ export async function runTail(args: string[]): Promise<number> {
     process.stdout.write(`${tailHelp}\n`);
     return 0;
   }
-  if (!values.session || !/^[0-9a-f-]{36}$/i.test(values.session)) throw new UsageError(`--session must be a session id (a UUID), got ${values.session ? `"${values.session}"` : 'nothing'}`);
+  const sessionId = sessionOption(values.session);
   const connection = resolveConnection(['anonKey']);
   const fromStackFile = connection.source !== 'the environment';
   const token = await viewerToken(connection, {
@@ -54,7 +54,7 @@ export async function runTail(args: string[]): Promise<number> {
   const client = createSupabaseClient(connection.url, connection.anonKey!, { accessToken: token.get, heartbeatIntervalMs: 15_000 });
   const stream = new SessionEventStream({
     client,
-    sessionId: values.session,
+    sessionId,
     historyLimit: intOption('--history', values.history, 1000, 1, 100_000),
     logger: values.verbose ? streamLogger((l) => process.stderr.write(l), 'debug') : undefined,
   });

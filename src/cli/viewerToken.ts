@@ -1,6 +1,6 @@
 // The viewer's access token for the command line: a given SUPABASE_ACCESS_TOKEN, or a password
 // sign-in whose session supabase-js refreshes before it expires.
-import { createSupabaseClient, unreachableMessage } from '../core/supabaseClient';
+import { createSupabaseClient, isUnreachable, unreachableMessage } from '../core/supabaseClient';
 import { UsageError } from './args';
 import type { Connection } from './connection';
 
@@ -18,7 +18,7 @@ export async function viewerToken(connection: Connection, given: { accessToken?:
   const { data, error } = await auth.signInWithPassword({ email: given.email, password: given.password });
   if (error || !data.session) {
     const message = error?.message ?? 'no session';
-    if (/fetch failed|ECONNREFUSED/i.test(message)) throw new Error(unreachableMessage(connection.url, message));
+    if (isUnreachable(message)) throw new Error(unreachableMessage(connection.url, message));
     throw new UsageError(`Could not sign in ${given.email}: ${message}`);
   }
   return {

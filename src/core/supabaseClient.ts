@@ -31,6 +31,11 @@ export function createSupabaseClient(url: string, key: string, options: ClientOp
   });
 }
 
+/** True when a supabase-js error message means the server was not reached at all. */
+export function isUnreachable(message: string): boolean {
+  return /fetch failed|ECONNREFUSED|ENOTFOUND|network/i.test(message);
+}
+
 /** A clear message for "cannot reach Supabase" (style rule 13). */
 export function unreachableMessage(url: string, detail: string): string {
   return `Cannot reach Supabase at ${url}: ${detail}. Check the URL, or start the local stack with \`npm run stack\`.`;

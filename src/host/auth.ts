@@ -3,7 +3,7 @@
 // access token before it expires, and the signed-in client is what REST and Realtime use.
 import type { Session, SupabaseClient } from '@supabase/supabase-js';
 import * as vscode from 'vscode';
-import { createSupabaseClient, unreachableMessage } from '../core/supabaseClient';
+import { createSupabaseClient, isUnreachable, unreachableMessage } from '../core/supabaseClient';
 import { readConfig } from './config';
 
 export type AuthState = { kind: 'unconfigured' } | { kind: 'signedOut' } | { kind: 'signedIn'; userId: string; email: string };
@@ -59,7 +59,7 @@ export class AuthService implements vscode.Disposable {
     const { data: restored, error } = await this.client.auth.refreshSession({ refresh_token: saved });
     if (error || !restored.session) {
       this.log.warn(`Could not restore the saved sign-in: ${error?.message ?? 'no session'}`);
-      if (error && !/fetch failed|network/i.test(error.message)) await this.secrets.delete(this.secretKey());
+      if (error && !isUnreachable(error.message)) await this.secrets.delete(this.secretKey());
       return this.set({ kind: 'signedOut' });
     }
   }
@@ -94,7 +94,7 @@ export class AuthService implements vscode.Disposable {
   }
 
   private explain(message: string, email: string): string {
-    if (/fetch failed|ECONNREFUSED|network/i.test(message)) return unreachableMessage(this.url, message);
+    if (isUnreachable(message)) return unreachableMessage(this.url, message);
     if (/invalid login credentials/i.test(message)) return `Wrong email or password for ${email}.`;
     return message;
   }

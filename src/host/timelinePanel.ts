@@ -4,8 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { LogEntry } from '../core/eventLog';
-import type { StreamState } from '../core/sessionEventStream';
-import { isWebviewMessage, type ConnectionView, type HostMessage, type SessionView } from '../shared/protocol';
+import { isWebviewMessage, type HostMessage, type SessionView } from '../shared/protocol';
 import type { SessionSummary } from './sessions';
 import type { StreamLease, StreamRegistry } from './streams';
 
@@ -17,10 +16,6 @@ export interface PanelDeps {
   streams: StreamRegistry;
   openFile(sessionId: string, path: string, mode: 'preview' | 'diff'): Promise<void>;
   log: vscode.LogOutputChannel;
-}
-
-export function toConnectionView(s: StreamState): ConnectionView {
-  return s;
 }
 
 export class TimelinePanel implements vscode.Disposable {
@@ -70,7 +65,7 @@ export class TimelinePanel implements vscode.Disposable {
     const stream = this.lease.stream;
     this.disposables.push(
       stream.onDidReceive((batch) => this.queue(batch.entries, batch.inserted)),
-      stream.onDidChangeState((s) => this.post({ type: 'connection', connection: toConnectionView(s), now: Date.now() })),
+      stream.onDidChangeState((s) => this.post({ type: 'connection', connection: s, now: Date.now() })),
     );
   }
 
@@ -95,7 +90,7 @@ export class TimelinePanel implements vscode.Disposable {
         this.ready = true;
         this.pending = [];
         const stream = this.lease!.stream;
-        this.post({ type: 'init', session: this.view(), entries: [...stream.log.entries()], connection: toConnectionView(stream.state), now: Date.now() });
+        this.post({ type: 'init', session: this.view(), entries: [...stream.log.entries()], connection: stream.state, now: Date.now() });
         break;
       }
       case 'openFile':

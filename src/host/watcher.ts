@@ -17,6 +17,7 @@ export class SessionWatcher implements vscode.Disposable {
   private lease: StreamLease | undefined;
   private listener: vscode.Disposable | undefined;
   private selected: SessionSummary | undefined;
+  private readonly sessionsListener: vscode.Disposable;
 
   constructor(
     private readonly state: vscode.Memento,
@@ -26,7 +27,7 @@ export class SessionWatcher implements vscode.Disposable {
     log: vscode.LogOutputChannel,
   ) {
     this.opener = new FileOpener(log);
-    sessions.onDidChangeTreeData(() => {
+    this.sessionsListener = sessions.onDidChangeTreeData(() => {
       const fresh = this.selected && sessions.find(this.selected.id);
       if (fresh) {
         this.selected = fresh;
@@ -86,6 +87,7 @@ export class SessionWatcher implements vscode.Disposable {
 
   dispose(): void {
     this.stop();
+    this.sessionsListener.dispose();
     this.opener.dispose();
     this.indicator.dispose();
   }
