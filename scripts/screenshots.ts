@@ -1,7 +1,7 @@
 // `npm run screenshots`: the timeline in real Chromium, light and dark, for the README (docs/).
 import path from 'node:path';
 import type { SessionEvent } from '../src/shared/events';
-import type { TimelineEntry } from '../src/shared/protocol';
+import { encodeEntries, type TimelineEntry } from '../src/shared/protocol';
 import { WebviewHarness } from '../test/support/webviewHarness';
 
 const T0 = Date.parse('2026-11-25T10:00:00Z');
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   try {
     for (const theme of ['dark', 'light'] as const) {
       const page = await harness.open({ theme, width: 1100, height: 760 });
-      await harness.send({ type: 'init', session: { id: 's-1', title: 'Demo: add a greeting module', state: 'completed', createdAt: new Date(T0).toISOString() }, entries, connection: { state: 'joined' }, now: T0 + 120_000 });
+      await harness.send({ type: 'init', session: { id: 's-1', title: 'Demo: add a greeting module', state: 'completed', createdAt: new Date(T0).toISOString() }, entries: encodeEntries(entries), connection: { state: 'joined' }, now: T0 + 120_000 });
       await page.waitForSelector('.kind-completion');
       await page.waitForTimeout(300);
       const file = path.resolve(__dirname, `../docs/timeline-${theme}.png`);

@@ -2,7 +2,7 @@
 // tokens), toolbar (search with next/previous, follow-live, replay, export) and a virtualized list
 // (@tanstack/virtual-core) of rows. Keyboard: j/k move, Enter opens the file, / searches, Esc clears.
 import { elementScroll, measureElement, observeElementOffset, observeElementRect, Virtualizer } from '@tanstack/virtual-core';
-import { isHostMessage, type ConnectionView, type HostMessage, type SessionView, type TimelineEntry } from '../src/shared/protocol';
+import { decodeEntries, isHostMessage, type ConnectionView, type HostMessage, type SessionView, type TimelineEntry } from '../src/shared/protocol';
 import { h } from './dom';
 import { counts, duration, INITIAL_UI, KIND_LABELS, KINDS, keyOf, matches, totals, visibleEntries, type EntryKind, type UiState } from './model';
 import { renderRow } from './rows';
@@ -29,6 +29,9 @@ export class Timeline {
   private readonly cache = new Map<string, { version: number; el: HTMLElement }>();
   private readonly virtualizer: Virtualizer<HTMLDivElement, HTMLElement>;
   private restoredScroll = false;
+  private rendering = false;
+  private rerender = false;
+  private frame = 0;
 
   private readonly header = h('header', { class: 'header' });
   private readonly banner = h('div', { class: 'banner', role: 'status' });
@@ -58,7 +61,7 @@ export class Timeline {
       observeElementOffset,
       measureElement,
       getItemKey: (i) => keyOf(this.visible[i]!, i),
-      onChange: () => this.renderRows(),
+      onChange: () => this.scheduleRows(),
     });
   }
 
@@ -104,7 +107,7 @@ export class Timeline {
     switch (m.type) {
       case 'init':
         this.session = m.session;
-        this.entries = m.entries;
+        this.entries = decodeEntries(m.entries);
         this.connection = m.connection;
         this.clockSkew = m.now - Date.now();
         this.refresh();
@@ -114,7 +117,7 @@ export class Timeline {
         }
         break;
       case 'entries':
-        this.append(m.entries, m.inserted);
+        this.append(decodeEntries(m.entries), m.inserted);
         break;
       case 'connection':
         this.connection = m.connection;
@@ -208,7 +211,33 @@ export class Timeline {
     this.hitLabel.textContent = this.ui.search.trim() ? (this.hits.length ? `${this.hitIndex >= 0 ? this.hitIndex + 1 : 0}/${this.hits.length}` : 'No matches') : '';
   }
 
+  /**
+   * The virtualizer reports every scroll and every measured size; rows are painted once per frame.
+   * A change reported while painting (a measured size moved the rows) gets one more pass at once,
+   * instead of re-entering the paint from inside `measureElement` for every row.
+   */
+  private scheduleRows(): void {
+    if (this.rendering) this.rerender = true;
+    else this.frame ||= requestAnimationFrame(() => {
+      this.frame = 0;
+      this.renderRows();
+    });
+  }
+
   private renderRows(): void {
+    this.rendering = true;
+    try {
+      for (let pass = 0; pass < 3; pass++) {
+        this.rerender = false;
+        this.paintRows();
+        if (!this.rerender) break;
+      }
+    } finally {
+      this.rendering = false;
+    }
+  }
+
+  private paintRows(): void {
     const items = this.virtualizer.getVirtualItems();
     this.inner.style.height = `${this.virtualizer.getTotalSize()}px`;
     const now = Date.now() + this.clockSkew;
@@ -232,8 +261,20 @@ export class Timeline {
       el.classList.toggle('hit', this.hits[this.hitIndex] === item.index);
       rows.push(el);
     }
-    this.inner.replaceChildren(...rows);
-    for (const el of rows) this.virtualizer.measureElement(el);
+    // Rows that stay on screen stay in place (re-inserting costs a style pass each); new ones go
+    // in index order, so the DOM order is the reading order for screen readers and Tab.
+    const keep = new Set(rows);
+    for (const el of [...this.inner.children]) if (!keep.has(el as HTMLElement)) el.remove();
+    const fresh: HTMLElement[] = [];
+    let cursor = this.inner.firstElementChild;
+    for (const el of rows) {
+      if (el === cursor) cursor = cursor.nextElementSibling;
+      else {
+        fresh.push(el);
+        this.inner.insertBefore(el, cursor);
+      }
+    }
+    for (const el of fresh) this.virtualizer.measureElement(el);
     if (this.cache.size > 2000) this.cache.clear();
   }
 

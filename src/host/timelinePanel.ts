@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { LogEntry } from '../core/eventLog';
-import { isWebviewMessage, type HostMessage, type SessionView } from '../shared/protocol';
+import { encodeEntries, isWebviewMessage, type HostMessage, type SessionView } from '../shared/protocol';
 import type { SessionSummary } from './sessions';
 import type { StreamLease, StreamRegistry } from './streams';
 
@@ -90,7 +90,7 @@ export class TimelinePanel implements vscode.Disposable {
         this.ready = true;
         this.pending = [];
         const stream = this.lease!.stream;
-        this.post({ type: 'init', session: this.view(), entries: [...stream.log.entries()], connection: stream.state, now: Date.now() });
+        this.post({ type: 'init', session: this.view(), entries: encodeEntries(stream.log.entries()), connection: stream.state, now: Date.now() });
         break;
       }
       case 'openFile':
@@ -127,7 +127,7 @@ export class TimelinePanel implements vscode.Disposable {
       this.pending = [];
       const wasInserted = this.pendingInserted;
       this.pendingInserted = false;
-      if (batch.length > 0) this.post({ type: 'entries', entries: batch, inserted: wasInserted });
+      if (batch.length > 0) this.post({ type: 'entries', entries: encodeEntries(batch), inserted: wasInserted });
     }, FRAME_MS);
   }
 

@@ -4,7 +4,7 @@
 // data shown as text, filter, search, follow-live, replay, persisted UI state, keyboard.
 import assert from 'node:assert/strict';
 import type { SessionEvent } from '../../src/shared/events';
-import type { TimelineEntry } from '../../src/shared/protocol';
+import { encodeEntries, type TimelineEntry } from '../../src/shared/protocol';
 import { WebviewHarness } from '../support/webviewHarness';
 
 const T0 = Date.parse('2026-11-25T10:00:00Z');
@@ -39,7 +39,7 @@ describe('timeline webview in Chromium', function () {
   after(() => harness.stop());
 
   async function init(entries = sample(), connection: Parameters<WebviewHarness['send']>[0] extends infer M ? (M extends { type: 'init'; connection: infer C } ? C : never) : never = { state: 'joined' }) {
-    await harness.send({ type: 'init', session, entries, connection, now: T0 + 60_000 });
+    await harness.send({ type: 'init', session, entries: encodeEntries(entries), connection, now: T0 + 60_000 });
     await harness.page.waitForSelector('.row');
   }
 
@@ -112,13 +112,18 @@ describe('timeline webview in Chromium', function () {
     await page.waitForFunction(() => { const s = document.querySelector('.scroller')!; return s.scrollTop > 0; });
     assert.ok(await atBottom(), 'starts at the newest event');
     assert.ok((await page.locator('.row').count()) < 60, 'only the visible rows are in the DOM (virtualized)');
-    await harness.send({ type: 'entries', entries: [ev('thinking', { iteration: 300, toolsUsed: [] })], inserted: false });
+    await harness.send({ type: 'entries', entries: encodeEntries([ev('thinking', { iteration: 300, toolsUsed: [] })]), inserted: false });
     await page.waitForFunction(() => [...document.querySelectorAll('.row')].some((r) => r.textContent?.includes('Step 300')));
     assert.ok(await atBottom());
     await page.locator('.scroller').hover();
     await page.mouse.wheel(0, -3000);
     await page.waitForFunction(() => document.querySelector('.toggle[aria-pressed="false"]') !== null);
-    await harness.send({ type: 'entries', entries: [ev('thinking', { iteration: 301, toolsUsed: [] }), ev('thinking', { iteration: 302, toolsUsed: [] })], inserted: false });
+    await page.mouse.wheel(0, -150); // a short step: rows stay, new ones come in above them
+    await page.waitForTimeout(200);
+    const order = await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('.row')].map((r) => Number(r.dataset.index)));
+    assert.deepEqual(order, [...order].sort((x, y) => x - y), 'rows scrolled in from above come first in the DOM (reading order)');
+    assert.ok(order.length > 3 && order.at(-1)! < 290, `scrolled up: rows ${order[0]}–${order.at(-1)}`);
+    await harness.send({ type: 'entries', entries: encodeEntries([ev('thinking', { iteration: 301, toolsUsed: [] }), ev('thinking', { iteration: 302, toolsUsed: [] })]), inserted: false });
     await page.waitForSelector('.pill:not([hidden])');
     assert.equal(await page.locator('.pill').textContent(), '2 new events ↓');
     assert.equal(await atBottom(), false, 'did not jump');
