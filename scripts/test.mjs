@@ -17,6 +17,8 @@ const steps = [
   { name: 'integration', mocha: 'test/integration/.mocharc.json' },
   // A real VS Code (code-server from npm, installed once into .session-stream/) with the extension.
   { name: 'extension', script: [bin('tsx'), 'scripts/testExtension.ts'] },
+  // The same VS Code driven through its UI by Playwright in Chromium, as a user would.
+  { name: 'e2e', mocha: 'test/e2e/.mocharc.json' },
 ];
 
 const only = process.argv.slice(2);

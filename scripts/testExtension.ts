@@ -3,29 +3,22 @@
 // by a small harness extension. A real Chromium opens the workbench (the extension host starts with
 // the first browser connection). Prints each test and mocha's summary; exits non-zero on any
 // failure, a crash or a timeout.
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import chromium from '@sparticuz/chromium';
 import { build } from 'esbuild';
-import { chromium as playwright } from 'playwright-core';
 import { createSupabaseClient } from '../src/core/supabaseClient';
 import { startStack } from '../supabase/local/stack';
 import { FaultProxy } from '../test/support/faultProxy';
-import { freePort } from '../supabase/local/freePort';
-import { CODE_SERVER, codeServerArgs, ensureCodeServer, installExtension, NODE24_BIN, REPO } from './vscodeServer';
+import { launchBrowser, Workbench } from '../test/support/workbench';
+import { REPO } from './vscodeServer';
 
 const TIMEOUT_MS = Number(process.env.SESSION_STREAM_EXTENSION_TIMEOUT ?? 240_000);
 
 async function main(): Promise<number> {
-  ensureCodeServer();
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'session-stream-ext-'));
-  const extensions = path.join(tmp, 'extensions');
-  installExtension(extensions);
-  cpSync(path.join(REPO, 'test/extension/harness'), path.join(extensions, 'agent-session-stream.session-stream-test-harness-0.0.1'), { recursive: true });
   const bundle = path.join(tmp, 'extensionTests.js');
   await build({ entryPoints: [path.join(REPO, 'test/extension/index.ts')], outfile: bundle, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'mocha', 'bufferutil', 'utf-8-validate'], logLevel: 'error' });
 
@@ -51,11 +44,11 @@ async function main(): Promise<number> {
   });
   await new Promise<void>((resolve) => controlServer.listen(0, '127.0.0.1', resolve));
   const results = path.join(tmp, 'results.json');
-  const port = await freePort();
-  const server = spawn(CODE_SERVER, codeServerArgs(port, path.join(tmp, 'user'), extensions, workspace), {
+  const workbench = await Workbench.launch({
+    root: tmp,
+    workspace,
+    extraExtensions: [[path.join(REPO, 'test/extension/harness'), 'agent-session-stream.session-stream-test-harness-0.0.1']],
     env: {
-      ...process.env,
-      PATH: `${NODE24_BIN}${path.delimiter}${process.env.PATH}`,
       SESSION_STREAM_ENV_FILE: envFile,
       SESSION_STREAM_AUTOCONNECT: `${email}:${password}`,
       SESSION_STREAM_TEST_BUNDLE: bundle,
@@ -64,28 +57,15 @@ async function main(): Promise<number> {
       SESSION_STREAM_TEST_CONTROL: `http://127.0.0.1:${(controlServer.address() as AddressInfo).port}`,
       SESSION_STREAM_MOCHA: path.join(REPO, 'node_modules/mocha'),
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group: code-server forks helpers that must stop with it
   });
-  let serverLog = '';
-  server.stdout.on('data', (d: Buffer) => (serverLog += d.toString()));
-  server.stderr.on('data', (d: Buffer) => (serverLog += d.toString()));
-  const browser = await playwright.launch({ executablePath: await chromium.executablePath(), args: chromium.args, headless: true });
+  const browser = await launchBrowser();
   try {
     const page = await browser.newPage();
     const started = Date.now();
-    for (;;) {
-      try {
-        await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`, { timeout: 10_000 });
-        break;
-      } catch (e) {
-        if (Date.now() - started > 30_000) throw new Error(`code-server did not answer: ${(e as Error).message}\n${serverLog}`);
-        await new Promise((r) => setTimeout(r, 300));
-      }
-    }
+    await workbench.open(page);
     while (!existsSync(results)) {
-      if (Date.now() - started > TIMEOUT_MS) throw new Error(`no test results within ${TIMEOUT_MS / 1000} s\n${serverLog.slice(-4000)}`);
-      if (server.exitCode !== null) throw new Error(`code-server exited with ${server.exitCode}\n${serverLog.slice(-4000)}`);
+      if (Date.now() - started > TIMEOUT_MS) throw new Error(`no test results within ${TIMEOUT_MS / 1000} s\n${workbench.log()}`);
+      if (workbench.exited) throw new Error(`code-server exited\n${workbench.log()}`);
       await new Promise((r) => setTimeout(r, 250));
     }
     const r = JSON.parse(readFileSync(results, 'utf8')) as { passes: number; failures: number; pending: number; crashed?: string; tests: Array<{ title: string; state?: string; error?: string }>; summary?: string };
@@ -98,11 +78,7 @@ async function main(): Promise<number> {
     return r.failures === 0 && !r.crashed && r.passes > 0 ? 0 : 1;
   } finally {
     await browser.close();
-    try {
-      if (server.pid) process.kill(-server.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
+    workbench.stop();
     controlServer.close();
     await proxy.close();
     await stack.stop();

@@ -34,6 +34,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       else await watcher.opener.open(folder, path, mode);
     },
   };
+  // A panel restored after a reload waits for the saved sign-in to be read (or the panel would be
+  // dropped as "signed out" while the refresh token is still being exchanged).
+  let signInSettled!: () => void;
+  const signInRestored = new Promise<void>((resolve) => (signInSettled = resolve));
   context.subscriptions.push(
     log,
     auth,
@@ -45,11 +49,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         const id = (state as { sessionId?: string } | undefined)?.sessionId;
+        await signInRestored;
         if (auth.state.kind === 'signedIn' && id) {
           if (!sessions.find(id)) await sessions.refresh().catch(() => undefined);
           const session = sessions.find(id);
           if (session) return void TimelinePanel.revive(panel, panelDeps, session);
         }
+        log.info(`Not restoring a timeline panel: ${!id ? 'it saved no session' : auth.state.kind !== 'signedIn' ? 'signed out' : `session ${id} is gone`}`);
         panel.dispose();
       },
     }),
@@ -90,16 +96,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       }),
     );
   }
-  if (local && auto) {
-    await useLocalStack(local, context.secrets);
-    await auth.reload();
-    const [email, password] = auto.split(':');
-    if (auth.state.kind !== 'signedIn' && email && password) await auth.signIn(email, password).catch((e: Error) => log.error(e.message));
-  } else {
-    await auth.reload();
-    if (auth.state.kind === 'unconfigured' && (await findLocalStack())) {
-      void vscode.window.showInformationMessage('A local Agent Session Stream stack is running. Use it?', 'Use Local Stack').then((c) => c && vscode.commands.executeCommand('sessionStream.useLocalStack'));
+  try {
+    if (local && auto) {
+      await useLocalStack(local, context.secrets);
+      await auth.reload();
+      const [email, password] = auto.split(':');
+      if (auth.state.kind !== 'signedIn' && email && password) await auth.signIn(email, password).catch((e: Error) => log.error(e.message));
+    } else {
+      await auth.reload();
+      if (auth.state.kind === 'unconfigured' && (await findLocalStack())) {
+        void vscode.window.showInformationMessage('A local Agent Session Stream stack is running. Use it?', 'Use Local Stack').then((c) => c && vscode.commands.executeCommand('sessionStream.useLocalStack'));
+      }
     }
+  } finally {
+    signInSettled();
   }
   log.info(`Agent Session Stream ${String(context.extension.packageJSON.version)} activated`);
   return { auth, sessions, watcher, streams };

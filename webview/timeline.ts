@@ -67,6 +67,7 @@ export class Timeline {
 
   start(): void {
     this.layout();
+    this.persist(); // the session id, so VS Code can restore this panel after a reload
     this.virtualizer._didMount();
     onHostMessage((m) => this.onMessage(m), isHostMessage);
     post({ type: 'ready' });

@@ -62,6 +62,12 @@ export class AuthService implements vscode.Disposable {
       if (error && !isUnreachable(error.message)) await this.secrets.delete(this.secretKey());
       return this.set({ kind: 'signedOut' });
     }
+    // Signed in when this returns (the auth event that also reports it is handled asynchronously).
+    const user = restored.session.user;
+    if (this.current.kind !== 'signedIn' || this.current.userId !== user.id) {
+      this.log.info(`Signed in as ${user.email ?? user.id} (restored)`);
+      this.set({ kind: 'signedIn', userId: user.id, email: user.email ?? '' });
+    }
   }
 
   async signIn(email: string, password: string): Promise<void> {

@@ -74,7 +74,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     return sessions.pick();
   };
   const openTimeline = async (arg?: unknown) => {
-    const session = await sessionArg(arg);
+    const session = arg === undefined && watcher.current ? watcher.current : await sessionArg(arg);
     if (session) TimelinePanel.show(d.panelDeps, session);
   };
   return [

@@ -39,6 +39,8 @@ export function age(iso: string, now = Date.now()): string {
 export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, vscode.Disposable {
   private sessions: SessionSummary[] = [];
   private channel: RealtimeChannel | undefined;
+  private running: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
   private readonly changed = new vscode.EventEmitter<SessionSummary | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   /** The session the status bar follows (shown with a marker). */
@@ -58,7 +60,23 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
   }
 
   /** Loads the list and keeps it live; clears it when signed out. */
-  async refresh(): Promise<void> {
+  /**
+   * Lists the sessions and subscribes to their changes. Calls while one runs wait for one more full
+   * run after it (never return before the list is loaded: a restored panel looks its session up).
+   */
+  refresh(): Promise<void> {
+    if (this.queued) return this.queued;
+    if (!this.running) return (this.running = this.load().finally(() => (this.running = undefined)));
+    this.queued = this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.refresh();
+      });
+    return this.queued;
+  }
+
+  private async load(): Promise<void> {
     await this.stopLive();
     if (this.auth.state.kind !== 'signedIn') {
       this.sessions = [];
@@ -84,7 +102,7 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
       }
     };
     const joined = new Promise<void>((resolve) => {
-      this.channel = freshChannel(client, `sessions:${userId}`)
+      const channel = (this.channel = freshChannel(client, `sessions:${userId}`))
         .on('postgres_changes', { event: '*', schema: 'public', table: 'coding_sessions', filter: `user_id=eq.${userId}` }, (payload) => {
           const change = payload.eventType === 'DELETE' ? { kind: 'delete' as const, id: (payload.old as { id: string }).id } : { kind: 'upsert' as const, row: payload.new as SessionSummary };
           if (!listed) return void live.push(change);
@@ -92,7 +110,8 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
           this.changed.fire(undefined);
         })
         .subscribe((status) => {
-          if (status !== 'SUBSCRIBED') this.log.warn(`Sessions list: live updates ${status}`);
+          // CLOSED after a refresh replaced this channel is expected, not worth a warning.
+          if (status !== 'SUBSCRIBED' && this.channel === channel) this.log.warn(`Sessions list: live updates ${status}`);
           resolve();
         });
     });

@@ -73,6 +73,7 @@ export class ConnectionIndicator implements vscode.Disposable {
       return;
     }
     const s: StreamState = this.stream.state;
+    item.command = { title: 'Open Timeline', command: 'sessionStream.openTimeline', arguments: [this.session.id] };
     switch (s.state) {
       case 'joining':
       case 'closed':
@@ -103,13 +104,15 @@ export class ConnectionIndicator implements vscode.Disposable {
     const st = this.stream.stats();
     const s = this.stream.state;
     const md = new vscode.MarkdownString(undefined, true);
+    md.isTrusted = { enabledCommands: ['sessionStream.selectSession'] };
     md.appendMarkdown(`**Agent Session Stream**\n\n`);
     md.appendText(`${this.session.title} — ${this.session.state}\n`);
     md.appendMarkdown(`\n$(pulse) ${s.state}${'reason' in s ? `: ${s.reason.replace(/[<>]/g, '')}` : ''}\n\n`);
     md.appendMarkdown(`${this.stream.log.size} events · ${st.joins} joins`);
     if (st.lastEventAt) md.appendMarkdown(` · last event ${new Date(st.lastEventAt).toLocaleTimeString()}`);
     if (st.lastLatencyMs !== undefined) md.appendMarkdown(` · latency ${Math.round(st.lastLatencyMs)} ms`);
-    md.appendMarkdown(s.state === 'error' || s.state === 'reconnecting' ? '\n\nClick to reconnect now.' : '\n\nClick to watch another session.');
+    md.appendMarkdown(s.state === 'error' || s.state === 'reconnecting' ? '\n\nClick to reconnect now.' : '\n\nClick to open the timeline.');
+    md.appendMarkdown(' [Watch another session](command:sessionStream.selectSession)');
     this.item.tooltip = md;
     this.item.accessibilityInformation = { label: `Agent Session Stream: ${this.item.text.replace(/\$\([^)]*\)\s*/g, '')}` };
   }

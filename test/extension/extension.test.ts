@@ -71,7 +71,8 @@ export function defineSuites(): void {
 
     it('watching a session: the status bar shows the session, then "Reconnecting in N s (n/10)" through a cut, then the session again', async () => {
       await vscode.commands.executeCommand('sessionStream.selectSession', session);
-      await until('joined', () => api.watcher.indicator.shown.text.includes('Extension-host session'));
+      const joined = await until('joined', () => (api.watcher.indicator.shown.text.includes('Extension-host session') ? api.watcher.indicator.shown : undefined));
+      assert.equal(joined.command, 'sessionStream.openTimeline', 'a click opens the timeline');
       await control('cut');
       const reconnecting = await until('reconnecting', () => (/^\$\(warning\) Reconnecting in \d+ s \(\d+\/10\)$/.test(api.watcher.indicator.shown.text) ? api.watcher.indicator.shown : undefined));
       assert.equal(reconnecting.background, 'statusBarItem.warningBackground');

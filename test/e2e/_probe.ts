@@ -1,0 +1,24 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { launchBrowser, Workbench } from '../support/workbench';
+(async () => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'probe-'));
+  const ws = path.join(tmp, 'ws'); mkdirSync(ws);
+  writeFileSync(path.join(tmp, 'stack.env'), 'API_URL=http://127.0.0.1:1\nANON_KEY=x\n');
+  const wb = await Workbench.launch({ root: tmp, workspace: ws, env: { SESSION_STREAM_ENV_FILE: path.join(tmp, 'stack.env') }, settings: { 'chat.disableAIFeatures': true } });
+  const b = await launchBrowser();
+  const page = await b.newPage({ viewport: { width: 1400, height: 900 } });
+  await wb.open(page);
+  await page.locator('.statusbar-item', { hasText: 'Session Stream' }).waitFor({ timeout: 60000 });
+  await page.keyboard.press('F1');
+  await page.waitForTimeout(1000);
+  await page.screenshot({ path: '/tmp/probe1.png' });
+  const input = page.locator('.quick-input-widget input');
+  console.log('visible', await input.count(), await input.first().isVisible());
+  await input.first().fill('>Agent Session Stream: Sign In');
+  await page.waitForTimeout(1000);
+  await page.screenshot({ path: '/tmp/probe2.png' });
+  console.log(await page.locator('.quick-input-list .monaco-list-row').allTextContents());
+  await b.close(); wb.stop();
+})();

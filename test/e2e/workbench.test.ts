@@ -1,0 +1,223 @@
+/// <reference lib="dom" />
+// The workbench E2E tier: a real VS Code (code-server 4.139 / VS Code 1.139) with the built
+// extension, driven by Playwright in a real Chromium exactly as a user would — command palette,
+// quick inputs, status bar, the timeline webview, editor tabs, notifications, a page reload —
+// against the local stack behind a fault proxy, while a worker (the service-role client, straight
+// to the stack) plays the agent. Screenshots: test-results/e2e/ (every failure, plus a few steps).
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
+import { createSupabaseClient } from '../../src/core/supabaseClient';
+import { SessionLifecycleManager } from '../../src/worker/sessionLifecycleManager';
+import { startStack, type Stack } from '../../supabase/local/stack';
+import { FaultProxy } from '../support/faultProxy';
+import { launchBrowser, Workbench } from '../support/workbench';
+
+const ARTIFACTS = path.resolve(__dirname, '../../test-results/e2e');
+const TITLE = 'E2E: add a greeting module';
+const USER = { email: 'e2e@example.test', password: 'correct horse battery' };
+
+describe('Agent Session Stream in the real workbench (code-server + Chromium)', function () {
+  this.timeout(120_000);
+  let tmp: string;
+  let stack: Stack;
+  let proxy: FaultProxy;
+  let workbench: Workbench;
+  let browser: Browser;
+  let page: Page;
+  let worker: SessionLifecycleManager;
+  let sessionId: string;
+  let emitted = 0;
+
+  const statusItem = () => page.locator('.statusbar-item', { has: page.locator('.codicon-broadcast, .codicon-plug, .codicon-warning, .codicon-sync, .codicon-error') }).filter({ hasText: /Session Stream|Select Session|E2E|Reconnecting|Connecting|Disconnected/ });
+  const timeline = (): FrameLocator => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  const emit = async (type: Parameters<SessionLifecycleManager['emitEvent']>[1], data: Record<string, unknown>) => {
+    const outcome = await worker.emitEvent(sessionId, type, data);
+    assert.equal(outcome.status, 'stored');
+    emitted++;
+  };
+  const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+
+  async function runCommand(title: string): Promise<void> {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+    await input.press('Enter');
+  }
+
+  async function answer(value: string): Promise<void> {
+    const input = page.locator('.quick-input-widget input');
+    await page.waitForFunction(() => document.activeElement?.closest('.quick-input-widget') && (document.activeElement as HTMLInputElement).value === '');
+    await input.fill(value);
+    await input.press('Enter');
+  }
+
+  const eventCount = async (header: Locator) => Number(/(\d+) events/.exec((await header.textContent()) ?? '')?.[1] ?? -1);
+
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'session-stream-e2e-'));
+    const workspace = path.join(tmp, 'ws');
+    mkdirSync(path.join(workspace, 'src'), { recursive: true });
+    writeFileSync(path.join(workspace, 'src/app.ts'), "import { greet } from './greeting';\n\nconsole.log(greet('world'));\n");
+    writeFileSync(path.join(workspace, 'src/greeting.ts'), 'export const greet = (name: string) => `Hello, ${name}!`;\n');
+    stack = await startStack({ port: 0, logLevel: 'error' });
+    proxy = new FaultProxy(Number(new URL(stack.env.API_URL).port));
+    await proxy.start();
+    const envFile = path.join(tmp, 'stack.env');
+    writeFileSync(envFile, `API_URL=${proxy.url}\nANON_KEY=${stack.env.ANON_KEY}\nSERVICE_ROLE_KEY=${stack.env.SERVICE_ROLE_KEY}\n`);
+    const { data, error } = await createSupabaseClient(stack.env.API_URL, stack.env.ANON_KEY).auth.signUp(USER);
+    if (error || !data.user) throw new Error(`sign-up failed: ${error?.message}`);
+    // The worker plays the agent straight to the stack; only VS Code goes through the proxy.
+    worker = new SessionLifecycleManager(createSupabaseClient(stack.env.API_URL, stack.env.SERVICE_ROLE_KEY));
+    sessionId = (await worker.createSession(data.user.id, TITLE)).id;
+    await worker.transition(sessionId, 'running', 'agent started');
+    emitted = 1;
+    // Files do not open by themselves here, so the editor tab of the click test comes from the click.
+    workbench = await Workbench.launch({ root: tmp, workspace, env: { SESSION_STREAM_ENV_FILE: envFile }, settings: { 'sessionStream.openFilesOnChange': 'off', 'chat.disableAIFeatures': true } });
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await workbench.open(page);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state !== 'failed') return;
+    if (page) await shot(`failed-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
+    // VS Code's own logs, with the extension's output channel, next to the screenshot.
+    cpSync(path.join(tmp, 'user/logs'), path.join(ARTIFACTS, 'logs'), { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    workbench?.stop();
+    worker?.dispose();
+    await proxy?.close();
+    await stack?.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('shows its status bar item once the workbench is up (signed out: click to sign in)', async () => {
+    await statusItem().filter({ hasText: 'Session Stream' }).waitFor({ timeout: 60_000 });
+  });
+
+  it('first run: Sign In from the command palette offers the local stack, then asks email and password', async () => {
+    await runCommand('Agent Session Stream: Sign In');
+    const offer = page.locator('.notification-toast', { hasText: 'Connect to the local stack at' });
+    await offer.waitFor({ timeout: 20_000 });
+    await offer.locator('.monaco-button', { hasText: 'Use Local Stack' }).click();
+    await answer(USER.email);
+    await answer(USER.password);
+    await statusItem().filter({ hasText: 'Select Session' }).waitFor({ timeout: 20_000 });
+  });
+
+  it('picks the session in the quick pick; the status bar shows it; a click opens the timeline', async () => {
+    await runCommand('Agent Session Stream: Select Session');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: TITLE }).waitFor();
+    await page.locator('.quick-input-widget input').fill('greeting module');
+    await page.locator('.quick-input-widget input').press('Enter');
+    const item = statusItem().filter({ hasText: TITLE });
+    await item.waitFor({ timeout: 20_000 });
+    await item.click();
+    await page.locator('.tab', { hasText: TITLE }).waitFor({ timeout: 20_000 });
+    await timeline().locator('.title', { hasText: TITLE }).waitFor({ timeout: 20_000 });
+  });
+
+  it('shows events live as the agent emits them', async () => {
+    await emit('thinking', { iteration: 1, toolsUsed: ['read_file'] });
+    await emit('terminal', { command: 'npm test', output: '\u001b[32m✔\u001b[0m greet\n', error: '', exitCode: 0 });
+    await emit('file_change', { path: 'src/greeting.ts', action: 'write' });
+    await emit('file_change', { path: 'src/app.ts', action: 'write' });
+    const rows = timeline().locator('.row');
+    await timeline().locator('.row.kind-terminal', { hasText: 'npm test' }).waitFor();
+    await timeline().locator('a.file[data-open="src/app.ts"]').waitFor();
+    assert.ok((await rows.count()) >= emitted);
+    await shot('live-timeline');
+  });
+
+  it('Emit Test Event: pick session and type, JSON checked as you type, the event comes back through the stream', async () => {
+    await runCommand('Agent Session Stream: Emit Test Event');
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: TITLE }).waitFor();
+    await input.fill('greeting module');
+    await input.press('Enter');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'state_changed' }).waitFor();
+    await input.fill('thinking');
+    await input.press('Enter');
+    await page.waitForFunction(() => (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value.includes('iteration'));
+    await input.fill('{"iteration": "forty-two"}');
+    await page.locator('.quick-input-message', { hasText: /iteration/ }).waitFor();
+    await input.fill('{not json');
+    await page.locator('.quick-input-message', { hasText: 'Not valid JSON' }).waitFor();
+    await input.fill('{"iteration": 42, "toolsUsed": ["grep"]}');
+    await input.press('Enter');
+    emitted++;
+    await page.locator('.notification-toast', { hasText: /Stored thinking as event #\d+/ }).waitFor({ timeout: 20_000 });
+    await timeline().locator('.row.kind-thinking', { hasText: 'Step 42' }).waitFor({ timeout: 20_000 });
+  });
+
+  it('goes reconnecting when the network is cut, and back, with no event missing from the timeline', async () => {
+    proxy.cut();
+    await statusItem().filter({ hasText: /Reconnecting in \d+ s \(\d+\/10\)/ }).waitFor({ timeout: 30_000 });
+    await timeline().locator('.banner', { hasText: 'Reconnecting' }).waitFor();
+    await shot('reconnecting');
+    for (let i = 2; i <= 6; i++) await emit('thinking', { iteration: i, toolsUsed: ['bash'] });
+    proxy.restore();
+    await statusItem().filter({ hasText: TITLE }).waitFor({ timeout: 40_000 });
+    const header = timeline().locator('.header');
+    await header.filter({ hasText: `${emitted} events` }).waitFor({ timeout: 20_000 });
+    assert.equal(await eventCount(header), emitted);
+    const steps = await timeline().locator('.row.kind-thinking').allTextContents();
+    for (let i = 1; i <= 6; i++) assert.ok(steps.some((t) => t.includes(`Step ${i}`)), `Step ${i} is in the timeline`);
+  });
+
+  it('clicking a file_change row opens that file in an editor tab', async () => {
+    await timeline().locator('a.file[data-open="src/app.ts"]').click();
+    await page.locator('.tab', { hasText: 'app.ts' }).waitFor({ timeout: 20_000 });
+    // Back to the timeline for the next steps.
+    await page.locator('.tab', { hasText: TITLE }).click();
+  });
+
+  it('filters by type and searches', async () => {
+    const view = timeline();
+    await view.locator('button.filter', { hasText: 'Thinking' }).click();
+    await view.locator('.row.kind-thinking').first().waitFor({ state: 'detached' });
+    assert.equal(await view.locator('.row.kind-thinking').count(), 0);
+    await view.locator('button.filter', { hasText: 'Thinking' }).click();
+    await view.locator('.row.kind-thinking').first().waitFor();
+    await view.locator('vscode-textfield.search input, vscode-textfield.search').first().click();
+    await page.keyboard.type('greeting');
+    await view.locator('.hits', { hasText: /^\d+\/\d+$/ }).waitFor();
+    await view.locator('mark', { hasText: 'greeting' }).first().waitFor();
+    await shot('search');
+    await page.keyboard.press('Escape');
+  });
+
+  it('notifies on an error event and on completion, each with a button that opens the timeline', async () => {
+    await emit('error', { message: 'npm test failed twice', recoverable: true });
+    const error = page.locator('.notification-toast', { hasText: 'npm test failed twice' });
+    await error.waitFor({ timeout: 20_000 });
+    assert.match((await error.textContent()) ?? '', /E2E: add a greeting module failed: npm test failed twice/);
+    await error.locator('.monaco-button', { hasText: 'Open Timeline' }).click();
+    await error.waitFor({ state: 'detached' });
+    await worker.completeSession(sessionId, { iterations: 6, inputTokens: 1200, outputTokens: 300, toolCalls: 8 }, 'Added the greeting module');
+    const toast = page.locator('.notification-toast', { hasText: 'Added the greeting module' });
+    await toast.waitFor({ timeout: 20_000 });
+    await shot('completion');
+    assert.match((await toast.textContent()) ?? '', /E2E: add a greeting module/);
+  });
+
+  it('restores the timeline after a window reload (WebviewPanelSerializer), events re-sent by the host', async () => {
+    const before = await eventCount(timeline().locator('.header'));
+    await runCommand('Developer: Reload Window');
+    await page.waitForEvent('load', { timeout: 30_000 });
+    await page.locator('.tab', { hasText: TITLE }).waitFor({ timeout: 60_000 });
+    await page.locator('.tab', { hasText: TITLE }).click();
+    const header = timeline().locator('.header');
+    await header.filter({ hasText: `${before} events` }).waitFor({ timeout: 30_000 });
+    await timeline().locator('.header .chip.state-completed').waitFor();
+  });
+});
