@@ -3,8 +3,9 @@
 // (code-server from npm, installed once into .session-stream/) with the extension on
 // demo-workspace/, signed in as the demo user; then runs the demo agent, which the extension
 // follows live (status bar, timeline, files opening), while this terminal tails the same session.
-// Ctrl-C stops everything. `npm start -- --no-vscode` skips VS Code.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+// Ctrl-C stops everything. `npm start -- --no-vscode` skips VS Code; `npm start -- --desktop` opens
+// your desktop VS Code (`code` on PATH) with `--extensionDevelopmentPath` instead of code-server.
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -56,7 +57,25 @@ async function main(): Promise<void> {
   // A first, instant session (it also creates the demo user the extension signs in as).
   await waitFor(cli(['demo', '--speed', '1000', '--title', 'Warm-up session']), /^Done:/);
 
-  if (withVsCode) {
+  const desktop = process.argv.includes('--desktop');
+  const code = desktop ? spawnSync('sh', ['-c', 'command -v code'], { encoding: 'utf8' }).stdout.trim() : '';
+  if (desktop && !code) console.error('--desktop: `code` is not on PATH (in VS Code: "Shell Command: Install \'code\' command in PATH"). Using code-server instead.');
+  const vsCodeEnv = {
+    SESSION_STREAM_ENV_FILE: path.join(REPO, '.session-stream/stack.env'),
+    SESSION_STREAM_AUTOCONNECT: `${DEMO.email}:${DEMO.password}`,
+    SESSION_STREAM_FOLLOW_NEW: '1',
+  };
+  if (withVsCode && code) {
+    // The window's extension host gets this environment from the `code` command line.
+    const workspace = path.join(REPO, 'demo-workspace');
+    mkdirSync(workspace, { recursive: true });
+    const r = spawnSync(code, ['--new-window', `--extensionDevelopmentPath=${REPO}`, workspace], { env: { ...process.env, ...vsCodeEnv }, stdio: 'inherit' });
+    if (r.status === 0) {
+      console.log('\nDesktop VS Code opened with the extension (development mode) on demo-workspace/.');
+      console.log('The demo agent starts in 20 s; the extension follows it (status bar, timeline, files).');
+      await new Promise((resolve) => setTimeout(resolve, 20_000));
+    } else console.error(`\`code\` exited with ${r.status ?? r.signal}; continuing with the terminal only.`);
+  } else if (withVsCode) {
     try {
       ensureCodeServer();
       const base = path.join(REPO, '.session-stream/start');
@@ -66,13 +85,7 @@ async function main(): Promise<void> {
       mkdirSync(workspace, { recursive: true });
       const port = await freePort();
       const server = spawn(CODE_SERVER, codeServerArgs(port, path.join(base, 'user'), extensions, workspace), {
-        env: {
-          ...process.env,
-          PATH: `${NODE24_BIN}${path.delimiter}${process.env.PATH}`,
-          SESSION_STREAM_ENV_FILE: path.join(REPO, '.session-stream/stack.env'),
-          SESSION_STREAM_AUTOCONNECT: `${DEMO.email}:${DEMO.password}`,
-          SESSION_STREAM_FOLLOW_NEW: '1',
-        },
+        env: { ...process.env, PATH: `${NODE24_BIN}${path.delimiter}${process.env.PATH}`, ...vsCodeEnv },
         stdio: 'ignore',
         detached: true, // its own process group: code-server forks helpers that must stop with it
       });
