@@ -7,6 +7,7 @@ import bcrypt from 'bcryptjs';
 import type pg from 'pg';
 import { apikeyOf, bearer, HttpError, parseJsonObject, readBody, sendJson } from './http';
 import { JwtError, type Keys } from './keys';
+import { inTransaction } from './transaction';
 
 export interface AuthOptions {
   pool: pg.Pool;
@@ -103,20 +104,6 @@ export function createAuthHandler(options: AuthOptions) {
     };
   }
 
-  async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await pool.connect();
-    try {
-      await client.query('begin');
-      const result = await work(client);
-      await client.query('commit');
-      return result;
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
 
   async function credentials(req: IncomingMessage): Promise<{ email: string; password: string; data?: unknown }> {
     const body = parseJsonObject(await readBody(req, 64 * 1024));
@@ -149,7 +136,7 @@ export function createAuthHandler(options: AuthOptions) {
         throw authError(422, 'weak_password', 'Password should be at least 6 characters.', { weak_password: { reasons: ['length'] } });
       }
       const hash = await bcrypt.hash(password, cost);
-      const body = await inTransaction(async (client) => {
+      const body = await inTransaction(pool, async (client) => {
         const existing = await client.query('select 1 from auth.users where lower(email) = $1', [email]);
         if (existing.rowCount) throw authError(422, 'user_already_exists', 'User already registered');
         const { rows } = await client.query<UserRow>(
@@ -171,7 +158,7 @@ export function createAuthHandler(options: AuthOptions) {
         if (!user?.encrypted_password || !(await bcrypt.compare(password, user.encrypted_password))) {
           throw authError(400, 'invalid_credentials', 'Invalid login credentials');
         }
-        const body = await inTransaction(async (client) => {
+        const body = await inTransaction(pool, async (client) => {
           await client.query('update auth.users set last_sign_in_at = now() where id = $1', [user.id]);
           return issueSession(client, user);
         });
@@ -181,7 +168,7 @@ export function createAuthHandler(options: AuthOptions) {
         const body = parseJsonObject(await readBody(req, 64 * 1024));
         const token = typeof body.refresh_token === 'string' ? body.refresh_token : '';
         if (!token) throw authError(400, 'validation_failed', 'refresh_token required');
-        const session = await inTransaction(async (client) => {
+        const session = await inTransaction(pool, async (client) => {
           const { rows } = await client.query<{ user_id: string; session_id: string; revoked: boolean }>(
             'select user_id, session_id, revoked from auth.refresh_tokens where token = $1 for update',
             [token],

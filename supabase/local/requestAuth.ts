@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type pg from 'pg';
 import { apikeyOf, bearer, HttpError } from './http';
 import { JwtError, type Claims, type Keys } from './keys';
+import { inTransaction } from './transaction';
 
 export async function requestClaims(keys: Keys, req: IncomingMessage, url: URL): Promise<Claims> {
   const apikey = apikeyOf(req, url);
@@ -29,23 +30,13 @@ export async function requestClaims(keys: Keys, req: IncomingMessage, url: URL):
  * Runs `work` in one transaction as the JWT's role with `request.jwt.claims` set, exactly the
  * settings PostgREST makes, so auth.uid() and RLS behave as on Supabase. Commits unless it throws.
  */
-export async function withClaims<T>(pool: pg.Pool, claims: Claims, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken = false;
-  try {
-    await client.query('begin');
+export function withClaims<T>(pool: pg.Pool, claims: Claims, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return inTransaction(pool, async (client) => {
     await client.query(
       `select set_config('role', $1, true), set_config('request.jwt.claims', $2, true),
               set_config('request.jwt.claim.sub', $3, true), set_config('request.jwt.claim.role', $1, true)`,
       [claims.role, JSON.stringify(claims), claims.sub ?? ''],
     );
-    const result = await work(client);
-    await client.query('commit');
-    return result;
-  } catch (error) {
-    await client.query('rollback').catch(() => (broken = true));
-    throw error;
-  } finally {
-    client.release(broken);
-  }
+    return work(client);
+  });
 }

@@ -76,7 +76,7 @@ export class ChangeFeed extends EventEmitter<ChangeFeedEvents> {
   }
 
   async start(): Promise<void> {
-    const admin = new pg.Client({ connectionString: this.url });
+    const admin = adminClient(this.url);
     await admin.connect();
     try {
       const stale = await admin.query<{ slot_name: string }>(
@@ -99,7 +99,7 @@ export class ChangeFeed extends EventEmitter<ChangeFeedEvents> {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
     await this.service?.destroy().catch(() => undefined);
-    const admin = new pg.Client({ connectionString: this.url });
+    const admin = adminClient(this.url);
     try {
       await admin.connect();
       // The walsender may take a moment to release the slot after the connection closes.
@@ -174,7 +174,7 @@ export class ChangeFeed extends EventEmitter<ChangeFeedEvents> {
 
   private async reconnect(): Promise<void> {
     if (this.stopped) return;
-    const admin = new pg.Client({ connectionString: this.url });
+    const admin = adminClient(this.url);
     try {
       await admin.connect();
       const { rowCount } = await admin.query('select 1 from pg_replication_slots where slot_name = $1', [this.slotName]);
@@ -226,4 +226,15 @@ export class ChangeFeed extends EventEmitter<ChangeFeedEvents> {
         return;
     }
   }
+}
+
+/**
+ * A short-lived client for slot bookkeeping. PostgreSQL may stop while it is open (a restart in a
+ * fault test, `pg_ctl stop`): that arrives as an 'error' event, which without a listener would
+ * crash the whole gateway; the awaited query that was running rejects on its own.
+ */
+function adminClient(url: string): pg.Client {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined);
+  return client;
 }
