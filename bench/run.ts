@@ -3,9 +3,14 @@
 // bench/results/latest.json. A benchmark, not a test: it never fails on a figure.
 import { parseArgs } from 'node:util';
 import { writeResults, type SuiteReport } from './support/report';
+import path from 'node:path';
 import { startBenchStack, type BenchOptions } from './support/benchStack';
+import { writeDocs } from './support/docs';
+import { plotLatency } from './support/plot';
+import { faultBench } from './faultBench';
 import { stackBench } from './stackBench';
-import { streamBench } from './streamBench';
+import { startBench } from './startBench';
+import { samples, streamBench } from './streamBench';
 import { timelineBench } from './timelineBench';
 import { workerBench } from './workerBench';
 
@@ -14,12 +19,18 @@ const SUITES: Record<string, (options: BenchOptions) => Promise<SuiteReport>> = 
   worker: workerBench,
   stream: streamBench,
   timeline: timelineBench,
+  faults: faultBench,
+  start: startBench,
 };
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({ options: { quick: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'docs-only': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
   if (values.help) {
-    process.stdout.write(`Usage: npm run bench -- [${Object.keys(SUITES).join('|')}]… [--quick]\n`);
+    process.stdout.write(`Usage: npm run bench -- [${Object.keys(SUITES).join('|')}]… [--quick] [--docs-only]\n  A full run of every suite also regenerates docs/benchmarks.md, docs/reliability.md and docs/latency.png;\n  --docs-only regenerates the Markdown from bench/results/latest.json without measuring.\n`);
+    return 0;
+  }
+  if (values['docs-only']) {
+    process.stdout.write(`wrote ${writeDocs().join(', ')}\n`);
     return 0;
   }
   const unknown = positionals.filter((s) => !(s in SUITES));
@@ -37,6 +48,13 @@ async function main(): Promise<number> {
   }
   process.stdout.write(`\n${reports.map((r) => r.markdown()).join('\n')}\n`);
   process.stdout.write(`results: ${writeResults(reports, { quick: values.quick })}\n`);
+  const full = !values.quick && names.length === Object.keys(SUITES).length;
+  if (samples.length > 0) {
+    const png = full ? path.resolve(__dirname, '../docs/latency.png') : path.resolve(__dirname, 'results/latency.png');
+    await plotLatency(samples, png, 'emit → callback');
+    process.stdout.write(`plot: ${png}\n`);
+  }
+  if (full) process.stdout.write(`docs: ${writeDocs().join(', ')}\n`);
   return 0;
 }
 

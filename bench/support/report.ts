@@ -18,7 +18,14 @@ export const RESULTS_DIR = path.resolve(__dirname, '../results');
 
 export class SuiteReport {
   readonly figures: Figure[] = [];
+  /** Rows that are a table rather than figures (the fault matrix), kept as they are. */
+  readonly tables: Array<{ title: string; markdown: string; rows: unknown[] }> = [];
   constructor(readonly suite: string) {}
+
+  table(title: string, markdown: string, rows: unknown[]): void {
+    this.tables.push({ title, markdown, rows });
+    process.stdout.write(`${this.suite} ${title}:\n${markdown}\n`);
+  }
 
   add(name: string, value: number, unit: string, note?: string): void {
     const rounded = Math.abs(value) >= 100 ? Math.round(value) : Math.round(value * 100) / 100;
@@ -28,7 +35,8 @@ export class SuiteReport {
 
   markdown(): string {
     const rows = this.figures.map((f) => `| ${f.name} | ${f.value} | ${f.unit} | ${f.note ?? ''} |`);
-    return [`### ${this.suite}`, '', '| figure | value | unit | note |', '|---|---:|---|---|', ...rows, ''].join('\n');
+    const tables = this.tables.flatMap((t) => [`#### ${t.title}`, '', t.markdown, '']);
+    return [`### ${this.suite}`, '', ...(rows.length ? ['| figure | value | unit | note |', '|---|---:|---|---|', ...rows, ''] : []), ...tables].join('\n');
   }
 }
 
@@ -48,7 +56,7 @@ export function writeResults(reports: SuiteReport[], options: Record<string, unk
   const file = path.join(RESULTS_DIR, 'latest.json');
   const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { suites?: Record<string, unknown> }) : {};
   const suites = { ...(previous.suites ?? {}) } as Record<string, unknown>;
-  for (const r of reports) suites[r.suite] = { machine: machineFacts(), options, figures: r.figures };
+  for (const r of reports) suites[r.suite] = { machine: machineFacts(), options, figures: r.figures, tables: r.tables.map(({ title, rows }) => ({ title, rows })) };
   writeFileSync(file, `${JSON.stringify({ machine: machineFacts(), suites }, null, 2)}\n`);
   return file;
 }

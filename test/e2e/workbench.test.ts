@@ -78,7 +78,7 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
     await worker.transition(sessionId, 'running', 'agent started');
     emitted = 1;
     // Files do not open by themselves here, so the editor tab of the click test comes from the click.
-    workbench = await Workbench.launch({ root: tmp, workspace, env: { SESSION_STREAM_ENV_FILE: envFile }, settings: { 'sessionStream.openFilesOnChange': 'off', 'chat.disableAIFeatures': true } });
+    workbench = await Workbench.launch({ root: tmp, workspace, env: { SESSION_STREAM_ENV_FILE: envFile }, settings: { 'sessionStream.openFilesOnChange': 'off', 'chat.disableAIFeatures': true, 'workbench.secondarySideBar.defaultVisibility': 'hidden' } });
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await workbench.open(page);
@@ -112,6 +112,9 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
     await answer(USER.email);
     await answer(USER.password);
     await statusItem().filter({ hasText: 'Select Session' }).waitFor({ timeout: 20_000 });
+    // The same offer also came up at activation ("A local stack is running. Use it?"); done with it.
+    await runCommand('Notifications: Clear All Notifications');
+    await page.locator('.notification-toast').first().waitFor({ state: 'detached' });
   });
 
   it('picks the session in the quick pick; the status bar shows it; a click opens the timeline', async () => {

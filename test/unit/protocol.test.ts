@@ -1,0 +1,27 @@
+// The host↔webview contract: the host acts only on webview messages of a known type and shape
+// (the webview is a browser page showing hostile data), and entries survive their JSON transport.
+import assert from 'node:assert/strict';
+import { decodeEntries, encodeEntries, isHostMessage, isWebviewMessage, type TimelineEntry } from '../../src/shared/protocol';
+
+describe('host ↔ webview protocol', () => {
+  it('accepts the webview messages it knows, in their shapes', () => {
+    for (const m of [{ type: 'ready' }, { type: 'reconnect' }, { type: 'exportJsonl' }, { type: 'openFile', path: 'src/a.ts', mode: 'preview' }, { type: 'openFile', path: 'a', mode: 'diff' }, { type: 'copy', text: '{}' }]) {
+      assert.equal(isWebviewMessage(m), true, JSON.stringify(m));
+    }
+  });
+
+  it('refuses unknown types, wrong shapes and oversize copies', () => {
+    for (const m of [null, 'ready', 42, {}, { type: 'eval', code: 'x' }, { type: 'openFile' }, { type: 'openFile', path: 1, mode: 'preview' }, { type: 'openFile', path: 'a', mode: 'exec' }, { type: 'copy' }, { type: 'copy', text: 'x'.repeat(1_000_001) }]) {
+      assert.equal(isWebviewMessage(m), false, JSON.stringify(m)?.slice(0, 80));
+    }
+    assert.equal(isHostMessage({ type: 'ready' }), false, 'a webview message is not a host message');
+  });
+
+  it('entries round-trip through their JSON transport, hostile text included', () => {
+    const entries: TimelineEntry[] = [
+      { kind: 'event', event: { id: 'e1', sessionId: 's', seq: 1, type: 'terminal', data: { command: '<script>alert(1)</script>', output: '\u001b[31mred\u001b[0m\u2028', error: '', exitCode: 1 }, createdAt: '2026-11-25T10:00:00.000Z' } },
+      { kind: 'malformed', malformed: { id: 'b', sessionId: 's', seq: 2, createdAt: null, reason: 'bad', raw: { x: [1, { y: null }] } } },
+    ];
+    assert.deepEqual(decodeEntries(encodeEntries(entries)), entries);
+  });
+});
