@@ -90,6 +90,12 @@ async function main(): Promise<void> {
         detached: true, // its own process group: code-server forks helpers that must stop with it
       });
       children.push({ kill: (signal) => (server.pid ? (process.kill(-server.pid, signal), true) : false) });
+      // Print the address only once it answers: opened any earlier, the browser shows "refused".
+      const started = Date.now();
+      while (!(await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false))) {
+        if (Date.now() - started > 60_000) throw new Error(`code-server did not answer on port ${port} within 60 s`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
       console.log(`\nVS Code (code-server) with the extension: open  http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}\n`);
       console.log('The demo agent starts in 20 s; the extension follows it (status bar, timeline, files).');
       await new Promise((resolve) => setTimeout(resolve, 20_000));
