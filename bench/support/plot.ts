@@ -3,6 +3,7 @@
 // supabase-js subscription and the seed's RealtimeService, one panel per event rate, drawn by
 // Chart.js in a real Chromium (@sparticuz/chromium + playwright-core) and saved as a PNG.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import chromium from '@sparticuz/chromium';
 import { chromium as playwright } from 'playwright-core';
 
@@ -21,7 +22,8 @@ function curve(values: number[]): Array<{ x: number; y: number }> {
 }
 
 export async function plotLatency(samples: LatencySamples[], file: string, title: string): Promise<void> {
-  const chartJs = readFileSync(require.resolve('chart.js/dist/chart.umd.js'), 'utf8');
+  // chart.js's `exports` map hides dist/chart.umd.js; its main entry sits in the same folder.
+  const chartJs = readFileSync(path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.js'), 'utf8');
   const browser = await playwright.launch({ executablePath: await chromium.executablePath(), args: chromium.args, headless: true });
   try {
     const width = 420 * samples.length;

@@ -20,6 +20,8 @@ export class SuiteReport {
   readonly figures: Figure[] = [];
   /** Rows that are a table rather than figures (the fault matrix), kept as they are. */
   readonly tables: Array<{ title: string; markdown: string; rows: unknown[] }> = [];
+  /** The machine as the suite starts (its load average says how quiet it was). */
+  readonly machine = machineFacts();
   constructor(readonly suite: string) {}
 
   table(title: string, markdown: string, rows: unknown[]): void {
@@ -47,7 +49,7 @@ export function machineFacts(): Record<string, unknown> {
   } catch {
     // Not a git checkout: leave it unknown.
   }
-  return { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}`, commit, at: new Date().toISOString() };
+  return { cpu: os.cpus()[0]?.model, cores: os.cpus().length, loadavg1m: Math.round(os.loadavg()[0]! * 100) / 100, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}`, commit, at: new Date().toISOString() };
 }
 
 /** Merges this run's suites into bench/results/latest.json (other suites' last results are kept). */
@@ -56,7 +58,7 @@ export function writeResults(reports: SuiteReport[], options: Record<string, unk
   const file = path.join(RESULTS_DIR, 'latest.json');
   const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { suites?: Record<string, unknown> }) : {};
   const suites = { ...(previous.suites ?? {}) } as Record<string, unknown>;
-  for (const r of reports) suites[r.suite] = { machine: machineFacts(), options, figures: r.figures, tables: r.tables.map(({ title, rows }) => ({ title, rows })) };
+  for (const r of reports) suites[r.suite] = { machine: r.machine, options, figures: r.figures, tables: r.tables.map(({ title, rows }) => ({ title, rows })) };
   writeFileSync(file, `${JSON.stringify({ machine: machineFacts(), suites }, null, 2)}\n`);
   return file;
 }

@@ -59,10 +59,10 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
     return this.sessions.find((s) => s.id === id);
   }
 
-  /** Loads the list and keeps it live; clears it when signed out. */
   /**
-   * Lists the sessions and subscribes to their changes. Calls while one runs wait for one more full
-   * run after it (never return before the list is loaded: a restored panel looks its session up).
+   * Loads the list and keeps it live; clears it when signed out. Calls while one runs wait for one
+   * more full run after it (never return before the list is loaded: a restored panel looks its
+   * session up).
    */
   refresh(): Promise<void> {
     if (this.queued) return this.queued;
