@@ -44,7 +44,10 @@ export async function startBench(): Promise<SuiteReport> {
   readline.createInterface({ input: child.stdout }).on('line', (line) => {
     output += `${line}\n`;
     const m = /open\s+(http:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(line);
-    if (m) (url = m[1]!), marks.set('url', Date.now());
+    if (m) {
+      url = m[1]!;
+      marks.set('url', Date.now());
+    }
     if (/^Demo agent running session/.test(line)) marks.set('demo', Date.now());
   });
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));

@@ -2,7 +2,7 @@
 // tokens), toolbar (search with next/previous, follow-live, replay, export) and a virtualized list
 // (@tanstack/virtual-core) of rows. Keyboard: j/k move, Enter opens the file, / searches, Esc clears.
 import { elementScroll, measureElement, observeElementOffset, observeElementRect, Virtualizer } from '@tanstack/virtual-core';
-import { decodeEntries, isHostMessage, type ConnectionView, type HostMessage, type SessionView, type TimelineEntry } from '../src/shared/protocol';
+import { decodeEntries, isHostMessage, type ConnectionView, type HostMessage, type SessionView, type TimelineEntry, type ViewerView } from '../src/shared/protocol';
 import { h } from './dom';
 import { counts, duration, INITIAL_UI, KIND_LABELS, KINDS, keyOf, matches, totals, visibleEntries, type EntryKind, type UiState } from './model';
 import { renderRow } from './rows';
@@ -18,6 +18,7 @@ export class Timeline {
   private selected = -1;
   private session: SessionView | undefined;
   private connection: ConnectionView = { state: 'joining', attempt: 0 };
+  private viewers: ViewerView[] = [];
   private clockSkew = 0;
   private ui: UiState;
   private unseen = 0;
@@ -110,6 +111,7 @@ export class Timeline {
         this.session = m.session;
         this.entries = decodeEntries(m.entries);
         this.connection = m.connection;
+        this.viewers = m.viewers;
         this.clockSkew = m.now - Date.now();
         this.refresh();
         if (!this.restoredScroll && !this.ui.follow) {
@@ -125,6 +127,10 @@ export class Timeline {
         this.clockSkew = m.now - Date.now();
         this.renderBanner();
         if (m.connection.state === 'error') this.announce('Disconnected from the session.');
+        break;
+      case 'viewers':
+        this.viewers = m.viewers;
+        this.renderHeader();
         break;
       case 'session':
         if (this.session?.state !== m.session.state) this.announce(`Session ${m.session.state}.`);
@@ -171,6 +177,19 @@ export class Timeline {
       h('h1', { class: 'title' }, s?.title ?? 'Session'),
       s ? h('span', { class: `chip state-${s.state}` }, s.state) : '',
       h('span', { class: 'muted' }, `${this.entries.length} events · ${duration(t.elapsedMs)}${t.inputTokens + t.outputTokens > 0 ? ` · ${t.inputTokens.toLocaleString()} in / ${t.outputTokens.toLocaleString()} out tokens` : ''}`),
+      this.viewersElement(),
+    );
+  }
+
+  /** Who is watching (presence): initials with the name and client on hover and for screen readers. */
+  private viewersElement(): HTMLElement | string {
+    if (this.viewers.length === 0) return '';
+    const label = `${this.viewers.length} watching: ${this.viewers.map((v) => `${v.name} (${v.client === 'cli' ? 'terminal' : 'VS Code'})`).join(', ')}`;
+    return h(
+      'span',
+      { class: 'viewers', role: 'img', 'aria-label': label, title: label },
+      ...this.viewers.slice(0, 6).map((v) => h('span', { class: `avatar client-${v.client === 'cli' ? 'cli' : 'vscode'}`, 'aria-hidden': 'true' }, initials(v.name))),
+      this.viewers.length > 6 ? h('span', { class: 'avatar more', 'aria-hidden': 'true' }, `+${this.viewers.length - 6}`) : '',
     );
   }
 
@@ -426,4 +445,11 @@ export class Timeline {
 
 function seqOf(e: TimelineEntry): number {
   return e.kind === 'event' ? e.event.seq : (e.malformed.seq ?? Number.MAX_SAFE_INTEGER);
+}
+
+/** "ada.lovelace@example.com" → "AL", "grace" → "GR". */
+function initials(name: string): string {
+  const words = name.split('@')[0]!.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  const letters = words.length > 1 ? words[0]![0]! + words[1]![0]! : (words[0] ?? '?').slice(0, 2);
+  return letters.toUpperCase();
 }

@@ -1,6 +1,7 @@
 // `npm run tail -- --session ID [--json]` (architecture.md contract 3): follows one session with the
 // same SessionEventStream as the extension — history first, then live, every event exactly once in
 // seq order across any number of disconnects.
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { SessionEventStream } from '../core/sessionEventStream';
 import { createSupabaseClient } from '../core/supabaseClient';
@@ -46,9 +47,10 @@ export async function runTail(args: string[]): Promise<number> {
   const sessionId = sessionOption(values.session);
   const connection = resolveConnection(['anonKey']);
   const fromStackFile = connection.source !== 'the environment';
+  const email = process.env.SESSION_STREAM_EMAIL ?? (fromStackFile ? DEMO_EMAIL : undefined);
   const token = await viewerToken(connection, {
     accessToken: process.env.SUPABASE_ACCESS_TOKEN,
-    email: process.env.SESSION_STREAM_EMAIL ?? (fromStackFile ? DEMO_EMAIL : undefined),
+    email,
     password: process.env.SESSION_STREAM_PASSWORD ?? (fromStackFile ? DEMO_PASSWORD : undefined),
   });
   const client = createSupabaseClient(connection.url, connection.anonKey!, { accessToken: token.get, heartbeatIntervalMs: 15_000 });
@@ -57,6 +59,8 @@ export async function runTail(args: string[]): Promise<number> {
     sessionId,
     historyLimit: intOption('--history', values.history, 1000, 1, 100_000),
     logger: values.verbose ? streamLogger((l) => process.stderr.write(l), 'debug') : undefined,
+    // Shown to VS Code windows watching the same session ("watching: … (terminal)").
+    presence: { key: randomUUID(), name: email ?? 'terminal', client: 'cli' },
   });
   const colour = !values.json && process.stdout.isTTY && !process.env.NO_COLOR;
   const p = colour ? COLOURS : PLAIN;

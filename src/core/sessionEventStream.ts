@@ -46,6 +46,19 @@ export interface StreamOptions {
   watchdogMs?: number;
   clock?: Clock;
   logger?: Logger;
+  /**
+   * Who is watching (Realtime presence on the session's channel): this viewer is tracked under
+   * `key` (one per window or terminal) with `name` and `client`, and `viewers` lists everyone.
+   */
+  presence?: { key: string; name: string; client: 'vscode' | 'cli' };
+}
+
+/** One viewer of a session, as presence reports it. */
+export interface Viewer {
+  key: string;
+  name: string;
+  client: string;
+  since: string;
 }
 
 export interface StreamStats {
@@ -69,6 +82,11 @@ export class SessionEventStream {
   readonly onDidChangeState: Event<StreamState> = this.stateEmitter.event;
   /** Fires with each batch of new entries, in order. */
   readonly onDidReceive: Event<StreamBatch> = this.batchEmitter.event;
+  private readonly viewersEmitter = new Emitter<Viewer[]>();
+  /** Fires when someone starts or stops watching (presence sync). */
+  readonly onDidChangeViewers: Event<Viewer[]> = this.viewersEmitter.event;
+  private currentViewers: Viewer[] = [];
+  private readonly since = new Date().toISOString();
 
   private current: StreamState = { state: 'closed' };
   private channel: RealtimeChannel | undefined;
@@ -96,6 +114,11 @@ export class SessionEventStream {
 
   get sessionId(): string {
     return this.options.sessionId;
+  }
+
+  /** Everyone watching, as of the last presence sync (this viewer included once joined). */
+  get viewers(): readonly Viewer[] {
+    return this.currentViewers;
   }
 
   stats(): StreamStats {
@@ -126,6 +149,7 @@ export class SessionEventStream {
     const channel = this.channel;
     this.channel = undefined;
     this.setState({ state: 'closed' });
+    this.setViewers([]);
     if (channel) await this.options.client.removeChannel(channel).catch(() => undefined);
   }
 
@@ -133,11 +157,19 @@ export class SessionEventStream {
     void this.close();
     this.stateEmitter.dispose();
     this.batchEmitter.dispose();
+    this.viewersEmitter.dispose();
   }
 
   private setState(next: StreamState): void {
     this.current = next;
     this.stateEmitter.fire(next);
+  }
+
+  private setViewers(viewers: Viewer[]): void {
+    const key = (v: Viewer[]) => v.map((x) => `${x.key}|${x.name}|${x.client}`).join(',');
+    if (key(viewers) === key(this.currentViewers)) return;
+    this.currentViewers = viewers;
+    this.viewersEmitter.fire(viewers);
   }
 
   private clearRetry(): void {
@@ -166,8 +198,12 @@ export class SessionEventStream {
     if (generation !== this.generation) return;
     // Live rows wait here until the backfill is merged, so the order holds across the join.
     this.liveBuffer = [];
-    const channel = freshChannel(this.options.client, `session:${this.options.sessionId}`);
+    const presence = this.options.presence;
+    const channel = freshChannel(this.options.client, `session:${this.options.sessionId}`, presence?.key);
     this.channel = channel;
+    if (presence) {
+      channel.on('presence', { event: 'sync' }, () => generation === this.generation && this.setViewers(viewersOf(channel.presenceState())));
+    }
     channel.on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'session_events', filter: `session_id=eq.${this.options.sessionId}` }, (payload) => {
       if (generation !== this.generation) return;
       if (this.liveBuffer) this.liveBuffer.push(payload.new);
@@ -175,7 +211,10 @@ export class SessionEventStream {
     });
     channel.subscribe((status, error) => {
       if (generation !== this.generation) return;
-      if (status === 'SUBSCRIBED') void this.afterJoin(generation);
+      if (status === 'SUBSCRIBED') {
+        if (presence) void channel.track({ name: presence.name, client: presence.client, since: this.since }).catch(() => undefined);
+        void this.afterJoin(generation);
+      }
       else this.fail(generation, `${status}${error?.message ? `: ${error.message}` : ''}`);
     });
   }
@@ -288,4 +327,14 @@ export class SessionEventStream {
     };
     this.watchdog = this.clock.setTimeout(tick, every);
   }
+}
+
+/** Presence state (key → metas) as one viewer per key; the newest meta wins. */
+function viewersOf(state: Record<string, Array<Record<string, unknown>>>): Viewer[] {
+  return Object.entries(state)
+    .map(([key, metas]) => {
+      const m = metas.at(-1) ?? {};
+      return { key, name: typeof m.name === 'string' ? m.name.slice(0, 200) : 'someone', client: typeof m.client === 'string' ? m.client.slice(0, 20) : 'unknown', since: typeof m.since === 'string' ? m.since : '' };
+    })
+    .sort((a, b) => a.since.localeCompare(b.since) || a.key.localeCompare(b.key));
 }

@@ -49,7 +49,7 @@ let channelSerial = 0;
  * are lost. When the name is taken, a numbered suffix keeps the new channel separate (the topic
  * name means nothing to postgres_changes).
  */
-export function freshChannel(client: SupabaseClient, topic: string): RealtimeChannel {
+export function freshChannel(client: SupabaseClient, topic: string, presenceKey?: string): RealtimeChannel {
   const taken = client.getChannels().some((c) => c.topic === `realtime:${topic}`);
-  return client.channel(taken ? `${topic}:${++channelSerial}` : topic);
+  return client.channel(taken ? `${topic}:${++channelSerial}` : topic, presenceKey ? { config: { presence: { key: presenceKey } } } : undefined);
 }

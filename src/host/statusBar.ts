@@ -37,12 +37,8 @@ export class ConnectionIndicator implements vscode.Disposable {
     this.listener?.dispose();
     this.session = session;
     this.stream = stream;
-    this.listener = stream?.onDidChangeState(() => this.render());
-    const received = stream?.onDidReceive(() => this.renderTooltip());
-    if (received) {
-      const own = this.listener;
-      this.listener = { dispose: () => (own?.dispose(), received.dispose()) };
-    }
+    const listeners = stream ? [stream.onDidChangeState(() => this.render()), stream.onDidReceive(() => this.renderTooltip()), stream.onDidChangeViewers(() => this.renderTooltip())] : [];
+    this.listener = { dispose: () => listeners.forEach((l) => l.dispose()) };
     this.render();
   }
 
@@ -111,6 +107,11 @@ export class ConnectionIndicator implements vscode.Disposable {
     md.appendMarkdown(`${this.stream.log.size} events · ${st.joins} joins`);
     if (st.lastEventAt) md.appendMarkdown(` · last event ${new Date(st.lastEventAt).toLocaleTimeString()}`);
     if (st.lastLatencyMs !== undefined) md.appendMarkdown(` · latency ${Math.round(st.lastLatencyMs)} ms`);
+    const viewers = this.stream.viewers;
+    if (viewers.length > 0) {
+      md.appendMarkdown(`\n\n$(eye) ${viewers.length} watching: `);
+      md.appendText(viewers.map((v) => `${v.name} (${v.client === 'cli' ? 'terminal' : 'VS Code'})`).join(', '));
+    }
     md.appendMarkdown(s.state === 'error' || s.state === 'reconnecting' ? '\n\nClick to reconnect now.' : '\n\nClick to open the timeline.');
     md.appendMarkdown(' [Watch another session](command:sessionStream.selectSession)');
     this.item.tooltip = md;

@@ -1,6 +1,7 @@
 // One SessionEventStream per watched session, shared by whoever needs it (the status bar's
 // selection, each timeline panel) and closed when the last user lets go. All on the signed-in
 // client, so several sessions share one socket.
+import { randomUUID } from 'node:crypto';
 import type * as vscode from 'vscode';
 import type { Logger } from '../core/log';
 import { SessionEventStream } from '../core/sessionEventStream';
@@ -18,6 +19,8 @@ export function outputLogger(log: vscode.LogOutputChannel): Logger {
 
 export class StreamRegistry implements vscode.Disposable {
   private readonly streams = new Map<string, { stream: SessionEventStream; refs: number }>();
+  /** This window, for presence: two windows of one user are two viewers. */
+  private readonly windowKey = randomUUID();
 
   constructor(
     private readonly auth: AuthService,
@@ -34,6 +37,8 @@ export class StreamRegistry implements vscode.Disposable {
         historyLimit: config.historyLimit,
         policy: config.reconnect,
         logger: outputLogger(this.log),
+        // Others watching this session see this window (and its user) in their presence list.
+        presence: { key: `${this.windowKey}:${sessionId}`, name: this.auth.state.kind === 'signedIn' ? this.auth.state.email || 'VS Code user' : 'VS Code user', client: 'vscode' },
       });
       stream.onDidChangeState((s) => this.log.info(`session ${sessionId.slice(0, 8)}: ${s.state}${'reason' in s ? ` (${s.reason})` : ''}`));
       held = { stream, refs: 0 };

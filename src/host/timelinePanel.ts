@@ -66,6 +66,7 @@ export class TimelinePanel implements vscode.Disposable {
     this.disposables.push(
       stream.onDidReceive((batch) => this.queue(batch.entries, batch.inserted)),
       stream.onDidChangeState((s) => this.post({ type: 'connection', connection: s, now: Date.now() })),
+      stream.onDidChangeViewers((v) => this.post({ type: 'viewers', viewers: v.map(({ name, client }) => ({ name, client })) })),
     );
   }
 
@@ -90,7 +91,7 @@ export class TimelinePanel implements vscode.Disposable {
         this.ready = true;
         this.pending = [];
         const stream = this.lease!.stream;
-        this.post({ type: 'init', session: this.view(), entries: encodeEntries(stream.log.entries()), connection: stream.state, now: Date.now() });
+        this.post({ type: 'init', session: this.view(), entries: encodeEntries(stream.log.entries()), connection: stream.state, now: Date.now(), viewers: stream.viewers.map(({ name, client }) => ({ name, client })) });
         break;
       }
       case 'openFile':

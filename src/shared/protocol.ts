@@ -32,8 +32,15 @@ export function decodeEntries(encoded: EncodedEntries): TimelineEntry[] {
   return JSON.parse(encoded) as TimelineEntry[];
 }
 
+/** Someone watching the session (presence); `client` is 'vscode' or 'cli'. */
+export interface ViewerView {
+  name: string;
+  client: string;
+}
+
 export type HostMessage =
-  | { type: 'init'; session: SessionView; entries: EncodedEntries; connection: ConnectionView; now: number }
+  | { type: 'init'; session: SessionView; entries: EncodedEntries; connection: ConnectionView; now: number; viewers: ViewerView[] }
+  | { type: 'viewers'; viewers: ViewerView[] }
   | { type: 'entries'; entries: EncodedEntries; inserted: boolean }
   | { type: 'connection'; connection: ConnectionView; now: number }
   | { type: 'session'; session: SessionView };
@@ -45,7 +52,7 @@ export type WebviewMessage =
   | { type: 'exportJsonl' }
   | { type: 'copy'; text: string };
 
-const HOST_TYPES = new Set(['init', 'entries', 'connection', 'session']);
+const HOST_TYPES = new Set(['init', 'entries', 'connection', 'session', 'viewers']);
 const WEBVIEW_TYPES = new Set(['ready', 'openFile', 'reconnect', 'exportJsonl', 'copy']);
 
 export function isHostMessage(m: unknown): m is HostMessage {

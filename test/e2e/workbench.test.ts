@@ -9,6 +9,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
+import { SessionEventStream } from '../../src/core/sessionEventStream';
 import { createSupabaseClient } from '../../src/core/supabaseClient';
 import { SessionLifecycleManager } from '../../src/worker/sessionLifecycleManager';
 import { startStack, type Stack } from '../../supabase/local/stack';
@@ -127,6 +128,24 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
     await item.click();
     await page.locator('.tab', { hasText: TITLE }).waitFor({ timeout: 20_000 });
     await timeline().locator('.title', { hasText: TITLE }).waitFor({ timeout: 20_000 });
+  });
+
+  it('shows who else is watching: a terminal viewer appears in the timeline header and leaves again', async () => {
+    const supabase = createSupabaseClient(stack.env.API_URL, stack.env.ANON_KEY);
+    const { data, error } = await supabase.auth.signInWithPassword(USER);
+    if (error || !data.session) throw new Error(`sign-in failed: ${error?.message}`);
+    const token = data.session.access_token;
+    const viewer = createSupabaseClient(stack.env.API_URL, stack.env.ANON_KEY, { accessToken: () => Promise.resolve(token) });
+    const tail = new SessionEventStream({ client: viewer, sessionId, watchdogMs: 0, presence: { key: 'e2e-terminal', name: 'grace@example.test', client: 'cli' } });
+    tail.open();
+    try {
+      const viewers = timeline().locator('.header .viewers');
+      await viewers.and(timeline().locator('[aria-label*="grace@example.test (terminal)"]')).waitFor({ timeout: 20_000 });
+      assert.match((await viewers.getAttribute('aria-label')) ?? '', /^2 watching: .*e2e@example\.test \(VS Code\)/);
+    } finally {
+      await tail.close();
+    }
+    await timeline().locator('.header .viewers[aria-label^="1 watching"]').waitFor({ timeout: 20_000 });
   });
 
   it('shows events live as the agent emits them', async () => {

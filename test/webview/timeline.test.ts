@@ -38,8 +38,8 @@ describe('timeline webview in Chromium', function () {
   before(() => harness.start());
   after(() => harness.stop());
 
-  async function init(entries = sample(), connection: Parameters<WebviewHarness['send']>[0] extends infer M ? (M extends { type: 'init'; connection: infer C } ? C : never) : never = { state: 'joined' }) {
-    await harness.send({ type: 'init', session, entries: encodeEntries(entries), connection, now: T0 + 60_000 });
+  async function init(entries = sample(), connection: Parameters<WebviewHarness['send']>[0] extends infer M ? (M extends { type: 'init'; connection: infer C } ? C : never) : never = { state: 'joined' }, viewers: Array<{ name: string; client: string }> = []) {
+    await harness.send({ type: 'init', session, entries: encodeEntries(entries), connection, now: T0 + 60_000, viewers });
     await harness.page.waitForSelector('.row');
   }
 
@@ -60,6 +60,19 @@ describe('timeline webview in Chromium', function () {
     assert.match((await page.locator('.card.malformed').textContent()) ?? '', /Malformed event: thinking\.iteration: expected number.*"iteration": "x"/s);
     assert.match((await page.locator('.header').textContent()) ?? '', /8 events.*1,200 in \/ 340 out tokens/);
     assert.deepEqual(harness.errors(), []);
+  });
+
+  it('shows who is watching (presence) as initials with names for screen readers, live', async () => {
+    await harness.open();
+    await init(sample(), { state: 'joined' }, [{ name: 'ada.lovelace@example.com', client: 'vscode' }, { name: XSS, client: 'cli' }]);
+    const page = harness.page;
+    const viewers = page.locator('.header .viewers');
+    assert.equal(await viewers.getAttribute('aria-label'), `2 watching: ada.lovelace@example.com (VS Code), ${XSS} (terminal)`);
+    assert.deepEqual(await viewers.locator('.avatar').allTextContents(), ['AL', 'IS']);
+    assert.equal(await viewers.locator('.avatar.client-cli').count(), 1);
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined, 'a hostile name never runs');
+    await harness.send({ type: 'viewers', viewers: [] });
+    assert.equal(await viewers.count(), 0, 'nobody watching: no avatars');
   });
 
   it('shows HTML and script in every field as text; nothing runs (under the panel’s CSP)', async () => {
