@@ -9,6 +9,7 @@ import { startBenchStack, type BenchOptions } from './support/benchStack';
 import { writeDocs } from './support/docs';
 import { plotLatency, type LatencySamples } from './support/plot';
 import { faultBench } from './faultBench';
+import { payloadBench } from './payloadBench';
 import { stackBench } from './stackBench';
 import { startBench } from './startBench';
 import { samples, streamBench } from './streamBench';
@@ -24,6 +25,7 @@ const SUITES: Record<string, (options: BenchOptions) => Promise<SuiteReport>> = 
   worker: workerBench,
   stream: streamBench,
   faults: faultBench,
+  payload: payloadBench,
   start: startBench,
 };
 
@@ -54,7 +56,9 @@ async function main(): Promise<number> {
     process.stderr.write(`Unknown suite ${unknown.join(', ')}; suites: ${Object.keys(SUITES).join(', ')}\n`);
     return 2;
   }
-  const names = positionals.length > 0 ? positionals : Object.keys(SUITES);
+  // --quick leaves out the suites with stacks and a VS Code of their own (the fault matrix also runs
+  // as `npm run test:faults`) unless they are named.
+  const names = positionals.length > 0 ? positionals : Object.keys(SUITES).filter((n) => !values.quick || !['faults', 'payload', 'start'].includes(n));
   const reports: SuiteReport[] = [];
   const stack = await startBenchStack();
   try {

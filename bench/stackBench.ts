@@ -2,7 +2,7 @@
 // - latency INSERT → unmodified supabase-js callback at 200 events/s, 1 and 50 subscribers;
 // - the CDC floor in the same run: the same INSERTs seen by a raw pgoutput reader (no gateway);
 // - 1,000 events/s to 10 subscribers, lost and duplicated counted;
-// - the gateway's RSS before and after a soak (2 minutes; 20 s with --quick).
+// - the gateway's RSS before and after a soak (90 s; 10 s with --quick).
 // The stack runs as `npm run stack` does, in its own process (support/benchStack.ts).
 import { readFile } from 'node:fs/promises';
 import type { SupabaseClient } from '@supabase/supabase-js';
@@ -166,7 +166,7 @@ export async function stackBench(options: BenchOptions): Promise<SuiteReport> {
     report.add('gateway cpu 1000/s x10', burst.gatewayCpu, '%');
     report.add('bench process cpu 1000/s x10', burst.benchCpu, '%');
 
-    const soakSeconds = options.quick ? 20 : 120;
+    const soakSeconds = options.quick ? 10 : 90;
     const soak = await bench.phase(200, 200 * soakSeconds, 10);
     const rssAfter = await rssMiB(pid);
     report.add('gateway rss before', rssBefore, 'MiB');

@@ -93,7 +93,7 @@ export function validateEventData(type: string, data: unknown): ValidationResult
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return { ok: false, error: `${type} data must be a JSON object` };
   const bytes = jsonBytes(data);
   if (bytes > MAX_EVENT_DATA_BYTES) {
-    return { ok: false, error: `${type} data is ${Math.ceil(bytes / 1024)} KiB; the limit is ${MAX_EVENT_DATA_BYTES / 1024} KiB. Truncate large fields (e.g. terminal output) before emitting.` };
+    return { ok: false, error: `${type} data is ${Math.ceil(bytes / 1024)} KiB; the limit is ${MAX_EVENT_DATA_BYTES / 1024} KiB. Split large terminal output over several terminal events (or shorten the field) before emitting.` };
   }
   const parsed = eventDataSchemas[type].safeParse(data);
   return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: describe(parsed.error, type) };

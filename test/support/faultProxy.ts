@@ -16,6 +16,8 @@ export class FaultProxy {
   delayMs = 0;
   port = 0;
   connections = 0;
+  /** Bytes forwarded from the server to clients (what a viewer downloads). */
+  bytesToClients = 0;
 
   constructor(private readonly targetPort: number) {}
 
@@ -75,6 +77,7 @@ export class FaultProxy {
         else if (to.writable) to.write(chunk);
       };
       from.on('data', (chunk: Buffer) => {
+        if (from === upstream) this.bytesToClients += chunk.length;
         if (this.mode === 'pass') send(chunk);
         else if (this.mode === 'blackhole') this.held.add(() => send(chunk));
       });
