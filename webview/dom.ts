@@ -15,3 +15,23 @@ export function highlighted(text: string, parts: Array<{ text: string; hit: bool
   for (const p of parts) f.append(p.hit ? h('mark', {}, p.text) : document.createTextNode(p.text));
   return f;
 }
+
+/**
+ * Makes `parent`'s children exactly `rows`, in that order, moving as little as possible: rows that
+ * stay stay in place (re-inserting costs a style pass each), new ones go in at their position, so
+ * the DOM order is the reading order for screen readers and Tab. Returns the rows newly inserted.
+ */
+export function placeInOrder(parent: HTMLElement, rows: HTMLElement[]): HTMLElement[] {
+  const keep = new Set<Element>(rows);
+  for (const el of [...parent.children]) if (!keep.has(el)) el.remove();
+  const fresh: HTMLElement[] = [];
+  let cursor = parent.firstElementChild;
+  for (const el of rows) {
+    if (el === cursor) cursor = cursor.nextElementSibling;
+    else {
+      fresh.push(el);
+      parent.insertBefore(el, cursor);
+    }
+  }
+  return fresh;
+}

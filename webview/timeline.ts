@@ -3,8 +3,9 @@
 // (@tanstack/virtual-core) of rows. Keyboard: j/k move, Enter opens the file, / searches, Esc clears.
 import { elementScroll, measureElement, observeElementOffset, observeElementRect, Virtualizer } from '@tanstack/virtual-core';
 import { decodeEntries, isHostMessage, type ConnectionView, type HostMessage, type SessionView, type TimelineEntry, type ViewerView } from '../src/shared/protocol';
-import { h } from './dom';
-import { counts, duration, INITIAL_UI, KIND_LABELS, KINDS, keyOf, matches, totals, visibleEntries, type EntryKind, type UiState } from './model';
+import { h, placeInOrder } from './dom';
+import { renderBanner, renderHeader } from './header';
+import { counts, INITIAL_UI, KIND_LABELS, KINDS, keyOf, matches, totals, visibleEntries, type EntryKind, type UiState } from './model';
 import { renderRow } from './rows';
 import { loadState, onHostMessage, post, saveState } from './vscodeApi';
 
@@ -171,48 +172,12 @@ export class Timeline {
   }
 
   private renderHeader(): void {
-    const t = totals(this.entries);
-    const s = this.session;
-    this.header.replaceChildren(
-      h('h1', { class: 'title' }, s?.title ?? 'Session'),
-      s ? h('span', { class: `chip state-${s.state}` }, s.state) : '',
-      h('span', { class: 'muted' }, `${this.entries.length} events · ${duration(t.elapsedMs)}${t.inputTokens + t.outputTokens > 0 ? ` · ${t.inputTokens.toLocaleString()} in / ${t.outputTokens.toLocaleString()} out tokens` : ''}`),
-      this.viewersElement(),
-    );
-  }
-
-  /** Who is watching (presence): initials with the name and client on hover and for screen readers. */
-  private viewersElement(): HTMLElement | string {
-    if (this.viewers.length === 0) return '';
-    const label = `${this.viewers.length} watching: ${this.viewers.map((v) => `${v.name} (${v.client === 'cli' ? 'terminal' : 'VS Code'})`).join(', ')}`;
-    return h(
-      'span',
-      { class: 'viewers', role: 'img', 'aria-label': label, title: label },
-      ...this.viewers.slice(0, 6).map((v) => h('span', { class: `avatar client-${v.client === 'cli' ? 'cli' : 'vscode'}`, 'aria-hidden': 'true' }, initials(v.name))),
-      this.viewers.length > 6 ? h('span', { class: 'avatar more', 'aria-hidden': 'true' }, `+${this.viewers.length - 6}`) : '',
-    );
+    renderHeader(this.header, this.session, this.entries, this.viewers);
   }
 
   private renderBanner(): void {
     const c = this.connection;
-    this.banner.className = `banner banner-${c.state}`;
-    if (c.state === 'joined' || c.state === 'closed') {
-      this.banner.hidden = true;
-      return;
-    }
-    this.banner.hidden = false;
-    if (c.state === 'joining') this.banner.replaceChildren(c.attempt > 0 ? `Connecting (attempt ${c.attempt})…` : 'Connecting…');
-    else if (c.state === 'reconnecting') {
-      const secs = Math.max(0, Math.ceil((c.retryAt - (Date.now() + this.clockSkew)) / 1000));
-      this.banner.replaceChildren(`Connection lost (${c.reason}). Reconnecting in ${secs} s — attempt ${c.attempt} of ${c.maxAttempts}. `, this.reconnectButton('Reconnect now'));
-      if (secs > 0) setTimeout(() => this.connection === c && this.renderBanner(), 1000);
-    } else if (c.state === 'error') this.banner.replaceChildren(`Disconnected: ${c.reason}. `, this.reconnectButton('Reconnect'));
-  }
-
-  private reconnectButton(label: string): HTMLElement {
-    const b = h('vscode-button', {}, label);
-    b.addEventListener('click', () => post({ type: 'reconnect' }));
-    return b;
+    if (renderBanner(this.banner, c, Date.now() + this.clockSkew) > 0) setTimeout(() => this.connection === c && this.renderBanner(), 1000);
   }
 
   private renderFilters(): void {
@@ -281,20 +246,7 @@ export class Timeline {
       el.classList.toggle('hit', this.hits[this.hitIndex] === item.index);
       rows.push(el);
     }
-    // Rows that stay on screen stay in place (re-inserting costs a style pass each); new ones go
-    // in index order, so the DOM order is the reading order for screen readers and Tab.
-    const keep = new Set(rows);
-    for (const el of [...this.inner.children]) if (!keep.has(el as HTMLElement)) el.remove();
-    const fresh: HTMLElement[] = [];
-    let cursor = this.inner.firstElementChild;
-    for (const el of rows) {
-      if (el === cursor) cursor = cursor.nextElementSibling;
-      else {
-        fresh.push(el);
-        this.inner.insertBefore(el, cursor);
-      }
-    }
-    for (const el of fresh) this.virtualizer.measureElement(el);
+    for (const el of placeInOrder(this.inner, rows)) this.virtualizer.measureElement(el);
     if (this.cache.size > 2000) this.cache.clear();
   }
 
@@ -445,11 +397,4 @@ export class Timeline {
 
 function seqOf(e: TimelineEntry): number {
   return e.kind === 'event' ? e.event.seq : (e.malformed.seq ?? Number.MAX_SAFE_INTEGER);
-}
-
-/** "ada.lovelace@example.com" → "AL", "grace" → "GR". */
-function initials(name: string): string {
-  const words = name.split('@')[0]!.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
-  const letters = words.length > 1 ? words[0]![0]! + words[1]![0]! : (words[0] ?? '?').slice(0, 2);
-  return letters.toUpperCase();
 }
