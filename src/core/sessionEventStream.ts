@@ -4,7 +4,9 @@
 // EVERY successful (re)join, merged with the live events that arrived meanwhile, so the listener
 // sees every event exactly once, in `seq` order, with no gap (see architecture.md).
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
+import { AnnotationSet, parseAnnotationRow, type AnnotationChanges } from '../shared/annotations';
 import { parseEventRow } from '../shared/events';
+import { fetchAnnotations } from './annotations';
 import { backoffDelay, RECONNECT_POLICY, type BackoffPolicy } from './backoff';
 import { systemClock, type Clock, type TimerHandle } from './clock';
 import { Emitter, type Event } from './emitter';
@@ -12,6 +14,9 @@ import { EventLog, toEntry, type LogEntry } from './eventLog';
 import { fetchHistory } from './history';
 import { silentLogger, type Logger } from './log';
 import { freshChannel } from './supabaseClient';
+import { viewersOf, type Viewer } from './viewers';
+
+export type { Viewer } from './viewers';
 
 export type StreamState =
   | { state: 'closed' }
@@ -51,14 +56,11 @@ export interface StreamOptions {
    * `key` (one per window or terminal) with `name` and `client`, and `viewers` lists everyone.
    */
   presence?: { key: string; name: string; client: 'vscode' | 'cli' };
-}
-
-/** One viewer of a session, as presence reports it. */
-export interface Viewer {
-  key: string;
-  name: string;
-  client: string;
-  since: string;
+  /**
+   * Also keep the session's comments (`annotations`, `onDidChangeAnnotations`): live through the same
+   * channel, and reloaded whole after every (re)join, as events are backfilled.
+   */
+  annotations?: boolean;
 }
 
 export interface StreamStats {
@@ -86,6 +88,12 @@ export class SessionEventStream {
   /** Fires when someone starts or stops watching (presence sync). */
   readonly onDidChangeViewers: Event<Viewer[]> = this.viewersEmitter.event;
   private currentViewers: Viewer[] = [];
+  /** The session's comments (with the `annotations` option). */
+  readonly annotations = new AnnotationSet();
+  private readonly annotationsEmitter = new Emitter<AnnotationChanges>();
+  /** Fires with comments added, edited (upserted) or deleted (removed), live or after a reload. */
+  readonly onDidChangeAnnotations: Event<AnnotationChanges> = this.annotationsEmitter.event;
+  private annotationBuffer: Array<{ type: string; row: unknown }> | undefined;
   private readonly since = new Date().toISOString();
 
   private current: StreamState = { state: 'closed' };
@@ -158,6 +166,7 @@ export class SessionEventStream {
     this.stateEmitter.dispose();
     this.batchEmitter.dispose();
     this.viewersEmitter.dispose();
+    this.annotationsEmitter.dispose();
   }
 
   private setState(next: StreamState): void {
@@ -209,6 +218,7 @@ export class SessionEventStream {
       if (this.liveBuffer) this.liveBuffer.push(payload.new);
       else this.deliverLive([payload.new]);
     });
+    if (this.options.annotations) this.listenToAnnotations(channel, generation);
     channel.subscribe((status, error) => {
       if (generation !== this.generation) return;
       if (status === 'SUBSCRIBED') {
@@ -219,14 +229,60 @@ export class SessionEventStream {
     });
   }
 
+  /**
+   * Comments ride on the session's channel too. INSERT and UPDATE are filtered by session; DELETE
+   * is not, because hosted Realtime cannot filter deletes (it sends their primary key only): ids
+   * not held here are ignored.
+   */
+  private listenToAnnotations(channel: RealtimeChannel, generation: number): void {
+    this.annotationBuffer = [];
+    const onChange = (payload: { eventType: string; new: unknown; old: unknown }) => {
+      if (generation !== this.generation) return;
+      const change = { type: payload.eventType, row: payload.eventType === 'DELETE' ? payload.old : payload.new };
+      if (this.annotationBuffer) this.annotationBuffer.push(change);
+      else this.applyAnnotationChanges([change]);
+    };
+    const table = { schema: 'public', table: 'session_event_annotations' } as const;
+    const filter = `session_id=eq.${this.options.sessionId}`;
+    channel.on('postgres_changes', { ...table, event: 'INSERT', filter }, onChange);
+    channel.on('postgres_changes', { ...table, event: 'UPDATE', filter }, onChange);
+    channel.on('postgres_changes', { ...table, event: 'DELETE' }, onChange);
+  }
+
+  private applyAnnotationChanges(changes: Array<{ type: string; row: unknown }>): void {
+    const result: AnnotationChanges = { upserted: [], removed: [] };
+    for (const { type, row } of changes) {
+      if (type === 'DELETE') {
+        const id = (row as { id?: unknown } | null)?.id;
+        if (typeof id === 'string' && this.annotations.remove(id)) result.removed.push(id);
+        continue;
+      }
+      const a = parseAnnotationRow(row);
+      if (!a || a.sessionId !== this.options.sessionId) continue;
+      if (this.annotations.upsert(a)) result.upserted.push(a);
+    }
+    this.fireAnnotations(result);
+  }
+
+  private fireAnnotations(changes: AnnotationChanges): void {
+    if (changes.upserted.length > 0 || changes.removed.length > 0) this.annotationsEmitter.fire(changes);
+  }
+
   private async afterJoin(generation: number): Promise<void> {
     try {
-      const rows = await this.loadHistory();
+      const [rows, notes] = await Promise.all([this.loadHistory(), this.options.annotations ? fetchAnnotations(this.options.client, this.options.sessionId) : undefined]);
       if (generation !== this.generation) return;
       const buffered = this.liveBuffer ?? [];
       this.liveBuffer = undefined;
       this.deliver(rows.map(toEntry), true);
       if (buffered.length > 0) this.deliverLive(buffered);
+      if (notes) {
+        // Whole, not from a cursor: comments are edited and deleted, not only added.
+        this.fireAnnotations(this.annotations.replaceAll(notes));
+        const missed = this.annotationBuffer ?? [];
+        this.annotationBuffer = undefined;
+        this.applyAnnotationChanges(missed);
+      }
       this.loadedOnce = true;
       this.attempt = 0;
       this.counters.joins++;
@@ -288,6 +344,7 @@ export class SessionEventStream {
     if (generation !== this.generation) return;
     this.generation++;
     this.liveBuffer = undefined;
+    this.annotationBuffer = undefined;
     this.dropChannel();
     this.attempt++;
     if (this.attempt > this.policy.maxAttempts) {
@@ -327,14 +384,4 @@ export class SessionEventStream {
     };
     this.watchdog = this.clock.setTimeout(tick, every);
   }
-}
-
-/** Presence state (key → metas) as one viewer per key; the newest meta wins. */
-function viewersOf(state: Record<string, Array<Record<string, unknown>>>): Viewer[] {
-  return Object.entries(state)
-    .map(([key, metas]) => {
-      const m = metas.at(-1) ?? {};
-      return { key, name: typeof m.name === 'string' ? m.name.slice(0, 200) : 'someone', client: typeof m.client === 'string' ? m.client.slice(0, 20) : 'unknown', since: typeof m.since === 'string' ? m.since : '' };
-    })
-    .sort((a, b) => a.since.localeCompare(b.since) || a.key.localeCompare(b.key));
 }

@@ -1,7 +1,7 @@
 // Annotations on events and read markers (issue 10), at the database, as the Supabase roles really
 // are: who can see a session reads and adds its annotations; only authors edit or delete theirs;
 // a stranger can do neither; read markers are private; sizes and ownership cannot be forged.
-// (The UI for both is not built yet; these are the tables and their RLS.)
+// (Live delivery, recovery and the read-marker RPC: annotations.live.test.ts.)
 import assert from 'node:assert/strict';
 import type pg from 'pg';
 import { adminClient, asRole, createSession, createUser, insertEvent, sqlState } from './fixture';
