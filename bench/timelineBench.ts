@@ -41,7 +41,7 @@ export async function timelineBench(options: Pick<BenchOptions, 'quick'>): Promi
         window.postMessage(msg, '*');
         const check = () => (document.querySelector('.row') ? requestAnimationFrame(() => resolve(performance.now() - t)) : requestAnimationFrame(check));
         requestAnimationFrame(check);
-      }), { type: 'init', session, entries, connection: { state: 'joined' }, now: T0, viewers: [] } as unknown as Record<string, unknown>);
+      }), { type: 'init', session, entries, connection: { state: 'joined' }, now: T0, viewers: [], annotations: [], me: '' } as unknown as Record<string, unknown>);
     };
     const empty = await firstPaint(1);
     const tenK = await firstPaint(10_000);
@@ -130,7 +130,7 @@ export async function timelineBench(options: Pick<BenchOptions, 'quick'>): Promi
     const cdp = await heapPage.context().newCDPSession(heapPage);
     await cdp.send('HeapProfiler.collectGarbage');
     const before = ((await cdp.send('Runtime.getHeapUsage')) as { usedSize: number }).usedSize;
-    await harness.send({ type: 'init', session, entries: encodeEntries(events(0, 50_000)), connection: { state: 'joined' }, now: T0, viewers: [] });
+    await harness.send({ type: 'init', session, entries: encodeEntries(events(0, 50_000)), connection: { state: 'joined' }, now: T0, viewers: [], annotations: [], me: '' });
     await heapPage.waitForSelector('.row');
     await cdp.send('HeapProfiler.collectGarbage');
     const after = ((await cdp.send('Runtime.getHeapUsage')) as { usedSize: number }).usedSize;

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   try {
     for (const theme of ['dark', 'light'] as const) {
       const page = await harness.open({ theme, width: 1100, height: 760 });
-      await harness.send({ type: 'init', session: { id: 's-1', title: 'Demo: add a greeting module', state: 'completed', createdAt: new Date(T0).toISOString() }, entries: encodeEntries(entries), connection: { state: 'joined' }, now: T0 + 120_000, viewers: [{ name: 'ada@example.com', client: 'vscode' }, { name: 'grace@example.com', client: 'cli' }] });
+      await harness.send({ type: 'init', session: { id: 's-1', title: 'Demo: add a greeting module', state: 'completed', createdAt: new Date(T0).toISOString() }, entries: encodeEntries(entries), connection: { state: 'joined' }, now: T0 + 120_000, viewers: [{ name: 'ada@example.com', client: 'vscode' }, { name: 'grace@example.com', client: 'cli' }], annotations: [], me: '' });
       await page.waitForSelector('.kind-completion');
       await page.waitForTimeout(300);
       const file = path.resolve(__dirname, `../docs/timeline-${theme}.png`);

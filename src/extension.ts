@@ -27,6 +27,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const panelDeps: PanelDeps = {
     extensionUri: context.extensionUri,
     streams,
+    auth,
     log,
     openFile: async (sessionId, path, mode) => {
       const folder = watcher.folderFor(sessionId);

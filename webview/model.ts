@@ -18,6 +18,14 @@ export const KIND_LABELS: Record<EntryKind, string> = {
   malformed: 'Malformed',
 };
 
+/** What the comment composer is writing: a new comment on an event, or an edit of one (`id`). */
+export interface Draft {
+  eventId: string;
+  id?: string;
+  label: string;
+  body: string;
+}
+
 /** What the webview persists with setState (events are re-sent by the host, never persisted). */
 export interface UiState {
   sessionId?: string;
@@ -26,6 +34,8 @@ export interface UiState {
   follow: boolean;
   scrollTop: number;
   expanded: string[];
+  /** A comment being written, kept across a reload of the view. */
+  draft?: Draft;
 }
 
 export const INITIAL_UI: UiState = { hidden: [], search: '', follow: true, scrollTop: 0, expanded: [] };

@@ -100,6 +100,7 @@ export function renderRow(entry: TimelineEntry, ctx: RowContext): HTMLElement {
       { class: 'meta' },
       h('time', { datetime: t ? new Date(t).toISOString() : undefined, title: t ? new Date(t).toLocaleString() : undefined }, t ? relativeTime(t, ctx.now) : ''),
       h('span', { class: 'seq' }, seq !== null ? `#${seq}` : ''),
+      entry.kind === 'event' ? h('button', { class: 'icon-button', 'data-comment': '1', type: 'button', title: 'Comment on this event (c)', 'aria-label': `Comment on ${label}` }, 'Comment') : null,
       h('button', { class: 'icon-button', 'data-copy': '1', type: 'button', title: 'Copy event JSON', 'aria-label': 'Copy event JSON' }, 'Copy'),
     ),
   );

@@ -3,13 +3,14 @@
 // (@tanstack/virtual-core) of rows. Keyboard: j/k move, Enter opens the file, / searches, Esc clears.
 import { elementScroll, measureElement, observeElementOffset, observeElementRect, Virtualizer } from '@tanstack/virtual-core';
 import { decodeEntries, isHostMessage, type ConnectionView, type HostMessage, type SessionView, type TimelineEntry, type ViewerView } from '../src/shared/protocol';
+import { Comments } from './comments';
 import { h, placeInOrder } from './dom';
 import { renderBanner, renderHeader } from './header';
-import { counts, INITIAL_UI, KIND_LABELS, KINDS, keyOf, matches, totals, visibleEntries, type EntryKind, type UiState } from './model';
+import { counts, INITIAL_UI, KIND_LABELS, KINDS, keyOf, matches, visibleEntries, type EntryKind, type UiState } from './model';
+import { highestRead, unreadSince } from './readMarker';
+import { Replay } from './replay';
 import { renderRow } from './rows';
 import { loadState, onHostMessage, post, saveState } from './vscodeApi';
-
-const SPEEDS = [1, 2, 5, 10, 20];
 
 export class Timeline {
   private entries: TimelineEntry[] = [];
@@ -23,10 +24,7 @@ export class Timeline {
   private clockSkew = 0;
   private ui: UiState;
   private unseen = 0;
-  private replayAt: number | undefined;
-  private playing = false;
-  private speed = 1;
-  private lastFrame = 0;
+  private readonly replay = new Replay(() => this.entries, () => this.refresh(), () => this.setFollow(true));
   private version = 0;
   private readonly cache = new Map<string, { version: number; el: HTMLElement }>();
   private readonly virtualizer: Virtualizer<HTMLDivElement, HTMLElement>;
@@ -41,17 +39,21 @@ export class Timeline {
   private readonly search = h('vscode-textfield', { placeholder: 'Search commands, output, paths, messages (/)', 'aria-label': 'Search events', class: 'search' }) as HTMLElement & { value: string };
   private readonly hitLabel = h('span', { class: 'hits', 'aria-live': 'off' });
   private readonly followButton = h('button', { class: 'toggle', type: 'button', 'aria-pressed': 'true', title: 'Follow new events' }, 'Follow live');
-  private readonly playButton = h('button', { class: 'toggle', type: 'button', title: 'Replay the session' }, '▶ Replay');
-  private readonly speedSelect = h('select', { 'aria-label': 'Replay speed' }, ...SPEEDS.map((s) => h('option', { value: String(s) }, `${s}×`)));
-  private readonly scrub = h('input', { type: 'range', min: '0', max: '1000', value: '1000', 'aria-label': 'Replay position', class: 'scrub' }) as HTMLInputElement;
   private readonly scroller = h('div', { class: 'scroller', role: 'list', tabindex: '0', 'aria-label': 'Session events' });
   private readonly inner = h('div', { class: 'inner' });
   private readonly pill = h('button', { class: 'pill', type: 'button', hidden: '' });
   private readonly live = h('div', { class: 'sr-only', 'aria-live': 'polite' });
+  private readonly comments = new Comments(() => this.scheduleRows(), (draft) => this.persist({ draft }), () => this.scroller.focus());
+  /** This view was restored (a reload): its own scroll position wins over the read marker. */
+  private readonly restoring: boolean;
+  /** The first entry after the user's read marker (a "New" divider above it). */
+  private firstUnread: string | undefined;
+  private postedRead = -1;
 
   constructor(private readonly root: HTMLElement) {
     this.ui = { ...INITIAL_UI, ...loadState() };
     if (this.ui.sessionId && this.ui.sessionId !== root.dataset.session) this.ui = { ...INITIAL_UI };
+    this.restoring = this.ui.sessionId === root.dataset.session;
     this.ui.sessionId = root.dataset.session;
     this.virtualizer = new Virtualizer<HTMLDivElement, HTMLElement>({
       count: 0,
@@ -92,15 +94,12 @@ export class Timeline {
     prev.addEventListener('click', () => this.nextHit(-1));
     next.addEventListener('click', () => this.nextHit(1));
     this.followButton.addEventListener('click', () => this.setFollow(!this.ui.follow));
-    this.playButton.addEventListener('click', () => this.togglePlay());
-    this.speedSelect.addEventListener('change', () => (this.speed = Number(this.speedSelect.value)));
-    this.scrub.addEventListener('input', () => this.scrubTo(Number(this.scrub.value)));
     const exportButton = h('vscode-button', { secondary: '', title: 'Export the session as JSON Lines' }, 'Export JSONL');
     exportButton.addEventListener('click', () => post({ type: 'exportJsonl' }));
     this.pill.addEventListener('click', () => this.setFollow(true));
-    const toolbar = h('div', { class: 'toolbar' }, this.search, prev, next, this.hitLabel, this.followButton, this.playButton, this.speedSelect, this.scrub, exportButton);
+    const toolbar = h('div', { class: 'toolbar' }, this.search, prev, next, this.hitLabel, this.followButton, this.replay.playButton, this.replay.speedSelect, this.replay.scrub, exportButton);
     this.scroller.append(this.inner);
-    this.root.append(this.header, this.banner, this.filters, toolbar, this.scroller, this.pill, this.live);
+    this.root.append(this.header, this.banner, this.filters, toolbar, this.scroller, this.comments.composer, this.pill, this.live);
     this.scroller.addEventListener('scroll', () => this.onScroll(), { passive: true });
     this.scroller.addEventListener('click', (e) => this.onListClick(e));
     document.addEventListener('keydown', (e) => this.onKey(e));
@@ -114,11 +113,13 @@ export class Timeline {
         this.connection = m.connection;
         this.viewers = m.viewers;
         this.clockSkew = m.now - Date.now();
-        this.refresh();
-        if (!this.restoredScroll && !this.ui.follow) {
-          this.restoredScroll = true;
-          this.scroller.scrollTop = this.ui.scrollTop;
-        }
+        this.comments.reset(m.annotations, m.me);
+        if (this.restoredScroll) this.refresh();
+        else this.firstShow(m.readSeq);
+        break;
+      case 'annotations':
+      case 'annotationSaved':
+        this.comments.onMessage(m);
         break;
       case 'entries':
         this.append(decodeEntries(m.entries), m.inserted);
@@ -141,6 +142,27 @@ export class Timeline {
     }
   }
 
+  /**
+   * The first time entries arrive: a reloaded view goes back to where it was scrolled; a new one
+   * opens where the user left off (their read marker, from any window), under a "New" divider.
+   */
+  private firstShow(readSeq: number | undefined): void {
+    this.restoredScroll = true;
+    const news = this.restoring ? [] : unreadSince(this.entries, readSeq);
+    const unread = news[0];
+    if (unread) {
+      this.firstUnread = keyOf(unread, 0);
+      this.setFollow(false, false);
+    }
+    this.refresh();
+    if (unread) {
+      const index = this.visible.indexOf(unread);
+      if (index >= 0) this.virtualizer.scrollToIndex(index, { align: 'start' });
+      this.announce(`${news.length} new event${news.length === 1 ? '' : 's'} since you last looked.`);
+    } else if (this.restoring && !this.ui.follow) this.scroller.scrollTop = this.ui.scrollTop;
+    if (this.ui.draft) this.comments.open(this.ui.draft);
+  }
+
   private append(entries: TimelineEntry[], inserted: boolean): void {
     if (inserted) this.entries = [...this.entries, ...entries].sort((a, b) => seqOf(a) - seqOf(b));
     else this.entries.push(...entries);
@@ -151,7 +173,7 @@ export class Timeline {
     const before = this.visible.length;
     this.refresh();
     const added = this.visible.length - before;
-    if (!this.ui.follow && added > 0 && this.replayAt === undefined) {
+    if (!this.ui.follow && added > 0 && this.replay.at === undefined) {
       this.unseen += added;
       this.pill.textContent = `${this.unseen} new event${this.unseen === 1 ? '' : 's'} ↓`;
       this.pill.hidden = false;
@@ -159,7 +181,7 @@ export class Timeline {
   }
 
   private refresh(): void {
-    this.visible = visibleEntries(this.entries, this.ui.hidden, this.replayAt);
+    this.visible = visibleEntries(this.entries, this.ui.hidden, this.replay.at);
     this.hits = matches(this.visible, this.ui.search);
     this.virtualizer.setOptions({ ...this.virtualizer.options, count: this.visible.length });
     this.virtualizer._willUpdate();
@@ -232,10 +254,13 @@ export class Timeline {
       if (!entry) continue;
       const key = String(item.key);
       const expanded = this.ui.expanded.includes(key);
-      const cacheKey = `${key}|${this.ui.search}|${expanded}`;
+      const cacheKey = `${key}|${this.ui.search}|${expanded}|${this.comments.version(key)}`;
       let cached = this.cache.get(cacheKey);
       if (!cached || cached.version !== this.version) {
-        cached = { version: this.version, el: renderRow(entry, { query: this.ui.search, now, expanded }) };
+        const el = renderRow(entry, { query: this.ui.search, now, expanded });
+        const thread = entry.kind === 'event' ? this.comments.thread(entry.event.id, now) : null;
+        if (thread) el.querySelector('.content')!.append(thread);
+        cached = { version: this.version, el };
         this.cache.set(cacheKey, cached);
       }
       const el = cached.el;
@@ -244,8 +269,12 @@ export class Timeline {
       el.style.transform = `translateY(${item.start}px)`;
       el.classList.toggle('selected', item.index === this.selected);
       el.classList.toggle('hit', this.hits[this.hitIndex] === item.index);
+      el.classList.toggle('first-unread', key === this.firstUnread);
       rows.push(el);
     }
+    // The highest event wholly on screen moves the user's read marker (the host saves it).
+    const seen = highestRead(items, this.visible, this.scroller.scrollTop + this.scroller.clientHeight + 1);
+    if (seen > this.postedRead && this.scroller.clientHeight > 0) post({ type: 'read', seq: (this.postedRead = seen) });
     for (const el of placeInOrder(this.inner, rows)) this.virtualizer.measureElement(el);
     if (this.cache.size > 2000) this.cache.clear();
   }
@@ -309,6 +338,7 @@ export class Timeline {
     if (!row) return;
     const entry = this.visible[Number(row.dataset.index)];
     this.selected = Number(row.dataset.index);
+    if (entry && this.comments.onClick(target, entry.kind === 'event' ? entry.event.id : undefined, row.getAttribute('aria-label') ?? 'the event')) return;
     const link = target.closest<HTMLElement>('[data-open]');
     if (link) {
       e.preventDefault();
@@ -324,7 +354,7 @@ export class Timeline {
   }
 
   private onKey(e: KeyboardEvent): void {
-    const inField = (e.target as HTMLElement).closest('vscode-textfield, input, select');
+    const inField = (e.target as HTMLElement).closest('vscode-textfield, input, select, textarea, vscode-button');
     if (e.key === '/' && !inField) {
       e.preventDefault();
       this.search.focus();
@@ -341,56 +371,21 @@ export class Timeline {
     } else if (e.key === 'Enter' && this.selected >= 0) {
       const path = this.inner.querySelector<HTMLElement>(`.row[data-index="${this.selected}"] [data-open]`)?.dataset.open;
       if (path) post({ type: 'openFile', path, mode: 'preview' });
+    } else if (e.key === 'c' && this.selected >= 0) {
+      e.preventDefault();
+      const row = this.inner.querySelector<HTMLElement>(`.row[data-index="${this.selected}"] [data-comment]`);
+      row?.click();
     } else if (e.key === 'End') {
       this.setFollow(true);
     }
-  }
-
-  private togglePlay(): void {
-    if (this.playing) {
-      this.playing = false;
-      this.playButton.textContent = '▶ Replay';
-      return;
-    }
-    const t = totals(this.entries);
-    if (!t.start) return;
-    if (this.replayAt === undefined || this.replayAt >= t.end) this.replayAt = t.start;
-    this.playing = true;
-    this.playButton.textContent = '⏸ Pause';
-    this.setFollow(true);
-    this.lastFrame = performance.now();
-    const frame = (at: number) => {
-      if (!this.playing) return;
-      this.replayAt! += (at - this.lastFrame) * this.speed;
-      this.lastFrame = at;
-      const end = totals(this.entries).end;
-      if (this.replayAt! >= end) return this.stopReplay();
-      this.scrub.value = String(Math.round(((this.replayAt! - t.start) / Math.max(1, end - t.start)) * 1000));
-      this.refresh();
-      requestAnimationFrame(frame);
-    };
-    requestAnimationFrame(frame);
-  }
-
-  private scrubTo(position: number): void {
-    const t = totals(this.entries);
-    this.replayAt = position >= 1000 ? undefined : t.start + ((t.end - t.start) * position) / 1000;
-    this.refresh();
-  }
-
-  private stopReplay(): void {
-    this.playing = false;
-    this.replayAt = undefined;
-    this.playButton.textContent = '▶ Replay';
-    this.scrub.value = '1000';
-    this.refresh();
   }
 
   private announce(text: string): void {
     this.live.textContent = text;
   }
 
-  private persist(): void {
+  private persist(change: Partial<UiState> = {}): void {
+    Object.assign(this.ui, change);
     saveState(this.ui);
   }
 }

@@ -37,6 +37,7 @@ export class StreamRegistry implements vscode.Disposable {
         historyLimit: config.historyLimit,
         policy: config.reconnect,
         logger: outputLogger(this.log),
+        annotations: true,
         // Others watching this session see this window (and its user) in their presence list.
         presence: { key: `${this.windowKey}:${sessionId}`, name: this.auth.state.kind === 'signedIn' ? this.auth.state.email || 'VS Code user' : 'VS Code user', client: 'vscode' },
       });

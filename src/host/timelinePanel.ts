@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { LogEntry } from '../core/eventLog';
 import { encodeEntries, isWebviewMessage, type HostMessage, type SessionView } from '../shared/protocol';
+import type { AuthService } from './auth';
+import { PanelComments } from './panelComments';
 import type { SessionSummary } from './sessions';
 import type { StreamLease, StreamRegistry } from './streams';
 
@@ -14,6 +16,7 @@ const FRAME_MS = 16;
 export interface PanelDeps {
   extensionUri: vscode.Uri;
   streams: StreamRegistry;
+  auth: AuthService;
   openFile(sessionId: string, path: string, mode: 'preview' | 'diff'): Promise<void>;
   log: vscode.LogOutputChannel;
 }
@@ -22,6 +25,7 @@ export class TimelinePanel implements vscode.Disposable {
   private static readonly open = new Map<string, TimelinePanel>();
   private readonly disposables: vscode.Disposable[] = [];
   private lease: StreamLease | undefined;
+  private readonly comments: PanelComments;
   private ready = false;
   private pending: LogEntry[] = [];
   private pendingInserted = false;
@@ -63,7 +67,10 @@ export class TimelinePanel implements vscode.Disposable {
     );
     this.lease = deps.streams.acquire(session.id);
     const stream = this.lease.stream;
+    this.comments = new PanelComments(deps.auth, session.id, (m) => this.post(m), deps.log);
     this.disposables.push(
+      this.comments,
+      stream.onDidChangeAnnotations((c) => this.post({ type: 'annotations', ...c })),
       stream.onDidReceive((batch) => this.queue(batch.entries, batch.inserted)),
       stream.onDidChangeState((s) => this.post({ type: 'connection', connection: s, now: Date.now() })),
       stream.onDidChangeViewers((v) => this.post({ type: 'viewers', viewers: v.map(({ name, client }) => ({ name, client })) })),
@@ -90,10 +97,28 @@ export class TimelinePanel implements vscode.Disposable {
         // The webview (re)loaded: send everything; the webview keeps only its UI state.
         this.ready = true;
         this.pending = [];
-        const stream = this.lease!.stream;
-        this.post({ type: 'init', session: this.view(), entries: encodeEntries(stream.log.entries()), connection: stream.state, now: Date.now(), viewers: stream.viewers.map(({ name, client }) => ({ name, client })) });
+        const readSeq = await this.comments.readMarker();
+        const stream = this.lease?.stream;
+        if (!stream) return;
+        this.post({
+          type: 'init',
+          session: this.view(),
+          entries: encodeEntries(stream.log.entries()),
+          connection: stream.state,
+          now: Date.now(),
+          viewers: stream.viewers.map(({ name, client }) => ({ name, client })),
+          annotations: stream.annotations.list(),
+          me: this.comments.me,
+          readSeq,
+        });
         break;
       }
+      case 'annotate':
+      case 'editAnnotation':
+      case 'deleteAnnotation':
+      case 'read':
+        await this.comments.handle(message);
+        break;
       case 'openFile':
         await this.deps.openFile(this.session.id, message.path, message.mode);
         break;

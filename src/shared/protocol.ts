@@ -4,6 +4,7 @@
 // Entries travel as one JSON string: posting 10,000 event objects into a page (structured clone)
 // measures ≈ 1.7× slower than the same data as one string plus JSON.parse (`npm run bench --
 // timeline`, "objects/JSON ratio"), and the `init` of a freshly opened panel carries them all.
+import type { Annotation } from './annotations';
 import type { MalformedEvent, SessionEvent, SessionState } from './events';
 
 export type TimelineEntry = { kind: 'event'; event: SessionEvent } | { kind: 'malformed'; malformed: MalformedEvent };
@@ -38,9 +39,28 @@ export interface ViewerView {
   client: string;
 }
 
+/**
+ * `me` is the signed-in user's id (their own comments get Edit and Delete); `readSeq` is where they
+ * left off in this session (their read marker), if they opened it before.
+ */
+export interface InitMessage {
+  type: 'init';
+  session: SessionView;
+  entries: EncodedEntries;
+  connection: ConnectionView;
+  now: number;
+  viewers: ViewerView[];
+  annotations: Annotation[];
+  me: string;
+  readSeq?: number;
+}
+
 export type HostMessage =
-  | { type: 'init'; session: SessionView; entries: EncodedEntries; connection: ConnectionView; now: number; viewers: ViewerView[] }
+  | InitMessage
   | { type: 'viewers'; viewers: ViewerView[] }
+  | { type: 'annotations'; upserted: Annotation[]; removed: string[] }
+  /** The answer to an annotate/editAnnotation request: the composer closes only when `ok`. */
+  | { type: 'annotationSaved'; requestId: string; ok: boolean; message?: string }
   | { type: 'entries'; entries: EncodedEntries; inserted: boolean }
   | { type: 'connection'; connection: ConnectionView; now: number }
   | { type: 'session'; session: SessionView };
@@ -50,10 +70,18 @@ export type WebviewMessage =
   | { type: 'openFile'; path: string; mode: 'preview' | 'diff' }
   | { type: 'reconnect' }
   | { type: 'exportJsonl' }
-  | { type: 'copy'; text: string };
+  | { type: 'copy'; text: string }
+  | { type: 'annotate'; requestId: string; eventId: string; body: string }
+  | { type: 'editAnnotation'; requestId: string; id: string; body: string }
+  | { type: 'deleteAnnotation'; id: string }
+  /** The highest `seq` the user has had on screen. */
+  | { type: 'read'; seq: number };
 
-const HOST_TYPES = new Set(['init', 'entries', 'connection', 'session', 'viewers']);
-const WEBVIEW_TYPES = new Set(['ready', 'openFile', 'reconnect', 'exportJsonl', 'copy']);
+const HOST_TYPES = new Set(['init', 'entries', 'connection', 'session', 'viewers', 'annotations', 'annotationSaved']);
+const WEBVIEW_TYPES = new Set(['ready', 'openFile', 'reconnect', 'exportJsonl', 'copy', 'annotate', 'editAnnotation', 'deleteAnnotation', 'read']);
+const short = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= 100;
+/** Bodies are checked for size (and refused with a message) by the host; this only bounds them. */
+const body = (v: unknown) => typeof v === 'string' && v.length <= 64 * 1024;
 
 export function isHostMessage(m: unknown): m is HostMessage {
   return typeof m === 'object' && m !== null && HOST_TYPES.has((m as { type?: string }).type ?? '');
@@ -65,5 +93,9 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
   const msg = m as Record<string, unknown>;
   if (msg.type === 'openFile') return typeof msg.path === 'string' && (msg.mode === 'preview' || msg.mode === 'diff');
   if (msg.type === 'copy') return typeof msg.text === 'string' && msg.text.length <= 1_000_000;
+  if (msg.type === 'annotate') return short(msg.requestId) && short(msg.eventId) && body(msg.body);
+  if (msg.type === 'editAnnotation') return short(msg.requestId) && short(msg.id) && body(msg.body);
+  if (msg.type === 'deleteAnnotation') return short(msg.id);
+  if (msg.type === 'read') return Number.isSafeInteger(msg.seq) && (msg.seq as number) >= 0;
   return true;
 }

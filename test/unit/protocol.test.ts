@@ -5,13 +5,13 @@ import { decodeEntries, encodeEntries, isHostMessage, isWebviewMessage, type Tim
 
 describe('host ↔ webview protocol', () => {
   it('accepts the webview messages it knows, in their shapes', () => {
-    for (const m of [{ type: 'ready' }, { type: 'reconnect' }, { type: 'exportJsonl' }, { type: 'openFile', path: 'src/a.ts', mode: 'preview' }, { type: 'openFile', path: 'a', mode: 'diff' }, { type: 'copy', text: '{}' }]) {
+    for (const m of [{ type: 'ready' }, { type: 'reconnect' }, { type: 'exportJsonl' }, { type: 'openFile', path: 'src/a.ts', mode: 'preview' }, { type: 'openFile', path: 'a', mode: 'diff' }, { type: 'copy', text: '{}' }, { type: 'annotate', requestId: 'r1', eventId: 'e1', body: 'why?' }, { type: 'editAnnotation', requestId: 'r2', id: 'a1', body: '' }, { type: 'deleteAnnotation', id: 'a1' }, { type: 'read', seq: 0 }, { type: 'read', seq: 1234 }]) {
       assert.equal(isWebviewMessage(m), true, JSON.stringify(m));
     }
   });
 
-  it('refuses unknown types, wrong shapes and oversize copies', () => {
-    for (const m of [null, 'ready', 42, {}, { type: 'eval', code: 'x' }, { type: 'openFile' }, { type: 'openFile', path: 1, mode: 'preview' }, { type: 'openFile', path: 'a', mode: 'exec' }, { type: 'copy' }, { type: 'copy', text: 'x'.repeat(1_000_001) }]) {
+  it('refuses unknown types, wrong shapes and oversize copies or comments', () => {
+    for (const m of [null, 'ready', 42, {}, { type: 'eval', code: 'x' }, { type: 'openFile' }, { type: 'openFile', path: 1, mode: 'preview' }, { type: 'openFile', path: 'a', mode: 'exec' }, { type: 'copy' }, { type: 'copy', text: 'x'.repeat(1_000_001) }, { type: 'annotate', eventId: 'e1', body: 'no request id' }, { type: 'annotate', requestId: 'r', eventId: '', body: 'x' }, { type: 'annotate', requestId: 'r', eventId: 'e', body: 'x'.repeat(65_537) }, { type: 'editAnnotation', requestId: 'r', id: 7, body: 'x' }, { type: 'deleteAnnotation', id: 'x'.repeat(101) }, { type: 'read', seq: -1 }, { type: 'read', seq: 1.5 }, { type: 'read', seq: '9' }]) {
       assert.equal(isWebviewMessage(m), false, JSON.stringify(m)?.slice(0, 80));
     }
     assert.equal(isHostMessage({ type: 'ready' }), false, 'a webview message is not a host message');

@@ -39,7 +39,7 @@ describe('timeline webview in Chromium', function () {
   after(() => harness.stop());
 
   async function init(entries = sample(), connection: Parameters<WebviewHarness['send']>[0] extends infer M ? (M extends { type: 'init'; connection: infer C } ? C : never) : never = { state: 'joined' }, viewers: Array<{ name: string; client: string }> = []) {
-    await harness.send({ type: 'init', session, entries: encodeEntries(entries), connection, now: T0 + 60_000, viewers });
+    await harness.send({ type: 'init', session, entries: encodeEntries(entries), connection, now: T0 + 60_000, viewers, annotations: [], me: '' });
     await harness.page.waitForSelector('.row');
   }
 
