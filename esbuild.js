@@ -48,7 +48,7 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: { timeline: 'webview/main.ts' },
+    entryPoints: { timeline: 'webview/main.ts', health: 'webview/health.ts' },
     outdir: 'dist/webview',
     format: 'esm',
     platform: 'browser',

@@ -75,6 +75,7 @@ export interface StreamStats {
 }
 
 const PAGE = 1000;
+const LATENCY_SAMPLES = 1000;
 
 export class SessionEventStream {
   readonly log = new EventLog();
@@ -105,6 +106,7 @@ export class SessionEventStream {
   private lastTick = 0;
   private liveBuffer: unknown[] | undefined;
   private loadedOnce = false;
+  private readonly latencySamples: number[] = [];
   private readonly counters: StreamStats = { live: 0, backfilled: 0, duplicates: 0, malformed: 0, joins: 0 };
   private readonly policy: BackoffPolicy;
   private readonly clock: Clock;
@@ -131,6 +133,11 @@ export class SessionEventStream {
 
   stats(): StreamStats {
     return { ...this.counters };
+  }
+
+  /** createdAt → received of the last 1,000 live events, ms (meaningful where clocks agree). */
+  latencies(): number[] {
+    return [...this.latencySamples];
   }
 
   /** Starts watching: loads history, subscribes, and keeps it so until close(). */
@@ -316,11 +323,13 @@ export class SessionEventStream {
   private deliverLive(rows: unknown[]): void {
     const entries = rows.map((row) => toEntry(parseEventRow(row)));
     const now = this.clock.now();
-    const lastEvent = entries.at(-1);
-    if (lastEvent?.kind === 'event') {
+    for (const e of entries) {
+      if (e.kind !== 'event') continue;
       this.counters.lastEventAt = now;
-      const created = Date.parse(lastEvent.event.createdAt);
-      if (Number.isFinite(created)) this.counters.lastLatencyMs = Math.max(0, now - created);
+      const created = Date.parse(e.event.createdAt);
+      if (!Number.isFinite(created)) continue;
+      this.counters.lastLatencyMs = Math.max(0, now - created);
+      if (this.latencySamples.push(this.counters.lastLatencyMs) > LATENCY_SAMPLES) this.latencySamples.shift();
     }
     this.deliver(entries, false);
   }

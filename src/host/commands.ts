@@ -2,6 +2,7 @@
 // can act on instead of failing silently.
 import * as vscode from 'vscode';
 import { NotReadyError, type AuthService } from './auth';
+import { HealthPanel } from './healthPanel';
 import { findLocalStack, useLocalStack } from './localStack';
 import type { SessionsModel } from './sessions';
 import type { StreamRegistry } from './streams';
@@ -104,6 +105,10 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     }),
     cmd('openTimeline', openTimeline),
     cmd('reconnect', async () => watcher.reconnect()),
+    cmd('showHealth', async () => {
+      auth.signedInClient();
+      HealthPanel.show({ extensionUri: context.extensionUri, auth, streams: d.streams, title: (id) => sessions.find(id)?.title ?? id.slice(0, 8) });
+    }),
     cmd('refreshSessions', () => sessions.refresh()),
     cmd('emitTestEvent', () => emitTestEvent(context.secrets, sessions, auth, log)),
     cmd('setServiceRoleKey', () => setServiceRoleKey(context.secrets)),

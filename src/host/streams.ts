@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type * as vscode from 'vscode';
 import type { Logger } from '../core/log';
+import type { ConnectionChange } from '../shared/health';
 import { SessionEventStream } from '../core/sessionEventStream';
 import type { AuthService } from './auth';
 import { readConfig } from './config';
@@ -21,6 +22,8 @@ export class StreamRegistry implements vscode.Disposable {
   private readonly streams = new Map<string, { stream: SessionEventStream; refs: number }>();
   /** This window, for presence: two windows of one user are two viewers. */
   private readonly windowKey = randomUUID();
+  /** The last 100 connection changes of every stream, for the health panel. */
+  private readonly changes: ConnectionChange[] = [];
 
   constructor(
     private readonly auth: AuthService,
@@ -41,7 +44,10 @@ export class StreamRegistry implements vscode.Disposable {
         // Others watching this session see this window (and its user) in their presence list.
         presence: { key: `${this.windowKey}:${sessionId}`, name: this.auth.state.kind === 'signedIn' ? this.auth.state.email || 'VS Code user' : 'VS Code user', client: 'vscode' },
       });
-      stream.onDidChangeState((s) => this.log.info(`session ${sessionId.slice(0, 8)}: ${s.state}${'reason' in s ? ` (${s.reason})` : ''}`));
+      stream.onDidChangeState((s) => {
+        this.log.info(`session ${sessionId.slice(0, 8)}: ${s.state}${'reason' in s ? ` (${s.reason})` : ''}`);
+        if (this.changes.push({ at: Date.now(), sessionId, state: s.state, reason: 'reason' in s ? s.reason : undefined }) > 100) this.changes.shift();
+      });
       held = { stream, refs: 0 };
       this.streams.set(sessionId, held);
       stream.open();
@@ -60,6 +66,15 @@ export class StreamRegistry implements vscode.Disposable {
         }
       },
     };
+  }
+
+  /** The sessions being watched now. */
+  get active(): SessionEventStream[] {
+    return [...this.streams.values()].map((held) => held.stream);
+  }
+
+  connectionHistory(): ConnectionChange[] {
+    return [...this.changes];
   }
 
   /** Closes every stream (sign-out, another project). */

@@ -1,7 +1,6 @@
 // The timeline: an editor-area WebviewPanel per session (title = session title), restored after a
 // reload by a WebviewPanelSerializer. Strict CSP with a per-load nonce, resources only from the
 // webview bundle folder, a ready handshake, and entries batched to one message per frame.
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { LogEntry } from '../core/eventLog';
 import { encodeEntries, isWebviewMessage, type HostMessage, type SessionView } from '../shared/protocol';
@@ -9,6 +8,7 @@ import type { AuthService } from './auth';
 import { PanelComments } from './panelComments';
 import type { SessionSummary } from './sessions';
 import type { StreamLease, StreamRegistry } from './streams';
+import { bundleRoot, webviewHtml } from './webviewHtml';
 
 export const VIEW_TYPE = 'sessionStream.timeline';
 const FRAME_MS = 16;
@@ -51,7 +51,7 @@ export class TimelinePanel implements vscode.Disposable {
   }
 
   private static options(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-    return { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')] };
+    return { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [bundleRoot(extensionUri)] };
   }
 
   private constructor(
@@ -60,7 +60,7 @@ export class TimelinePanel implements vscode.Disposable {
     private session: SessionSummary,
   ) {
     TimelinePanel.open.set(session.id, this);
-    panel.webview.html = this.html();
+    panel.webview.html = webviewHtml(panel.webview, deps.extensionUri, 'timeline', 'Session timeline', { session: session.id });
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
@@ -159,29 +159,6 @@ export class TimelinePanel implements vscode.Disposable {
 
   private post(message: HostMessage): void {
     if (this.ready) void this.panel.webview.postMessage(message);
-  }
-
-  private html(): string {
-    const webview = this.panel.webview;
-    const nonce = randomBytes(16).toString('base64');
-    const root = vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'timeline.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(root, 'timeline.css'));
-    const csp = [`default-src 'none'`, `img-src ${webview.cspSource} data:`, `style-src ${webview.cspSource} 'nonce-${nonce}'`, `font-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}" nonce="${nonce}">
-<title>Session timeline</title>
-</head>
-<body>
-<div id="app" data-session="${this.session.id}"></div>
-<script type="module" nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
   }
 
   dispose(): void {

@@ -75,10 +75,12 @@ export type WebviewMessage =
   | { type: 'editAnnotation'; requestId: string; id: string; body: string }
   | { type: 'deleteAnnotation'; id: string }
   /** The highest `seq` the user has had on screen. */
-  | { type: 'read'; seq: number };
+  | { type: 'read'; seq: number }
+  /** The health panel asks for a fresh snapshot. */
+  | { type: 'refresh' };
 
 const HOST_TYPES = new Set(['init', 'entries', 'connection', 'session', 'viewers', 'annotations', 'annotationSaved']);
-const WEBVIEW_TYPES = new Set(['ready', 'openFile', 'reconnect', 'exportJsonl', 'copy', 'annotate', 'editAnnotation', 'deleteAnnotation', 'read']);
+const WEBVIEW_TYPES = new Set(['ready', 'openFile', 'reconnect', 'exportJsonl', 'copy', 'annotate', 'editAnnotation', 'deleteAnnotation', 'read', 'refresh']);
 const short = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= 100;
 /** Bodies are checked for size (and refused with a message) by the host; this only bounds them. */
 const body = (v: unknown) => typeof v === 'string' && v.length <= 64 * 1024;

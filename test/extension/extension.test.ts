@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { parseEnvFile } from '../../src/core/envFile';
 import { createSupabaseClient } from '../../src/core/supabaseClient';
 import type { ExtensionApi } from '../../src/extension';
+import { healthSnapshot } from '../../src/host/healthPanel';
 import { SessionLifecycleManager } from '../../src/worker/sessionLifecycleManager';
 
 const ID = 'agent-session-stream.agent-session-stream';
@@ -104,6 +105,22 @@ export function defineSuites(): void {
       await vscode.commands.executeCommand('sessionStream.openTimeline', session);
       const tab = await until('the timeline tab', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label === 'Extension-host session'));
       assert.ok(tab);
+    });
+
+    it('Show Health opens its panel; a snapshot has the watched session, the server figures, this window’s latencies and the cut', async () => {
+      await vscode.commands.executeCommand('sessionStream.showHealth');
+      await until('the health tab', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label === 'Session Stream Health'));
+      const ext = vscode.extensions.getExtension(ID)!;
+      const snap = await healthSnapshot({ extensionUri: ext.extensionUri, auth: api.auth, streams: api.streams, title: (id) => api.sessions.find(id)?.title ?? id });
+      const watched = snap.subscriptions.find((s) => s.sessionId === session);
+      assert.equal(watched?.title, 'Extension-host session');
+      assert.equal(watched?.state, 'joined');
+      assert.ok(watched.viewers.length >= 1, 'this window is among the viewers (presence)');
+      assert.ok(!('error' in snap.server), JSON.stringify(snap.server));
+      assert.ok(snap.server.latency.some((l) => l.eventType === 'thinking' && l.eventCount >= 1), 'the worker’s thinking event is counted');
+      assert.ok(snap.latency.samples >= 1 && snap.latency.p50 !== undefined, 'live events were measured');
+      assert.ok(snap.history.some((c) => c.sessionId === session && c.state === 'reconnecting'), 'the cut is in the connection history');
+      assert.ok((snap.gateway?.connections ?? 0) >= 1, 'the local gateway’s counters');
     });
   });
 }

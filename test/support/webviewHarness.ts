@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
-// The built timeline bundle (dist/webview) in a real Chromium (@sparticuz/chromium, driven by
-// playwright-core), under the same strict CSP as the VS Code panel, with a stub acquireVsCodeApi
-// that records what the webview posts and keeps its state across reloads. Local address only.
+// A built webview bundle (dist/webview: the timeline, or the health panel) in a real Chromium
+// (@sparticuz/chromium, driven by playwright-core), under the same strict CSP as the VS Code panel,
+// with a stub acquireVsCodeApi that records what the webview posts and keeps its state across
+// reloads. Local address only.
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,16 +32,21 @@ export class WebviewHarness {
   }
 
   /** Opens the timeline for `session` in a fresh page (or reloads, keeping webview state). */
-  async open(options: { theme?: keyof typeof THEMES; width?: number; height?: number; keepState?: string } = {}): Promise<Page> {
+  async open(options: { theme?: keyof typeof THEMES; width?: number; height?: number; keepState?: string; bundle?: 'timeline' | 'health' } = {}): Promise<Page> {
     const context = await this.browser!.newContext({ viewport: { width: options.width ?? 1000, height: options.height ?? 700 } });
     this.page = await context.newPage();
     const errors: string[] = [];
     this.page.on('pageerror', (e) => errors.push(e.message));
     this.page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     (this.page as unknown as { errors: string[] }).errors = errors;
-    await this.page.goto(`${this.origin}/index.html?theme=${options.theme ?? 'dark'}&state=${encodeURIComponent(options.keepState ?? '')}`);
+    await this.page.goto(`${this.origin}/index.html?theme=${options.theme ?? 'dark'}&bundle=${options.bundle ?? 'timeline'}&state=${encodeURIComponent(options.keepState ?? '')}`);
     await this.page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
     return this.page;
+  }
+
+  /** Posts any message as the host would (for panels other than the timeline). */
+  sendRaw(message: Record<string, unknown>): Promise<void> {
+    return this.send(message as unknown as HostMessage);
   }
 
   /** Posts a host message and resolves once the webview has handled it (our listener runs after the app's). */
@@ -78,16 +84,17 @@ export class WebviewHarness {
       const nonce = 'harness-nonce';
       const theme = THEMES[(u.searchParams.get('theme') ?? 'dark') as keyof typeof THEMES] ?? THEMES.dark;
       const state = u.searchParams.get('state') || 'undefined';
-      // The same policy as the VS Code panel (src/host/timelinePanel.ts).
+      const bundle = u.searchParams.get('bundle') === 'health' ? 'health' : 'timeline';
+      // The same policy as the VS Code panel (src/host/webviewHtml.ts).
       const csp = `default-src 'none'; img-src ${this.origin} data:; style-src ${this.origin} 'nonce-${nonce}'; font-src ${this.origin}; script-src 'nonce-${nonce}'`;
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end(`<!DOCTYPE html><html><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="${csp}">
-<link rel="stylesheet" href="/timeline.css" nonce="${nonce}"><style nonce="${nonce}">html{${theme}}</style>
+<link rel="stylesheet" href="/${bundle}.css" nonce="${nonce}"><style nonce="${nonce}">html{${theme}}</style>
 <script nonce="${nonce}">
 window.__posted = []; window.__state = ${state};
 window.__name = (f) => f; // tsx keeps function names with a helper that page.evaluate code refers to
 window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => window.__state, setState: (s) => { window.__state = s; } });
-</script></head><body><div id="app" data-session="s-1"></div><script type="module" nonce="${nonce}" src="/timeline.js"></script></body></html>`);
+</script></head><body><div id="app" data-session="s-1"></div><script type="module" nonce="${nonce}" src="/${bundle}.js"></script></body></html>`);
       return;
     }
     const file = path.join(DIST, path.basename(u.pathname));

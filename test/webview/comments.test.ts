@@ -118,6 +118,7 @@ describe('comments and read marker in the timeline webview', function () {
     assert.match((await harness.page.locator('.composer-title').textContent()) ?? '', /Thinking event 3/);
 
     await harness.send({ type: 'annotations', upserted: [note('a', 'e-1', 'first'), note('b', 'e-1', 'second', 'other', 'grace@example.com')], removed: [] });
+    await harness.page.waitForSelector('.row[data-key="e-1"] ul.thread[aria-label="2 comments"]'); // drawn in the next frame
     assert.deepEqual(await harness.page.locator('.row[data-key="e-1"] .note-body').allTextContents(), ['first\n', 'second\n']);
     await harness.send({ type: 'annotations', upserted: [], removed: ['a', 'b'] });
     await harness.page.waitForFunction(() => document.querySelector('.row[data-key="e-1"] ul.thread') === null);
