@@ -9,15 +9,18 @@ import { streamLogger } from '../core/log';
 import { intOption, sessionOption } from './args';
 import { resolveConnection } from './connection';
 import { DEMO_EMAIL, DEMO_PASSWORD } from './demoCommand';
-import { COLOURS, PLAIN, formatEntry, formatState, stateJson } from './tailFormat';
+import { COLOURS, PLAIN, formatComment, formatEntry, formatState, stateJson } from './tailFormat';
 import { viewerToken } from './viewerToken';
 
-export const tailHelp = `Usage: npm run tail -- --session ID [--json] [--exit-when-done] [--history N]
+export const tailHelp = `Usage: npm run tail -- --session ID [--json] [--comments] [--exit-when-done] [--history N]
 
 Follows a session: its history, then every new event as it happens, exactly once and in order,
 through disconnects (1, 2, 4, 8, 16, 30… s backoff, 10 attempts).
 
   --json            one JSON object per line: {"kind":"status",...} or {"kind":"event","event":{...}}
+  --comments        also follow the comments on events (added, edited, deleted; with --json as
+                    {"kind":"comment","change":"upserted","annotation":{...}} or
+                    {"kind":"comment","change":"removed","id":"..."})
   --exit-when-done  exit once the session reaches completed, failed or cancelled
   --history N       events loaded first (default 1000)
   --verbose         log connection details on stderr
@@ -33,6 +36,7 @@ export async function runTail(args: string[]): Promise<number> {
     options: {
       session: { type: 'string' },
       json: { type: 'boolean', default: false },
+      comments: { type: 'boolean', default: false },
       'exit-when-done': { type: 'boolean', default: false },
       history: { type: 'string' },
       verbose: { type: 'boolean', default: false },
@@ -61,6 +65,7 @@ export async function runTail(args: string[]): Promise<number> {
     logger: values.verbose ? streamLogger((l) => process.stderr.write(l), 'debug') : undefined,
     // Shown to VS Code windows watching the same session ("watching: … (terminal)").
     presence: { key: randomUUID(), name: email ?? 'terminal', client: 'cli' },
+    annotations: values.comments,
   });
   const colour = !values.json && process.stdout.isTTY && !process.env.NO_COLOR;
   const p = colour ? COLOURS : PLAIN;
@@ -91,6 +96,16 @@ export async function runTail(args: string[]): Promise<number> {
         else out(formatEntry(entry, p, colour));
       }
       if (values['exit-when-done'] && stream.state.state !== 'joining') checkDone();
+    });
+    stream.onDidChangeAnnotations(({ upserted, removed }) => {
+      if (values.json) {
+        for (const a of upserted) out(JSON.stringify({ kind: 'comment', change: 'upserted', annotation: a }));
+        for (const id of removed) out(JSON.stringify({ kind: 'comment', change: 'removed', id }));
+        return;
+      }
+      const seqOf = (eventId: string) => stream.log.entries().find((e) => e.kind === 'event' && e.event.id === eventId);
+      for (const a of upserted) out(formatComment(a, seqOf(a.eventId), p));
+      for (const id of removed) out(p.dim(`  comment ${id.slice(0, 8)} deleted`));
     });
     const checkDone = () => {
       const last = [...stream.log.entries()].reverse().find((e) => e.kind === 'event' && e.event.type === 'state_changed');

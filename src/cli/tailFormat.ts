@@ -2,6 +2,7 @@
 // when stdout is a terminal and NO_COLOR is not set. Event data is printed as text, never
 // interpreted: control characters other than colour codes are made visible.
 import type { LogEntry } from '../core/eventLog';
+import type { Annotation } from '../shared/annotations';
 import type { StreamState } from '../core/sessionEventStream';
 import type { SessionEvent } from '../shared/events';
 
@@ -70,6 +71,14 @@ export function formatEntry(entry: LogEntry, p: Palette, keepColour: boolean): s
   const e = entry.event;
   const time = /T(\d\d:\d\d:\d\d(\.\d{3})?)/.exec(e.createdAt)?.[1] ?? e.createdAt;
   return `${p.dim(`${time} #${e.seq}`)} ${describeEvent(e, p, keepColour)}`;
+}
+
+/** A comment, under the event it is about: `  💬 ada@example.com on #12 (edited): first line …`. */
+export function formatComment(a: Annotation, on: LogEntry | undefined, p: Palette): string {
+  const where = on?.kind === 'event' ? `#${on.event.seq}` : `event ${a.eventId.slice(0, 8)}`;
+  const lines = safeText(a.body, false).trim().split('\n');
+  const more = lines.length > 1 ? p.dim(` … (${lines.length - 1} more line${lines.length === 2 ? '' : 's'})`) : '';
+  return `  ${p.cyan('comment')} ${p.bold(safeText(a.authorName, false))} on ${where}${a.editedAt ? p.dim(' (edited)') : ''}: ${lines[0]}${more}`;
 }
 
 export function formatState(s: StreamState, now: number): string {

@@ -4,8 +4,9 @@
 // EVERY successful (re)join, merged with the live events that arrived meanwhile, so the listener
 // sees every event exactly once, in `seq` order, with no gap (see architecture.md).
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
-import { AnnotationSet, parseAnnotationRow, type AnnotationChanges } from '../shared/annotations';
+import type { AnnotationChanges, AnnotationSet } from '../shared/annotations';
 import { parseEventRow } from '../shared/events';
+import { AnnotationFeed } from './annotationFeed';
 import { fetchAnnotations } from './annotations';
 import { backoffDelay, RECONNECT_POLICY, type BackoffPolicy } from './backoff';
 import { systemClock, type Clock, type TimerHandle } from './clock';
@@ -89,12 +90,9 @@ export class SessionEventStream {
   /** Fires when someone starts or stops watching (presence sync). */
   readonly onDidChangeViewers: Event<Viewer[]> = this.viewersEmitter.event;
   private currentViewers: Viewer[] = [];
-  /** The session's comments (with the `annotations` option). */
-  readonly annotations = new AnnotationSet();
-  private readonly annotationsEmitter = new Emitter<AnnotationChanges>();
+  private readonly feed: AnnotationFeed;
   /** Fires with comments added, edited (upserted) or deleted (removed), live or after a reload. */
-  readonly onDidChangeAnnotations: Event<AnnotationChanges> = this.annotationsEmitter.event;
-  private annotationBuffer: Array<{ type: string; row: unknown }> | undefined;
+  readonly onDidChangeAnnotations: Event<AnnotationChanges>;
   private readonly since = new Date().toISOString();
 
   private current: StreamState = { state: 'closed' };
@@ -105,6 +103,7 @@ export class SessionEventStream {
   private watchdog: TimerHandle | undefined;
   private lastTick = 0;
   private liveBuffer: unknown[] | undefined;
+  private removing: Promise<unknown> = Promise.resolve();
   private loadedOnce = false;
   private readonly latencySamples: number[] = [];
   private readonly counters: StreamStats = { live: 0, backfilled: 0, duplicates: 0, malformed: 0, joins: 0 };
@@ -116,6 +115,13 @@ export class SessionEventStream {
     this.policy = options.policy ?? RECONNECT_POLICY;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
+    this.feed = new AnnotationFeed(options.sessionId);
+    this.onDidChangeAnnotations = this.feed.onDidChange;
+  }
+
+  /** The session's comments (with the `annotations` option). */
+  get annotations(): AnnotationSet {
+    return this.feed.set;
   }
 
   get state(): StreamState {
@@ -173,7 +179,7 @@ export class SessionEventStream {
     this.stateEmitter.dispose();
     this.batchEmitter.dispose();
     this.viewersEmitter.dispose();
-    this.annotationsEmitter.dispose();
+    this.feed.dispose();
   }
 
   private setState(next: StreamState): void {
@@ -196,14 +202,18 @@ export class SessionEventStream {
   private dropChannel(): void {
     const channel = this.channel;
     this.channel = undefined;
-    // Not awaited: with a dead socket phoenix answers the leave at once; with a live one quickly.
-    if (channel) void this.options.client.removeChannel(channel).catch(() => undefined);
+    // Not awaited here; the next join waits for it (with a dead socket phoenix answers at once).
+    if (channel) this.removing = this.options.client.removeChannel(channel).catch(() => undefined);
   }
 
   private async join(): Promise<void> {
     const generation = ++this.generation;
     this.dropChannel();
     this.setState({ state: 'joining', attempt: this.attempt });
+    // The topic must be free before it is joined again: presence (and broadcast) are per topic, so a
+    // channel under a stand-in name (freshChannel) would neither see nor be seen by the others.
+    await Promise.race([this.removing, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    if (generation !== this.generation) return;
     try {
       // No argument: supabase-js asks its token source (the accessToken provider or the signed-in
       // session, refreshed if due). Must happen BEFORE subscribing, or the join is anonymous.
@@ -225,54 +235,20 @@ export class SessionEventStream {
       if (this.liveBuffer) this.liveBuffer.push(payload.new);
       else this.deliverLive([payload.new]);
     });
-    if (this.options.annotations) this.listenToAnnotations(channel, generation);
+    if (this.options.annotations) this.feed.listen(channel, () => generation === this.generation);
     channel.subscribe((status, error) => {
       if (generation !== this.generation) return;
       if (status === 'SUBSCRIBED') {
-        if (presence) void channel.track({ name: presence.name, client: presence.client, since: this.since }).catch(() => undefined);
+        if (presence) {
+          void channel
+            .track({ name: presence.name, client: presence.client, since: this.since })
+            .then((result) => result !== 'ok' && this.logger.warn('could not show this viewer to others (presence)', { result }))
+            .catch((error: unknown) => this.logger.warn('could not show this viewer to others (presence)', { error: String(error) }));
+        }
         void this.afterJoin(generation);
       }
       else this.fail(generation, `${status}${error?.message ? `: ${error.message}` : ''}`);
     });
-  }
-
-  /**
-   * Comments ride on the session's channel too. INSERT and UPDATE are filtered by session; DELETE
-   * is not, because hosted Realtime cannot filter deletes (it sends their primary key only): ids
-   * not held here are ignored.
-   */
-  private listenToAnnotations(channel: RealtimeChannel, generation: number): void {
-    this.annotationBuffer = [];
-    const onChange = (payload: { eventType: string; new: unknown; old: unknown }) => {
-      if (generation !== this.generation) return;
-      const change = { type: payload.eventType, row: payload.eventType === 'DELETE' ? payload.old : payload.new };
-      if (this.annotationBuffer) this.annotationBuffer.push(change);
-      else this.applyAnnotationChanges([change]);
-    };
-    const table = { schema: 'public', table: 'session_event_annotations' } as const;
-    const filter = `session_id=eq.${this.options.sessionId}`;
-    channel.on('postgres_changes', { ...table, event: 'INSERT', filter }, onChange);
-    channel.on('postgres_changes', { ...table, event: 'UPDATE', filter }, onChange);
-    channel.on('postgres_changes', { ...table, event: 'DELETE' }, onChange);
-  }
-
-  private applyAnnotationChanges(changes: Array<{ type: string; row: unknown }>): void {
-    const result: AnnotationChanges = { upserted: [], removed: [] };
-    for (const { type, row } of changes) {
-      if (type === 'DELETE') {
-        const id = (row as { id?: unknown } | null)?.id;
-        if (typeof id === 'string' && this.annotations.remove(id)) result.removed.push(id);
-        continue;
-      }
-      const a = parseAnnotationRow(row);
-      if (!a || a.sessionId !== this.options.sessionId) continue;
-      if (this.annotations.upsert(a)) result.upserted.push(a);
-    }
-    this.fireAnnotations(result);
-  }
-
-  private fireAnnotations(changes: AnnotationChanges): void {
-    if (changes.upserted.length > 0 || changes.removed.length > 0) this.annotationsEmitter.fire(changes);
   }
 
   private async afterJoin(generation: number): Promise<void> {
@@ -283,13 +259,7 @@ export class SessionEventStream {
       this.liveBuffer = undefined;
       this.deliver(rows.map(toEntry), true);
       if (buffered.length > 0) this.deliverLive(buffered);
-      if (notes) {
-        // Whole, not from a cursor: comments are edited and deleted, not only added.
-        this.fireAnnotations(this.annotations.replaceAll(notes));
-        const missed = this.annotationBuffer ?? [];
-        this.annotationBuffer = undefined;
-        this.applyAnnotationChanges(missed);
-      }
+      if (notes) this.feed.settle(notes);
       this.loadedOnce = true;
       this.attempt = 0;
       this.counters.joins++;
@@ -353,7 +323,7 @@ export class SessionEventStream {
     if (generation !== this.generation) return;
     this.generation++;
     this.liveBuffer = undefined;
-    this.annotationBuffer = undefined;
+    this.feed.drop();
     this.dropChannel();
     this.attempt++;
     if (this.attempt > this.policy.maxAttempts) {

@@ -32,8 +32,8 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
   let sessionId: string;
   let emitted = 0;
 
-  const statusItem = () => page.locator('.statusbar-item', { has: page.locator('.codicon-broadcast, .codicon-plug, .codicon-warning, .codicon-sync, .codicon-error') }).filter({ hasText: /Session Stream|Select Session|E2E|Reconnecting|Connecting|Disconnected/ });
-  const timeline = (): FrameLocator => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  const statusItem = (p: Page = page) => p.locator('.statusbar-item', { has: p.locator('.codicon-broadcast, .codicon-plug, .codicon-warning, .codicon-sync, .codicon-error') }).filter({ hasText: /Session Stream|Select Session|E2E|Reconnecting|Connecting|Disconnected/ });
+  const timeline = (p: Page = page): FrameLocator => p.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
   const emit = async (type: Parameters<SessionLifecycleManager['emitEvent']>[1], data: Record<string, unknown>) => {
     const outcome = await worker.emitEvent(sessionId, type, data);
     assert.equal(outcome.status, 'stored');
@@ -41,12 +41,12 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
   };
   const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
 
-  async function runCommand(title: string): Promise<void> {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
+  async function runCommand(title: string, p: Page = page): Promise<void> {
+    await p.keyboard.press('F1');
+    const input = p.locator('.quick-input-widget input');
     await input.waitFor();
     await input.fill(`>${title}`);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+    await p.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
     await input.press('Enter');
   }
 
@@ -81,7 +81,8 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
     // Files do not open by themselves here, so the editor tab of the click test comes from the click.
     workbench = await Workbench.launch({ root: tmp, workspace, env: { SESSION_STREAM_ENV_FILE: envFile }, settings: { 'sessionStream.openFilesOnChange': 'off', 'chat.disableAIFeatures': true, 'workbench.secondarySideBar.defaultVisibility': 'hidden' } });
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // One context for every tab: the second window of the two-window test shares its storage.
+    page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
     await workbench.open(page);
   });
 
@@ -118,16 +119,21 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
     await page.locator('.notification-toast').first().waitFor({ state: 'detached' });
   });
 
-  it('picks the session in the quick pick; the status bar shows it; a click opens the timeline', async () => {
-    await runCommand('Agent Session Stream: Select Session');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: TITLE }).waitFor();
-    await page.locator('.quick-input-widget input').fill('greeting module');
-    await page.locator('.quick-input-widget input').press('Enter');
-    const item = statusItem().filter({ hasText: TITLE });
+  /** Select Session → the quick pick → the status bar shows it → a click opens the timeline. */
+  async function watchSession(p: Page): Promise<void> {
+    await runCommand('Agent Session Stream: Select Session', p);
+    await p.locator('.quick-input-list .monaco-list-row', { hasText: TITLE }).waitFor();
+    await p.locator('.quick-input-widget input').fill('greeting module');
+    await p.locator('.quick-input-widget input').press('Enter');
+    const item = statusItem(p).filter({ hasText: TITLE });
     await item.waitFor({ timeout: 20_000 });
     await item.click();
-    await page.locator('.tab', { hasText: TITLE }).waitFor({ timeout: 20_000 });
-    await timeline().locator('.title', { hasText: TITLE }).waitFor({ timeout: 20_000 });
+    await p.locator('.tab', { hasText: TITLE }).waitFor({ timeout: 20_000 });
+    await timeline(p).locator('.title', { hasText: TITLE }).waitFor({ timeout: 20_000 });
+  }
+
+  it('picks the session in the quick pick; the status bar shows it; a click opens the timeline', async () => {
+    await watchSession(page);
   });
 
   it('shows who else is watching: a terminal viewer appears in the timeline header and leaves again', async () => {
@@ -216,6 +222,40 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
     await view.locator('mark', { hasText: 'greeting' }).first().waitFor();
     await shot('search');
     await page.keyboard.press('Escape');
+  });
+
+  it('two windows on the session see each other watching, and each other’s comments, live', async () => {
+    // A second browser tab of the same workbench: another VS Code window (its own extension host),
+    // signed in as the same user (the secret storage is the browser's).
+    const second = await page.context().newPage();
+    try {
+      await workbench.open(second);
+      await statusItem(second).filter({ hasText: /Select Session|E2E/ }).waitFor({ timeout: 60_000 });
+      await watchSession(second);
+      const twoWindows = '[aria-label^="2 watching: e2e@example.test (VS Code), e2e@example.test (VS Code)"]';
+      await timeline(page).locator(`.header .viewers${twoWindows}`).waitFor({ timeout: 20_000 });
+      await timeline(second).locator(`.header .viewers${twoWindows}`).waitFor({ timeout: 20_000 });
+
+      // A comment written in the second window, with the keyboard, appears under the row in the first.
+      const row = (p: Page) => timeline(p).locator('.row.kind-terminal', { hasText: 'npm test' });
+      await row(second).locator('[data-comment]').click();
+      await timeline(second).locator('textarea.composer-text').fill('Why did **this** pass <b>only</b> now?');
+      await timeline(second).locator('textarea.composer-text').press('Control+Enter');
+      await timeline(second).locator('form.composer').waitFor({ state: 'hidden', timeout: 20_000 });
+      const note = row(page).locator('ul.thread li.note');
+      await note.locator('.note-body strong', { hasText: 'this' }).waitFor({ timeout: 20_000 });
+      assert.match((await note.locator('.note-body').textContent()) ?? '', /Why did this pass <b>only<\/b> now\?/, 'Markdown rendered, HTML shown as text');
+      assert.equal(await note.locator('.note-head strong').textContent(), 'You');
+      await shot('comment');
+
+      // Deleted in the first window (after VS Code's confirmation), gone from the second.
+      await note.locator('[data-delete-note]').click();
+      await page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Delete' }).click();
+      await row(second).locator('ul.thread').waitFor({ state: 'detached', timeout: 20_000 });
+    } finally {
+      await second.close();
+    }
+    await timeline(page).locator('.header .viewers[aria-label^="1 watching"]').waitFor({ timeout: 30_000 });
   });
 
   it('notifies on an error event and on completion, each with a button that opens the timeline', async () => {

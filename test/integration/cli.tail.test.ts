@@ -1,5 +1,6 @@
 // Contract 3 (architecture.md): `npm run tail` as a user runs it, through a network cut.
 import assert from 'node:assert/strict';
+import { addAnnotation, deleteAnnotation, editAnnotation } from '../../src/core/annotations';
 import { createSupabaseClient } from '../../src/core/supabaseClient';
 import { SessionLifecycleManager } from '../../src/worker/sessionLifecycleManager';
 import { runCli, runCliToEnd } from '../support/cli';
@@ -66,6 +67,34 @@ describe('npm run tail (contract 3)', function () {
     assert.match(r.stdout, /ok\\x1b\]0;evil title\\x07/);
     assert.match(r.stdout, /completed Done\.\s+1 steps · 4 tool calls · 2\/3 tokens/);
     assert.ok(!r.stdout.includes(String.fromCharCode(7)), "no raw BEL reaches the terminal");
+  });
+
+  it('--comments follows the comments on events too: loaded, added, edited, deleted (JSON and readable)', async () => {
+    const session = await createSession(user.id);
+    const stored = await worker.emitEvent(session, 'thinking', { iteration: 1 });
+    const eventId = (stored as { event: { id: string } }).event.id;
+    const first = await addAnnotation(user.client, session, eventId, 'Already here');
+    const tail = runCli(['tail', '--session', session, '--json', '--comments'], env());
+    const readable = runCli(['tail', '--session', session, '--comments'], env());
+    try {
+      await tail.waitForLine((l) => l.includes('Already here'));
+      await tail.waitForLine((l) => l.includes('"state":"joined"'));
+      await readable.waitForLine(/comment .* on #\d+: Already here/);
+      const live = await addAnnotation(user.client, session, eventId, 'Live <b>one</b>\nsecond line');
+      await editAnnotation(user.client, first.id, 'Already here, edited');
+      await deleteAnnotation(user.client, live.id);
+      await tail.waitForLine((l) => l.includes('"change":"removed"'));
+      const comments = tail.lines.map((l) => JSON.parse(l) as { kind: string; change?: string; annotation?: { id: string; body: string; authorName: string }; id?: string }).filter((l) => l.kind === 'comment');
+      assert.deepEqual(comments.map((c) => [c.change, c.annotation?.body ?? c.id]), [['upserted', 'Already here'], ['upserted', 'Live <b>one</b>\nsecond line'], ['upserted', 'Already here, edited'], ['removed', live.id]]);
+      assert.equal(comments[0]!.annotation!.authorName, user.email);
+      await readable.waitForLine(/deleted/);
+      assert.ok(readable.lines.some((l) => /comment .* on #\d+: Live <b>one<\/b> … \(1 more line\)/.test(l)), readable.lines.join('\n'));
+      assert.ok(readable.lines.some((l) => /on #\d+ \(edited\): Already here, edited/.test(l)));
+    } finally {
+      tail.child.kill('SIGTERM');
+      readable.child.kill('SIGTERM');
+    }
+    assert.equal(await tail.exited, 0);
   });
 
   it('refuses bad input with exit 2 and says what to do', async () => {

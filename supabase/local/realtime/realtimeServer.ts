@@ -38,6 +38,12 @@ interface JoinedChannel extends ChangeSubscriber {
 class Connection {
   readonly channels = new Map<string, JoinedChannel>();
   lastSeen = Date.now();
+  /**
+   * A socket's messages are handled one after another, as a Phoenix socket does: a join waits for
+   * the database, and a later join of the same topic (a client flushing joins it buffered while
+   * offline) must not finish first and be replaced by an earlier, stale one.
+   */
+  inbox: Promise<void> = Promise.resolve();
   constructor(
     readonly ws: WebSocket,
     readonly vsn: Vsn,
@@ -118,10 +124,12 @@ export class RealtimeServer {
         ws.close(1007, reason.slice(0, 120));
         return;
       }
-      this.onMessage(connection, message).catch((error: unknown) => {
-        this.options.log.error('realtime message failed', { error: String(error), event: message.event });
-        connection.reply(message, 'error', { reason: 'internal error' });
-      });
+      connection.inbox = connection.inbox.then(() =>
+        this.onMessage(connection, message).catch((error: unknown) => {
+          this.options.log.error('realtime message failed', { error: String(error), event: message.event });
+          connection.reply(message, 'error', { reason: 'internal error' });
+        }),
+      );
     });
     ws.on('close', () => {
       this.connections.delete(connection);
