@@ -69,7 +69,7 @@ class Health {
       h('header', { class: 'top' }, h('h1', {}, 'Session Stream Health'), this.updated, refresh),
       this.server,
       h('section', {}, h('h2', {}, 'Subscriptions'), this.subscriptions),
-      h('section', {}, h('h2', {}, 'This window · emit → on screen'), this.client, h('div', { class: 'chart' }, this.latencyCanvas)),
+      h('section', {}, h('h2', {}, 'This window · stored → received'), this.client, h('div', { class: 'chart' }, this.latencyCanvas)),
       h('section', {}, h('h2', {}, 'Connection history'), this.history),
     );
     window.addEventListener('message', (event: MessageEvent<unknown>) => {
