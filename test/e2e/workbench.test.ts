@@ -258,6 +258,19 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
     await timeline(page).locator('.header .viewers[aria-label^="1 watching"]').waitFor({ timeout: 30_000 });
   });
 
+  it('reopened later, the timeline starts at the first event not seen yet, under a "New" line', async () => {
+    await page.locator('.tab', { hasText: TITLE }).click();
+    await runCommand('View: Close Editor');
+    await page.locator('.tab', { hasText: TITLE }).waitFor({ state: 'detached' });
+    for (let i = 7; i <= 9; i++) await emit('thinking', { iteration: i, toolsUsed: ['grep'] });
+    await statusItem().filter({ hasText: TITLE }).click();
+    const divider = timeline().locator('.row.first-unread');
+    await divider.waitFor({ timeout: 20_000 });
+    assert.match((await divider.textContent()) ?? '', /Step 7/, 'the first event emitted while the timeline was closed');
+    assert.equal(await timeline().locator('.toggle', { hasText: 'Follow live' }).getAttribute('aria-pressed'), 'false');
+    await shot('read-marker');
+  });
+
   it('notifies on an error event and on completion, each with a button that opens the timeline', async () => {
     await emit('error', { message: 'npm test failed twice', recoverable: true });
     const error = page.locator('.notification-toast', { hasText: 'npm test failed twice' });
