@@ -7,18 +7,14 @@ import * as vscode from 'vscode';
 import { fetchServerHealth } from '../core/health';
 import { histogram, percentile, type HealthSnapshot } from '../shared/health';
 import { isWebviewMessage } from '../shared/protocol';
-import type { AuthService } from './auth';
 import { readConfig } from './config';
-import type { StreamRegistry } from './streams';
+import type { PanelDeps } from './timelinePanel';
 import { bundleRoot, webviewHtml } from './webviewHtml';
 
 export const HEALTH_VIEW_TYPE = 'sessionStream.health';
 const REFRESH_MS = 5000;
 
-export interface HealthDeps {
-  extensionUri: vscode.Uri;
-  auth: AuthService;
-  streams: StreamRegistry;
+export interface HealthDeps extends Pick<PanelDeps, 'extensionUri' | 'auth' | 'streams'> {
   title(sessionId: string): string;
 }
 
