@@ -94,12 +94,17 @@ export class TimelinePanel implements vscode.Disposable {
     }
     switch (message.type) {
       case 'ready': {
-        // The webview (re)loaded: send everything; the webview keeps only its UI state.
-        this.ready = true;
-        this.pending = [];
+        // The webview (re)loaded: send everything; the webview keeps only its UI state. Nothing is
+        // posted while the read marker loads, and what was queued is in `init`: no event twice.
+        this.ready = false;
         const readSeq = await this.comments.readMarker();
         const stream = this.lease?.stream;
         if (!stream) return;
+        this.ready = true;
+        this.pending = [];
+        this.pendingInserted = false;
+        clearTimeout(this.flushTimer);
+        this.flushTimer = undefined;
         this.post({
           type: 'init',
           session: this.view(),

@@ -42,9 +42,18 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
   const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
 
   async function runCommand(title: string, p: Page = page): Promise<void> {
-    await p.keyboard.press('F1');
     const input = p.locator('.quick-input-widget input');
-    await input.waitFor();
+    // A window that has just loaded may not take keys yet: press F1 again until the palette opens.
+    for (let tries = 1; ; tries++) {
+      await p.bringToFront();
+      await p.keyboard.press('F1');
+      try {
+        await input.waitFor({ timeout: 10_000 });
+        break;
+      } catch (error) {
+        if (tries === 3) throw error;
+      }
+    }
     await input.fill(`>${title}`);
     await p.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
     await input.press('Enter');
@@ -232,6 +241,7 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
       await workbench.open(second);
       await statusItem(second).filter({ hasText: /Select Session|E2E/ }).waitFor({ timeout: 60_000 });
       await watchSession(second);
+      await page.bringToFront();
       const twoWindows = '[aria-label^="2 watching: e2e@example.test (VS Code), e2e@example.test (VS Code)"]';
       await timeline(page).locator(`.header .viewers${twoWindows}`).waitFor({ timeout: 20_000 });
       await timeline(second).locator(`.header .viewers${twoWindows}`).waitFor({ timeout: 20_000 });
@@ -252,6 +262,9 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
       await note.locator('[data-delete-note]').click();
       await page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Delete' }).click();
       await row(second).locator('ul.thread').waitFor({ state: 'detached', timeout: 20_000 });
+    } catch (error) {
+      await second.screenshot({ path: path.join(ARTIFACTS, 'failed-second-window.png') }).catch(() => undefined);
+      throw error;
     } finally {
       await second.close();
     }
