@@ -4,7 +4,7 @@
 // denied (allowScripts) and done here instead, without building `kerberos` — see
 // docs/vscode-server.md for why and what that leaves out.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const REPO = path.resolve(__dirname, '..');
@@ -81,6 +81,37 @@ export function installExtension(extensionsDir: string): string {
   mkdirSync(target, { recursive: true });
   for (const f of ['package.json', 'dist/extension.js', 'dist/webview', 'media', 'README.md', 'LICENSE']) if (existsSync(path.join(REPO, f))) cpSync(path.join(REPO, f), path.join(target, f), { recursive: true });
   return target;
+}
+
+/**
+ * User settings for a workbench that shows our extension and nothing else asking for attention:
+ * no Welcome page or tips, no "git repository found in the parent folders" prompt (the demo folder
+ * sits inside this repository), no Chat view or AI features, no workspace-trust dialog.
+ */
+export const QUIET_SETTINGS: Record<string, unknown> = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'git.openRepositoryInParentFolders': 'never',
+  'chat.disableAIFeatures': true,
+  'chat.commandCenter.enabled': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'security.workspace.trust.enabled': false,
+  'extensions.ignoreRecommendations': true,
+  'telemetry.telemetryLevel': 'off',
+};
+
+/** Writes `settings` over the user settings of a code-server user-data dir (other keys kept). */
+export function writeUserSettings(userDataDir: string, settings: Record<string, unknown>): void {
+  const file = path.join(userDataDir, 'User/settings.json');
+  mkdirSync(path.dirname(file), { recursive: true });
+  let current: Record<string, unknown> = {};
+  try {
+    current = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    // none yet, or edited by hand into JSON with comments: ours replace it
+  }
+  writeFileSync(file, `${JSON.stringify({ ...current, ...settings }, null, 2)}\n`);
 }
 
 /** The code-server arguments both the tests and `npm start` use. */

@@ -8,6 +8,7 @@ import { SessionsModel } from './host/sessions';
 import { StreamRegistry } from './host/streams';
 import { TimelinePanel, VIEW_TYPE, type PanelDeps } from './host/timelinePanel';
 import { SessionWatcher } from './host/watcher';
+import { SessionFollower } from './host/follower';
 
 /** What activate() returns: the live pieces, for the extension-host tests (and other extensions). */
 export interface ExtensionApi {
@@ -23,7 +24,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const auth = new AuthService(context.secrets, log);
   const sessions = new SessionsModel(auth, log);
   const streams = new StreamRegistry(auth, log);
-  const watcher = new SessionWatcher(context.workspaceState, auth, sessions, streams, log);
+  const watcher = new SessionWatcher(context.workspaceState, auth, sessions, streams, log, () => TimelinePanel.timelineColumns());
   const panelDeps: PanelDeps = {
     extensionUri: context.extensionUri,
     streams,
@@ -35,6 +36,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       else await watcher.opener.open(folder, path, mode);
     },
   };
+  const follower = new SessionFollower(auth, sessions, watcher, (s) => void TimelinePanel.show(panelDeps, s, { preserveFocus: true }), log);
   // A panel restored after a reload waits for the saved sign-in to be read (or the panel would be
   // dropped as "signed out" while the refresh token is still being exchanged).
   let signInSettled!: () => void;
@@ -45,6 +47,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     sessions,
     streams,
     watcher,
+    follower,
     vscode.window.createTreeView('sessionStream.sessions', { treeDataProvider: sessions, showCollapseAll: false }),
     ...registerCommands({ context, log, auth, sessions, streams, watcher, panelDeps }),
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
@@ -67,42 +70,30 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
         watcher.stop();
         streams.closeAll();
       }
-      void sessions.refresh().then(() => watcher.restore(), (error: Error) => log.error(error.message));
+      sessions
+        .refresh()
+        .then(() => watcher.restore())
+        .then(() => follower.start())
+        .catch((error: Error) => log.error(error.message));
     }),
     sessions.onDidChangeTreeData(() => {
       for (const s of sessions.all) TimelinePanel.forSession(s.id)?.updateSession(s);
     }),
-    onDidChangeConfig(() => void auth.reload()),
+    // Only the project changes the client; every other setting is read where it is used.
+    onDidChangeConfig(['supabaseUrl', 'supabaseAnonKey'], () => void auth.reload()),
   );
 
   // `npm start` sets SESSION_STREAM_AUTOCONNECT: use the local stack and sign in as its demo user.
   const auto = process.env.SESSION_STREAM_AUTOCONNECT;
   const local = auto ? await findLocalStack() : undefined;
-  if (local && auto && process.env.SESSION_STREAM_FOLLOW_NEW) {
-    // `npm start` follows the demo agent: a session that starts while we watch is selected and opened.
-    const seen = new Set<string>();
-    let primed = false;
-    context.subscriptions.push(
-      sessions.onDidChangeTreeData(() => {
-        if (auth.state.kind !== 'signedIn') return;
-        const newest = sessions.all[0];
-        if (!primed) {
-          primed = true;
-          sessions.all.forEach((x) => seen.add(x.id));
-          // Opened while the agent is already at work: follow that session.
-          if (!newest || !['pending', 'running'].includes(newest.state)) return;
-        } else if (!newest || seen.has(newest.id)) return;
-        seen.add(newest.id);
-        void watcher.select(newest).then(() => TimelinePanel.show(panelDeps, newest));
-      }),
-    );
-  }
   try {
     if (local && auto) {
       await useLocalStack(local, context.secrets);
       await auth.reload();
       const [email, password] = auto.split(':');
       if (auth.state.kind !== 'signedIn' && email && password) await auth.signIn(email, password).catch((e: Error) => log.error(e.message));
+      // Show where the sessions are: the view, not whatever the sidebar had open.
+      void vscode.commands.executeCommand('sessionStream.sessions.focus');
     } else {
       await auth.reload();
       if (auth.state.kind === 'unconfigured' && (await findLocalStack())) {

@@ -103,7 +103,7 @@ class Health {
     }
     this.renderVolume(server);
     this.serverTable.replaceChildren(
-      table('Per event type, last hour', ['Event type', 'Events', 'Average age (the seed’s “latency”)'], server.latency.map((r) => [r.eventType, r.eventCount, `${r.avgAgeSeconds.toFixed(1)} s`]), 'No events in the last hour.'),
+      table('Per event type, last hour', ['Event type', 'Events', 'Average age (now − stored)'], server.latency.map((r) => [r.eventType, r.eventCount, `${r.avgAgeSeconds.toFixed(1)} s`]), 'No events in the last hour.'),
     );
   }
 

@@ -3,6 +3,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createSupabaseClient, isUnreachable, unreachableMessage } from '../core/supabaseClient';
+import { waitForViewer } from '../core/viewers';
+import { viewerToken } from './viewerToken';
 import { runDemo } from '../worker/demoAgent';
 import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
 import { UsageError } from './args';
@@ -21,6 +23,8 @@ Options:
   --fail           end in ERROR (state failed) instead of COMPLETION
   --workspace DIR  where the agent writes (default demo-workspace)
   --title T        the session title
+  --wait-for-viewer vscode|any
+                   create the session, then start only once a VS Code window (or anyone) watches it
 
 Environment: SUPABASE_URL, SUPABASE_ANON_KEY, SUPABASE_SERVICE_ROLE_KEY (else the local stack's env file).`;
 
@@ -43,7 +47,7 @@ export async function signInOrUp(connection: Connection, email: string, password
 export async function runDemoCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { speed: { type: 'string' }, fail: { type: 'boolean', default: false }, workspace: { type: 'string' }, title: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { speed: { type: 'string' }, fail: { type: 'boolean', default: false }, workspace: { type: 'string' }, title: { type: 'string' }, 'wait-for-viewer': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     strict: true,
   });
   if (values.help) {
@@ -52,14 +56,27 @@ export async function runDemoCommand(args: string[]): Promise<number> {
   }
   const speed = values.speed === undefined ? 1 : Number(values.speed);
   if (!Number.isFinite(speed) || speed <= 0 || speed > 1000) throw new UsageError(`--speed must be a number above 0 (up to 1000), got "${values.speed}"`);
+  const waitFor = values['wait-for-viewer'];
+  if (waitFor !== undefined && waitFor !== 'vscode' && waitFor !== 'any') throw new UsageError(`--wait-for-viewer must be "vscode" or "any", got "${waitFor}"`);
   const connection = resolveConnection(['anonKey', 'serviceRoleKey']);
   const email = process.env.SESSION_STREAM_EMAIL ?? DEMO_EMAIL;
-  const { userId } = await signInOrUp(connection, email, process.env.SESSION_STREAM_PASSWORD ?? DEMO_PASSWORD);
+  const password = process.env.SESSION_STREAM_PASSWORD ?? DEMO_PASSWORD;
+  const { userId } = await signInOrUp(connection, email, password);
   const manager = new SessionLifecycleManager(createSupabaseClient(connection.url, connection.serviceRoleKey!));
   const workspace = path.resolve(values.workspace ?? 'demo-workspace');
   const session = await manager.createSession(userId, values.title ?? `Demo: add a greeting module (${new Date().toLocaleTimeString()})`);
   process.stdout.write(`SESSION_ID=${session.id}\n`);
   process.stdout.write(`Watch it: npm run tail -- --session ${session.id}   (or "Agent Session Stream: Select Session" in VS Code)\n`);
+  if (waitFor) {
+    process.stdout.write(`Waiting for ${waitFor === 'vscode' ? 'a VS Code window' : 'someone'} to watch it…\n`);
+    // A token that is refreshed: nobody may look for hours.
+    const token = await viewerToken(connection, { email, password });
+    const viewerClient = createSupabaseClient(connection.url, connection.anonKey!, { accessToken: () => token.get() });
+    const viewer = await waitForViewer(viewerClient, session.id, (v) => waitFor === 'any' || v.client === 'vscode');
+    void viewerClient.realtime.disconnect();
+    token.dispose();
+    process.stdout.write(`${viewer?.name ?? 'Someone'} is watching (${viewer?.client ?? 'unknown'}); starting.\n`);
+  }
   const stats = await runDemo({
     manager,
     sessionId: session.id,

@@ -2,6 +2,7 @@
 // application-scoped in package.json, so a workspace cannot point your token elsewhere.
 import * as vscode from 'vscode';
 import type { BackoffPolicy } from '../core/backoff';
+import type { FollowMode } from '../core/follow';
 
 export type OpenFilesMode = 'off' | 'preview' | 'focus';
 export type NotificationsMode = 'all' | 'errors' | 'off';
@@ -15,6 +16,7 @@ export interface Config {
   openFilesOnChange: OpenFilesMode;
   notifications: NotificationsMode;
   localStackEnvFile: string;
+  followNewSessions: FollowMode;
 }
 
 export const SECTION = 'sessionStream';
@@ -38,12 +40,13 @@ export function readConfig(): Config {
     openFilesOnChange: c.get<OpenFilesMode>('openFilesOnChange', 'preview'),
     notifications: c.get<NotificationsMode>('notifications', 'all'),
     localStackEnvFile: c.get<string>('localStackEnvFile', '').trim(),
+    followNewSessions: c.get<FollowMode>('followNewSessions', 'whenIdle'),
   };
 }
 
-/** Fires when any of our settings changes. */
-export function onDidChangeConfig(listener: () => void): vscode.Disposable {
+/** Fires when one of `keys` (under `sessionStream.`) changes; the others are read when used. */
+export function onDidChangeConfig(keys: readonly string[], listener: () => void): vscode.Disposable {
   return vscode.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration(SECTION)) listener();
+    if (keys.some((key) => e.affectsConfiguration(`${SECTION}.${key}`))) listener();
   });
 }

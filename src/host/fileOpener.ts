@@ -14,7 +14,19 @@ export class FileOpener implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
   private latest: { folder: vscode.WorkspaceFolder; path: string } | undefined;
 
-  constructor(private readonly log: vscode.LogOutputChannel) {}
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    /** Columns that files must not cover (the timelines'). */
+    private readonly reserved: () => Set<vscode.ViewColumn> = () => new Set(),
+  ) {}
+
+  /** The first editor column without a timeline: files open beside the timeline, never over it. */
+  private column(): vscode.ViewColumn {
+    const reserved = this.reserved();
+    let column = vscode.ViewColumn.One as number;
+    while (reserved.has(column)) column++;
+    return column;
+  }
 
   /** New entries of the watched session (live, or backfilled after a reconnect). */
   onEntries(folder: vscode.WorkspaceFolder | undefined, entries: readonly LogEntry[]): void {
@@ -66,7 +78,7 @@ export class FileOpener implements vscode.Disposable {
       }
       void vscode.window.showInformationMessage(`${guarded.relative} is not in a git repository; opening the file instead.`);
     }
-    await vscode.window.showTextDocument(uri, { preview: mode !== 'focus', preserveFocus: mode === 'preview' });
+    await vscode.window.showTextDocument(uri, { viewColumn: this.column(), preview: mode !== 'focus', preserveFocus: mode === 'preview' });
     return true;
   }
 

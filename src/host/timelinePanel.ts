@@ -31,14 +31,25 @@ export class TimelinePanel implements vscode.Disposable {
   private pendingInserted = false;
   private flushTimer: NodeJS.Timeout | undefined;
 
-  static show(deps: PanelDeps, session: SessionSummary): TimelinePanel {
+  /**
+   * Shows the session's timeline in its own editor column, on the right: where other timelines
+   * are, else the second column. Files the agent writes open in another column (see
+   * `timelineColumns`), so the timeline is never covered by them.
+   */
+  static show(deps: PanelDeps, session: SessionSummary, options: { preserveFocus?: boolean } = {}): TimelinePanel {
     const existing = TimelinePanel.open.get(session.id);
     if (existing) {
-      existing.panel.reveal();
+      existing.panel.reveal(undefined, options.preserveFocus);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, session.title, vscode.ViewColumn.Active, TimelinePanel.options(deps.extensionUri));
+    const column = [...TimelinePanel.timelineColumns()][0] ?? vscode.ViewColumn.Two;
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, session.title, { viewColumn: column, preserveFocus: options.preserveFocus }, TimelinePanel.options(deps.extensionUri));
     return new TimelinePanel(panel, deps, session);
+  }
+
+  /** The editor columns that hold a timeline. */
+  static timelineColumns(): Set<vscode.ViewColumn> {
+    return new Set([...TimelinePanel.open.values()].map((p) => p.panel.viewColumn).filter((c): c is vscode.ViewColumn => c !== undefined));
   }
 
   static revive(panel: vscode.WebviewPanel, deps: PanelDeps, session: SessionSummary): TimelinePanel {

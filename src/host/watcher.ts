@@ -25,8 +25,9 @@ export class SessionWatcher implements vscode.Disposable {
     private readonly sessions: SessionsModel,
     private readonly streams: StreamRegistry,
     log: vscode.LogOutputChannel,
+    reservedColumns?: () => Set<vscode.ViewColumn>,
   ) {
-    this.opener = new FileOpener(log);
+    this.opener = new FileOpener(log, reservedColumns);
     this.sessionsListener = sessions.onDidChangeTreeData(() => {
       const fresh = this.selected && sessions.find(this.selected.id);
       if (fresh) {

@@ -30,15 +30,22 @@ const RESET = '\u001b[0m';
 const FILES = {
   greeting: `export function greet(name: string): string {\n  return \`Hello, \${name}!\`;\n}\n`,
   greetingBuggy: `export function greet(name: string): string {\n  return 'Hello, ' + name;\n}\n`,
-  test: `import { greet } from './greeting';\n\nif (greet('Ada') !== 'Hello, Ada!') throw new Error('greet is wrong');\n`,
+  test: `import { greet } from './greeting';\n\nif (greet('Ada') !== 'Hello, Ada!') throw new Error('greet is wrong');\nconsole.log('✔ greet says hello');\n`,
+  format: `/** "Ada, Grace and Linus" */\nexport function listNames(names: string[]): string {\n  if (names.length < 2) return names.join('');\n  return \`\${names.slice(0, -1).join(', ')} and \${names.at(-1)}\`;\n}\n`,
+  formatTest: `import { listNames } from './format';\n\nif (listNames(['Ada', 'Grace', 'Linus']) !== 'Ada, Grace and Linus') throw new Error('listNames is wrong');\nconsole.log('✔ listNames joins names');\n`,
+  index: `import { listNames } from './format';\nimport { greet } from './greeting';\n\nconsole.log(greet(listNames(process.argv.slice(2))));\n`,
   old: `// Superseded by greeting.ts\nexport const hello = (n: string) => 'hi ' + n;\n`,
-  readme: `# Demo workspace\n\nWritten by the Agent Session Stream demo agent.\n`,
+  readme: `# Demo workspace\n\nWritten by the Agent Session Stream demo agent.\n\n\`\`\`sh\nnpx tsx src/index.ts Ada Grace\n\`\`\`\n`,
 };
 
+/**
+ * About 25 steps (≈ 20 s at speed 1): every event type, a test that fails and then passes, five
+ * files written, one deleted, a batch of two.
+ */
 export async function runDemo(options: DemoOptions): Promise<SessionStats> {
   const { manager, sessionId, workspace } = options;
   const clock = options.clock ?? systemClock;
-  const step = 800 / Math.max(0.1, options.speed ?? 1);
+  const step = 800 / Math.max(0.001, options.speed ?? 1);
   const stats: SessionStats = { iterations: 0, inputTokens: 0, outputTokens: 0, toolCalls: 0 };
   const emit = async <T extends SessionEventType>(type: T, data: EventDataInput[T]) => {
     const outcome = await manager.emitEvent(sessionId, type, data);
@@ -59,39 +66,45 @@ export async function runDemo(options: DemoOptions): Promise<SessionStats> {
     await writeFile(file, content);
     return emit('file_change', { path: relative, action: 'write' });
   };
+  const run = (command: string, output: string, exitCode = 0, error = '') => emit('terminal', { command, output, error, exitCode });
 
   await mkdir(path.join(workspace, 'src'), { recursive: true });
   await writeFile(path.join(workspace, 'src/old.ts'), FILES.old);
 
-  const start = await manager.transition(sessionId, 'running', 'Agent picked up the task: add a greeting module with a test');
+  const start = await manager.transition(sessionId, 'running', 'Agent picked up the task: a greeting module with tests and a command-line entry');
   options.onStep?.('state_changed', start);
   await delay(clock, step);
   await think(['list_dir', 'read_file']);
-  await emit('terminal', { command: 'ls src', output: `${BOLD}old.ts${RESET}\n`, error: '', exitCode: 0 });
+  await run('ls -la src', `total 4\n-rw-r--r-- 1 agent agent 96 ${BOLD}old.ts${RESET}\n`);
+  await run('cat src/old.ts', FILES.old);
   await think(['write_file']);
   await write('src/greeting.ts', FILES.greetingBuggy);
   await write('src/greeting.test.ts', FILES.test);
   await think(['bash']);
-  await emit('terminal', {
-    command: 'npx tsx src/greeting.test.ts',
-    output: `${DIM}running 1 check${RESET}\n`,
-    error: `${RED}Error: greet is wrong${RESET}\n    at src/greeting.test.ts:3:42\n`,
-    exitCode: 1,
-  });
+  await run('npx tsx src/greeting.test.ts', `${DIM}running 1 check${RESET}\n`, 1, `${RED}Error: greet is wrong${RESET}\n    at src/greeting.test.ts:3:42\n`);
   if (options.fail) {
     await think(['read_file']);
     await manager.failSession(sessionId, 'The greeting test still fails: expected "Hello, Ada!".', stats);
     return stats;
   }
-  await think(['edit_file', 'bash']);
+  await think(['read_file', 'edit_file']);
   await write('src/greeting.ts', FILES.greeting);
+  await run('npx tsx src/greeting.test.ts', `${GREEN}✔ greet says hello${RESET}\n${GREEN}1 passing${RESET}\n`);
+  await think(['write_file', 'write_file']);
+  await write('src/format.ts', FILES.format);
+  await write('src/format.test.ts', FILES.formatTest);
+  await run('npx tsx src/format.test.ts', `${GREEN}✔ listNames joins names${RESET}\n${GREEN}1 passing${RESET}\n`);
+  await think(['write_file']);
+  await write('src/index.ts', FILES.index);
+  await run('npx tsx src/index.ts Ada Grace Linus', 'Hello, Ada, Grace and Linus!\n');
+  await think(['delete_file']);
   await rm(path.join(workspace, 'src/old.ts'), { force: true });
   await emit('file_change', { path: 'src/old.ts', action: 'delete' });
-  await emit('terminal', { command: 'npx tsx src/greeting.test.ts', output: `${GREEN}✔ greet says hello${RESET}\n${GREEN}1 passing${RESET}\n`, error: '', exitCode: 0 });
   await think(['write_file', 'write_file']);
   await writeFile(path.join(workspace, 'README.md'), FILES.readme);
-  await writeFile(path.join(workspace, 'package.json'), `${JSON.stringify({ name: 'demo-workspace', private: true }, null, 2)}\n`);
+  await writeFile(path.join(workspace, 'package.json'), `${JSON.stringify({ name: 'demo-workspace', private: true, scripts: { test: 'tsx src/greeting.test.ts && tsx src/format.test.ts' } }, null, 2)}\n`);
   await emit('files_changed', { files: [{ path: 'README.md', action: 'write' }, { path: 'package.json', action: 'write' }] });
-  await manager.completeSession(sessionId, stats, 'Added src/greeting.ts with a passing test and removed the old helper.');
+  await run('git status --short', `${RED} D${RESET} src/old.ts\n${GREEN}??${RESET} README.md\n${GREEN}??${RESET} package.json\n${GREEN}??${RESET} src/format.test.ts\n${GREEN}??${RESET} src/format.ts\n${GREEN}??${RESET} src/greeting.test.ts\n${GREEN}??${RESET} src/greeting.ts\n${GREEN}??${RESET} src/index.ts\n`);
+  await manager.completeSession(sessionId, stats, 'Added greet() and listNames() with passing tests, a command-line entry and a README; removed the old helper.');
   return stats;
 }

@@ -30,6 +30,7 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
   let page: Page;
   let worker: SessionLifecycleManager;
   let sessionId: string;
+  let userId: string;
   let emitted = 0;
 
   const statusItem = (p: Page = page) => p.locator('.statusbar-item', { has: p.locator('.codicon-broadcast, .codicon-plug, .codicon-warning, .codicon-sync, .codicon-error') }).filter({ hasText: /Session Stream|Select Session|E2E|Reconnecting|Connecting|Disconnected/ });
@@ -84,7 +85,8 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
     if (error || !data.user) throw new Error(`sign-up failed: ${error?.message}`);
     // The worker plays the agent straight to the stack; only VS Code goes through the proxy.
     worker = new SessionLifecycleManager(createSupabaseClient(stack.env.API_URL, stack.env.SERVICE_ROLE_KEY));
-    sessionId = (await worker.createSession(data.user.id, TITLE)).id;
+    userId = data.user.id;
+    sessionId = (await worker.createSession(userId, TITLE)).id;
     await worker.transition(sessionId, 'running', 'agent started');
     emitted = 1;
     // Files do not open by themselves here, so the editor tab of the click test comes from the click.
@@ -115,14 +117,18 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
     await statusItem().filter({ hasText: 'Session Stream' }).waitFor({ timeout: 60_000 });
   });
 
-  it('first run: Sign In from the command palette offers the local stack, then asks email and password', async () => {
+  it('first run: Sign In from the command palette offers the local stack, asks email and password, then follows the running session', async () => {
     await runCommand('Agent Session Stream: Sign In');
     const offer = page.locator('.notification-toast', { hasText: 'Connect to the local stack at' });
     await offer.waitFor({ timeout: 20_000 });
     await offer.locator('.monaco-button', { hasText: 'Use Local Stack' }).click();
     await answer(USER.email);
     await answer(USER.password);
-    await statusItem().filter({ hasText: 'Select Session' }).waitFor({ timeout: 20_000 });
+    // Nothing was watched and the user's session is running: it is followed on its own.
+    await statusItem().filter({ hasText: TITLE }).waitFor({ timeout: 20_000 });
+    await page.locator('.tab', { hasText: TITLE }).waitFor({ timeout: 20_000 });
+    // Let the timeline finish loading: a webview that loads while the palette opens can close it.
+    await timeline().locator('.header', { hasText: TITLE }).waitFor({ timeout: 20_000 });
     // The same offer also came up at activation ("A local stack is running. Use it?"); done with it.
     await runCommand('Notifications: Clear All Notifications');
     await page.locator('.notification-toast').first().waitFor({ state: 'detached' });
@@ -307,5 +313,15 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
     const header = timeline().locator('.header');
     await header.filter({ hasText: `${before} events` }).waitFor({ timeout: 30_000 });
     await timeline().locator('.header .chip.state-completed').waitFor();
+  });
+
+  it('follows a session that starts once the watched one is over: status bar, and its timeline beside the other', async () => {
+    const next = 'E2E: the next run';
+    const id = (await worker.createSession(userId, next)).id;
+    await worker.transition(id, 'running', 'agent started');
+    await statusItem().filter({ hasText: next }).waitFor({ timeout: 30_000 });
+    await page.locator('.tab', { hasText: next }).waitFor({ timeout: 20_000 });
+    await timeline(page).locator('.header', { hasText: next }).waitFor({ timeout: 20_000 });
+    await shot('followed');
   });
 });

@@ -83,7 +83,7 @@ describe('npm run emit / npm run demo (contracts 2 and 4)', function () {
     assert.ok(events.some((e) => e.event_type === 'terminal' && e.event_data.exitCode === 1), 'a failing command');
     assert.ok(events.some((e) => e.event_type === 'file_change' && e.event_data.action === 'delete'));
     assert.deepEqual(events.at(-1), { event_type: 'state_changed', event_data: { from: 'running', to: 'completed', reason: (events.at(-1)!.event_data as { reason: string }).reason } });
-    assert.deepEqual((await readdir(path.join(workspace, 'src'))).sort(), ['greeting.test.ts', 'greeting.ts']);
+    assert.deepEqual((await readdir(path.join(workspace, 'src'))).sort(), ['format.test.ts', 'format.ts', 'greeting.test.ts', 'greeting.ts', 'index.ts']);
     assert.match(await readFile(path.join(workspace, 'src/greeting.ts'), 'utf8'), /Hello, \$\{name\}!/);
   });
 

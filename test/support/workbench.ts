@@ -2,12 +2,12 @@
 // with the built extension installed, started in its own process group on 127.0.0.1, and a real
 // Chromium (@sparticuz/chromium + playwright-core) to open it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync } from 'node:fs';
 import path from 'node:path';
 import chromium from '@sparticuz/chromium';
 import { chromium as playwright, type Browser, type Page } from 'playwright-core';
 import { freePort } from '../../supabase/local/freePort';
-import { CODE_SERVER, codeServerArgs, ensureCodeServer, installExtension, NODE24_BIN } from '../../scripts/vscodeServer';
+import { CODE_SERVER, codeServerArgs, ensureCodeServer, installExtension, NODE24_BIN, QUIET_SETTINGS, writeUserSettings } from '../../scripts/vscodeServer';
 
 export interface WorkbenchOptions {
   /** A scratch folder for the user data and extensions dirs. */
@@ -38,8 +38,7 @@ export class Workbench {
     installExtension(extensions);
     for (const [from, name] of o.extraExtensions ?? []) cpSync(from, path.join(extensions, name), { recursive: true });
     const user = path.join(o.root, 'user');
-    mkdirSync(path.join(user, 'User'), { recursive: true });
-    writeFileSync(path.join(user, 'User/settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, ...o.settings }, null, 2));
+    writeUserSettings(user, { ...QUIET_SETTINGS, ...o.settings });
     const port = await freePort();
     const server = spawn(CODE_SERVER, codeServerArgs(port, user, extensions, o.workspace), {
       env: { ...process.env, PATH: `${NODE24_BIN}${path.delimiter}${process.env.PATH}`, ...o.env },

@@ -144,6 +144,25 @@ describe('timeline webview in Chromium', function () {
     await page.waitForFunction(() => { const s = document.querySelector('.scroller')!; return s.scrollTop + s.clientHeight >= s.scrollHeight - 30; });
   });
 
+  it('keeps following live in a narrow panel whose rows are taller than estimated', async () => {
+    // Half an editor wide: commands and output wrap, so each new row is measured taller than the
+    // virtualizer guessed and the list grows under the view while it scrolls to the end.
+    await harness.open({ width: 520, height: 600 });
+    seq = 0;
+    await init([ev('state_changed', { from: 'pending', to: 'running', reason: 'picked up the task' })]);
+    const page = harness.page;
+    const output = Array.from({ length: 6 }, (_, i) => `line ${i} of output that is long enough to wrap in a narrow timeline column`).join('\n');
+    for (let i = 0; i < 30; i++) {
+      const entry = i % 2 ? ev('terminal', { command: `npx tsx src/greeting.test.ts --run ${i} --with a long list of arguments`, output, error: '', exitCode: 0 }) : ev('thinking', { iteration: i, toolsUsed: ['read_file', 'edit_file'] });
+      await harness.send({ type: 'entries', entries: encodeEntries([entry]), inserted: false });
+      await page.waitForTimeout(60);
+    }
+    await page.waitForFunction(() => [...document.querySelectorAll('.row')].some((r) => r.textContent?.includes('--run 29')));
+    await page.waitForTimeout(300);
+    assert.equal(await page.locator('.toggle[aria-pressed]').first().getAttribute('aria-pressed'), 'true', 'follow live is still on');
+    assert.ok(await page.evaluate(() => { const s = document.querySelector('.scroller')!; return s.scrollTop + s.clientHeight >= s.scrollHeight - 30; }), 'the newest event is on screen');
+  });
+
   it('replays: the scrub slider shows the session as it was at that time', async () => {
     await harness.open();
     await init();
