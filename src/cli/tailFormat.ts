@@ -42,21 +42,30 @@ export function describeEvent(event: SessionEvent, p: Palette, keepColour: boole
   switch (event.type) {
     case 'state_changed':
       return `${p.bold('state')}     ${event.data.from} → ${p.bold(event.data.to)}${event.data.reason ? p.dim(`  ${t(event.data.reason)}`) : ''}`;
-    case 'thinking':
-      return `${p.cyan('thinking')}  step ${event.data.iteration}${event.data.toolsUsed.length ? p.dim(`  ${event.data.toolsUsed.map(t).join(', ')}`) : ''}`;
+    case 'thinking': {
+      const text = typeof event.data.text === 'string' ? event.data.text.trim().split('\n')[0]!.slice(0, 160) : '';
+      const label = event.data.warning === true ? p.yellow('warning ') : event.data.unrecognised === true ? p.red('unknown ') : p.cyan('thinking');
+      return `${label}  step ${event.data.iteration}${event.data.toolsUsed.length ? p.dim(`  ${event.data.toolsUsed.map(t).join(', ')}`) : ''}${text ? `  ${t(text)}` : ''}`;
+    }
     case 'terminal': {
       const code = event.data.exitCode;
-      const badge = code === undefined ? p.dim('running') : code === 0 ? p.green('exit 0') : p.red(`exit ${code}`);
+      const status = typeof event.data.status === 'string' ? event.data.status : undefined;
+      const badge = code !== undefined ? (code === 0 ? p.green('exit 0') : p.red(`exit ${code}`)) : status === 'completed' ? p.green('done') : status ? p.red(status) : p.dim('running');
       const out = [event.data.output && indent(event.data.output, p, keepColour), event.data.error && p.red(indent(event.data.error, p, false))].filter(Boolean);
       return [`${p.yellow('terminal')}  $ ${t(event.data.command)}  ${badge}`, ...out].join('\n');
     }
-    case 'file_change':
-      return `${p.bold('file')}      ${event.data.action === 'delete' ? p.red('deleted') : 'wrote'} ${t(event.data.path)}`;
+    case 'file_change': {
+      const d = event.data as { additions?: unknown; deletions?: unknown };
+      const counts = typeof d.additions === 'number' && typeof d.deletions === 'number' ? `  ${p.green(`+${d.additions}`)} ${p.red(`−${d.deletions}`)}` : '';
+      return `${p.bold('file')}      ${event.data.action === 'delete' ? p.red('deleted') : event.data.action === 'create' ? 'created' : 'wrote'} ${t(event.data.path)}${counts}`;
+    }
     case 'files_changed':
       return `${p.bold('files')}     ${event.data.files.map((f) => `${f.action === 'delete' ? '-' : '+'}${t(f.path)}`).join('  ')}`;
     case 'completion': {
       const s = event.data.stats;
-      return `${p.green('completed')} ${t(event.data.message)}${p.dim(`  ${s.iterations} steps · ${s.toolCalls} tool calls · ${s.inputTokens}/${s.outputTokens} tokens`)}`;
+      const cost = typeof s.costUsd === 'number' ? ` · $${s.costUsd.toFixed(4)}` : '';
+      const took = typeof s.durationMs === 'number' ? ` · ${(s.durationMs / 1000).toFixed(1)} s` : '';
+      return `${p.green('completed')} ${t(event.data.message)}${p.dim(`  ${s.iterations} steps · ${s.toolCalls} tool calls · ${s.inputTokens}/${s.outputTokens} tokens${cost}${took}`)}`;
     }
     case 'error':
       return `${p.red('error')}     ${t(event.data.message)}`;

@@ -28,10 +28,18 @@ export const MAX_EVENT_DATA_BYTES = 256 * 1024;
 const count = z.number().int().nonnegative();
 const text = z.string().max(MAX_EVENT_DATA_BYTES);
 const filePath = z.string().min(1, 'must not be empty').max(4096).refine((p) => !p.includes('\u0000'), 'must not contain NUL');
-const fileAction = z.enum(['write', 'delete']);
+const fileAction = z.enum(['write', 'create', 'delete']);
 export const sessionStateSchema = z.enum(SESSION_STATES);
 
-export const sessionStatsSchema = z.looseObject({ iterations: count, inputTokens: count, outputTokens: count, toolCalls: count });
+export const sessionStatsSchema = z.looseObject({
+  iterations: count,
+  inputTokens: count,
+  outputTokens: count,
+  toolCalls: count,
+  /** What the run cost, when the agent reports it (Claude Code does). */
+  costUsd: z.number().nonnegative().optional(),
+  durationMs: count.optional(),
+});
 export type SessionStats = z.infer<typeof sessionStatsSchema>;
 
 /**
@@ -41,9 +49,9 @@ export type SessionStats = z.infer<typeof sessionStatsSchema>;
  */
 export const eventDataSchemas = {
   state_changed: z.looseObject({ from: sessionStateSchema, to: sessionStateSchema, reason: z.string().max(4096).default('') }),
-  thinking: z.looseObject({ iteration: count, toolsUsed: z.array(z.string().max(200)).max(500).default([]) }),
+  thinking: z.looseObject({ iteration: count, toolsUsed: z.array(z.string().max(200)).max(500).default([]), text: text.optional() }),
   terminal: z.looseObject({ command: text, output: text.default(''), error: text.default(''), exitCode: z.number().int().optional() }),
-  file_change: z.looseObject({ path: filePath, action: fileAction.default('write') }),
+  file_change: z.looseObject({ path: filePath, action: fileAction.default('write'), diff: text.optional(), additions: count.optional(), deletions: count.optional() }),
   files_changed: z.looseObject({ files: z.array(z.looseObject({ path: filePath, action: fileAction.default('write') })).min(1, 'needs at least one file').max(10_000) }),
   completion: z.looseObject({ message: z.string().max(65_536).default(''), stats: sessionStatsSchema }),
   error: z.looseObject({ message: z.string().min(1, 'must say what failed').max(65_536), stats: sessionStatsSchema.optional() }),

@@ -10,7 +10,7 @@ import { systemClock, type Clock, type TimerHandle } from '../core/clock';
 import { fetchHistory, HISTORY_COLUMNS } from '../core/history';
 import { silentLogger, type Logger } from '../core/log';
 import { parseEventRow, validateEventData, type SessionEvent, type SessionEventType, type SessionState, type SessionStats } from '../shared/events';
-import { SessionStore } from './sessionStore';
+import { SessionError, SessionStore, TRANSITIONS } from './sessionStore';
 
 export interface LifecycleOptions {
   clock?: Clock;
@@ -75,6 +75,8 @@ export class SessionLifecycleManager extends SessionStore {
   private readonly log: Logger;
   private readonly queues = new Map<string, SessionQueue>();
   private readonly idleWaiters = new Set<() => void>();
+  /** Callers of settle(), per session: resolved when that session's queue empties. */
+  private readonly sessionWaiters = new Map<string, Set<(ok: boolean) => void>>();
   private readonly counts = { emitted: 0, retried: 0, givenUp: 0, refused: 0 };
   private readonly options: Required<Omit<LifecycleOptions, 'clock' | 'logger'>>;
 
@@ -91,8 +93,12 @@ export class SessionLifecycleManager extends SessionStore {
     };
   }
 
-  /** Validates and stores one event. Never throws; see {@link EmitOutcome}. */
-  async emitEvent(sessionId: string, type: SessionEventType | string, data: unknown): Promise<EmitOutcome> {
+  /**
+   * Validates and stores one event. Never throws; see {@link EmitOutcome}. A caller that can emit
+   * the same event again (a bridge re-reading a file) passes its own stable `id`: a second copy is
+   * then ignored by the database.
+   */
+  async emitEvent(sessionId: string, type: SessionEventType | string, data: unknown, options: { id?: string } = {}): Promise<EmitOutcome> {
     const valid = validateEventData(type, data);
     if (!valid.ok) {
       this.counts.refused++;
@@ -105,7 +111,7 @@ export class SessionLifecycleManager extends SessionStore {
       this.log.error('event given up', { sessionId, type, error });
       return { status: 'failed', id: '', error };
     }
-    const entry: Entry = { id: randomUUID(), sessionId, type: type as SessionEventType, data: valid.value, attempts: 0 };
+    const entry: Entry = { id: options.id ?? randomUUID(), sessionId, type: type as SessionEventType, data: valid.value, attempts: 0 };
     const queue = this.queueOf(sessionId);
     queue.entries.push(entry);
     if (queue.busy || queue.entries.length > 1) {
@@ -130,6 +136,9 @@ export class SessionLifecycleManager extends SessionStore {
    * SessionError for an impossible transition (e.g. completed → running) or a missing session.
    */
   async transition(sessionId: string, to: SessionState, reason = '', stats?: SessionStats): Promise<EmitOutcome> {
+    // A final state closes the session to new events (for a user's own writes, the database
+    // refuses them): everything emitted before must be stored first.
+    if (TRANSITIONS[to].length === 0) await this.settle(sessionId);
     const from = await this.moveState(sessionId, to, stats);
     return this.emitEvent(sessionId, 'state_changed', { from, to, reason });
   }
@@ -196,6 +205,29 @@ export class SessionLifecycleManager extends SessionStore {
     return { pending: this.pending };
   }
 
+  /** Waits until every event of `sessionId` emitted so far is stored; throws when that does not happen in time. */
+  async settle(sessionId: string, timeoutMs = this.options.requestTimeoutMs * 4): Promise<void> {
+    const queue = this.queues.get(sessionId);
+    if (!queue || queue.entries.length === 0) return;
+    if (queue.timer !== undefined) {
+      this.clock.clearTimeout(queue.timer);
+      queue.timer = undefined;
+      void this.pump(sessionId);
+    }
+    const settled = await new Promise<boolean>((resolve) => {
+      const waiters = this.sessionWaiters.get(sessionId) ?? new Set<(ok: boolean) => void>();
+      this.sessionWaiters.set(sessionId, waiters);
+      const done = (ok: boolean) => {
+        this.clock.clearTimeout(timer);
+        waiters.delete(done);
+        resolve(ok);
+      };
+      const timer = this.clock.setTimeout(() => done(false), timeoutMs);
+      waiters.add(done);
+    });
+    if (!settled) throw new SessionError(`${this.queues.get(sessionId)?.entries.length ?? 0} event(s) of session ${sessionId} are still waiting to be stored; the session stays open so they can be.`);
+  }
+
   stats(): LifecycleStats {
     return { ...this.counts, pending: this.pending };
   }
@@ -241,6 +273,8 @@ export class SessionLifecycleManager extends SessionStore {
       }
     }
     this.queues.delete(sessionId);
+    for (const resolve of [...(this.sessionWaiters.get(sessionId) ?? [])]) resolve(true);
+    this.sessionWaiters.delete(sessionId);
     if (this.pending === 0) for (const resolve of [...this.idleWaiters]) resolve();
   }
 

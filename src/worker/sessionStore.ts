@@ -47,7 +47,8 @@ export abstract class SessionStore {
     if (!TRANSITIONS[current.state].includes(to)) {
       throw new SessionError(`A ${current.state} session cannot become ${to}; from ${current.state} it can become ${TRANSITIONS[current.state].join(', ') || 'nothing (it has ended)'}.`);
     }
-    const patch: Record<string, unknown> = { state: to, updated_at: new Date().toISOString() };
+    // updated_at is set by the table's trigger.
+    const patch: Record<string, unknown> = { state: to };
     if (stats) patch.stats = stats;
     const { data, error } = await this.client.from('coding_sessions').update(patch).eq('id', sessionId).eq('state', current.state).select('id');
     if (error) throw new SessionError(`Could not update session ${sessionId}: ${error.message}`);

@@ -5,7 +5,7 @@
 // against the local stack behind a fault proxy, while a worker (the service-role client, straight
 // to the stack) plays the agent. Screenshots: test-results/e2e/ (every failure, plus a few steps).
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
@@ -100,8 +100,11 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
   afterEach(async function () {
     if (this.currentTest?.state !== 'failed') return;
     if (page) await shot(`failed-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
-    // VS Code's own logs, with the extension's output channel, next to the screenshot.
-    cpSync(path.join(tmp, 'user/logs'), path.join(ARTIFACTS, 'logs'), { recursive: true });
+    // VS Code's own logs, with the extension's output channel, next to the screenshot; and what
+    // code-server printed (when the window never loaded, there are no logs yet).
+    if (existsSync(path.join(tmp, 'user/logs'))) cpSync(path.join(tmp, 'user/logs'), path.join(ARTIFACTS, 'logs'), { recursive: true });
+    writeFileSync(path.join(ARTIFACTS, 'code-server.log'), workbench?.log(20_000) ?? '');
+    console.error(`code-server said (last lines):\n${workbench?.log(2000) ?? '(not started)'}`);
   });
 
   after(async () => {

@@ -10,7 +10,7 @@ describe('row-level security as the Supabase roles really are', () => {
   let bobSession: string;
   let aliceEvent: string;
 
-  const asAlice = <T>(work: () => Promise<T>) => asRole(admin, 'authenticated', { sub: alice }, work);
+  const asAlice = <T>(work: () => Promise<T>, commit = false) => asRole(admin, 'authenticated', { sub: alice }, work, commit);
   const asAnon = <T>(work: () => Promise<T>) => asRole(admin, 'anon', {}, work);
 
   before(async () => {
@@ -35,9 +35,53 @@ describe('row-level security as the Supabase roles really are', () => {
     assert.ok(rows.every((r) => r.session_id === aliceSession));
   });
 
-  it('a user cannot insert events, not even into their own session (closes the seed’s hole)', async () => {
-    assert.equal(await sqlState(() => asAlice(() => insertEvent(admin, aliceSession))), '42501');
-    assert.equal(await sqlState(() => asAlice(() => insertEvent(admin, bobSession))), '42501');
+  it('a user appends events to their own open session only: not to another user’s, not to a finished one', async () => {
+    const own = await asAlice(() => insertEvent(admin, aliceSession));
+    assert.ok(own.id);
+    assert.equal(await sqlState(() => asAlice(() => insertEvent(admin, bobSession))), '42501', 'another user’s session');
+    const finished = await createSession(admin, alice, 'finished');
+    await admin.query("update public.coding_sessions set state = 'completed' where id = $1", [finished]);
+    assert.equal(await sqlState(() => asAlice(() => insertEvent(admin, finished))), '42501', 'a completed session');
+  });
+
+  it('a user cannot choose an event’s seq or created_at (the database’s), nor re-send one with another body', async () => {
+    assert.equal(
+      await sqlState(() => asAlice(() => admin.query("insert into public.session_events (session_id, event_type, event_data, created_at) values ($1, 'thinking', '{\"iteration\":1}', '2000-01-01')", [aliceSession]))),
+      '42501',
+    );
+    assert.equal(
+      await sqlState(() => asAlice(() => admin.query("insert into public.session_events (session_id, event_type, event_data, seq) overriding system value values ($1, 'thinking', '{\"iteration\":1}', 1)", [aliceSession]))),
+      '42501',
+    );
+    // The same id again is ignored (a retried insert), never an update of the stored event.
+    const id = (await asAlice(() => insertEvent(admin, aliceSession), true)).id;
+    const again = await asAlice(() => admin.query("insert into public.session_events (id, session_id, event_type, event_data) values ($1, $2, 'error', '{\"message\":\"forged\"}') on conflict (id) do nothing", [id, aliceSession]));
+    assert.equal(again.rowCount, 0);
+    const { rows } = await admin.query('select event_type from public.session_events where id = $1', [id]);
+    assert.equal(rows[0].event_type, 'thinking');
+  });
+
+  it('a user moves their own open session through the lifecycle, and changes nothing else', async () => {
+    const mine = await createSession(admin, alice, 'lifecycle');
+    const move = (to: string, id = mine) => asAlice(() => admin.query('update public.coding_sessions set state = $2 where id = $1', [id, to]), true);
+    assert.equal((await move('running')).rowCount, 1);
+    assert.equal(await sqlState(() => move('pending')), '23514', 'running cannot go back to pending');
+    assert.equal((await move('completed')).rowCount, 1);
+    assert.equal((await move('running')).rowCount, 0, 'a finished session is closed');
+    assert.equal((await move('running', bobSession)).rowCount, 0, 'another user’s session');
+    assert.equal(await sqlState(() => asAlice(() => admin.query("update public.coding_sessions set title = 'renamed' where id = $1", [aliceSession]))), '42501');
+    assert.equal(await sqlState(() => asAlice(() => admin.query('update public.coding_sessions set user_id = $2 where id = $1', [aliceSession, bob]))), '42501');
+    const { rows } = await admin.query('select state from public.coding_sessions where id = $1', [mine]);
+    assert.equal(rows[0].state, 'completed');
+  });
+
+  it('a user cannot create a session for someone else, even with a source and a working directory', async () => {
+    assert.equal(
+      await sqlState(() => asAlice(() => admin.query("insert into public.coding_sessions (user_id, title, source, cwd) values ($1, 'forged', 'codex', '/tmp')", [bob]))),
+      '42501',
+    );
+    const created = await asAlice(() => admin.query("insert into public.coding_sessions (user_id, title, source, cwd, agent_session_id) values ($1, 'mine', 'codex', '/tmp', 'thread-1') returning source", [alice]));
+    assert.equal(created.rows[0].source, 'codex');
   });
 
   it('a user cannot update or delete events', async () => {

@@ -1,0 +1,61 @@
+// What a bridge makes of an agent's output: session events, plus the start and the end of the
+// session. One mapper per format (codex.ts, claude.ts, gemini.ts, codexRollout.ts) turns lines
+// into these; the driver (driver.ts) stores them through SessionLifecycleManager. The mapping
+// tables are in docs/agent-bridges.md.
+import type { SessionEventType, SessionStats } from '../shared/events';
+
+export const AGENT_FORMATS = ['codex', 'claude', 'claude-transcript', 'gemini', 'codex-rollout'] as const;
+export type AgentFormat = (typeof AGENT_FORMATS)[number];
+
+/** What people call each source (the Sessions view, titles, messages). */
+export const SOURCE_LABELS: Record<AgentFormat | 'demo', string> = {
+  codex: 'Codex',
+  'codex-rollout': 'Codex',
+  claude: 'Claude Code',
+  'claude-transcript': 'Claude Code',
+  gemini: 'Gemini CLI',
+  demo: 'demo',
+};
+
+/** What the agent says about itself when it starts. */
+export interface AgentInfo {
+  /** The agent's own id of the run (Codex thread, Claude or Gemini session). */
+  agentSessionId?: string;
+  model?: string;
+  /** The agent's working directory, when it reports one. */
+  cwd?: string;
+  version?: string;
+}
+
+export type BridgeItem =
+  | { kind: 'start'; reason: string; info: AgentInfo }
+  | { kind: 'event'; type: SessionEventType; data: Record<string, unknown> }
+  | { kind: 'end'; outcome: 'completed' | 'failed' | 'cancelled'; message: string; stats: SessionStats };
+
+/** How the agent process ended (for `run`); absent for a file (`import`, `watch`). */
+export interface AgentExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** The last of what it wrote to stderr. */
+  stderr?: string;
+}
+
+export interface LineCounts {
+  lines: number;
+  events: number;
+  /** Understood, and deliberately not shown (e.g. hook notices, snapshots). */
+  skipped: number;
+  /** Valid JSON of a kind this version does not know: kept as a visible event. */
+  unknown: number;
+  /** Not JSON at all: kept as a visible event. */
+  malformed: number;
+}
+
+export interface AgentMapper {
+  readonly format: AgentFormat | 'unknown';
+  readonly counts: LineCounts;
+  /** One line of output, without its newline. */
+  line(text: string): BridgeItem[];
+  /** The output ended: whatever is still open, then the end of the session if no line ended it. */
+  finish(exit?: AgentExit): BridgeItem[];
+}

@@ -1,0 +1,240 @@
+// `session-stream run -- <agent command…>` and `session-stream import FILE|-`: a real agent's
+// session (Codex, Claude Code, Gemini CLI) streamed into Supabase as the signed-in user, through
+// the bridges (src/bridges) and AgentSessionWriter. Both print SESSION_ID=<uuid> first.
+import { spawn } from 'node:child_process';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { parseArgs } from 'node:util';
+import { createMapper, detectFormat, isAgentFormat, SOURCE_LABELS, type AgentFormat, type AgentInfo, type AgentMapper } from '../bridges';
+import { validateEventData, type SessionEvent, type SessionEventType } from '../shared/events';
+import { AgentSessionWriter, type WriterResult } from '../worker/agentBridge';
+import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
+import { UsageError } from './args';
+import { COLOURS, describeEvent, PLAIN } from './tailFormat';
+import { signedInUser, type SignedInUser } from './userAuth';
+
+const SOURCE: Record<AgentFormat, string> = { codex: 'codex', 'codex-rollout': 'codex', claude: 'claude', 'claude-transcript': 'claude', gemini: 'gemini' };
+
+export const runHelp = `Usage: session-stream run [--title T] [--format auto|codex|claude|gemini] [--quiet] -- <agent command…>
+
+Starts the agent, and streams its session live as you (no service-role key): every command,
+file change, thought and the result, to watch in VS Code ("Agent Session Stream") or with tail.
+Prints SESSION_ID=<uuid> first; exits with the agent's exit code once every event is stored.
+Ctrl-C stops the agent (the session ends as cancelled).
+
+The agent must print its machine-readable stream:
+  session-stream run -- codex exec --json "fix the failing test"
+  session-stream run -- claude -p --output-format stream-json --verbose "fix the failing test"
+  session-stream run -- gemini --output-format stream-json -p "fix the failing test"
+
+  --format F   the output format (default auto: from the command's name, else from its first lines)
+  --title T    the session title (default: the agent and its prompt)
+  --quiet      print only SESSION_ID and the outcome
+
+Signed in as: SUPABASE_ACCESS_TOKEN, SESSION_STREAM_EMAIL + SESSION_STREAM_PASSWORD, your
+\`session-stream login\`, or (with the local stack running) its demo user.`;
+
+export const importHelp = `Usage: session-stream import [--title T] [--format auto|codex|claude|claude-transcript|gemini|codex-rollout] [--cwd DIR] FILE|-
+
+Stores a recorded agent run (a file, or - for stdin) as a session of yours, with the same mapping
+as \`run\`. Prints SESSION_ID=<uuid> first; exits 0 once every event is stored.
+
+  --format F   default auto (from the first lines)
+  --cwd DIR    the folder the agent worked in, for paths the output gives as absolute
+               (Claude Code and Codex session files say it themselves)
+  --quiet      print only SESSION_ID and the summary`;
+
+interface Printer {
+  event(type: SessionEventType, data: Record<string, unknown>): void;
+  line(text: string): void;
+}
+
+function printer(quiet: boolean): Printer {
+  const colour = process.stdout.isTTY && !process.env.NO_COLOR;
+  const p = colour ? COLOURS : PLAIN;
+  return {
+    line: (text) => process.stdout.write(`${text}\n`),
+    event: (type, data) => {
+      if (quiet) return;
+      const valid = validateEventData(type, data);
+      if (!valid.ok) return;
+      const event = { id: '', sessionId: '', seq: 0, createdAt: '', type, data: valid.value } as SessionEvent;
+      process.stdout.write(`${describeEvent(event, p, colour)}\n`);
+    },
+  };
+}
+
+/** Creates the user's session (pending) for an agent run. */
+async function createAgentSession(user: SignedInUser, o: { title: string; format?: AgentFormat; info?: AgentInfo }): Promise<string> {
+  const { data, error } = await user.client
+    .from('coding_sessions')
+    .insert({ user_id: user.userId, title: o.title.slice(0, 200), source: o.format ? SOURCE[o.format] : 'other', cwd: o.info?.cwd ?? null, agent_session_id: o.info?.agentSessionId ?? null, model: o.info?.model ?? null })
+    .select('id')
+    .single();
+  if (error) {
+    if (/column .* does not exist|source|cwd/i.test(error.message)) throw new Error(`Could not create the session: ${error.message}. The project lacks this version's migrations: run \`supabase db push\` (or \`supabase db reset\` locally).`);
+    throw new Error(`Could not create the session as ${user.who}: ${error.message}`);
+  }
+  return (data as { id: string }).id;
+}
+
+/** The format a command's name tells (`codex`, `claude`, `gemini`), if any. */
+export function formatOfCommand(argv: readonly string[]): AgentFormat | undefined {
+  const name = path.basename(argv[0] ?? '').replace(/\.(cmd|exe|js)$/i, '');
+  if (name === 'codex') return 'codex';
+  if (name === 'claude') return 'claude';
+  if (name === 'gemini') return 'gemini';
+  return undefined;
+}
+
+/** What the agent needs to print a stream we can read, when the command shows it will not. */
+function formatAdvice(format: AgentFormat | undefined, argv: readonly string[]): string | undefined {
+  const args = argv.join(' ');
+  if (format === 'codex' && !/--json|--experimental-json/.test(args)) return 'codex prints plain text without --json; add it: codex exec --json "…"';
+  if (format === 'claude' && !/stream-json/.test(args)) return 'claude prints plain text without --output-format stream-json --verbose; add them (with -p).';
+  if (format === 'gemini' && !/stream-json/.test(args)) return 'gemini prints plain text without --output-format stream-json; add it.';
+  return undefined;
+}
+
+function summary(r: WriterResult, counts: AgentMapper['counts']): string {
+  const s = r.stats;
+  const cost = typeof s.costUsd === 'number' ? `, $${s.costUsd.toFixed(4)}` : '';
+  return `Session ${r.outcome}: ${counts.lines} lines → ${counts.events} events (${counts.skipped} skipped as noise, ${counts.unknown} of unknown kinds and ${counts.malformed} not JSON, kept as events); ${s.inputTokens} input / ${s.outputTokens} output tokens${cost}.`;
+}
+
+function reportProblems(r: WriterResult): void {
+  if (r.problems.length === 0) return;
+  process.stderr.write(`${r.problems.length} event(s) could not be stored:\n${r.problems.slice(0, 10).map((p) => `  ${p}`).join('\n')}\n`);
+}
+
+export async function runRun(args: string[]): Promise<number> {
+  const split = args.indexOf('--');
+  const own = split >= 0 ? args.slice(0, split) : args;
+  const agent = split >= 0 ? args.slice(split + 1) : [];
+  const { values } = parseArgs({ args: own, options: { title: { type: 'string' }, format: { type: 'string', default: 'auto' }, quiet: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } }, strict: true });
+  if (values.help) return void process.stdout.write(`${runHelp}\n`), 0;
+  if (agent.length === 0) throw new UsageError('Which agent? Put its command after --, e.g. session-stream run -- codex exec --json "fix the test"');
+  const formatOption = values.format ?? 'auto';
+  if (formatOption !== 'auto' && !['codex', 'claude', 'gemini'].includes(formatOption)) throw new UsageError(`--format must be auto, codex, claude or gemini, got "${formatOption}"`);
+  let format = formatOption === 'auto' ? formatOfCommand(agent) : (formatOption as AgentFormat);
+  const advice = formatAdvice(formatOfCommand(agent), agent);
+  if (advice) process.stderr.write(`Note: ${advice}\n`);
+
+  const user = await signedInUser();
+  const manager = new SessionLifecycleManager(user.client);
+  const label = format ? SOURCE_LABELS[format] : path.basename(agent[0]!);
+  const prompt = agent.filter((a) => !a.startsWith('-')).at(-1);
+  const title = values.title ?? `${label}: ${prompt && prompt !== agent[0] ? prompt.replace(/\s+/g, ' ') : agent.join(' ')}`;
+  const sessionId = await createAgentSession(user, { title, format, info: { cwd: process.cwd() } });
+  const out = printer(values.quiet);
+  out.line(`SESSION_ID=${sessionId}`);
+  if (!values.quiet) process.stderr.write(`Streaming as ${user.who} to ${user.connection.url}. Watch it in VS Code (Agent Session Stream) or: session-stream tail --session ${sessionId}\n`);
+
+  const startedAt = Date.now();
+  const child = spawn(agent[0]!, agent.slice(1), { stdio: ['inherit', 'pipe', 'pipe'] });
+  let spawnError: Error | undefined;
+  child.on('error', (error) => (spawnError = error));
+  // Ctrl-C in a terminal reaches the agent too (same process group); a signal sent to us alone is passed on.
+  let stopping: NodeJS.Signals | undefined;
+  const forward = (signal: NodeJS.Signals) => {
+    stopping = signal;
+    if (child.exitCode === null) child.kill(signal);
+  };
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    stderr = (stderr + chunk.toString('utf8')).slice(-65_536);
+  });
+
+  let writer: AgentSessionWriter | undefined;
+  let mapper: AgentMapper | undefined;
+  const pending: string[] = [];
+  const makeWriter = (f: AgentFormat | undefined) => new AgentSessionWriter({ manager, sessionId, mapper: (mapper = createMapper(f, { cwd: process.cwd() })), startedAt, onEvent: (type, data) => out.event(type, data) });
+  let chain = Promise.resolve();
+  const lines = readline.createInterface({ input: child.stdout, crlfDelay: Infinity });
+  const linesClosed = new Promise<void>((resolve) => lines.once('close', resolve));
+  lines.on('line', (text) => {
+    chain = chain.then(async () => {
+      if (!writer) {
+        // Without a format yet: the first lines tell (kept until then, never dropped).
+        format ??= detectFormat(text);
+        pending.push(text);
+        if (!format && pending.length < 20) return;
+        writer = makeWriter(format);
+        for (const line of pending.splice(0)) await writer.line(line);
+        return;
+      }
+      await writer.line(text);
+    });
+  });
+  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+  await linesClosed;
+  await chain;
+  process.off('SIGINT', forward);
+  process.off('SIGTERM', forward);
+  writer ??= makeWriter(format);
+  for (const line of pending.splice(0)) await writer.line(line);
+  if (spawnError) stderr += `\n${spawnError.message}`;
+  const result = await writer.finish({ code: spawnError ? 127 : exit.code, signal: exit.signal ?? (stopping && exit.code === null ? stopping : null), stderr });
+  manager.dispose();
+  user.dispose();
+  out.line(summary(result, mapper!.counts));
+  reportProblems(result);
+  if (spawnError) process.stderr.write(`Could not start ${agent[0]}: ${spawnError.message}. Is it installed and on PATH?\n`);
+  const code = spawnError ? 127 : (exit.code ?? (exit.signal ? 128 + (SIGNALS[exit.signal] ?? 1) : 1));
+  return result.problems.length > 0 && code === 0 ? 1 : code;
+}
+
+const SIGNALS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+
+export async function runImport(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { title: { type: 'string' }, format: { type: 'string', default: 'auto' }, cwd: { type: 'string' }, quiet: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
+  if (values.help) return void process.stdout.write(`${importHelp}\n`), 0;
+  const file = positionals[0];
+  if (!file || positionals.length > 1) throw new UsageError('Import what? Give one file, or - for standard input.');
+  if (file !== '-' && (!existsSync(file) || !statSync(file).isFile())) throw new UsageError(`There is no file ${file}.`);
+  const formatOption = values.format ?? 'auto';
+  if (formatOption !== 'auto' && !isAgentFormat(formatOption)) throw new UsageError(`--format must be auto, codex, claude, claude-transcript, gemini or codex-rollout, got "${formatOption}"`);
+
+  const input = readline.createInterface({ input: file === '-' ? process.stdin : createReadStream(file), crlfDelay: Infinity });
+  const iterator = input[Symbol.asyncIterator]();
+  // Read ahead until the format and the agent's own details (id, folder, model) are known.
+  const ahead: string[] = [];
+  let format = formatOption === 'auto' ? undefined : (formatOption as AgentFormat);
+  let info: AgentInfo | undefined;
+  for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+    ahead.push(next.value);
+    format ??= detectFormat(next.value);
+    if (format && !info) info = createMapper(format).line(next.value).find((i) => i.kind === 'start')?.info;
+    if ((format && info) || ahead.length >= 50) break;
+  }
+  if (!format) process.stderr.write('Note: the format could not be told from the first lines; every line is kept as an event of unknown kind. Pass --format.\n');
+  const cwd = values.cwd ? path.resolve(values.cwd) : info?.cwd;
+
+  const user = await signedInUser();
+  const manager = new SessionLifecycleManager(user.client);
+  const label = format ? SOURCE_LABELS[format] : 'Agent';
+  const title = values.title ?? `${label}: ${file === '-' ? 'standard input' : path.basename(file)}`;
+  const sessionId = await createAgentSession(user, { title, format, info: { ...info, cwd } });
+  const out = printer(values.quiet);
+  out.line(`SESSION_ID=${sessionId}`);
+  const mapper = createMapper(format, { cwd });
+  const writer = new AgentSessionWriter({ manager, sessionId, mapper, onEvent: (type, data) => out.event(type, data) });
+  for (const line of ahead) await writer.line(line);
+  for (let next = await iterator.next(); !next.done; next = await iterator.next()) await writer.line(next.value);
+  const result = await writer.finish();
+  manager.dispose();
+  user.dispose();
+  out.line(summary(result, mapper.counts));
+  reportProblems(result);
+  return result.problems.length > 0 ? 1 : 0;
+}

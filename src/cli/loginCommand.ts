@@ -1,0 +1,80 @@
+// `session-stream login` / `logout`: the sign-in that `run`, `import` and `watch` use, kept in a
+// file only you can read (see userAuth.ts).
+import readline from 'node:readline';
+import { parseArgs } from 'node:util';
+import { decodeJwt } from 'jose';
+import { createSupabaseClient, isUnreachable, unreachableMessage } from '../core/supabaseClient';
+import { UsageError } from './args';
+import { configDir, readLogin, removeLogin, saveLogin, writerConnection } from './userAuth';
+
+export const loginHelp = `Usage: session-stream login [--url URL --anon-key KEY] [--email E | --token ACCESS_TOKEN]
+
+Signs you in to Supabase for \`run\`, \`import\` and \`watch\`, and keeps the sign-in (a refresh
+token, rotated as it is used) in ${configDir()}/login.json, readable only by you. No service-role
+key is needed anywhere.
+
+  --url, --anon-key  the project (default: SUPABASE_URL / SUPABASE_ANON_KEY, else the local stack)
+  --email E          sign in with email and password (asked for, or SESSION_STREAM_PASSWORD)
+  --token T          keep an access token instead (used until it expires)
+
+session-stream logout forgets it (and ends that sign-in on the server).`;
+
+async function askPassword(email: string): Promise<string> {
+  if (process.env.SESSION_STREAM_PASSWORD) return process.env.SESSION_STREAM_PASSWORD;
+  if (!process.stdin.isTTY) throw new UsageError('No terminal to ask the password in: set SESSION_STREAM_PASSWORD.');
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  // Echo nothing while the password is typed.
+  (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
+    if (s.includes(`Password for ${email}: `)) process.stdout.write(s);
+  };
+  const password = await new Promise<string>((resolve) => rl.question(`Password for ${email}: `, resolve));
+  rl.close();
+  process.stdout.write('\n');
+  return password;
+}
+
+export async function runLogin(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { url: { type: 'string' }, 'anon-key': { type: 'string' }, email: { type: 'string' }, token: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+  if (values.help) return void process.stdout.write(`${loginHelp}\n`), 0;
+  if (Boolean(values.url) !== Boolean(values['anon-key'])) throw new UsageError('Give --url and --anon-key together.');
+  const env = values.url ? { ...process.env, SUPABASE_URL: values.url, SUPABASE_ANON_KEY: values['anon-key'] } : process.env;
+  const { connection } = writerConnection({ ...env, SESSION_STREAM_CONFIG_DIR: '/nonexistent-login-dir' });
+  const base = { url: connection.url, anonKey: connection.anonKey!, savedAt: new Date().toISOString() };
+  if (values.token) {
+    const claims = decodeJwt(values.token);
+    if (!claims.sub) throw new UsageError('That token names no user (no "sub" claim): give a user’s access token, not an API key.');
+    const file = saveLogin({ ...base, accessToken: values.token, email: typeof claims.email === 'string' ? claims.email : undefined });
+    process.stdout.write(`Saved the token for ${typeof claims.email === 'string' ? claims.email : claims.sub} (${connection.url}) in ${file}${claims.exp ? `; it expires ${new Date(claims.exp * 1000).toISOString()}` : ''}.\n`);
+    return 0;
+  }
+  const email = values.email ?? process.env.SESSION_STREAM_EMAIL;
+  if (!email) throw new UsageError('Sign in as whom? Give --email (or --token).');
+  const auth = createSupabaseClient(connection.url, connection.anonKey!).auth;
+  const { data, error } = await auth.signInWithPassword({ email, password: await askPassword(email) });
+  if (error || !data.session) {
+    const message = error?.message ?? 'no session';
+    if (isUnreachable(message)) throw new Error(unreachableMessage(connection.url, message));
+    throw new UsageError(`Could not sign in as ${email}: ${message}`);
+  }
+  const file = saveLogin({ ...base, email, refreshToken: data.session.refresh_token });
+  process.stdout.write(`Signed in as ${email} at ${connection.url}. Saved in ${file} (only you can read it).\n`);
+  return 0;
+}
+
+export async function runLogout(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) return void process.stdout.write(`${loginHelp}\n`), 0;
+  const login = readLogin();
+  if (!login) {
+    process.stdout.write('You were not signed in.\n');
+    return 0;
+  }
+  if (login.refreshToken) {
+    // End the sign-in on the server too (best effort: offline, the file is still removed).
+    const auth = createSupabaseClient(login.url, login.anonKey).auth;
+    const { data } = await auth.refreshSession({ refresh_token: login.refreshToken });
+    if (data.session) await auth.signOut();
+  }
+  removeLogin();
+  process.stdout.write(`Signed out${login.email ? ` ${login.email}` : ''}.\n`);
+  return 0;
+}

@@ -1,0 +1,124 @@
+// Stores what a bridge makes of an agent's output as one session, through SessionLifecycleManager
+// (ordered, retried, idempotent delivery; with a user's own key or the service-role key): the
+// session goes running at the first sign of the agent, every event is stored in order, and the
+// end — the agent's own result, or how its process exited — becomes completion + completed, an
+// error + failed, or cancelled. Events get ids derived from the session and the line they came
+// from, so reading the same output again (watch after a restart) stores nothing twice.
+import { v5 as uuidv5 } from 'uuid';
+import type { AgentExit, AgentMapper, BridgeItem } from '../bridges/types';
+import { splitOversize } from '../bridges/split';
+import type { SessionEventType, SessionStats } from '../shared/events';
+import type { EmitOutcome, SessionLifecycleManager } from './sessionLifecycleManager';
+
+export interface WriterOptions {
+  manager: SessionLifecycleManager;
+  sessionId: string;
+  mapper: AgentMapper;
+  /** The session is already running (watch resuming it): no second start. */
+  running?: boolean;
+  /** When the agent started (ms): the duration of a run whose output does not say. */
+  startedAt?: number;
+  /** Called for every event handed to the manager, and for the session's end. */
+  onEvent?(type: SessionEventType, data: Record<string, unknown>): void;
+  /** Past this many events waiting to be stored, reading waits (bounded memory on huge files). */
+  maxQueued?: number;
+}
+
+export interface WriterResult {
+  outcome: 'completed' | 'failed' | 'cancelled';
+  message: string;
+  stats: SessionStats;
+  /** Events the database or the validator refused, with why (a bridge bug or a revoked sign-in). */
+  problems: string[];
+}
+
+export class AgentSessionWriter {
+  private lineNo = 0;
+  private running: boolean;
+  private ended: WriterResult | undefined;
+  private queued = 0;
+  private readonly problems: string[] = [];
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(private readonly o: WriterOptions) {
+    this.running = o.running ?? false;
+  }
+
+  /** Maps one line of output and hands its events to the manager (in order). */
+  async line(text: string): Promise<void> {
+    this.lineNo++;
+    await this.apply(this.o.mapper.line(text), `line ${this.lineNo}`);
+  }
+
+  /** Feeds lines already stored (watch resuming a file): the mapper learns them, nothing is sent. */
+  replay(text: string): void {
+    this.lineNo++;
+    this.o.mapper.line(text);
+  }
+
+  /** The output ended (with how the process exited, for `run`); waits until everything is stored. */
+  async finish(exit?: AgentExit): Promise<WriterResult> {
+    await this.apply(this.o.mapper.finish(exit), 'end');
+    await Promise.all(this.inFlight);
+    await this.o.manager.settle(this.o.sessionId).catch((error: Error) => this.problems.push(error.message));
+    return this.ended ?? { outcome: 'failed', message: 'The output ended without an outcome.', stats: { iterations: 0, inputTokens: 0, outputTokens: 0, toolCalls: 0 }, problems: this.problems };
+  }
+
+  get lines(): number {
+    return this.lineNo;
+  }
+
+  private async apply(items: BridgeItem[], key: string): Promise<void> {
+    let index = 0;
+    for (const item of items) {
+      index++;
+      if (item.kind === 'start') await this.start(item.reason);
+      else if (item.kind === 'event') {
+        if (!this.running) await this.start('The agent started');
+        const parts = splitOversize(item.data);
+        parts.forEach((data, part) => this.emit(item.type, data, `${key}/${index}/${part}`));
+      } else await this.end(item);
+    }
+    if (this.queued > (this.o.maxQueued ?? 2000)) {
+      await this.o.manager.settle(this.o.sessionId, 120_000).catch((error: Error) => this.problems.push(error.message));
+      this.queued = 0;
+    }
+  }
+
+  private emit(type: SessionEventType, data: Record<string, unknown>, key: string): void {
+    this.queued++;
+    this.o.onEvent?.(type, data);
+    const id = uuidv5(key, this.o.sessionId);
+    const sent = this.o.manager.emitEvent(this.o.sessionId, type, data, { id }).then((outcome: EmitOutcome) => {
+      if (outcome.status === 'refused' || outcome.status === 'failed') this.problems.push(`${type} from ${key.split('/')[0]}: ${outcome.error}`);
+    });
+    this.inFlight.add(sent);
+    void sent.finally(() => this.inFlight.delete(sent));
+  }
+
+  private async start(reason: string): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.o.onEvent?.('state_changed', { to: 'running', reason });
+    await this.o.manager.transition(this.o.sessionId, 'running', reason);
+  }
+
+  private async end(item: Extract<BridgeItem, { kind: 'end' }>): Promise<void> {
+    if (this.ended) return;
+    if (!this.running) await this.start('The agent started');
+    const stats: SessionStats = { ...item.stats };
+    if (stats.durationMs === undefined && this.o.startedAt !== undefined) stats.durationMs = Date.now() - this.o.startedAt;
+    await Promise.all(this.inFlight);
+    this.o.onEvent?.(item.outcome === 'completed' ? 'completion' : item.outcome === 'failed' ? 'error' : 'state_changed', { message: item.message, stats });
+    const m = this.o.manager;
+    const message = item.message.slice(0, 60_000);
+    try {
+      if (item.outcome === 'completed') await m.completeSession(this.o.sessionId, stats, message);
+      else if (item.outcome === 'failed') await m.failSession(this.o.sessionId, message, stats);
+      else await m.transition(this.o.sessionId, 'cancelled', message.slice(0, 4000), stats);
+    } catch (error) {
+      this.problems.push((error as Error).message);
+    }
+    this.ended = { outcome: item.outcome, message: item.message, stats, problems: this.problems };
+  }
+}

@@ -1,0 +1,207 @@
+// Follows agents' session files as they grow — Claude Code transcripts (~/.claude/projects) and
+// Codex session files (~/.codex/sessions) — and streams each file as its own session. Only whole
+// lines are read; where it got to is saved after every look (a small JSON file), so a restart goes
+// on from there. Events get ids derived from the session and the line number, so a line read twice
+// (a lost state file, a crash between storing and saving) is still stored once.
+import { existsSync } from 'node:fs';
+import { open, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { createMapper, type AgentFormat, type AgentInfo } from '../bridges';
+import { AgentSessionWriter } from './agentBridge';
+import type { SessionLifecycleManager } from './sessionLifecycleManager';
+
+export type WatchFormat = Extract<AgentFormat, 'claude-transcript' | 'codex-rollout'>;
+
+export interface WatchRoot {
+  dir: string;
+  format: WatchFormat;
+}
+
+export interface TranscriptWatcherOptions {
+  client: SupabaseClient;
+  userId: string;
+  manager: SessionLifecycleManager;
+  roots: WatchRoot[];
+  stateFile: string;
+  /** A session whose file has not grown for this long is completed (default 10 min). */
+  idleMs?: number;
+  /** At the first start, files changed this recently are followed from their start (default 10 min). */
+  recentMs?: number;
+  log?(line: string): void;
+  onEvent?(file: string, type: string, data: Record<string, unknown>): void;
+}
+
+interface SavedFile {
+  sessionId?: string;
+  /** Whole lines already stored, and the byte offset after them. */
+  lines: number;
+  offset: number;
+  /** The session was closed (idle); growth starts a continuation. */
+  done?: boolean;
+  /** Not followed: it was old when watching began (followed once it grows). */
+  ignoredSize?: number;
+}
+
+interface Followed {
+  format: WatchFormat;
+  saved: SavedFile;
+  writer?: AgentSessionWriter;
+  lastGrowth: number;
+}
+
+const SOURCE: Record<WatchFormat, string> = { 'claude-transcript': 'claude', 'codex-rollout': 'codex' };
+const FINAL = new Set(['completed', 'failed', 'cancelled']);
+
+export class TranscriptWatcher {
+  private readonly files = new Map<string, Followed>();
+  private saved: Record<string, SavedFile> = {};
+  private readonly started = Date.now();
+  private firstLook = true;
+
+  constructor(private readonly o: TranscriptWatcherOptions) {}
+
+  /** Reads the saved positions (if any). */
+  async load(): Promise<void> {
+    if (!existsSync(this.o.stateFile)) return;
+    try {
+      this.saved = (JSON.parse(await readFile(this.o.stateFile, 'utf8')) as { files?: Record<string, SavedFile> }).files ?? {};
+    } catch {
+      this.o.log?.(`${this.o.stateFile} could not be read; starting afresh (lines already stored are not stored again).`);
+    }
+  }
+
+  /** One look at every root: new files, grown files, idle sessions. */
+  async tick(now = Date.now()): Promise<void> {
+    for (const root of this.o.roots) {
+      for (const file of await jsonlFiles(root.dir)) await this.look(file, root.format, now);
+    }
+    for (const [file, f] of this.files) {
+      if (f.writer && !f.saved.done && now - f.lastGrowth >= (this.o.idleMs ?? 600_000)) {
+        const result = await f.writer.finish();
+        f.saved.done = true;
+        f.writer = undefined;
+        this.o.log?.(`${path.basename(file)}: idle, session ${f.saved.sessionId} ${result.outcome}.`);
+      }
+    }
+    this.firstLook = false;
+    await this.save();
+  }
+
+  /** Closes every open session as it is now (they stay open in the database: running). */
+  async stop(): Promise<void> {
+    await this.save();
+  }
+
+  private async look(file: string, format: WatchFormat, now: number): Promise<void> {
+    const info = await stat(file).catch(() => undefined);
+    if (!info) return;
+    let f = this.files.get(file);
+    if (!f) {
+      const saved = this.saved[file] ?? { lines: 0, offset: 0 };
+      // Old files are not imported at the first start; they are followed once they grow.
+      if (!this.saved[file] && this.firstLook && now - info.mtimeMs > (this.o.recentMs ?? 600_000)) saved.ignoredSize = info.size;
+      f = { format, saved, lastGrowth: now };
+      this.files.set(file, f);
+      this.saved[file] = saved;
+    }
+    if (f.saved.ignoredSize !== undefined) {
+      if (info.size === f.saved.ignoredSize) return;
+      delete f.saved.ignoredSize;
+    }
+    if (info.size < f.saved.offset) {
+      this.o.log?.(`${path.basename(file)} got shorter; following it again from its start as a new session.`);
+      Object.assign(f.saved, { sessionId: undefined, lines: 0, offset: 0, done: false });
+      f.writer = undefined;
+    }
+    if (info.size === f.saved.offset) return;
+    const { lines, bytes } = await wholeLines(file, f.saved.offset);
+    if (lines.length === 0) return;
+    f.lastGrowth = now;
+    if (!f.writer) await this.attach(file, f, lines);
+    for (const line of lines) await f.writer!.line(line);
+    f.saved.lines += lines.length;
+    f.saved.offset += bytes;
+  }
+
+  /** Finds or creates the file's session, and replays the lines already stored into a fresh mapper. */
+  private async attach(file: string, f: Followed, next: string[]): Promise<void> {
+    const mapper = createMapper(f.format);
+    const earlier = f.saved.lines > 0 ? (await wholeLines(file, 0, f.saved.offset)).lines : [];
+    const info = [...earlier, ...next.slice(0, 50)].flatMap((l) => createMapper(f.format).line(l)).find((i) => i.kind === 'start')?.info ?? {};
+    let running = false;
+    let sessionId = f.saved.done ? undefined : f.saved.sessionId;
+    if (!sessionId && info.agentSessionId && !f.saved.done) {
+      const found = await this.findSession(f.format, info.agentSessionId);
+      if (found && !FINAL.has(found.state)) sessionId = found.id;
+    }
+    if (sessionId) running = (await this.stateOf(sessionId)) === 'running';
+    else {
+      sessionId = await this.createSession(file, f, info);
+      this.o.log?.(`${path.basename(file)} → session ${sessionId}`);
+    }
+    Object.assign(f.saved, { sessionId, done: false });
+    f.writer = new AgentSessionWriter({ manager: this.o.manager, sessionId, mapper, running, onEvent: (type, data) => this.o.onEvent?.(file, type, data) });
+    for (const line of earlier) f.writer.replay(line);
+  }
+
+  private async findSession(format: WatchFormat, agentSessionId: string): Promise<{ id: string; state: string } | undefined> {
+    const { data, error } = await this.o.client.from('coding_sessions').select('id, state').eq('user_id', this.o.userId).eq('source', SOURCE[format]).eq('agent_session_id', agentSessionId).order('created_at', { ascending: false }).limit(1);
+    if (error) throw new Error(`Could not look up the session of ${agentSessionId}: ${error.message}`);
+    return (data as Array<{ id: string; state: string }>)[0];
+  }
+
+  private async stateOf(sessionId: string): Promise<string | undefined> {
+    const { data } = await this.o.client.from('coding_sessions').select('state').eq('id', sessionId).maybeSingle();
+    return (data as { state?: string } | null)?.state;
+  }
+
+  private async createSession(file: string, f: Followed, info: AgentInfo): Promise<string> {
+    const label = f.format === 'codex-rollout' ? 'Codex' : 'Claude Code';
+    const where = info.cwd ? path.basename(info.cwd) : path.basename(path.dirname(file));
+    const title = `${label} in ${where}${f.saved.lines > 0 ? ' (continued)' : ''} · ${(info.agentSessionId ?? path.basename(file, '.jsonl')).slice(0, 8)}`;
+    const { data, error } = await this.o.client
+      .from('coding_sessions')
+      .insert({ user_id: this.o.userId, title, source: SOURCE[f.format], cwd: info.cwd ?? null, agent_session_id: info.agentSessionId ?? null, model: info.model ?? null })
+      .select('id')
+      .single();
+    if (error) throw new Error(`Could not create a session for ${file}: ${error.message}`);
+    return (data as { id: string }).id;
+  }
+
+  private async save(): Promise<void> {
+    const tmp = `${this.o.stateFile}.${process.pid}.tmp`;
+    await writeFile(tmp, `${JSON.stringify({ version: 1, savedAt: new Date().toISOString(), files: this.saved }, null, 1)}\n`, { mode: 0o600 });
+    await rename(tmp, this.o.stateFile);
+  }
+
+  get startedAt(): number {
+    return this.started;
+  }
+}
+
+/** Every *.jsonl under `dir` (recursively), except subagents' own files. */
+async function jsonlFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith('.jsonl'))
+    .map((e) => path.join(e.parentPath, e.name))
+    .filter((f) => !f.split(path.sep).includes('subagents'))
+    .sort();
+}
+
+/** The whole lines from byte `from` (up to `to`); a last line without its newline waits for it. */
+async function wholeLines(file: string, from: number, to?: number): Promise<{ lines: string[]; bytes: number }> {
+  const handle = await open(file, 'r');
+  try {
+    const end = to ?? (await handle.stat()).size;
+    const buffer = Buffer.alloc(Math.max(0, end - from));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, from);
+    const last = buffer.subarray(0, bytesRead).lastIndexOf(0x0a);
+    if (last < 0) return { lines: [], bytes: 0 };
+    const text = buffer.subarray(0, last).toString('utf8');
+    return { lines: text.split('\n').map((l) => l.replace(/\r$/, '')), bytes: last + 1 };
+  } finally {
+    await handle.close();
+  }
+}
