@@ -36,7 +36,8 @@ export abstract class BaseMapper implements AgentMapper {
       this.counts.malformed++;
       return this.counted([this.kept(text, 'is JSON but not an object')]);
     }
-    return this.counted(this.map(json, text));
+    const endedBefore = this.ended;
+    return this.counted(this.once(this.map(json, text), endedBefore));
   }
 
   finish(exit?: AgentExit): BridgeItem[] {
@@ -95,6 +96,12 @@ export abstract class BaseMapper implements AgentMapper {
     }
     const natural = this.naturalEnd();
     return this.end(natural.outcome, natural.message);
+  }
+
+  /** A session ends once: a second result line is shown as a note, not a second end. */
+  private once(items: BridgeItem[], endedBefore: boolean): BridgeItem[] {
+    if (!endedBefore) return items;
+    return items.map((item) => (item.kind === 'end' ? this.thinking({ text: `Line ${this.lineNo}: another end (${item.outcome}) after the session had ended: ${item.message}`, warning: true }) : item));
   }
 
   private counted(items: BridgeItem[]): BridgeItem[] {

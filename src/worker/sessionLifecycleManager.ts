@@ -10,7 +10,7 @@ import { systemClock, type Clock, type TimerHandle } from '../core/clock';
 import { fetchHistory, HISTORY_COLUMNS } from '../core/history';
 import { silentLogger, type Logger } from '../core/log';
 import { parseEventRow, validateEventData, type SessionEvent, type SessionEventType, type SessionState, type SessionStats } from '../shared/events';
-import { SessionError, SessionStore, TRANSITIONS } from './sessionStore';
+import { SessionError, SessionStore } from './sessionStore';
 
 export interface LifecycleOptions {
   clock?: Clock;
@@ -132,15 +132,18 @@ export class SessionLifecycleManager extends SessionStore {
   }
 
   /**
-   * Moves the session to `to` and emits STATE_CHANGED with the state it really left. Throws a
-   * SessionError for an impossible transition (e.g. completed → running) or a missing session.
+   * Moves the session to `to`; the database records the change as a STATE_CHANGED event (with the
+   * state it really left and `reason`) in the same transaction. Everything emitted before is stored
+   * first, so the change comes after it in `seq`. Throws a SessionError for an impossible
+   * transition (e.g. completed → running), a missing session, or events that could not be stored.
    */
   async transition(sessionId: string, to: SessionState, reason = '', stats?: SessionStats): Promise<EmitOutcome> {
-    // A final state closes the session to new events (for a user's own writes, the database
-    // refuses them): everything emitted before must be stored first.
-    if (TRANSITIONS[to].length === 0) await this.settle(sessionId);
-    const from = await this.moveState(sessionId, to, stats);
-    return this.emitEvent(sessionId, 'state_changed', { from, to, reason });
+    await this.settle(sessionId);
+    await this.moveState(sessionId, to, reason, stats);
+    const { data, error } = await this.client.from('session_events').select(HISTORY_COLUMNS).eq('session_id', sessionId).eq('event_type', 'state_changed').order('seq', { ascending: false }).limit(1);
+    const parsed = !error && data?.[0] ? parseEventRow(data[0]) : undefined;
+    if (parsed?.ok) return { status: 'stored', event: parsed.event };
+    return { status: 'failed', id: '', error: `the session is ${to}, but its state_changed event could not be read back${error ? `: ${error.message}` : ''}` };
   }
 
   /** The seed's success flow: COMPLETION with the stats, then STATE_CHANGED → completed. */

@@ -41,14 +41,17 @@ export abstract class SessionStore {
     return data as SessionRow;
   }
 
-  /** Moves the session to `to` (only from the state it is in now) and returns the state it left. */
-  protected async moveState(sessionId: string, to: SessionState, stats?: SessionStats): Promise<SessionState> {
+  /**
+   * Moves the session to `to` (only from the state it is in now) and returns the state it left.
+   * The database records the change as a state_changed event with `reason` (a trigger).
+   */
+  protected async moveState(sessionId: string, to: SessionState, reason: string, stats?: SessionStats): Promise<SessionState> {
     const current = await this.getSession(sessionId);
     if (!TRANSITIONS[current.state].includes(to)) {
       throw new SessionError(`A ${current.state} session cannot become ${to}; from ${current.state} it can become ${TRANSITIONS[current.state].join(', ') || 'nothing (it has ended)'}.`);
     }
     // updated_at is set by the table's trigger.
-    const patch: Record<string, unknown> = { state: to };
+    const patch: Record<string, unknown> = { state: to, state_reason: reason.slice(0, 4000) };
     if (stats) patch.stats = stats;
     const { data, error } = await this.client.from('coding_sessions').update(patch).eq('id', sessionId).eq('state', current.state).select('id');
     if (error) throw new SessionError(`Could not update session ${sessionId}: ${error.message}`);

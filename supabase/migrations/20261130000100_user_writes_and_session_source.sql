@@ -17,7 +17,10 @@ alter table public.coding_sessions
   add column agent_session_id text
     constraint coding_sessions_agent_session_id_size check (octet_length(agent_session_id) <= 256),
   add column model text
-    constraint coding_sessions_model_size check (octet_length(model) <= 256);
+    constraint coding_sessions_model_size check (octet_length(model) <= 256),
+  -- Why the session last changed state (e.g. "stopped by ada"); copied into its state_changed event.
+  add column state_reason text
+    constraint coding_sessions_state_reason_size check (octet_length(state_reason) <= 4096);
 
 -- Finds the session already made for an agent's own run (watch resumes it after a restart).
 create index idx_coding_sessions_agent_session on public.coding_sessions (user_id, source, agent_session_id)
@@ -27,7 +30,7 @@ create index idx_coding_sessions_agent_session on public.coding_sessions (user_i
 -- policy, the state must be pending); update only state and stats, only while not over.
 revoke insert on public.coding_sessions from authenticated;
 grant insert (id, user_id, title, state, source, cwd, agent_session_id, model) on public.coding_sessions to authenticated;
-grant update (state, stats) on public.coding_sessions to authenticated;
+grant update (state, stats, state_reason) on public.coding_sessions to authenticated;
 
 create policy "Users can move their own open sessions"
   on public.coding_sessions for update to authenticated
@@ -73,3 +76,26 @@ $$;
 create trigger coding_sessions_check_transition
   before update of state on public.coding_sessions
   for each row execute function public.check_session_transition();
+
+-- Every state change is recorded as a state_changed event by the database itself, in the same
+-- transaction as the change: exactly one event per change, ordered after everything stored before
+-- it, and possible even for a user whose session has just become final (their own inserts into a
+-- final session are refused). Writers set state (and state_reason), never emit state_changed.
+create function public.record_session_transition() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  insert into public.session_events (session_id, event_type, event_data)
+  values (new.id, 'state_changed', jsonb_build_object('from', old.state, 'to', new.state, 'reason', coalesce(new.state_reason, '')));
+  return null;
+end;
+$$;
+
+revoke execute on function public.record_session_transition() from public, anon, authenticated;
+
+create trigger coding_sessions_record_transition
+  after update of state on public.coding_sessions
+  for each row when (old.state is distinct from new.state)
+  execute function public.record_session_transition();

@@ -139,7 +139,10 @@ describe('row-level security as the Supabase roles really are', () => {
       const { rows } = await admin.query<{ total: string }>('select coalesce(sum(event_count), 0)::text as total from public.session_event_volume');
       return Number(rows[0]!.total);
     });
-    const { rows } = await admin.query<{ n: string }>('select count(*)::text as n from public.session_events where session_id = $1', [aliceSession]);
+    const { rows } = await admin.query<{ n: string }>(
+      "select count(*)::text as n from public.session_events e join public.coding_sessions s on s.id = e.session_id where s.user_id = $1 and e.created_at > now() - interval '1 hour'",
+      [alice],
+    );
     assert.equal(mine, Number(rows[0]!.n));
     const types = await asAlice(async () => (await admin.query('select event_type, avg_latency_seconds from public.session_event_latency')).rows);
     assert.ok(types.length > 0 && types.every((r) => typeof r.avg_latency_seconds === 'number'));

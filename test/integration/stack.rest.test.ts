@@ -74,19 +74,23 @@ describe('local stack: REST (/rest/v1) under RLS with unmodified supabase-js', (
     assert.equal(maybe.data, null);
   });
 
-  it('a user cannot insert, update or delete events (42501 → 403), nor create a session for someone else', async () => {
-    const insert = await alice.client.from('session_events').insert({ session_id: aliceSession, event_type: 'error', event_data: { message: 'forged' } });
+  it('a user appends events to their own session only, and cannot update or delete them (42501 → 403), nor create a session for someone else', async () => {
+    const own = await alice.client.from('session_events').insert({ session_id: aliceSession, event_type: 'thinking', event_data: { iteration: 1 } });
+    assert.equal(own.status, 201, own.error?.message);
+    const insert = await alice.client.from('session_events').insert({ session_id: bobSession, event_type: 'error', event_data: { message: 'forged' } });
     assert.equal(insert.status, 403);
     assert.equal(insert.error?.code, '42501');
+    const backdated = await alice.client.from('session_events').insert({ session_id: aliceSession, event_type: 'thinking', event_data: { iteration: 1 }, created_at: '2000-01-01T00:00:00Z' });
+    assert.equal(backdated.status, 403, 'created_at is the database’s');
     const update = await alice.client.from('session_events').update({ event_type: 'error' }).eq('session_id', aliceSession);
     assert.equal(update.status, 403);
     const remove = await alice.client.from('session_events').delete().eq('session_id', aliceSession);
     assert.equal(remove.status, 403);
     const forSomeoneElse = await alice.client.from('coding_sessions').insert({ user_id: bob.id, title: 'mine now' });
     assert.equal(forSomeoneElse.status, 403);
-    const own = await alice.client.from('coding_sessions').insert({ user_id: alice.id, title: 'my own' }).select().single();
-    assert.equal(own.status, 201);
-    assert.equal((own.data as { state: string }).state, 'pending');
+    const session = await alice.client.from('coding_sessions').insert({ user_id: alice.id, title: 'my own' }).select().single();
+    assert.equal(session.status, 201);
+    assert.equal((session.data as { state: string }).state, 'pending');
   });
 
   it('anon reads nothing (401) and the service role writes in bulk, upserts and deletes', async () => {
