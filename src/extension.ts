@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { AuthService } from './host/auth';
+import { ChangeDiffs } from './host/changeDiff';
 import { registerCommands } from './host/commands';
 import { onDidChangeConfig } from './host/config';
 import { findLocalStack, useLocalStack } from './host/localStack';
@@ -25,6 +26,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const sessions = new SessionsModel(auth, log);
   const streams = new StreamRegistry(auth, log);
   const watcher = new SessionWatcher(context.workspaceState, auth, sessions, streams, log, () => TimelinePanel.timelineColumns());
+  const changes = new ChangeDiffs();
   const panelDeps: PanelDeps = {
     extensionUri: context.extensionUri,
     streams,
@@ -35,6 +37,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       if (!folder) void vscode.window.showWarningMessage('Open the folder the agent works in to open its files.');
       else await watcher.opener.open(folder, path, mode);
     },
+    openChange: (eventId, seq, path, diff) => changes.open(eventId, seq, path, diff),
   };
   const follower = new SessionFollower(auth, sessions, watcher, (s) => void TimelinePanel.show(panelDeps, s, { preserveFocus: true }), log);
   // A panel restored after a reload waits for the saved sign-in to be read (or the panel would be
@@ -43,6 +46,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const signInRestored = new Promise<void>((resolve) => (signInSettled = resolve));
   context.subscriptions.push(
     log,
+    changes,
     auth,
     sessions,
     streams,

@@ -2,7 +2,7 @@
 // connection banner. Pure rendering from what the host sent; the Timeline decides when.
 import type { ConnectionView, SessionView, TimelineEntry, ViewerView } from '../src/shared/protocol';
 import { h } from './dom';
-import { duration, totals } from './model';
+import { dollars, duration, totals } from './model';
 import { post } from './vscodeApi';
 
 export function renderHeader(el: HTMLElement, session: SessionView | undefined, entries: TimelineEntry[], viewers: ViewerView[]): void {
@@ -10,7 +10,12 @@ export function renderHeader(el: HTMLElement, session: SessionView | undefined, 
   el.replaceChildren(
     h('h1', { class: 'title' }, session?.title ?? 'Session'),
     session ? h('span', { class: `chip state-${session.state}` }, session.state) : '',
-    h('span', { class: 'muted' }, `${entries.length} events · ${duration(t.elapsedMs)}${t.inputTokens + t.outputTokens > 0 ? ` · ${t.inputTokens.toLocaleString()} in / ${t.outputTokens.toLocaleString()} out tokens` : ''}`),
+    h(
+      'span',
+      { class: 'muted' },
+      `${entries.length} events · ${duration(t.durationMs ?? t.elapsedMs)}${t.inputTokens + t.outputTokens > 0 ? ` · ${t.inputTokens.toLocaleString()} in / ${t.outputTokens.toLocaleString()} out tokens` : ''}${t.costUsd !== undefined ? ` · ${dollars(t.costUsd)}` : ''}`,
+    ),
+    session?.source ? h('span', { class: 'chip source', title: session.cwd ? `in ${session.cwd}` : undefined }, session.source) : '',
     viewersElement(viewers),
   );
 }

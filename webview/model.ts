@@ -62,11 +62,11 @@ export function searchText(entry: TimelineEntry): string {
     case 'state_changed':
       return `${e.data.from} ${e.data.to} ${e.data.reason}`.toLowerCase();
     case 'thinking':
-      return `step ${e.data.iteration} ${e.data.toolsUsed.join(' ')}`.toLowerCase();
+      return `step ${e.data.iteration} ${e.data.toolsUsed.join(' ')} ${e.data.text ?? ''}`.toLowerCase();
     case 'terminal':
       return `${e.data.command}\n${e.data.output}\n${e.data.error}`.toLowerCase();
     case 'file_change':
-      return e.data.path.toLowerCase();
+      return `${e.data.path}\n${e.data.diff ?? ''}`.toLowerCase();
     case 'files_changed':
       return e.data.files.map((f) => f.path).join(' ').toLowerCase();
     case 'completion':
@@ -102,6 +102,10 @@ export function matches(visible: readonly TimelineEntry[], query: string): numbe
 export interface Totals {
   inputTokens: number;
   outputTokens: number;
+  /** What the run cost, when the agent reported it. */
+  costUsd?: number;
+  /** How long the agent says it ran (else undefined: elapsedMs is the events' span). */
+  durationMs?: number;
   /** First to last event, ms. */
   elapsedMs: number;
   start: number;
@@ -111,17 +115,27 @@ export interface Totals {
 export function totals(entries: readonly TimelineEntry[]): Totals {
   let inputTokens = 0;
   let outputTokens = 0;
+  let costUsd: number | undefined;
+  let durationMs: number | undefined;
   for (const e of entries) {
     if (e.kind !== 'event') continue;
     if ((e.event.type === 'completion' || e.event.type === 'error') && e.event.data.stats) {
-      inputTokens = e.event.data.stats.inputTokens;
-      outputTokens = e.event.data.stats.outputTokens;
+      const s = e.event.data.stats;
+      inputTokens = s.inputTokens;
+      outputTokens = s.outputTokens;
+      if (typeof s.costUsd === 'number') costUsd = s.costUsd;
+      if (typeof s.durationMs === 'number') durationMs = s.durationMs;
     }
   }
   const times = entries.map(timeOf).filter((t) => t > 0);
   const start = times.length ? Math.min(...times) : 0;
   const end = times.length ? Math.max(...times) : 0;
-  return { inputTokens, outputTokens, elapsedMs: end - start, start, end };
+  return { inputTokens, outputTokens, costUsd, durationMs, elapsedMs: end - start, start, end };
+}
+
+/** "$0.2472" (four places below a dollar, two above). */
+export function dollars(usd: number): string {
+  return `$${usd < 1 ? usd.toFixed(4) : usd.toFixed(2)}`;
 }
 
 export function duration(ms: number): string {

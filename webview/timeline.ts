@@ -340,7 +340,10 @@ export class Timeline {
     this.selected = Number(row.dataset.index);
     if (entry && this.comments.onClick(target, entry.kind === 'event' ? entry.event.id : undefined, row.getAttribute('aria-label') ?? 'the event')) return;
     const link = target.closest<HTMLElement>('[data-open]');
-    if (link) {
+    const diff = target.closest<HTMLElement>('[data-diff]');
+    if (diff) {
+      post({ type: 'openDiff', eventId: diff.dataset.diff! });
+    } else if (link) {
       e.preventDefault();
       post({ type: 'openFile', path: link.dataset.open!, mode: e.altKey ? 'diff' : 'preview' });
     } else if (target.closest('[data-copy]') && entry) {

@@ -184,6 +184,10 @@ export class ClaudeStreamMapper extends ClaudeMapper {
         return info.status && info.status !== 'allowed' ? [this.thinking({ text: `Rate limited (${String(info.status)})${str(info.resetsAt) || typeof info.resetsAt === 'number' ? `; resets at ${String(info.resetsAt)}` : ''}.`, warning: true })] : this.skip();
       }
       case 'stream_event':
+      // Lines of Claude Code's transcript format, if one is piped here: known, nothing to show.
+      case 'file-history-snapshot':
+      case 'summary':
+      case 'queue-operation':
       case 'control_request':
       case 'control_response':
       case 'command_lifecycle':

@@ -64,7 +64,7 @@ export async function runDemoCommand(args: string[]): Promise<number> {
   const { userId } = await signInOrUp(connection, email, password);
   const manager = new SessionLifecycleManager(createSupabaseClient(connection.url, connection.serviceRoleKey!));
   const workspace = path.resolve(values.workspace ?? 'demo-workspace');
-  const session = await manager.createSession(userId, values.title ?? `Demo: add a greeting module (${new Date().toLocaleTimeString()})`);
+  const session = await manager.createSession(userId, values.title ?? `Demo: add a greeting module (${new Date().toLocaleTimeString()})`, { source: 'demo', cwd: workspace });
   process.stdout.write(`SESSION_ID=${session.id}\n`);
   process.stdout.write(`Watch it: npm run tail -- --session ${session.id}   (or "Agent Session Stream: Select Session" in VS Code)\n`);
   if (waitFor) {

@@ -12,6 +12,14 @@ export interface SessionSummary {
   state: SessionState;
   created_at: string;
   updated_at: string;
+  /** codex, claude, gemini, demo, other; absent on projects without that migration. */
+  source?: string | null;
+  cwd?: string | null;
+}
+
+/** "Codex", "Claude Code", … for a session's `source`. */
+export function sourceLabel(source: string | null | undefined): string | undefined {
+  return source ? ({ codex: 'Codex', claude: 'Claude Code', gemini: 'Gemini CLI', demo: 'demo', other: 'agent' } as Record<string, string>)[source] : undefined;
 }
 
 const ICONS: Record<SessionState, vscode.ThemeIcon> = {
@@ -116,12 +124,15 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
         });
     });
     await Promise.race([joined, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-    const { data, error } = await client.from('coding_sessions').select('id, title, state, created_at, updated_at').order('created_at', { ascending: false }).limit(200);
+    const list = (columns: string) => client.from('coding_sessions').select(columns).order('created_at', { ascending: false }).limit(200);
+    let { data, error } = await list('id, title, state, created_at, updated_at, source, cwd');
+    // A project without the migration that adds where sessions come from: list them without it.
+    if (error?.code === '42703' || error?.code === 'PGRST204') ({ data, error } = await list('id, title, state, created_at, updated_at'));
     if (error) {
       this.log.error(`Could not list sessions: ${error.message}`);
       throw new Error(`Could not list your sessions: ${error.message}`);
     }
-    this.sessions = data as SessionSummary[];
+    this.sessions = data as unknown as SessionSummary[];
     for (const change of live) apply(change);
     listed = true;
     this.changed.fire(undefined);
@@ -131,8 +142,12 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
     const item = new vscode.TreeItem(s.title, vscode.TreeItemCollapsibleState.None);
     item.id = s.id;
     item.iconPath = stateIcon(s.state);
-    item.description = `${s.state} · ${age(s.created_at)}${s.id === this.selectedId ? ' · watching' : ''}`;
-    item.tooltip = new vscode.MarkdownString(`**${s.title.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&')}**\n\n${s.state}, started ${new Date(s.created_at).toLocaleString()}\n\n\`${s.id}\``);
+    const source = sourceLabel(s.source);
+    item.description = `${s.state} · ${age(s.created_at)}${source ? ` · ${source}` : ''}${s.id === this.selectedId ? ' · watching' : ''}`;
+    const md = (text: string) => text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+    item.tooltip = new vscode.MarkdownString(
+      `**${md(s.title)}**\n\n${s.state}, started ${new Date(s.created_at).toLocaleString()}${source ? ` · ${md(source)}` : ''}${s.cwd ? `\n\nin \`${s.cwd.replace(/`/g, "'")}\`` : ''}\n\n\`${s.id}\``,
+    );
     item.contextValue = 'session';
     item.command = { command: 'sessionStream.openTimeline', title: 'Open Timeline', arguments: [s.id] };
     return item;
@@ -150,7 +165,7 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
       return undefined;
     }
     const picked = await vscode.window.showQuickPick(
-      this.sessions.map((s) => ({ label: `$(${stateIcon(s.state).id}) ${s.title}`, description: `${s.state} · ${age(s.created_at)}`, detail: s.id, session: s })),
+      this.sessions.map((s) => ({ label: `$(${stateIcon(s.state).id}) ${s.title}`, description: `${s.state} · ${age(s.created_at)}${sourceLabel(s.source) ? ` · ${sourceLabel(s.source)}` : ''}`, detail: s.cwd ? `${s.cwd} · ${s.id}` : s.id, session: s })),
       { placeHolder, matchOnDescription: true, matchOnDetail: true },
     );
     return picked?.session;

@@ -6,7 +6,7 @@ import type { LogEntry } from '../core/eventLog';
 import { encodeEntries, isWebviewMessage, type HostMessage, type SessionView } from '../shared/protocol';
 import type { AuthService } from './auth';
 import { PanelComments } from './panelComments';
-import type { SessionSummary } from './sessions';
+import { sourceLabel, type SessionSummary } from './sessions';
 import type { StreamLease, StreamRegistry } from './streams';
 import { bundleRoot, webviewHtml } from './webviewHtml';
 
@@ -18,6 +18,8 @@ export interface PanelDeps {
   streams: StreamRegistry;
   auth: AuthService;
   openFile(sessionId: string, path: string, mode: 'preview' | 'diff'): Promise<void>;
+  /** The diff editor for a change's own diff. */
+  openChange(eventId: string, seq: number, path: string, diff: string): Promise<void>;
   log: vscode.LogOutputChannel;
 }
 
@@ -95,7 +97,7 @@ export class TimelinePanel implements vscode.Disposable {
   }
 
   private view(): SessionView {
-    return { id: this.session.id, title: this.session.title, state: this.session.state, createdAt: this.session.created_at };
+    return { id: this.session.id, title: this.session.title, state: this.session.state, createdAt: this.session.created_at, source: sourceLabel(this.session.source), cwd: this.session.cwd ?? undefined };
   }
 
   private async onMessage(message: unknown): Promise<void> {
@@ -138,6 +140,12 @@ export class TimelinePanel implements vscode.Disposable {
       case 'openFile':
         await this.deps.openFile(this.session.id, message.path, message.mode);
         break;
+      case 'openDiff': {
+        const entry = this.lease?.stream.log.entries().find((e) => e.kind === 'event' && e.event.id === message.eventId);
+        if (entry?.kind === 'event' && entry.event.type === 'file_change' && entry.event.data.diff) await this.deps.openChange(entry.event.id, entry.event.seq, entry.event.data.path, entry.event.data.diff);
+        else void vscode.window.showInformationMessage('That change carries no diff to show.');
+        break;
+      }
       case 'reconnect':
         this.lease?.stream.reconnect();
         break;

@@ -103,11 +103,11 @@ export async function runDemoSession(secrets: vscode.SecretStorage, auth: AuthSe
     void vscode.window.showWarningMessage('Open a folder first: the demo agent writes its files into the workspace.');
     return;
   }
-  const ok = await vscode.window.showInformationMessage(`The demo agent writes a few files into ${folder.name} (src/greeting.ts, src/greeting.test.ts, README.md, package.json). Go ahead?`, { modal: true }, 'Run Demo');
+  const ok = await vscode.window.showInformationMessage(`The demo agent writes a few files into ${folder.name} (src/greeting.ts, src/format.ts, src/index.ts and their tests, README.md, package.json). Go ahead?`, { modal: true }, 'Run Demo');
   if (ok !== 'Run Demo') return;
   const manager = await workerManager(secrets);
   if (!manager) return;
-  const session = await manager.createSession(auth.state.userId, `Demo: add a greeting module (${new Date().toLocaleTimeString()})`);
+  const session = await manager.createSession(auth.state.userId, `Demo: add a greeting module (${new Date().toLocaleTimeString()})`, { source: 'demo', cwd: folder.uri.fsPath });
   await watch(session.id);
   try {
     await runDemo({ manager, sessionId: session.id, workspace: folder.uri.fsPath, speed: 1 });

@@ -20,6 +20,10 @@ export interface SessionView {
   title: string;
   state: SessionState;
   createdAt: string;
+  /** Where it comes from, as people say it ("Codex", "Claude Code", "Gemini CLI", "demo"). */
+  source?: string;
+  /** The folder the agent works in. */
+  cwd?: string;
 }
 
 /** `TimelineEntry[]` as JSON; made by `encodeEntries`, read by `decodeEntries`. */
@@ -68,6 +72,8 @@ export type HostMessage =
 export type WebviewMessage =
   | { type: 'ready' }
   | { type: 'openFile'; path: string; mode: 'preview' | 'diff' }
+  /** Show the change a file_change event carries (its own diff) in VS Code's diff editor. */
+  | { type: 'openDiff'; eventId: string }
   | { type: 'reconnect' }
   | { type: 'exportJsonl' }
   | { type: 'copy'; text: string }
@@ -80,7 +86,7 @@ export type WebviewMessage =
   | { type: 'refresh' };
 
 const HOST_TYPES = new Set(['init', 'entries', 'connection', 'session', 'viewers', 'annotations', 'annotationSaved']);
-const WEBVIEW_TYPES = new Set(['ready', 'openFile', 'reconnect', 'exportJsonl', 'copy', 'annotate', 'editAnnotation', 'deleteAnnotation', 'read', 'refresh']);
+const WEBVIEW_TYPES = new Set(['ready', 'openFile', 'openDiff', 'reconnect', 'exportJsonl', 'copy', 'annotate', 'editAnnotation', 'deleteAnnotation', 'read', 'refresh']);
 const short = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= 100;
 /** Bodies are checked for size (and refused with a message) by the host; this only bounds them. */
 const body = (v: unknown) => typeof v === 'string' && v.length <= 64 * 1024;
@@ -94,6 +100,7 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
   if (typeof m !== 'object' || m === null || !WEBVIEW_TYPES.has((m as { type?: string }).type ?? '')) return false;
   const msg = m as Record<string, unknown>;
   if (msg.type === 'openFile') return typeof msg.path === 'string' && (msg.mode === 'preview' || msg.mode === 'diff');
+  if (msg.type === 'openDiff') return short(msg.eventId);
   if (msg.type === 'copy') return typeof msg.text === 'string' && msg.text.length <= 1_000_000;
   if (msg.type === 'annotate') return short(msg.requestId) && short(msg.eventId) && body(msg.body);
   if (msg.type === 'editAnnotation') return short(msg.requestId) && short(msg.id) && body(msg.body);

@@ -28,8 +28,9 @@ export interface SessionRow {
 export abstract class SessionStore {
   constructor(protected readonly client: SupabaseClient) {}
 
-  async createSession(userId: string, title: string): Promise<SessionRow> {
-    const { data, error } = await this.client.from('coding_sessions').insert({ user_id: userId, title }).select().single();
+  /** A new pending session; `source` and `cwd` say where it comes from (the Sessions view shows them). */
+  async createSession(userId: string, title: string, origin: { source?: 'codex' | 'claude' | 'gemini' | 'demo' | 'other'; cwd?: string } = {}): Promise<SessionRow> {
+    const { data, error } = await this.client.from('coding_sessions').insert({ user_id: userId, title, ...origin }).select().single();
     if (error) throw new SessionError(`Could not create the session: ${error.message}`);
     return data as SessionRow;
   }

@@ -13,6 +13,7 @@ import { SessionEventStream } from '../../src/core/sessionEventStream';
 import { createSupabaseClient } from '../../src/core/supabaseClient';
 import { SessionLifecycleManager } from '../../src/worker/sessionLifecycleManager';
 import { startStack, type Stack } from '../../supabase/local/stack';
+import { runCli } from '../support/cli';
 import { FaultProxy } from '../support/faultProxy';
 import { launchBrowser, Workbench } from '../support/workbench';
 
@@ -44,19 +45,21 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
 
   async function runCommand(title: string, p: Page = page): Promise<void> {
     const input = p.locator('.quick-input-widget input');
-    // A window that has just loaded may not take keys yet: press F1 again until the palette opens.
+    // A window that has just loaded may not take keys yet, and a webview that finishes loading can
+    // take the focus and close the palette: open it again until the command is typed.
     for (let tries = 1; ; tries++) {
       await p.bringToFront();
       await p.keyboard.press('F1');
       try {
         await input.waitFor({ timeout: 10_000 });
+        await input.fill(`>${title}`, { timeout: 5_000 });
+        await p.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
         break;
       } catch (error) {
         if (tries === 3) throw error;
+        await p.keyboard.press('Escape');
       }
     }
-    await input.fill(`>${title}`);
-    await p.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
     await input.press('Enter');
   }
 
@@ -316,6 +319,37 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
     const header = timeline().locator('.header');
     await header.filter({ hasText: `${before} events` }).waitFor({ timeout: 30_000 });
     await timeline().locator('.header .chip.state-completed').waitFor();
+  });
+
+  it('a session of a real agent started with `session-stream run` shows up live, and a change opens in the diff editor', async () => {
+    const title = 'E2E: Claude Code run';
+    // The stand-in agent replays a recorded Claude Code run; `run` streams it as the signed-in user.
+    const run = runCli(['run', '--title', title, '--format', 'claude', '--', process.execPath, path.resolve(__dirname, '../support/replayAgent.mjs'), path.resolve(__dirname, '../fixtures/agents/claude-transcript/full-session-two.jsonl')], {
+      SUPABASE_URL: stack.env.API_URL,
+      SUPABASE_ANON_KEY: stack.env.ANON_KEY,
+      SESSION_STREAM_EMAIL: USER.email,
+      SESSION_STREAM_PASSWORD: USER.password,
+      REPLAY_GAP_MS: '60',
+      REPLAY_SPEED: '50',
+    });
+    try {
+      // Nothing is watched that is still running: the new session is followed on its own.
+      await statusItem().filter({ hasText: title }).waitFor({ timeout: 30_000 });
+      await page.locator('.tab', { hasText: title }).waitFor({ timeout: 20_000 });
+      const change = timeline().locator('.row.kind-file_change', { hasText: 'CommandMenu.tsx' }).first();
+      await change.waitFor({ timeout: 30_000 });
+      assert.match((await change.locator('.diffstat').textContent()) ?? '', /^\+\d+ −\d+$/);
+      await change.locator('[data-diff]').click();
+      await page.locator('.tab', { hasText: "CommandMenu.tsx (the agent's change" }).waitFor({ timeout: 20_000 });
+      // Both sides come from the event's own diff: the removed and the added lines are there.
+      const diff = page.locator('.monaco-diff-editor').first();
+      await diff.locator('.editor.original .view-line', { hasText: 'className="relative"' }).first().waitFor({ timeout: 20_000 });
+      await diff.locator('.editor.modified .view-line', { hasText: 'flex items-center gap-2' }).first().waitFor({ timeout: 20_000 });
+      await shot('agent-change-diff');
+      assert.equal(await run.exited, 0, run.stderr());
+    } finally {
+      run.child.kill();
+    }
   });
 
   it('follows a session that starts once the watched one is over: status bar, and its timeline beside the other', async () => {

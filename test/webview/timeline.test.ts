@@ -163,6 +163,49 @@ describe('timeline webview in Chromium', function () {
     assert.ok(await page.evaluate(() => { const s = document.querySelector('.scroller')!; return s.scrollTop + s.clientHeight >= s.scrollHeight - 30; }), 'the newest event is on screen');
   });
 
+  it('shows what real agents report: reasoning and answers (long ones collapsed), a change with +/− that opens its diff, subagent work, cost and duration, a line not understood', async () => {
+    await harness.open({ width: 900 });
+    seq = 0;
+    const long = Array.from({ length: 12 }, (_, i) => `thought ${i + 1} <b>not bold</b>`).join('\n');
+    await harness.send({
+      type: 'init',
+      session: { ...session, source: 'Claude Code', cwd: '/home/ada/project' },
+      entries: encodeEntries([
+        ev('thinking', { iteration: 1, toolsUsed: [], text: long, kind: 'reasoning' }),
+        ev('terminal', { command: 'ls test', output: 'a.test.ts\n', error: '', status: 'completed', parentToolUseId: 'toolu_task' }),
+        ev('file_change', { path: 'src/app.ts', action: 'write', diff: '--- a/src/app.ts\n+++ b/src/app.ts\n@@ -1,1 +1,2 @@\n-old\n+new\n+more\n', additions: 2, deletions: 1 }),
+        ev('thinking', { iteration: 1, toolsUsed: [], text: 'Line 7 of the codex output is not JSON; kept as it was.', raw: 'garbage <i>line</i>', unrecognised: true }),
+        ev('completion', { message: 'Done', stats: { iterations: 2, inputTokens: 42339, outputTokens: 424, toolCalls: 1, costUsd: 0.24722425, durationMs: 8722 } }),
+      ]),
+      connection: { state: 'joined' },
+      now: T0 + 60_000,
+      viewers: [],
+      annotations: [],
+      me: '',
+    });
+    const page = harness.page;
+    await page.waitForSelector('.row');
+    const reasoning = page.locator('.row').nth(0);
+    assert.equal(await reasoning.locator('strong').first().textContent(), 'Reasoning');
+    assert.equal((await reasoning.locator('.text').textContent())?.split('\n').length, 6, 'collapsed to six lines');
+    assert.equal(await reasoning.locator('b').count(), 0, 'text stays text');
+    await reasoning.locator('[data-toggle]').click();
+    await page.waitForFunction(() => document.querySelector('.row .text')?.textContent?.split('\n').length === 12);
+    assert.equal(await page.locator('.row').nth(1).locator('.chip.subagent').count(), 1);
+    assert.equal(await page.locator('.row').nth(1).locator('.chip.exit-ok').textContent(), 'done');
+    const change = page.locator('.row').nth(2);
+    assert.equal((await change.locator('.diffstat').textContent())?.replace(/\s+/g, ' '), '+2 −1');
+    await change.locator('[data-diff]').click();
+    assert.deepEqual((await harness.posted()).at(-1), { type: 'openDiff', eventId: 'e-3' });
+    assert.equal(await page.locator('.row').nth(3).locator('.chip.unrecognised').textContent(), 'not understood');
+    assert.equal(await page.locator('.row').nth(3).locator('pre.raw').textContent(), 'garbage <i>line</i>');
+    assert.match((await page.locator('.row').nth(4).locator('dl.stats').textContent()) ?? '', /Cost\$0\.2472Duration9s/);
+    const header = (await page.locator('.header').textContent()) ?? '';
+    assert.match(header, /9s · 42,339 in \/ 424 out tokens · \$0\.2472/);
+    assert.match(header, /Claude Code/);
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+  });
+
   it('replays: the scrub slider shows the session as it was at that time', async () => {
     await harness.open();
     await init();
