@@ -183,8 +183,9 @@ export class ClaudeStreamMapper extends ClaudeMapper {
         const info = isObject(line.rate_limit_info) ? line.rate_limit_info : {};
         return info.status && info.status !== 'allowed' ? [this.thinking({ text: `Rate limited (${String(info.status)})${str(info.resetsAt) || typeof info.resetsAt === 'number' ? `; resets at ${String(info.resetsAt)}` : ''}.`, warning: true })] : this.skip();
       }
+      // Partial-message and control lines; and lines of Claude Code's transcript format, if one is
+      // piped here: known, nothing to show.
       case 'stream_event':
-      // Lines of Claude Code's transcript format, if one is piped here: known, nothing to show.
       case 'file-history-snapshot':
       case 'summary':
       case 'queue-operation':
