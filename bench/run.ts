@@ -8,6 +8,7 @@ import path from 'node:path';
 import { startBenchStack, type BenchOptions } from './support/benchStack';
 import { writeDocs } from './support/docs';
 import { plotLatency, type LatencySamples } from './support/plot';
+import { agentsBench } from './agentsBench';
 import { faultBench } from './faultBench';
 import { payloadBench } from './payloadBench';
 import { stackBench } from './stackBench';
@@ -24,6 +25,7 @@ const SUITES: Record<string, (options: BenchOptions) => Promise<SuiteReport>> = 
   stack: stackBench,
   worker: workerBench,
   stream: streamBench,
+  agents: agentsBench,
   faults: faultBench,
   payload: payloadBench,
   start: startBench,

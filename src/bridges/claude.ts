@@ -38,8 +38,7 @@ abstract class ClaudeMapper extends BaseMapper {
         this.responses.add(responseKey);
         this.stats.iterations++;
       }
-      if (isObject(message.usage)) this.usage.set(responseKey, message.usage);
-      this.totalUsage();
+      if (isObject(message.usage)) this.countUsage(responseKey, message.usage);
     }
     const attribution = parent ? { parentToolUseId: parent } : {};
     const items: BridgeItem[] = [];
@@ -135,16 +134,20 @@ abstract class ClaudeMapper extends BaseMapper {
     return { path: file, action: created ? 'create' : 'write', ...(diff ?? {}), tool: call.name };
   }
 
-  /** Sums usage over responses; input counts every kind Claude reports (cache reads and writes too). */
-  private totalUsage(): void {
-    let input = 0;
-    let output = 0;
-    for (const u of this.usage.values()) {
-      input += num(u.input_tokens) + num(u.cache_creation_input_tokens) + num(u.cache_read_input_tokens);
-      output += num(u.output_tokens);
+  /**
+   * Keeps the usage of each response once (its latest copy) in running totals; input counts every
+   * kind Claude reports (cache reads and writes too).
+   */
+  private countUsage(key: string, usage: Json): void {
+    const input = (u: Json) => num(u.input_tokens) + num(u.cache_creation_input_tokens) + num(u.cache_read_input_tokens);
+    const previous = this.usage.get(key);
+    if (previous) {
+      this.stats.inputTokens -= input(previous);
+      this.stats.outputTokens -= num(previous.output_tokens);
     }
-    this.stats.inputTokens = input;
-    this.stats.outputTokens = output;
+    this.usage.set(key, usage);
+    this.stats.inputTokens += input(usage);
+    this.stats.outputTokens += num(usage.output_tokens);
   }
 
   /** Tool calls that never got a result (the run was cut off). */
