@@ -1,5 +1,5 @@
 // `npm run bench -- faults`: the fault matrix of test/faults/ with the product's reconnect policy
-// (1 s doubling to 30 s, 10 attempts) and 5 s outages (2 s with --quick), ours beside the seed's
+// (1 s doubling to 30 s, 10 attempts) and 5 s outages (2 s with --quick), ours beside the naive
 // RealtimeService. It runs its own in-process local stack: restarting the gateway and PostgreSQL
 // needs the stack's handles, which the shared bench stack (a separate process) does not expose.
 import { startStack } from '../supabase/local/stack';
@@ -14,12 +14,12 @@ export async function faultBench(options: Pick<BenchOptions, 'quick'>): Promise<
     const outageMs = options.quick ? 2000 : 5000;
     const rows = await runFaultMatrix({ stack, outageMs });
     const ours = rows.filter((r) => r.client.startsWith('ours'));
-    const seed = rows.filter((r) => r.client.startsWith('seed'));
+    const naive = rows.filter((r) => r.client.startsWith('naive'));
     const sum = (xs: typeof rows, k: 'lost' | 'duplicated' | 'outOfOrder' | 'expected') => xs.reduce((a, r) => a + r[k], 0);
     report.add('ours lost', sum(ours, 'lost'), 'events', `of ${sum(ours, 'expected')} over ${ours.length} rows`);
     report.add('ours duplicated', sum(ours, 'duplicated'), 'events');
     report.add('ours out of order', sum(ours, 'outOfOrder'), 'events');
-    report.add('seed lost', sum(seed, 'lost'), 'events', `of ${sum(seed, 'expected')} over ${seed.length} rows`);
+    report.add('naive lost', sum(naive, 'lost'), 'events', `of ${sum(naive, 'expected')} over ${naive.length} rows`);
     report.add('ours worst recovery', Math.max(...ours.map((r) => r.recoverMs ?? Number.NaN)), 'ms', `fault end → backlog delivered, ${outageMs / 1000} s outages`);
     report.table(`fault matrix (${outageMs / 1000} s outages, product reconnect policy)`, faultTable(rows), rows);
   } finally {

@@ -1,5 +1,5 @@
 // `npm run bench -- stream`: emit → callback latency for our SessionEventStream, a bare supabase-js
-// subscription and the seed's RealtimeService, all watching the same session in the same run
+// subscription and the naive RealtimeService, all watching the same session in the same run
 // (ratio ours/bare); then recovery through a fault proxy: time from the network's return until the
 // backlog is fully delivered after 1 s and 30 s outages (5 s with --quick), and what each loses.
 import { randomUUID } from 'node:crypto';
@@ -7,13 +7,13 @@ import { SessionEventStream } from '../src/core/sessionEventStream';
 import { createSupabaseClient } from '../src/core/supabaseClient';
 import { SessionLifecycleManager } from '../src/worker/sessionLifecycleManager';
 import { FaultProxy } from '../test/support/faultProxy';
-import { RealtimeService, subscribeSeed, useSupabase } from './baselines/seedRealtimeService';
+import { RealtimeService, subscribeNaive, useSupabase } from './baselines/naiveRealtimeService';
 import type { BenchOptions } from './support/benchStack';
 import { SuiteReport } from './support/report';
 import { now, paced, sleep, summarize } from './support/stats';
 
 /** The raw latencies of the last run, per rate, for the plot (bench/support/plot.ts). */
-export const samples: Array<{ rate: number; ours: number[]; bare: number[]; seed: number[] }> = [];
+export const samples: Array<{ rate: number; ours: number[]; bare: number[]; naive: number[] }> = [];
 
 export async function streamBench(options: BenchOptions): Promise<SuiteReport> {
   const report = new SuiteReport('stream');
@@ -31,7 +31,7 @@ export async function streamBench(options: BenchOptions): Promise<SuiteReport> {
   for (const rate of options.quick ? [200] : [50, 200, 1000]) {
     const session = (await worker.createSession(userId, `bench stream latency ${rate}/s`)).id;
     const sent = new Map<number, number>();
-    const lat = { ours: [] as number[], bare: [] as number[], seed: [] as number[] };
+    const lat = { ours: [] as number[], bare: [] as number[], naive: [] as number[] };
     const record = (k: keyof typeof lat, iteration: number) => {
       const t = sent.get(iteration);
       if (t !== undefined) lat[k].push(now() - t);
@@ -47,12 +47,12 @@ export async function streamBench(options: BenchOptions): Promise<SuiteReport> {
         .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'session_events', filter: `session_id=eq.${session}` }, (p) => record('bare', (p.new as { event_data: { iteration: number } }).event_data.iteration))
         .subscribe((s) => s === 'SUBSCRIBED' && resolve()),
     );
-    const seedClient = viewer(env.API_URL);
-    await seedClient.realtime.setAuth(token);
-    useSupabase(seedClient);
-    const seed = new RealtimeService();
-    subscribeSeed(seed, session, (e) => record('seed', (e.data as { iteration: number }).iteration));
-    while (ours.state.state !== 'joined' || seed.getConnectionState() !== 'joined') await sleep(20);
+    const naiveClient = viewer(env.API_URL);
+    await naiveClient.realtime.setAuth(token);
+    useSupabase(naiveClient);
+    const naive = new RealtimeService();
+    subscribeNaive(naive, session, (e) => record('naive', (e.data as { iteration: number }).iteration));
+    while (ours.state.state !== 'joined' || naive.getConnectionState() !== 'joined') await sleep(20);
     const n = Math.min(rate * (options.quick ? 5 : 15), 15_000);
     // paced() does not wait for one emit before the next (a worker at 1,000/s pipelines).
     await paced(rate, n, (i) => {
@@ -61,9 +61,9 @@ export async function streamBench(options: BenchOptions): Promise<SuiteReport> {
     });
     await worker.flush(30_000);
     const end = now() + 15_000;
-    while ((lat.ours.length < n || lat.bare.length < n || lat.seed.length < n) && now() < end) await sleep(20);
+    while ((lat.ours.length < n || lat.bare.length < n || lat.naive.length < n) && now() < end) await sleep(20);
     const at = `${rate}/s`;
-    for (const [who, label] of [['ours', 'ours'], ['bare', 'bare supabase-js'], ['seed', 'seed RealtimeService']] as const) {
+    for (const [who, label] of [['ours', 'ours'], ['bare', 'bare supabase-js'], ['naive', 'naive RealtimeService']] as const) {
       const x = summarize(lat[who]);
       report.add(`${who} ${at} p50`, x.p50, 'ms', `emit → ${label} callback, ${lat[who].length}/${n} received`);
       report.add(`${who} ${at} p95`, x.p95, 'ms');
@@ -76,7 +76,7 @@ export async function streamBench(options: BenchOptions): Promise<SuiteReport> {
     report.add(`ours/bare ${at} p99 ratio`, o.p99 / b.p99, '');
     samples.push({ rate, ...lat });
     await ours.close();
-    seed.unsubscribe();
+    naive.unsubscribe();
     await bareClient.removeAllChannels();
   }
 
@@ -90,12 +90,12 @@ export async function streamBench(options: BenchOptions): Promise<SuiteReport> {
       const got = new Map<number, number>(); // iteration → when it arrived
       ours.onDidReceive((b) => b.entries.forEach((e) => e.kind === 'event' && e.event.type === 'thinking' && !got.has(e.event.data.iteration) && got.set(e.event.data.iteration, now())));
       ours.open();
-      const seedClient = viewer(proxy.url);
-      await seedClient.realtime.setAuth(token);
-      useSupabase(seedClient);
-      const seed = new RealtimeService();
-      const seedGot = new Set<number>();
-      subscribeSeed(seed, session, (e) => seedGot.add((e.data as { iteration: number }).iteration));
+      const naiveClient = viewer(proxy.url);
+      await naiveClient.realtime.setAuth(token);
+      useSupabase(naiveClient);
+      const naive = new RealtimeService();
+      const naiveGot = new Set<number>();
+      subscribeNaive(naive, session, (e) => naiveGot.add((e.data as { iteration: number }).iteration));
       while (ours.state.state !== 'joined') await sleep(20);
       let restoredAt = 0;
       const total = Math.round((outage + 4) * 50);
@@ -117,9 +117,9 @@ export async function streamBench(options: BenchOptions): Promise<SuiteReport> {
       const backlogAt = Math.max(...Array.from({ length: backlog }, (_, i) => got.get(i) ?? Number.POSITIVE_INFINITY));
       report.add(`recovery after ${outage} s outage`, backlogAt - restoredAt, 'ms', `network back → the ${backlog} events emitted before it all delivered (reconnect delay included)`);
       report.add(`lost after ${outage} s outage`, total - got.size, 'events', `of ${total}`);
-      report.add(`seed lost after ${outage} s outage`, total - seedGot.size, 'events', `of ${total}, the seed’s RealtimeService`);
+      report.add(`naive lost after ${outage} s outage`, total - naiveGot.size, 'events', `of ${total}, the naive RealtimeService`);
       await ours.close();
-      seed.unsubscribe();
+      naive.unsubscribe();
     }
   } finally {
     await proxy.close();

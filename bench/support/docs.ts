@@ -33,7 +33,7 @@ export function writeDocs(): string[] {
   for (const name of ORDER.filter((n) => r.suites[n] && n !== 'faults')) {
     const s = r.suites[name]!;
     parts.push(`## ${name}${s.options.quick ? ' (--quick)' : ''}`, '', `Measured on: ${machineLine(s.machine)}.`, '', figures(s.figures), '');
-    if (name === 'stream' && existsSync(path.join(DOCS, 'latency.png'))) parts.push('![Latency distribution: ours, bare supabase-js and the seed’s RealtimeService](latency.png)', '');
+    if (name === 'stream' && existsSync(path.join(DOCS, 'latency.png'))) parts.push('![Latency distribution: ours, bare supabase-js and the naive RealtimeService](latency.png)', '');
   }
   if (r.suites.faults) parts.push('## faults', '', 'The fault matrix and what each fault does: [reliability.md](reliability.md).', '', figures(r.suites.faults.figures), '');
   writeFileSync(path.join(DOCS, 'benchmarks.md'), `${parts.join('\n').trimEnd()}\n`);
@@ -45,7 +45,7 @@ export function writeDocs(): string[] {
     'Every fault below is run by `npm run test:faults` (2 s outages, a shortened reconnect policy, asserted: ours must',
     'lose, duplicate and reorder nothing — a tier of `npm test`) and by `npm run bench -- faults` (the product’s',
     'reconnect policy, 1 s doubling to 30 s, 10 attempts; reported). For each fault a worker emits a known sequence —',
-    '10 events before, 20 during, 10 after — while our `SessionEventStream` and the seed’s `RealtimeService` (kept',
+    '10 events before, 20 during, 10 after — while our `SessionEventStream` and the naive `RealtimeService` (kept',
     'verbatim with its bugs in `bench/baselines/`) watch the same session through the same fault proxy. “Recovered in”',
     'is the time from the fault’s end until every event emitted before it had arrived (— when some never did).',
     '',

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // The one plot of the benchmark report: the latency distribution (emit → callback) of ours, a bare
-// supabase-js subscription and the seed's RealtimeService, one panel per event rate, drawn by
+// supabase-js subscription and the naive RealtimeService, one panel per event rate, drawn by
 // Chart.js in a real Chromium (@sparticuz/chromium + playwright-core) and saved as a PNG.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,7 +11,7 @@ export interface LatencySamples {
   rate: number;
   ours: number[];
   bare: number[];
-  seed: number[];
+  naive: number[];
 }
 
 /** Percentile curve points (p0…p100 in 0.5 steps), so the page gets a few hundred points, not 45,000. */
@@ -32,7 +32,7 @@ export async function plotLatency(samples: LatencySamples[], file: string, title
       <div style="display:flex">${samples.map((_, i) => `<div style="width:420px;height:400px"><canvas id="c${i}"></canvas></div>`).join('')}</div></body></html>`);
     await page.addScriptTag({ content: chartJs });
     await page.evaluate('window.__name = (f) => f'); // tsx names the functions it passes to the page
-    const series = samples.map((s) => ({ rate: s.rate, ours: curve(s.ours), bare: curve(s.bare), seed: curve(s.seed), n: s.ours.length }));
+    const series = samples.map((s) => ({ rate: s.rate, ours: curve(s.ours), bare: curve(s.bare), naive: curve(s.naive), n: s.ours.length }));
     await page.evaluate(
       ({ series, title }) => {
         const Chart = (window as unknown as { Chart: new (el: HTMLCanvasElement, config: unknown) => unknown }).Chart;
@@ -43,7 +43,7 @@ export async function plotLatency(samples: LatencySamples[], file: string, title
               datasets: [
                 { label: 'ours (SessionEventStream)', data: s.ours, borderColor: '#1a85ff', borderWidth: 2, pointRadius: 0 },
                 { label: 'bare supabase-js', data: s.bare, borderColor: '#6b6b6b', borderWidth: 2, borderDash: [6, 4], pointRadius: 0 },
-                { label: 'seed RealtimeService', data: s.seed, borderColor: '#d18616', borderWidth: 2, borderDash: [2, 3], pointRadius: 0 },
+                { label: 'naive RealtimeService', data: s.naive, borderColor: '#d18616', borderWidth: 2, borderDash: [2, 3], pointRadius: 0 },
               ],
             },
             options: {

@@ -1,14 +1,14 @@
 // `npm run test:faults` (and the `faults` tier of `npm test`): the fault matrix in a bounded form —
 // 2 s outages, a shortened reconnect policy — against an in-process local stack (the gateway and
 // PostgreSQL restarts need its handles). Ours must show 0 lost, 0 duplicated, 0 out of order in
-// every row; the seed's rows are printed beside them and written to test-results/faults.md.
+// every row; the baseline's rows are printed beside them and written to test-results/faults.md.
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startStack, type Stack } from '../../supabase/local/stack';
 import { faultTable, FAULTS, runFaultMatrix, type FaultRow } from './matrix';
 
-describe('fault matrix: ours vs the seed’s RealtimeService, same session, same faults', function () {
+describe('fault matrix: ours vs the naive RealtimeService, same session, same faults', function () {
   this.timeout(300_000);
   let stack: Stack;
   const rows: FaultRow[] = [];

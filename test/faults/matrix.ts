@@ -1,5 +1,5 @@
 // The fault matrix: for each fault, a worker emits a known sequence before, during and after it,
-// while our SessionEventStream and the seed's RealtimeService (bench/baselines/, verbatim with its
+// while our SessionEventStream and the naive RealtimeService (bench/baselines/, verbatim with its
 // bugs) watch the same session through the same fault proxy. Each (fault, client) pair becomes one
 // row: expected / received / lost / duplicated / out of order / time from the fault's end until
 // the last missing event arrived. Used by `npm run test:faults` (short outages, asserted) and by
@@ -11,7 +11,7 @@ import { SessionEventStream } from '../../src/core/sessionEventStream';
 import { createSupabaseClient } from '../../src/core/supabaseClient';
 import { SessionLifecycleManager } from '../../src/worker/sessionLifecycleManager';
 import type { Stack } from '../../supabase/local/stack';
-import { RealtimeService, subscribeSeed, useSupabase } from '../../bench/baselines/seedRealtimeService';
+import { RealtimeService, subscribeNaive, useSupabase } from '../../bench/baselines/naiveRealtimeService';
 import { FaultProxy } from '../support/faultProxy';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -34,7 +34,7 @@ interface Scenario {
   proxy: FaultProxy;
   /** The worker's path to the stack. */
   workerProxy: FaultProxy;
-  /** Moves our viewers' clock (a laptop waking up); the seed has no clock to move. */
+  /** Moves our viewers' clock (a laptop waking up); the baseline has no clock to move. */
   jumpClock(ms: number): void;
   /** How long an outage lasts in this run. */
   outageMs: number;
@@ -113,19 +113,19 @@ function ours(name: string, url: string, anonKey: string, sessionId: string, tok
   return w;
 }
 
-function seed(name: string, url: string, anonKey: string, sessionId: string, token: () => Promise<string>, slowMs: number): Watcher {
+function naive(name: string, url: string, anonKey: string, sessionId: string, token: () => Promise<string>, slowMs: number): Watcher {
   const client = createSupabaseClient(url, anonKey, { accessToken: token, heartbeatIntervalMs: 1000, realtimeTimeoutMs: 3000 });
   let joined = false;
   const w: Watcher = { client: name, arrivals: [], ready: () => joined, close: async () => void (await client.removeAllChannels()) };
   const service = new RealtimeService();
   void token().then(async (t) => {
     await client.realtime.setAuth(t);
-    useSupabase(client); // the seed's module-level client, set right before each subscribe
-    subscribeSeed(service, sessionId, (event: { type: string; data: { iteration?: number } }) => {
+    useSupabase(client); // the baseline's module-level client, set right before each subscribe
+    subscribeNaive(service, sessionId, (event: { type: string; data: { iteration?: number } }) => {
       if (event.type === 'thinking' && typeof event.data.iteration === 'number') w.arrivals.push({ iteration: event.data.iteration, at: Date.now() });
       if (slowMs) busy(slowMs);
     });
-    // The seed has no state to read; its channel's own state says when it has joined.
+    // The baseline has no state to read; its channel's own state says when it has joined.
     const poll = setInterval(() => client.getChannels().some((c) => c.state === 'joined') && ((joined = true), clearInterval(poll)), 20);
   });
   return w;
@@ -185,10 +185,10 @@ export async function runFaultMatrix(o: MatrixOptions): Promise<FaultRow[]> {
       const token = fault.token?.(scenario, userId) ?? (() => Promise.resolve(userToken));
       const slow = fault.slowConsumerMs ?? 0;
       watchers.push(ours(fault.secondWindow ? 'ours (window 1, cut)' : 'ours', proxy.url, env.ANON_KEY, session, token, clock, slow, o.policy ?? RECONNECT_POLICY));
-      watchers.push(seed(fault.secondWindow ? 'seed (window 1, cut)' : 'seed', proxy.url, env.ANON_KEY, session, token, slow));
+      watchers.push(naive(fault.secondWindow ? 'naive (window 1, cut)' : 'naive', proxy.url, env.ANON_KEY, session, token, slow));
       if (fault.secondWindow) {
         watchers.push(ours('ours (window 2)', calmProxy.url, env.ANON_KEY, session, token, clock, slow, o.policy ?? RECONNECT_POLICY));
-        watchers.push(seed('seed (window 2)', calmProxy.url, env.ANON_KEY, session, token, slow));
+        watchers.push(naive('naive (window 2)', calmProxy.url, env.ANON_KEY, session, token, slow));
       }
       const deadline = Date.now() + 20_000;
       while (!watchers.every((w) => w.ready())) {
@@ -210,13 +210,13 @@ export async function runFaultMatrix(o: MatrixOptions): Promise<FaultRow[]> {
       const { pending } = await worker.flush(60_000);
       if (pending > 0) throw new Error(`${fault.name}: the worker still holds ${pending} events after 60 s`);
       const expected = next;
-      // Ours must finish; then the seed gets the same time again, bounded.
+      // Ours must finish; then the baseline gets the same time again, bounded.
       const until = Date.now() + 60_000;
       const complete = (w: Watcher) => new Set(w.arrivals.map((a) => a.iteration)).size >= expected;
       while (!watchers.filter((w) => w.client.startsWith('ours')).every(complete) && Date.now() < until) await sleep(50);
       const grace = Math.min(60_000, Date.now() - restoredAt);
-      const seedUntil = Date.now() + grace;
-      while (!watchers.every(complete) && Date.now() < seedUntil) await sleep(50);
+      const naiveUntil = Date.now() + grace;
+      while (!watchers.every(complete) && Date.now() < naiveUntil) await sleep(50);
       for (const w of watchers) {
         const r = row(fault.name, w, expected, backlog, restoredAt);
         rows.push(r);

@@ -1,4 +1,5 @@
-// The seed's RealtimeService (phase-19 spec, "Mobile Integration"), kept VERBATIM with its bugs so
+// The naive RealtimeService sketched in the product's original specification (its "Mobile
+// Integration" part), kept VERBATIM with its bugs so
 // benchmarks and the fault matrix can show, side by side, what it does. Only the module plumbing
 // differs: `supabase` is injected instead of imported, and types are loosened to compile.
 // Known bugs, left in on purpose:
@@ -7,7 +8,7 @@
 // - TIMED_OUT and CLOSED are ignored; no history is recovered after a gap;
 // - reconnectDelay is never reset after a success.
 /* eslint-disable */
-// @ts-nocheck -- verbatim seed code (its unused `handler` parameter is one of its bugs)
+// @ts-nocheck -- verbatim specification code (its unused `handler` parameter is one of its bugs)
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 
 type SessionEvent = { type: string; data: any };
@@ -76,8 +77,8 @@ export class RealtimeService {
   }
 }
 
-/** The harness's one fix: register the handler the seed's subscribe() forgets. */
-export function subscribeSeed(service: RealtimeService, sessionId: string, handler: EventHandler): () => void {
+/** The harness's one fix: register the handler its subscribe() forgets. */
+export function subscribeNaive(service: RealtimeService, sessionId: string, handler: EventHandler): () => void {
   (service as unknown as { handlers: EventHandler[] }).handlers.push(handler);
   return service.subscribe(sessionId, handler);
 }
