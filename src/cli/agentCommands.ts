@@ -12,7 +12,7 @@ import { AgentSessionWriter, type WriterResult } from '../worker/agentBridge';
 import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
 import { UsageError } from './args';
 import { COLOURS, describeEvent, PLAIN } from './tailFormat';
-import { signedInUser, type SignedInUser } from './userAuth';
+import { signedInUser, workerJournal, type SignedInUser } from './userAuth';
 
 const SOURCE: Record<AgentFormat, string> = { codex: 'codex', 'codex-rollout': 'codex', claude: 'claude', 'claude-transcript': 'claude', gemini: 'gemini' };
 
@@ -122,7 +122,8 @@ export async function runRun(args: string[]): Promise<number> {
   if (advice) process.stderr.write(`Note: ${advice}\n`);
 
   const user = await signedInUser();
-  const manager = new SessionLifecycleManager(user.client);
+  const manager = new SessionLifecycleManager(user.client, { journal: workerJournal(user.connection.url, user.userId) });
+  manager.recover();
   const label = format ? SOURCE_LABELS[format] : path.basename(agent[0]!);
   const prompt = agent.filter((a) => !a.startsWith('-')).at(-1);
   const title = values.title ?? `${label}: ${prompt && prompt !== agent[0] ? prompt.replace(/\s+/g, ' ') : agent.join(' ')}`;
@@ -221,7 +222,8 @@ export async function runImport(args: string[]): Promise<number> {
   const cwd = values.cwd ? path.resolve(values.cwd) : info?.cwd;
 
   const user = await signedInUser();
-  const manager = new SessionLifecycleManager(user.client);
+  const manager = new SessionLifecycleManager(user.client, { journal: workerJournal(user.connection.url, user.userId) });
+  manager.recover();
   const label = format ? SOURCE_LABELS[format] : 'Agent';
   const title = values.title ?? `${label}: ${file === '-' ? 'standard input' : path.basename(file)}`;
   const sessionId = await createAgentSession(user, { title, format, info: { ...info, cwd } });

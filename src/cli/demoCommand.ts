@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { createSupabaseClient, isUnreachable, unreachableMessage } from '../core/supabaseClient';
 import { waitForViewer } from '../core/viewers';
 import { viewerToken } from './viewerToken';
+import { workerJournal } from './userAuth';
 import { runDemo } from '../worker/demoAgent';
 import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
 import { UsageError } from './args';
@@ -62,7 +63,22 @@ export async function runDemoCommand(args: string[]): Promise<number> {
   const email = process.env.SESSION_STREAM_EMAIL ?? DEMO_EMAIL;
   const password = process.env.SESSION_STREAM_PASSWORD ?? DEMO_PASSWORD;
   const { userId } = await signInOrUp(connection, email, password);
-  const manager = new SessionLifecycleManager(createSupabaseClient(connection.url, connection.serviceRoleKey!));
+  // The queue is kept on disk: a demo killed mid-run (npm start stops it with SIGTERM) loses
+  // nothing; the next writer with this journal stores what it left.
+  const manager = new SessionLifecycleManager(createSupabaseClient(connection.url, connection.serviceRoleKey!), { journal: workerJournal(connection.url, 'service') });
+  const recovered = manager.recover();
+  if (recovered > 0) process.stdout.write(`Storing ${recovered} event(s) an earlier, interrupted run left.\n`);
+  const stopped = new AbortController();
+  const stopOnSignal = (signal: NodeJS.Signals) => {
+    stopped.abort();
+    process.stdout.write(`${signal}: storing what is queued before exiting…\n`);
+    void manager.flush(10_000).then(({ pending }) => {
+      process.stdout.write(pending === 0 ? 'Everything emitted is stored.\n' : `${pending} event(s) are still queued; they are kept on disk and stored by the next run.\n`);
+      process.exit(pending === 0 ? 130 : 1);
+    });
+  };
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
   const workspace = path.resolve(values.workspace ?? 'demo-workspace');
   const session = await manager.createSession(userId, values.title ?? `Demo: add a greeting module (${new Date().toLocaleTimeString()})`, { source: 'demo', cwd: workspace });
   process.stdout.write(`SESSION_ID=${session.id}\n`);
@@ -77,17 +93,24 @@ export async function runDemoCommand(args: string[]): Promise<number> {
     token.dispose();
     process.stdout.write(`${viewer?.name ?? 'Someone'} is watching (${viewer?.client ?? 'unknown'}); starting.\n`);
   }
+  let failure: string | undefined;
   const stats = await runDemo({
     manager,
     sessionId: session.id,
     workspace,
     speed,
     fail: values.fail,
+    signal: stopped.signal,
     onStep: (type, outcome) => process.stdout.write(`  ${type.padEnd(14)} ${outcome.status}${outcome.status === 'refused' || outcome.status === 'failed' ? `: ${outcome.error}` : ''}\n`),
+  }).catch((error: Error) => {
+    failure = error.message;
+    return undefined;
   });
-  const { pending } = await manager.flush(15_000);
+  const { pending, givenUp } = await manager.flush(15_000);
   manager.dispose();
   const s = manager.stats();
-  process.stdout.write(`Done: ${s.emitted} events stored, ${pending} pending, ${s.givenUp} given up; ${stats.iterations} iterations, ${stats.toolCalls} tool calls. Files in ${workspace}\n`);
-  return pending === 0 && s.givenUp === 0 && s.refused === 0 ? 0 : 1;
+  for (const g of givenUp) process.stderr.write(`Not stored: ${g.type} ${g.id}: ${g.error}\n`);
+  if (failure) process.stderr.write(`${failure}\n`);
+  process.stdout.write(`Done: ${s.emitted} events stored, ${pending} pending, ${s.givenUp} given up${stats ? `; ${stats.iterations} iterations, ${stats.toolCalls} tool calls` : ''}. Files in ${workspace}\n`);
+  return pending === 0 && s.givenUp === 0 && s.refused === 0 && !failure ? 0 : 1;
 }

@@ -3,7 +3,7 @@
 // Exit 0 stored, 2 bad input (the message says what is wrong), 1 anything else.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createSupabaseClient, unreachableMessage } from '../core/supabaseClient';
+import { createSupabaseClient, isUnreachable, unreachableMessage } from '../core/supabaseClient';
 import { SAMPLE_EVENT_DATA, SESSION_EVENT_TYPES, isSessionEventType } from '../shared/events';
 import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
 import { UsageError, intOption, sessionOption } from './args';
@@ -74,14 +74,15 @@ export async function runEmit(args: string[]): Promise<number> {
       process.stderr.write(`Not stored: ${outcome.error}\n`);
       return 1;
     case 'queued': {
-      const { pending } = await manager.flush(timeoutMs);
+      // Only this event's own outcome counts: stored, given up, or still waiting at the deadline.
+      const settled = await Promise.race([manager.whenSettled(outcome.id), new Promise<undefined>((resolve) => setTimeout(resolve, timeoutMs))]);
       manager.dispose();
-      if (pending === 0) {
-        const event = await manager.getEvent(outcome.id);
-        process.stdout.write(`${JSON.stringify(event)}\n`);
+      if (settled?.status === 'stored') {
+        process.stdout.write(`${JSON.stringify(settled.event)}\n`);
         return 0;
       }
-      process.stderr.write(`${unreachableMessage(connection.url, outcome.reason)}\nThe event was not stored.\n`);
+      const why = settled && settled.status !== 'queued' && 'error' in settled ? settled.error : outcome.reason;
+      process.stderr.write(`${isUnreachable(why) ? unreachableMessage(connection.url, why) : `Not stored: ${why}`}\nThe event was not stored.\n`);
       return 1;
     }
   }

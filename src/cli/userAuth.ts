@@ -2,12 +2,14 @@
 // key. In order: SUPABASE_ACCESS_TOKEN; SESSION_STREAM_EMAIL + SESSION_STREAM_PASSWORD; the sign-in
 // saved by `session-stream login` (a refresh token in a file only the user can read, rotated as
 // supabase-js refreshes it); with none of these and the local stack's env file, its demo user.
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { decodeJwt } from 'jose';
 import { createSupabaseClient, isUnreachable, unreachableMessage } from '../core/supabaseClient';
+import { Journal } from '../worker/journal';
 import { UsageError } from './args';
 import { resolveConnection, type Connection } from './connection';
 import { DEMO_EMAIL, DEMO_PASSWORD, signInOrUp } from './demoCommand';
@@ -64,6 +66,15 @@ export function removeLogin(env?: NodeJS.ProcessEnv): boolean {
   if (!existsSync(file)) return false;
   rmSync(file);
   return true;
+}
+
+/**
+ * The on-disk queue of this machine's writers to one project, as one identity (the service-role
+ * key, or one user): events a killed process left are stored by the next one (see journal.ts).
+ */
+export function workerJournal(url: string, who: 'service' | string, env: NodeJS.ProcessEnv = process.env): Journal {
+  const project = createHash('sha256').update(url).digest('hex').slice(0, 16);
+  return new Journal(path.join(configDir(env), 'journal', `${project}-${who === 'service' ? 'service' : `user-${who}`}`));
 }
 
 /** The project to write to: SUPABASE_URL (+ key), else the saved login's, else the local stack's env file. */

@@ -8,7 +8,7 @@ import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
 import { TranscriptWatcher, type WatchFormat, type WatchRoot } from '../worker/transcriptWatcher';
 import { intOption, UsageError } from './args';
 import { COLOURS, PLAIN } from './tailFormat';
-import { configDir, signedInUser } from './userAuth';
+import { configDir, signedInUser, workerJournal } from './userAuth';
 
 const DEFAULT_DIRS: Record<WatchFormat, string> = {
   'claude-transcript': path.join(os.homedir(), '.claude', 'projects'),
@@ -54,7 +54,8 @@ export async function runWatch(args: string[]): Promise<number> {
   if (missing.length === roots.length) throw new UsageError(`Nothing to follow: ${roots.map((r) => r.dir).join(' and ')} ${roots.length > 1 ? 'do' : 'does'} not exist.`);
 
   const user = await signedInUser();
-  const manager = new SessionLifecycleManager(user.client);
+  const manager = new SessionLifecycleManager(user.client, { journal: workerJournal(user.connection.url, user.userId) });
+  manager.recover();
   const stateFile = values.state ?? path.join(configDir(), 'watch-state.json');
   mkdirSync(path.dirname(stateFile), { recursive: true, mode: 0o700 });
   const p = process.stdout.isTTY && !process.env.NO_COLOR ? COLOURS : PLAIN;

@@ -13,7 +13,10 @@ export interface AddResult {
   duplicates: number;
 }
 
-const seqOf = (e: LogEntry): number => (e.kind === 'event' ? e.event.seq : (e.malformed.seq ?? Number.MAX_SAFE_INTEGER));
+const orderOf = (e: LogEntry): number => (e.kind === 'event' ? e.event.seq : (e.malformed.seq ?? Number.MAX_SAFE_INTEGER));
+
+/** An entry's number in its session (undefined for a malformed row without one). */
+export const seqOf = (e: LogEntry): number | undefined => (e.kind === 'event' ? e.event.seq : (e.malformed.seq ?? undefined));
 const idOf = (e: LogEntry): string | null => (e.kind === 'event' ? e.event.id : e.malformed.id);
 
 export function toEntry(row: ParsedRow): LogEntry {
@@ -57,11 +60,11 @@ export class EventLog {
       }
       fresh.push(entry);
     }
-    fresh.sort((a, b) => seqOf(a) - seqOf(b));
+    fresh.sort((a, b) => orderOf(a) - orderOf(b));
     const appended: LogEntry[] = [];
     const inserted: LogEntry[] = [];
     for (const entry of fresh) {
-      const seq = seqOf(entry);
+      const seq = orderOf(entry);
       if (seq >= this.highest || seq === Number.MAX_SAFE_INTEGER) {
         this.list.push(entry);
         appended.push(entry);
@@ -72,7 +75,7 @@ export class EventLog {
         let hi = this.list.length;
         while (lo < hi) {
           const mid = (lo + hi) >> 1;
-          if (seqOf(this.list[mid]!) <= seq) lo = mid + 1;
+          if (orderOf(this.list[mid]!) <= seq) lo = mid + 1;
           else hi = mid;
         }
         this.list.splice(lo, 0, entry);

@@ -1,12 +1,13 @@
 // The history query, shared by the worker's getEventHistory and the stream's recovery: either the
-// latest `limit` events in chronological order (the seed's semantics) or, with `afterSeq`, the next
-// `limit` events after that cursor. Order is `seq` (a total order), never `created_at`.
+// latest `limit` events in order, or, with `afterSeq`, the next `limit` events after that cursor.
+// Order is the session's own event number (`session_seq`: dense and commit-ordered, see
+// docs/reliability.md), never `created_at`.
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { parseEventRow, type ParsedRow } from '../shared/events';
 
 export interface HistoryQuery {
   limit?: number;
-  /** Only events with `seq` greater than this, oldest first. */
+  /** Only events numbered above this in their session, oldest first. */
   afterSeq?: number;
   signal?: AbortSignal;
 }
@@ -22,13 +23,13 @@ export class HistoryError extends Error {
   }
 }
 
-export const HISTORY_COLUMNS = 'id, session_id, seq, event_type, event_data, created_at';
+export const HISTORY_COLUMNS = 'id, session_id, seq, session_seq, event_type, event_data, created_at';
 
 export async function fetchHistory(client: SupabaseClient, sessionId: string, query: HistoryQuery = {}): Promise<ParsedRow[]> {
   const limit = query.limit ?? 100;
   let request = client.from('session_events').select(HISTORY_COLUMNS).eq('session_id', sessionId);
-  if (query.afterSeq !== undefined) request = request.gt('seq', query.afterSeq);
-  let ordered = request.order('seq', { ascending: query.afterSeq !== undefined }).limit(limit);
+  if (query.afterSeq !== undefined) request = request.gt('session_seq', query.afterSeq);
+  let ordered = request.order('session_seq', { ascending: query.afterSeq !== undefined }).limit(limit);
   if (query.signal) ordered = ordered.abortSignal(query.signal);
   const { data, error, status } = await ordered;
   if (error) throw new HistoryError(`Could not load the session's history: ${error.message}`, status, error.code ?? '');

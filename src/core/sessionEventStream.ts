@@ -1,8 +1,9 @@
 // One watched session: a supabase-js channel `session:{id}` with postgres_changes INSERT on
 // session_events filtered by session_id, our own bounded reconnect policy on top of supabase-js
-// (the seed's 1, 2, 4, 8, 16, 30… s table, 10 attempts, then `error`), and a history backfill after
-// EVERY successful (re)join, merged with the live events that arrived meanwhile, so the listener
-// sees every event exactly once, in `seq` order, with no gap (see architecture.md).
+// (1, 2, 4, 8, 16, 30… s, 10 attempts, then `error`), and a history backfill after EVERY successful
+// (re)join, merged with the live events that arrived meanwhile, so the listener sees every event
+// exactly once, in order, with no gap. Events are numbered 1, 2, 3 … per session in commit order
+// (docs/reliability.md): a live event past a gap is held back while the missing ones are fetched.
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 import type { AnnotationChanges, AnnotationSet } from '../shared/annotations';
 import { parseEventRow } from '../shared/events';
@@ -11,7 +12,7 @@ import { fetchAnnotations } from './annotations';
 import { backoffDelay, RECONNECT_POLICY, type BackoffPolicy } from './backoff';
 import { systemClock, type Clock, type TimerHandle } from './clock';
 import { Emitter, type Event } from './emitter';
-import { EventLog, toEntry, type LogEntry } from './eventLog';
+import { EventLog, seqOf, toEntry, type LogEntry } from './eventLog';
 import { fetchHistory } from './history';
 import { silentLogger, type Logger } from './log';
 import { freshChannel } from './supabaseClient';
@@ -46,8 +47,6 @@ export interface StreamOptions {
   /** Events loaded on open (the latest N). Default 1,000. */
   historyLimit?: number;
   policy?: BackoffPolicy;
-  /** Backfills start this many `seq` before the last one seen (commit order ≠ seq order). Default 100. */
-  overlap?: number;
   /** How often to check for a clock jump (laptop sleep), ms; 0 = never. Default 5,000. */
   watchdogMs?: number;
   clock?: Clock;
@@ -103,6 +102,9 @@ export class SessionEventStream {
   private watchdog: TimerHandle | undefined;
   private lastTick = 0;
   private liveBuffer: unknown[] | undefined;
+  /** Live entries past a gap, waiting for the events before them. */
+  private ahead: LogEntry[] = [];
+  private gapFill: Promise<void> | undefined;
   private removing: Promise<unknown> = Promise.resolve();
   private loadedOnce = false;
   private readonly latencySamples: number[] = [];
@@ -276,9 +278,13 @@ export class SessionEventStream {
     if (!this.loadedOnce || last === undefined) {
       return fetchHistory(client, sessionId, { limit: this.options.historyLimit ?? 1000 });
     }
-    // Backfill: everything after the cursor (minus the overlap), page by page.
+    return this.fetchAfter(last);
+  }
+
+  /** Every event numbered above `after`, page by page. */
+  private async fetchAfter(after: number) {
+    const { client, sessionId } = this.options;
     const all = [];
-    let after = Math.max(0, last - (this.options.overlap ?? 100));
     for (;;) {
       const page = await fetchHistory(client, sessionId, { afterSeq: after, limit: PAGE });
       all.push(...page);
@@ -301,7 +307,70 @@ export class SessionEventStream {
       this.counters.lastLatencyMs = Math.max(0, now - created);
       if (this.latencySamples.push(this.counters.lastLatencyMs) > LATENCY_SAMPLES) this.latencySamples.shift();
     }
-    this.deliver(entries, false);
+    this.deliverInOrder(entries);
+  }
+
+  /**
+   * Live entries go out when they are next in line; one past a gap waits while the events before it
+   * are fetched (a numbered event is committed before any later one, so they can be).
+   */
+  private deliverInOrder(entries: LogEntry[]): void {
+    let expected = (this.log.lastSeq ?? 0) + 1;
+    const ready: LogEntry[] = [];
+    for (const e of [...entries].sort((a, b) => (seqOf(a) ?? 0) - (seqOf(b) ?? 0))) {
+      const seq = seqOf(e);
+      // Unnumbered (malformed) and already-passed numbers go out as they are (the log places them).
+      if (seq === undefined || seq < expected) ready.push(e);
+      else if (seq === expected) {
+        ready.push(e);
+        expected++;
+      } else this.ahead.push(e);
+    }
+    this.deliver(ready, false);
+    this.releaseAhead();
+    if (this.ahead.length > 0) this.fillGap();
+  }
+
+  /** Delivers waiting entries that are next in line now. */
+  private releaseAhead(): void {
+    this.ahead.sort((a, b) => seqOf(a)! - seqOf(b)!);
+    let expected = (this.log.lastSeq ?? 0) + 1;
+    const ready: LogEntry[] = [];
+    while (this.ahead.length > 0 && seqOf(this.ahead[0]!)! <= expected) {
+      const e = this.ahead.shift()!;
+      if (seqOf(e) === expected) expected++;
+      ready.push(e);
+    }
+    this.deliver(ready, false);
+  }
+
+  /**
+   * Fetches what is missing before the entries waiting. A change can reach us before its row is
+   * visible to a new query, so an empty answer is retried briefly; after that the waiting entries
+   * go out anyway (and a missing one, when it comes, is placed where it belongs).
+   */
+  private fillGap(): void {
+    if (this.gapFill) return;
+    const generation = this.generation;
+    this.gapFill = (async () => {
+      for (let attempt = 0; attempt < 8 && this.ahead.length > 0 && generation === this.generation; attempt++) {
+        if (attempt > 0) await new Promise<void>((resolve) => this.clock.setTimeout(() => resolve(), 25 * 2 ** attempt));
+        try {
+          const rows = await this.fetchAfter(this.log.lastSeq ?? 0);
+          if (generation !== this.generation) return;
+          this.deliver(rows.map(toEntry).filter((e) => (seqOf(e) ?? 0) < seqOf(this.ahead[0]!)!), true);
+          this.releaseAhead();
+        } catch (error) {
+          this.logger.warn('could not fetch the events before a gap', { error: String(error) });
+        }
+      }
+      if (this.ahead.length > 0 && generation === this.generation) {
+        this.logger.warn('events are missing before the ones delivered now', { sessionId: this.options.sessionId, after: this.log.lastSeq, next: seqOf(this.ahead[0]!) });
+        const waiting = this.ahead;
+        this.ahead = [];
+        this.deliver(waiting, false);
+      }
+    })().finally(() => (this.gapFill = undefined));
   }
 
   private deliver(entries: LogEntry[], history: boolean): void {
@@ -323,6 +392,7 @@ export class SessionEventStream {
     if (generation !== this.generation) return;
     this.generation++;
     this.liveBuffer = undefined;
+    this.ahead = []; // the backfill after the rejoin fetches them
     this.feed.drop();
     this.dropChannel();
     this.attempt++;

@@ -84,9 +84,10 @@ export async function emitTestEvent(secrets: vscode.SecretStorage, sessions: Ses
       void vscode.window.showInformationMessage(`Stored ${eventType} as event #${outcome.event.seq}.`);
       break;
     case 'queued': {
-      const { pending } = await manager.flush(10_000);
-      if (pending === 0) void vscode.window.showInformationMessage(`Stored ${eventType} (after a retry).`);
-      else void vscode.window.showErrorMessage(`Could not store the event: ${outcome.reason}`);
+      // This event's own outcome, not the queue's: a given-up event is never reported as stored.
+      const settled = await Promise.race([manager.whenSettled(outcome.id), new Promise<undefined>((resolve) => setTimeout(resolve, 10_000))]);
+      if (settled?.status === 'stored') void vscode.window.showInformationMessage(`Stored ${eventType} as event #${settled.event.seq} (after a retry).`);
+      else void vscode.window.showErrorMessage(`Could not store the event: ${settled && 'error' in settled ? settled.error : outcome.reason}`);
       break;
     }
     default:
@@ -111,7 +112,8 @@ export async function runDemoSession(secrets: vscode.SecretStorage, auth: AuthSe
   await watch(session.id);
   try {
     await runDemo({ manager, sessionId: session.id, workspace: folder.uri.fsPath, speed: 1 });
-    await manager.flush(15_000);
+    const { pending, givenUp } = await manager.flush(15_000);
+    if (pending > 0 || givenUp.length > 0) void vscode.window.showErrorMessage(`The demo's events were not all stored: ${givenUp.length} given up${givenUp[0] ? ` (${givenUp[0].error})` : ''}, ${pending} still waiting.`);
   } catch (error) {
     log.error(`Demo session failed: ${(error as Error).message}`);
     void vscode.window.showErrorMessage(`The demo session failed: ${(error as Error).message}`);

@@ -111,7 +111,10 @@ export function validateEventData(type: string, data: unknown): ValidationResult
 export interface SessionEventRow {
   id: string;
   session_id: string;
+  /** Global insert order. */
   seq: number | string;
+  /** 1, 2, 3 … within the session, commit-ordered: what SessionEvent.seq is. */
+  session_seq?: number | string;
   event_type: string;
   event_data: unknown;
   created_at: string;
@@ -119,10 +122,12 @@ export interface SessionEventRow {
 
 export type ParsedRow = { ok: true; event: SessionEvent } | { ok: false; malformed: MalformedEvent };
 
+const whole = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]);
 const rowSchema = z.object({
   id: z.string().min(1),
   session_id: z.string().min(1),
-  seq: z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]),
+  seq: whole,
+  session_seq: whole.optional(),
   event_type: z.string(),
   event_data: z.unknown(),
   created_at: z.string(),
@@ -135,14 +140,15 @@ export function parseEventRow(row: unknown): ParsedRow {
   const seqOf = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : null);
   const malformed = (reason: string): ParsedRow => ({
     ok: false,
-    malformed: { id: str(r.id), sessionId: str(r.session_id), seq: seqOf(r.seq), createdAt: str(r.created_at), reason, raw: row },
+    malformed: { id: str(r.id), sessionId: str(r.session_id), seq: seqOf(r.session_seq ?? r.seq), createdAt: str(r.created_at), reason, raw: row },
   });
   const shape = rowSchema.safeParse(row);
   if (!shape.success) return malformed(`not a session_events row: ${describe(shape.error, 'row')}`);
-  const { id, session_id, seq, event_type, event_data, created_at } = shape.data;
+  const { id, session_id, seq, session_seq, event_type, event_data, created_at } = shape.data;
   const data = validateEventData(event_type, event_data);
   if (!data.ok) return malformed(data.error);
-  return { ok: true, event: { id, sessionId: session_id, seq, type: event_type, data: data.value, createdAt: created_at } as SessionEvent };
+  // An event's number is its place in its session (rows from before that column: the global one).
+  return { ok: true, event: { id, sessionId: session_id, seq: session_seq ?? seq, type: event_type, data: data.value, createdAt: created_at } as SessionEvent };
 }
 
 /** A sample `data` for each type: what "Emit Test Event" pre-fills and `emit --help` shows. */

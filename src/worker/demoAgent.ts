@@ -19,6 +19,8 @@ export interface DemoOptions {
   fail?: boolean;
   clock?: Clock;
   onStep?: (type: SessionEventType, outcome: EmitOutcome) => void;
+  /** Stops the agent before its next step (SIGTERM): nothing more is emitted. */
+  signal?: AbortSignal;
 }
 
 const GREEN = '\u001b[32m';
@@ -48,8 +50,11 @@ export async function runDemo(options: DemoOptions): Promise<SessionStats> {
   const step = 800 / Math.max(0.001, options.speed ?? 1);
   const stats: SessionStats = { iterations: 0, inputTokens: 0, outputTokens: 0, toolCalls: 0 };
   const emit = async <T extends SessionEventType>(type: T, data: EventDataInput[T]) => {
+    if (options.signal?.aborted) throw new Error('The demo was stopped.');
     const outcome = await manager.emitEvent(sessionId, type, data);
     options.onStep?.(type, outcome);
+    // An event that will never be stored stops the agent: nothing is reported past a gap.
+    if (outcome.status === 'failed') throw new Error(`The demo stopped: ${outcome.error}`);
     await delay(clock, step);
     return outcome;
   };

@@ -10,6 +10,7 @@ import { systemClock, type Clock, type TimerHandle } from '../core/clock';
 import { fetchHistory, HISTORY_COLUMNS } from '../core/history';
 import { silentLogger, type Logger } from '../core/log';
 import { parseEventRow, validateEventData, type SessionEvent, type SessionEventType, type SessionState, type SessionStats } from '../shared/events';
+import type { Journal } from './journal';
 import { SessionError, SessionStore } from './sessionStore';
 
 export interface LifecycleOptions {
@@ -24,6 +25,16 @@ export interface LifecycleOptions {
   maxAttempts?: number;
   /** One insert may take this long before it counts as failed and is retried (default 15 s). */
   requestTimeoutMs?: number;
+  /** Keep the queue on disk too, so a crash or kill loses nothing (see journal.ts and recover()). */
+  journal?: Journal;
+}
+
+/** An event the manager gave up on: never stored, and said so. */
+export interface GivenUp {
+  id: string;
+  sessionId: string;
+  type: SessionEventType;
+  error: string;
 }
 
 export type EmitOutcome =
@@ -78,12 +89,21 @@ export class SessionLifecycleManager extends SessionStore {
   /** Callers of settle(), per session: resolved when that session's queue empties. */
   private readonly sessionWaiters = new Map<string, Set<(ok: boolean) => void>>();
   private readonly counts = { emitted: 0, retried: 0, givenUp: 0, refused: 0 };
-  private readonly options: Required<Omit<LifecycleOptions, 'clock' | 'logger'>>;
+  private readonly options: Required<Omit<LifecycleOptions, 'clock' | 'logger' | 'journal'>>;
+  private readonly journal: Journal | undefined;
+  /** Sessions whose events stopped being stored, and why: nothing later is stored past a lost one. */
+  private readonly stopped = new Map<string, string>();
+  /** Given up since the last flush(). */
+  private givenUpSinceFlush: GivenUp[] = [];
+  /** Waiters for one event's outcome (whenSettled), and the outcomes of recent ones. */
+  private readonly settleWaiters = new Map<string, Array<(outcome: EmitOutcome) => void>>();
+  private readonly recent = new Map<string, EmitOutcome>();
 
   constructor(client: SupabaseClient, options: LifecycleOptions = {}) {
     super(client);
     this.clock = options.clock ?? systemClock;
     this.log = options.logger ?? silentLogger;
+    this.journal = options.journal;
     this.options = {
       maxPending: options.maxPending ?? 10_000,
       retryInitialMs: options.retryInitialMs ?? 500,
@@ -105,13 +125,17 @@ export class SessionLifecycleManager extends SessionStore {
       this.log.warn('event refused', { sessionId, type, error: valid.error });
       return { status: 'refused', error: valid.error };
     }
+    const stopped = this.stopped.get(sessionId);
+    if (stopped) return { status: 'failed', id: options.id ?? '', error: `not stored: ${stopped}` };
     if (this.pending >= this.options.maxPending) {
-      this.counts.givenUp++;
       const error = `the retry queue is full (${this.options.maxPending} events waiting); is the database down?`;
-      this.log.error('event given up', { sessionId, type, error });
-      return { status: 'failed', id: '', error };
+      const id = options.id ?? randomUUID();
+      this.giveUp({ id, sessionId, type: type as SessionEventType, data: valid.value, attempts: 0 }, error);
+      this.stop(sessionId, `an earlier event (${id}) of this session was not stored: ${error}`);
+      return { status: 'failed', id, error };
     }
     const entry: Entry = { id: options.id ?? randomUUID(), sessionId, type: type as SessionEventType, data: valid.value, attempts: 0 };
+    this.journal?.add({ id: entry.id, sessionId, type: entry.type, data: entry.data });
     const queue = this.queueOf(sessionId);
     queue.entries.push(entry);
     if (queue.busy || queue.entries.length > 1) {
@@ -140,7 +164,7 @@ export class SessionLifecycleManager extends SessionStore {
   async transition(sessionId: string, to: SessionState, reason = '', stats?: SessionStats): Promise<EmitOutcome> {
     await this.settle(sessionId);
     await this.moveState(sessionId, to, reason, stats);
-    const { data, error } = await this.client.from('session_events').select(HISTORY_COLUMNS).eq('session_id', sessionId).eq('event_type', 'state_changed').order('seq', { ascending: false }).limit(1);
+    const { data, error } = await this.client.from('session_events').select(HISTORY_COLUMNS).eq('session_id', sessionId).eq('event_type', 'state_changed').order('session_seq', { ascending: false }).limit(1);
     const parsed = !error && data?.[0] ? parseEventRow(data[0]) : undefined;
     if (parsed?.ok) return { status: 'stored', event: parsed.event };
     return { status: 'failed', id: '', error: `the session is ${to}, but its state_changed event could not be read back${error ? `: ${error.message}` : ''}` };
@@ -185,8 +209,11 @@ export class SessionLifecycleManager extends SessionStore {
     return parsed.ok ? parsed.event : undefined;
   }
 
-  /** Retries everything now and waits until the queue is empty or `timeoutMs` passed; resolves with what is still pending. */
-  async flush(timeoutMs = 10_000): Promise<{ pending: number }> {
+  /**
+   * Retries everything now and waits until the queue is empty or `timeoutMs` passed; resolves with
+   * what is still pending and what was given up since the last flush (never stored).
+   */
+  async flush(timeoutMs = 10_000): Promise<{ pending: number; givenUp: GivenUp[] }> {
     for (const [sessionId, queue] of this.queues) {
       if (queue.timer !== undefined) {
         this.clock.clearTimeout(queue.timer);
@@ -205,7 +232,60 @@ export class SessionLifecycleManager extends SessionStore {
         this.idleWaiters.add(done);
       });
     }
-    return { pending: this.pending };
+    const givenUp = this.givenUpSinceFlush;
+    this.givenUpSinceFlush = [];
+    return { pending: this.pending, givenUp };
+  }
+
+  /** The final outcome of an event that was `queued`: stored, or given up (with why). */
+  whenSettled(id: string): Promise<EmitOutcome> {
+    const known = this.recent.get(id);
+    if (known) return Promise.resolve(known);
+    if (![...this.queues.values()].some((q) => q.entries.some((e) => e.id === id))) return Promise.resolve({ status: 'failed', id, error: 'no such event is waiting here' });
+    return new Promise((resolve) => this.settleWaiters.set(id, [...(this.settleWaiters.get(id) ?? []), resolve]));
+  }
+
+  /** Why a session's events are no longer stored, if they are not. */
+  stoppedReason(sessionId: string): string | undefined {
+    return this.stopped.get(sessionId);
+  }
+
+  /**
+   * Takes over what earlier worker processes with the same journal left unstored (they crashed or
+   * were killed) and queues it again, in order. Returns how many events that was.
+   */
+  recover(): number {
+    const entries = this.journal?.takeOver() ?? [];
+    for (const e of entries) {
+      this.journal!.add(e);
+      this.queueOf(e.sessionId).entries.push({ ...e, attempts: 0 });
+    }
+    for (const sessionId of new Set(entries.map((e) => e.sessionId))) void this.pump(sessionId);
+    if (entries.length > 0) this.log.info('recovered events an earlier process left unstored', { events: entries.length });
+    return entries.length;
+  }
+
+  private settled(id: string, outcome: EmitOutcome): void {
+    this.recent.set(id, outcome);
+    if (this.recent.size > 10_000) this.recent.delete(this.recent.keys().next().value!);
+    for (const resolve of this.settleWaiters.get(id) ?? []) resolve(outcome);
+    this.settleWaiters.delete(id);
+  }
+
+  private giveUp(entry: Entry, error: string): void {
+    this.counts.givenUp++;
+    this.givenUpSinceFlush.push({ id: entry.id, sessionId: entry.sessionId, type: entry.type, error });
+    if (this.givenUpSinceFlush.length > 1000) this.givenUpSinceFlush.shift();
+    this.journal?.done(entry.sessionId, entry.id);
+    this.log.error('event given up', { sessionId: entry.sessionId, id: entry.id, type: entry.type, error });
+    this.settled(entry.id, { status: 'failed', id: entry.id, error });
+  }
+
+  /** Stops storing a session's events after one was lost: the rest of its queue is given up too. */
+  private stop(sessionId: string, reason: string): void {
+    this.stopped.set(sessionId, reason);
+    const queue = this.queues.get(sessionId);
+    for (const entry of queue?.entries.splice(0) ?? []) this.giveUp(entry, `not stored: ${reason}`);
   }
 
   /** Waits until every event of `sessionId` emitted so far is stored; throws when that does not happen in time. */
@@ -264,7 +344,10 @@ export class SessionLifecycleManager extends SessionStore {
       const attempt = await this.attemptHead(queue);
       if (attempt.kind === 'retry') {
         if (head.attempts >= this.options.maxAttempts) {
-          this.dropHead(queue, head, `gave up after ${head.attempts} attempts: ${attempt.error}`);
+          const error = `gave up after ${head.attempts} attempts: ${attempt.error}`;
+          this.dropHead(queue, head, error);
+          // Later events must not be stored past a lost one: the session's stream stops here.
+          this.stop(sessionId, `an earlier event (${head.type} ${head.id}) of this session was not stored (${error}); later events of the session are not stored either`);
           continue;
         }
         const wait = backoffDelay(head.attempts, { initialMs: this.options.retryInitialMs, maxMs: this.options.retryMaxMs });
@@ -283,8 +366,7 @@ export class SessionLifecycleManager extends SessionStore {
 
   private dropHead(queue: SessionQueue, head: Entry, error: string): void {
     queue.entries.shift();
-    this.counts.givenUp++;
-    this.log.error('event given up', { sessionId: head.sessionId, id: head.id, type: head.type, error });
+    this.giveUp(head, error);
   }
 
   /**
@@ -303,6 +385,10 @@ export class SessionLifecycleManager extends SessionStore {
       if (attempt.kind === 'stored') {
         queue.entries.splice(0, batch.length);
         this.counts.emitted += batch.length;
+        attempt.events.forEach((event, i) => {
+          this.journal?.done(batch[i]!.sessionId, batch[i]!.id);
+          this.settled(batch[i]!.id, { status: 'stored', event });
+        });
         if (queue.singles > 0) queue.singles--;
         return { kind: 'stored', event: attempt.events[0]! };
       }

@@ -37,6 +37,21 @@ export interface Gateway {
 
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, path: string) => Promise<void>;
 
+/**
+ * The request's URL, or undefined when its target is not a path this server can read. A target
+ * such as `//` or `//x:y` parses as a URL of ANOTHER host (protocol-relative), and `new URL` throws
+ * on some: either way it is refused with 400 instead of taking the process down.
+ */
+function requestUrl(target: string | undefined, base: string): URL | undefined {
+  if (!target || !target.startsWith('/') || target.startsWith('//')) return undefined;
+  try {
+    const parsed = new URL(target, base);
+    return parsed.origin === new URL(base).origin ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { log, keys } = options;
   const pool = new pg.Pool({ connectionString: options.dbUrl, max: 16, application_name: 'session-stream-gateway' });
@@ -70,7 +85,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();
-    const reqUrl = new URL(req.url ?? '/', url);
+    const reqUrl = requestUrl(req.url, url);
+    if (!reqUrl) {
+      sendJson(res, 400, { message: 'Bad request: the path is not a valid URL path.', hint: 'Paths start with a single /, e.g. /rest/v1/coding_sessions.' });
+      return;
+    }
     for (const [name, value] of Object.entries(CORS_HEADERS)) res.setHeader(name, value);
     const done = () => log.debug('request', { method: req.method, path: reqUrl.pathname, status: res.statusCode, ms: Date.now() - started });
     res.once('finish', done);
@@ -111,7 +130,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
 
   server.on('upgrade', (req, socket, head) => {
-    const reqUrl = new URL(req.url ?? '/', url);
+    const reqUrl = requestUrl(req.url, url);
+    if (!reqUrl) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      return;
+    }
     if (reqUrl.pathname !== '/realtime/v1/websocket') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;

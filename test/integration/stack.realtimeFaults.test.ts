@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { client, Collector, createSession, emit, sessionChannel, signUp, statusUntil, type Status, type TestUser } from './clients';
-import { stack } from './fixture';
+import { adminClient, stack } from './fixture';
 
 type Row = Record<string, unknown>;
 
@@ -100,4 +100,48 @@ describe('local stack: Realtime through token changes and restarts', function ()
     const health = (await (await fetch(`${stack().env.API_URL}/health`)).json()) as { replication: string };
     assert.equal(health.replication, 'connected');
   });
+
+  it('a change it cannot check against RLS is not dropped: the channel errors, and supabase-js rejoins (so a stream backfills)', async () => {
+    const admin = await adminClient();
+    try {
+      // A table whose policy fails (an error, not a "no") the first time it is asked: a sequence
+      // counts the calls, and it is not rolled back with the failed check.
+      await admin.query(`create table if not exists public.route_probe (id uuid primary key default gen_random_uuid(), owner uuid not null);
+        create sequence if not exists public.route_probe_calls;
+        alter table public.route_probe enable row level security;
+        alter table public.route_probe replica identity full;
+        create or replace function public.route_probe_check(p_owner uuid) returns boolean language plpgsql security definer set search_path = '' as $$
+        begin
+          if nextval('public.route_probe_calls') = 1 then raise exception 'the policy failed'; end if;
+          return p_owner = (select auth.uid());
+        end $$;
+        drop policy if exists "flaky" on public.route_probe;
+        create policy "flaky" on public.route_probe for select to authenticated using (public.route_probe_check(owner));
+        grant select on public.route_probe to authenticated;`);
+      await admin.query("do $$ begin alter publication supabase_realtime add table public.route_probe; exception when duplicate_object then null; end $$");
+      const statuses: Status[] = [];
+      alice.client
+        .channel('route-probe')
+        .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'route_probe' }, () => undefined)
+        .subscribe((s) => statuses.push(s as Status));
+      await statusUntil(statuses, 'SUBSCRIBED');
+      await admin.query('insert into public.route_probe (owner) values ($1)', [alice.id]);
+      await statusUntil(statuses, 'CHANNEL_ERROR', 10_000);
+      await until(() => statuses.filter((s) => s === 'SUBSCRIBED').length === 2, 15_000);
+      assert.deepEqual(statuses.slice(0, 3), ['SUBSCRIBED', 'CHANNEL_ERROR', 'SUBSCRIBED']);
+      const stats = (await (await fetch(`${stack().env.API_URL}/stats`)).json()) as { routingFailures: number };
+      assert.ok(stats.routingFailures >= 1);
+    } finally {
+      await admin.query('alter publication supabase_realtime drop table public.route_probe').catch(() => undefined);
+      await admin.end();
+    }
+  });
 });
+
+async function until(check: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

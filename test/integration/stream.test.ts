@@ -2,6 +2,7 @@
 // fault-injecting proxy, while a worker keeps emitting: after every fault the viewer has every
 // event exactly once, in seq order, with no gap.
 import assert from 'node:assert/strict';
+import type pg from 'pg';
 import type { RECONNECT_POLICY } from '../../src/core/backoff';
 import { systemClock, type Clock } from '../../src/core/clock';
 import type { LogEntry } from '../../src/core/eventLog';
@@ -18,7 +19,7 @@ const FAST: typeof RECONNECT_POLICY = { initialMs: 100, maxMs: 1000, maxAttempts
 async function storedSeqs(session: string): Promise<number[]> {
   const admin = await adminClient();
   try {
-    return (await admin.query<{ seq: string }>('select seq from public.session_events where session_id = $1 order by seq', [session])).rows.map((r) => Number(r.seq));
+    return (await admin.query<{ seq: string }>('select session_seq as seq from public.session_events where session_id = $1 order by session_seq', [session])).rows.map((r) => Number(r.seq));
   } finally {
     await admin.end();
   }
@@ -82,7 +83,7 @@ describe('SessionEventStream: exactly once, in order, through faults', function 
     })();
     await during();
     await emitter;
-    assert.deepEqual(await worker.flush(30_000), { pending: 0 });
+    assert.deepEqual(await worker.flush(30_000), { pending: 0, givenUp: [] });
   }
 
   async function expectComplete(v: Viewer, session: string): Promise<void> {
@@ -197,6 +198,41 @@ describe('SessionEventStream: exactly once, in order, through faults', function 
     skew += 60_000;
     await v.until(() => v.stream.stats().joins > joins && v.joined(), 'a rejoin');
     await expectComplete(v, session);
+  });
+
+  it('never skips a late commit: an event whose transaction commits after a later writer’s, while the viewer is away', async () => {
+    const session = await createSession(user.id);
+    const other = await createSession(user.id);
+    const v = viewer(session);
+    await v.until(v.joined, 'joined');
+    await worker.emitEvent(session, 'thinking', { iteration: 0 });
+    await v.until(() => v.delivered.length === 1, 'the first event');
+    const insert = (client: pg.Client, session: string, i: number) => client.query("insert into public.session_events (session_id, event_type, event_data) values ($1, 'thinking', $2)", [session, { iteration: i }]);
+    const slow = await adminClient();
+    const fast = await adminClient();
+    const busy = await adminClient();
+    try {
+      // A writer inserts into the session and stays in its transaction…
+      await slow.query('begin');
+      await insert(slow, session, 1);
+      // …other users' traffic goes on (it used up the old recovery margin of 100)…
+      for (let i = 0; i < 150; i++) await insert(busy, other, i);
+      // …and a second writer of the same session comes after it: it waits for the first to commit
+      // (before, it committed first with a higher number, and the viewer's cursor passed the first).
+      const second = insert(fast, session, 2);
+      await sleep(300);
+      // The viewer is away while both commit.
+      proxy.blackhole();
+      await slow.query('commit');
+      await second;
+      await sleep(3500);
+      proxy.restore();
+      await v.until(() => v.delivered.length === 3, 'all three events', 30_000);
+      assert.deepEqual(v.delivered, [1, 2, 3]);
+      assert.deepEqual(v.delivered, await storedSeqs(session));
+    } finally {
+      await Promise.all([slow.end(), fast.end(), busy.end()]);
+    }
   });
 
   it('keeps several sessions on one socket apart', async () => {

@@ -67,7 +67,7 @@ describe('SessionLifecycleManager (worker) against the local stack', function ()
     const session = await createSession(userId);
     const outcomes = await Promise.all(Array.from({ length: 1000 }, (_, i) => m.emitEvent(session, 'thinking', { iteration: i })));
     assert.ok(outcomes.every((o) => o.status === 'stored' || o.status === 'queued'));
-    assert.deepEqual(await m.flush(30_000), { pending: 0 });
+    assert.deepEqual(await m.flush(30_000), { pending: 0, givenUp: [] });
     const rows = await storedRows(session);
     assert.deepEqual(rows.map((r) => r.event_data.iteration), Array.from({ length: 1000 }, (_, i) => i));
     assert.equal(m.stats().emitted, 1000);
@@ -88,7 +88,7 @@ describe('SessionLifecycleManager (worker) against the local stack', function ()
     const session = await createSession(userId);
     const first = await m.emitEvent(session, 'terminal', { command: 'npm test', exitCode: 0 });
     assert.equal(first.status, 'queued');
-    assert.deepEqual(await m.flush(10_000), { pending: 0 });
+    assert.deepEqual(await m.flush(10_000), { pending: 0, givenUp: [] });
     const rows = await storedRows(session);
     assert.equal(rows.length, 1, 'stored exactly once');
     assert.equal(rows[0]!.id, (first as { id: string }).id, 'under the id made by the client');
@@ -113,7 +113,7 @@ describe('SessionLifecycleManager (worker) against the local stack', function ()
     assert.ok(during.length >= 10);
     assert.ok(during.every((o) => o.status === 'queued'), 'nothing is lost or refused while the database is down');
     assert.equal(m.stats().pending, during.length);
-    assert.deepEqual(await m.flush(30_000), { pending: 0 });
+    assert.deepEqual(await m.flush(30_000), { pending: 0, givenUp: [] });
     const rows = await storedRows(session);
     assert.deepEqual(rows.map((r) => r.event_data.iteration), Array.from({ length: during.length + 1 }, (_, i) => i));
     assert.equal(m.stats().givenUp, 0);
@@ -155,7 +155,10 @@ describe('SessionLifecycleManager (worker) against the local stack', function ()
       m.emitEvent(session, 'thinking', { iteration: 4 }),
     ]);
     assert.equal(outcomes[2]!.status, 'queued');
-    assert.deepEqual(await m.flush(10_000), { pending: 0 });
+    const flushed = await m.flush(10_000);
+    assert.equal(flushed.pending, 0);
+    assert.deepEqual(flushed.givenUp.map((g) => g.id), [(outcomes[2] as { id: string }).id], 'flush() says which event was given up');
+    assert.equal((await m.whenSettled((outcomes[2] as { id: string }).id)).status, 'failed');
     assert.deepEqual((await storedRows(session)).map((r) => r.event_data.iteration), [0, 1, 3, 4]);
     assert.equal(m.stats().givenUp, 1);
     assert.equal(m.stats().emitted, 4);

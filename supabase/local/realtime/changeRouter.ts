@@ -26,12 +26,11 @@ export interface ChangeSubscriber {
   claims: Claims;
   isOpen(): boolean;
   send(event: string, payload: Record<string, unknown>): void;
+  /** A change could not be routed to it: the channel errors, so the client rejoins and backfills. */
+  fail(reason: string): void;
 }
 
-interface Delivery {
-  subscriber: ChangeSubscriber;
-  payload: Record<string, unknown>;
-}
+type Delivery = { subscriber: ChangeSubscriber; payload: Record<string, unknown> } | { subscriber: ChangeSubscriber; failure: string };
 
 export class ChangeRouter {
   private readonly subscribers = new Set<ChangeSubscriber>();
@@ -40,6 +39,8 @@ export class ChangeRouter {
   private draining = false;
   private readonly visibility: VisibilityChecker;
   delivered = 0;
+  /** Channels errored because a change could not be routed to them (they rejoin and backfill). */
+  failed = 0;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -81,9 +82,14 @@ export class ChangeRouter {
         } catch (error) {
           this.log.error('change routing failed', { error: String(error) });
         }
-        for (const { subscriber, payload } of deliveries) {
-          if (!subscriber.isOpen()) continue;
-          subscriber.send('postgres_changes', payload);
+        for (const delivery of deliveries) {
+          if (!delivery.subscriber.isOpen()) continue;
+          if ('failure' in delivery) {
+            this.failed++;
+            delivery.subscriber.fail(delivery.failure);
+            continue;
+          }
+          delivery.subscriber.send('postgres_changes', delivery.payload);
           this.delivered++;
         }
       }
@@ -123,7 +129,7 @@ export class ChangeRouter {
       key: key.map((name) => ({ name, type: change.columns.find((c) => c.name === name)?.type ?? 'text' })),
       values: key.map((name) => change.record?.[name] ?? null),
     };
-    const visibility = new Map<string, Promise<boolean>>();
+    const visibility = new Map<string, Promise<boolean | 'error'>>();
     // Built once per change and shared by every subscriber's payload.
     const record = recordJson(change.record, change.columns);
     const oldRecord = recordJson(change.oldRecord, change.columns);
@@ -137,7 +143,9 @@ export class ChangeRouter {
           visible = this.visibility.visible(claims, group, row);
           visibility.set(group, visible);
         }
-        if (!(await visible)) return undefined;
+        const answer = await visible;
+        if (answer === 'error') return { subscriber, failure: `could not check whether a ${change.table} change is visible to this channel; rejoin to catch up` };
+        if (!answer) return undefined;
       }
       // DELETE cannot be checked against RLS (the row is gone): like Realtime, send only the
       // primary key to anyone but service_role.

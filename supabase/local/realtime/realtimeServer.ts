@@ -86,7 +86,7 @@ export class RealtimeServer {
   stats(): Record<string, number> {
     let channels = 0;
     for (const c of this.connections) channels += c.channels.size;
-    return { connections: this.connections.size, channels, changeSubscribers: this.router.size, presences: this.presence.count(), delivered: this.router.delivered };
+    return { connections: this.connections.size, channels, changeSubscribers: this.router.size, presences: this.presence.count(), delivered: this.router.delivered, routingFailures: this.router.failed };
   }
 
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
@@ -218,6 +218,13 @@ export class RealtimeServer {
       open: true,
       isOpen: () => channel.open && c.ws.readyState === c.ws.OPEN,
       send: (event, payload) => c.push({ join_ref: channel.joinRef, ref: null, topic: m.topic, event, payload }),
+      // As a Phoenix channel that crashed: phx_error, and the client rejoins (then backfills).
+      fail: (reason) => {
+        if (!channel.open) return;
+        this.options.log.warn('channel errored: a change could not be routed to it', { topic: m.topic, reason });
+        this.leave(c, channel);
+        channel.send('phx_error', { reason });
+      },
     };
     c.channels.set(m.topic, channel);
     this.armExpiry(c, channel);

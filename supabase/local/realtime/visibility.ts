@@ -2,16 +2,20 @@
 // and subscriber (walrus' apply_rls); we do it by re-reading the row as the subscriber. To keep up
 // with bursts, lookups for the same claims and table are batched into ONE query (`= any($1)` on
 // the primary key, index-friendly: parameters are cast to the key's own type) while the previous
-// batch for that group is in flight. A change can arrive before a new snapshot sees its row, so a
-// row not found is retried a few times, briefly, before it counts as invisible.
+// batch for that group is in flight. A change can arrive before a new snapshot sees its row: when
+// the subscriber does not see it, one read that bypasses RLS (shared by every subscriber) tells
+// "hidden from you" (answered at once) from "not visible yet" (read again, briefly). When that
+// cannot be decided, the answer is 'error', and the caller makes the client rejoin and backfill
+// instead of dropping the change.
 import type pg from 'pg';
 import type { Claims } from '../keys';
 import type { Logger } from '../log';
 import { withClaims } from '../requestAuth';
 import { ident, qualified } from '../rest/restSql';
 
-/** Delays between visibility re-checks (ms). */
-const RETRIES_MS = [2, 5, 10, 20, 40];
+/** Delays between re-checks of a row not visible to anyone yet (ms; about 1.3 s in all). */
+const RETRIES_MS = [2, 5, 10, 20, 40, 80, 160, 320, 640];
+const SERVICE: Claims = { role: 'service_role' } as Claims;
 const MAX_BATCH = 500;
 
 export interface RowRef {
@@ -39,8 +43,12 @@ const SEP = '\u0000';
 
 export class VisibilityChecker {
   private readonly groups = new Map<string, Group>();
-  /** Rows never seen by a subscriber's snapshot after every retry. */
+  /** Existence reads in flight, shared by all subscribers of one change. */
+  private readonly existence = new Map<string, Promise<boolean | 'error'>>();
+  /** Rows hidden from a subscriber by RLS. */
   invisible = 0;
+  /** Rows that could not be decided (not visible to anyone in time, or a failed query). */
+  undecided = 0;
   queries = 0;
 
   constructor(
@@ -48,19 +56,45 @@ export class VisibilityChecker {
     private readonly log: Logger,
   ) {}
 
-  async visible(claims: Claims, claimsGroup: string, row: RowRef): Promise<boolean> {
+  /** true: send it; false: RLS hides it from these claims; 'error': could not tell. */
+  async visible(claims: Claims, claimsGroup: string, row: RowRef): Promise<boolean | 'error'> {
     if (row.key.length === 0 || row.values.some((v) => v === null)) return false;
     for (let attempt = 0; ; attempt++) {
       const found = await this.lookup(claims, claimsGroup, row);
-      if (found === 'error') return false;
+      if (found === 'error') return this.undecidedRow();
       if (found) return true;
-      const delay = RETRIES_MS[attempt];
-      if (delay === undefined) {
+      const exists = await this.exists(row);
+      if (exists === 'error') return this.undecidedRow();
+      if (exists) {
         this.invisible++;
         return false;
       }
+      const delay = RETRIES_MS[attempt];
+      if (delay === undefined) return this.undecidedRow();
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
+  }
+
+  private undecidedRow(): 'error' {
+    this.undecided++;
+    return 'error';
+  }
+
+  /** Does the row exist for the database (RLS bypassed)? One read per row, shared while in flight. */
+  private exists(row: RowRef): Promise<boolean | 'error'> {
+    const id = `${row.schema}.${row.table}${SEP}${row.values.join(SEP)}`;
+    let read = this.existence.get(id);
+    if (!read) {
+      const where = row.key.map((k, i) => `${ident(k.name)} = $${i + 1}::${ident(k.type)}`).join(' and ');
+      read = withClaims(this.pool, SERVICE, (client) => client.query(`select 1 from ${qualified(row.schema, row.table)} where ${where}`, row.values))
+        .then((r) => (r.rowCount ?? 0) > 0, (error: unknown) => {
+          this.log.warn('could not read a changed row', { error: String(error) });
+          return 'error' as const;
+        })
+        .finally(() => this.existence.delete(id));
+      this.existence.set(id, read);
+    }
+    return read;
   }
 
   private lookup(claims: Claims, claimsGroup: string, row: RowRef): Promise<boolean | 'error'> {
@@ -93,8 +127,11 @@ export class VisibilityChecker {
       found = await this.query(group, [...batch.keys()]);
     } catch (error) {
       // 42501 (no SELECT grant) simply means: not visible to these subscribers.
-      if ((error as { code?: string }).code !== '42501') this.log.warn('RLS check failed', { error: String(error) });
-      found = 'error';
+      if ((error as { code?: string }).code === '42501') found = new Set();
+      else {
+        this.log.warn('RLS check failed', { error: String(error) });
+        found = 'error';
+      }
     }
     for (const [id, lookups] of batch) for (const l of lookups) l.resolve(found === 'error' ? 'error' : found.has(id));
     group.inFlight = false;
