@@ -12,6 +12,8 @@ import { relativeTime, type Draft } from './model';
 import { post } from './vscodeApi';
 
 const md = new MarkdownIt({ html: false, linkify: true, breaks: true }).disable(['image']);
+// Only web and mail links: not vscode:, command:, file:, data:, javascript: or relative ones.
+md.validateLink = (url: string) => /^(https?:|mailto:)/i.test(url.trim());
 
 export class Comments {
   private readonly byId = new Map<string, Annotation>();

@@ -6,9 +6,18 @@ import type { TimelineEntry } from '../src/shared/protocol';
 import { h, highlighted } from './dom';
 import { dollars, duration, KIND_LABELS, kindOf, relativeTime, splitMatches, timeOf } from './model';
 
-const ansi = new AnsiUp();
-ansi.escape_html = true;
-ansi.use_classes = true;
+/**
+ * A fresh converter per output: ansi_up keeps state across calls (an open colour, an unfinished OSC
+ * 8 link), so one shared instance let an event's unclosed escape colour or link text of LATER,
+ * unrelated events. Whatever an output leaves open ends with it.
+ */
+function ansiToHtml(text: string): string {
+  const ansi = new AnsiUp();
+  ansi.escape_html = true;
+  ansi.use_classes = true;
+  // eslint-disable-next-line no-control-regex
+  return ansi.ansi_to_html(text.replace(/\u001b(\[[0-9;?]*|\][^\u0007\u001b]*(\u001b)?)?$/, ''));
+}
 
 export const OUTPUT_PREVIEW_LINES = 12;
 
@@ -53,7 +62,7 @@ function output(text: string, cls: string, ctx: RowContext): HTMLElement {
   const pre = h('pre', { class: cls });
   // eslint-disable-next-line no-control-regex
   if (ctx.query.trim()) pre.append(hl(shown.join('\n').replace(/\u001b\[[0-9;]*m/g, ''), ctx));
-  else pre.innerHTML = ansi.ansi_to_html(shown.join('\n')); // escaped by ansi_up (escape_html = true)
+  else pre.innerHTML = ansiToHtml(shown.join('\n')); // escaped by ansi_up (escape_html = true)
   const box = h('div', { class: 'output-box' }, pre);
   if (lines.length > OUTPUT_PREVIEW_LINES) {
     box.append(h('button', { class: 'link-button', 'data-toggle': '1', type: 'button' }, ctx.expanded ? 'Show less' : `Show all ${lines.length} lines`));

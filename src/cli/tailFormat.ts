@@ -19,14 +19,15 @@ const wrap = (open: number, close: number) => (s: string) => `\u001b[${open}m${s
 export const COLOURS: Palette = { dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39), bold: wrap(1, 22) };
 export const PLAIN: Palette = { dim: (s) => s, red: (s) => s, green: (s) => s, yellow: (s) => s, cyan: (s) => s, bold: (s) => s };
 
-/** Keeps SGR colour codes (when colouring) and shows every other control character as \xNN. */
+/** Keeps SGR colour codes (when colouring) and shows every other control character (C0 and C1) as \xNN. */
 export function safeText(text: string, keepColour: boolean): string {
   // eslint-disable-next-line no-control-regex
   const sgr = /\u001b\[[0-9;]*m/g;
   const parts = keepColour ? text.split(sgr) : [text.replace(sgr, '')];
   const codes = keepColour ? (text.match(sgr) ?? []) : [];
   // eslint-disable-next-line no-control-regex
-  const visible = (s: string) => s.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  // C0 and C1 controls (U+0080–U+009F include CSI U+009B and OSC U+009D, which terminals obey).
+  const visible = (s: string) => s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return parts.map((p, i) => visible(p) + (codes[i] ?? '')).join('');
 }
 

@@ -13,7 +13,8 @@ const MAX_PATH = 4096;
 
 function inside(root: string, target: string): boolean {
   const rel = path.relative(root, target);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  // `..` or `../x` climbs out; a name that merely starts with two dots (`..env`) does not.
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
 /** The deepest existing ancestor's real path, joined with the rest (for files not written yet). */
@@ -49,5 +50,6 @@ export async function resolveInWorkspace(root: string, candidate: unknown): Prom
   if (!inside(rootReal, lexical)) return { ok: false, reason: 'the path leads outside the workspace folder' };
   const { real, exists } = await realOrNearest(lexical);
   if (!inside(rootReal, real)) return { ok: false, reason: 'the path goes through a symbolic link that leads outside the workspace folder' };
-  return { ok: true, absolute: lexical, relative: path.relative(rootReal, lexical), exists };
+  // The real path is what gets opened: a link swapped in after this check is not followed.
+  return { ok: true, absolute: real, relative: path.relative(rootReal, lexical), exists };
 }

@@ -53,4 +53,17 @@ describe('path guard for FILE_CHANGE paths', () => {
       assert.match((result as { reason: string }).reason, reason);
     });
   }
+
+  it('opens the real file a link inside the folder points to, not the link (a link swapped in later is not followed)', async () => {
+    const viaLink = await resolveInWorkspace(root, 'src-link/app.ts');
+    assert.equal(viaLink.ok && viaLink.absolute, path.join(root, 'src/app.ts'));
+  });
+
+  it('accepts names that merely start with two dots', async () => {
+    await writeFile(path.join(root, '..env.example'), '');
+    const dots = await resolveInWorkspace(root, '..env.example');
+    assert.deepEqual(dots, { ok: true, absolute: path.join(root, '..env.example'), relative: '..env.example', exists: true });
+    assert.equal((await resolveInWorkspace(root, 'src/..hidden/x.ts')).ok, true);
+    assert.equal((await resolveInWorkspace(root, '../ws/src/app.ts')).ok, false, 'a real .. still climbs out');
+  });
 });

@@ -22,7 +22,7 @@ function note(id: string, eventId: string, body: string, userId = ME, authorName
   return { id, eventId, sessionId: 's-1', userId, authorName, body, createdAt: new Date(T0 + 5000).toISOString(), editedAt };
 }
 
-const HOSTILE = 'Look: **bold** and `code`\n\n<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>\n\n[click](javascript:window.__pwned=3) ![pic](https://example.com/x.png) https://example.com/docs';
+const HOSTILE = 'Look: **bold** and `code`\n\n<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>\n\n[click](javascript:window.__pwned=3) ![pic](https://example.com/x.png) https://example.com/docs [ext](vscode://publisher.ext/run?x=1) [cmd](command:workbench.action.quit) [rel](../secret) [mail](mailto:ada@example.com)';
 
 describe('comments and read marker in the timeline webview', function () {
   this.timeout(60_000);
@@ -50,6 +50,7 @@ describe('comments and read marker in the timeline webview', function () {
     assert.equal(await thread.locator('img, script').count(), 0, 'no element from the text');
     assert.equal(await thread.locator('a[href^="javascript"]').count(), 0, 'no script link');
     assert.equal(await first.locator('a[href="https://example.com/docs"]').count(), 1, 'plain links are linked');
+    assert.deepEqual(await first.locator('.note-body a').evaluateAll((as) => as.map((a) => a.getAttribute('href'))), ['https://example.com/x.png', 'https://example.com/docs', 'mailto:ada@example.com'], 'only http(s) and mailto links: no vscode:, command: or relative ones');
     assert.equal(await first.locator('[data-edit-note], [data-delete-note]').count(), 0, "no Edit or Delete on someone else's");
     const mine = thread.locator('li.note.mine');
     assert.equal(await mine.locator('.note-head strong').textContent(), 'You');

@@ -206,6 +206,22 @@ describe('timeline webview in Chromium', function () {
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
   });
 
+  it('renders each terminal output on its own: an unclosed link or colour in one event never reaches a later one', async () => {
+    await harness.open();
+    seq = 0;
+    await init([
+      ev('terminal', { command: 'curl evil', output: 'before \u001b]8;;https://evil.example/login\u0007Session expired – click to sign in again', error: '', exitCode: 0 }),
+      ev('terminal', { command: 'ls', output: '\u001b[31mred and never closed', error: '', exitCode: 0 }),
+      ev('terminal', { command: 'echo ok', output: 'plain text of a later event', error: '', exitCode: 0 }),
+    ]);
+    const page = harness.page;
+    const rows = page.locator('.row.kind-terminal');
+    assert.equal(await rows.nth(2).locator('a').count(), 0, 'no link in the later event');
+    assert.equal(await rows.nth(2).locator('pre span[class*="ansi"]').count(), 0, 'no colour carried over');
+    assert.equal(await rows.nth(1).locator('a').count(), 0, 'nor in the one right after');
+    assert.equal(await rows.nth(2).locator('pre').textContent(), 'plain text of a later event');
+  });
+
   it('replays: the scrub slider shows the session as it was at that time', async () => {
     await harness.open();
     await init();
