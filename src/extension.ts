@@ -89,10 +89,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
 
   // `npm start` sets SESSION_STREAM_AUTOCONNECT: use the local stack and sign in as its demo user.
   const auto = process.env.SESSION_STREAM_AUTOCONNECT;
-  const local = auto ? await findLocalStack() : undefined;
+  const local = auto ? await findLocalStack(log) : undefined;
   try {
     if (local && auto) {
-      await useLocalStack(local, context.secrets);
+      await useLocalStack(local, context.secrets, false);
       await auth.reload();
       const [email, password] = auto.split(':');
       if (auth.state.kind !== 'signedIn' && email && password) await auth.signIn(email, password).catch((e: Error) => log.error(e.message));
@@ -100,8 +100,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       void vscode.commands.executeCommand('sessionStream.sessions.focus');
     } else {
       await auth.reload();
-      if (auth.state.kind === 'unconfigured' && (await findLocalStack())) {
-        void vscode.window.showInformationMessage('A local Agent Session Stream stack is running. Use it?', 'Use Local Stack').then((c) => c && vscode.commands.executeCommand('sessionStream.useLocalStack'));
+      const found = auth.state.kind === 'unconfigured' ? await findLocalStack(log) : undefined;
+      if (found) {
+        void vscode.window.showInformationMessage(`A local Agent Session Stream stack is running at ${found.url}. Use it?`, 'Use Local Stack').then((c) => c && vscode.commands.executeCommand('sessionStream.useLocalStack'));
       }
     }
   } finally {
