@@ -25,8 +25,8 @@ export function safeText(text: string, keepColour: boolean): string {
   const sgr = /\u001b\[[0-9;]*m/g;
   const parts = keepColour ? text.split(sgr) : [text.replace(sgr, '')];
   const codes = keepColour ? (text.match(sgr) ?? []) : [];
-  // eslint-disable-next-line no-control-regex
   // C0 and C1 controls (U+0080–U+009F include CSI U+009B and OSC U+009D, which terminals obey).
+  // eslint-disable-next-line no-control-regex
   const visible = (s: string) => s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return parts.map((p, i) => visible(p) + (codes[i] ?? '')).join('');
 }
