@@ -54,7 +54,7 @@ export async function addAnnotation(client: SupabaseClient, sessionId: string, e
 }
 
 export async function editAnnotation(client: SupabaseClient, id: string, body: string): Promise<Annotation> {
-  const { data, error } = await client.from('session_event_annotations').update({ body: checked(body), edited_at: new Date().toISOString() }).eq('id', id).select(ANNOTATION_COLUMNS);
+  const { data, error } = await client.from('session_event_annotations').update({ body: checked(body) }).eq('id', id).select(ANNOTATION_COLUMNS);
   if (error) throw explain('edit the comment', error);
   return one(data, 'edit the comment');
 }

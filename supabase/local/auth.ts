@@ -61,6 +61,8 @@ function userJson(user: UserRow): Record<string, unknown> {
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** A used refresh token presented again this soon counts as a concurrent refresh (GoTrue: 10 s). */
+const REUSE_INTERVAL_MS = 10_000;
 
 export function createAuthHandler(options: AuthOptions) {
   const { pool, keys } = options;
@@ -169,19 +171,28 @@ export function createAuthHandler(options: AuthOptions) {
         const token = typeof body.refresh_token === 'string' ? body.refresh_token : '';
         if (!token) throw authError(400, 'validation_failed', 'refresh_token required');
         const session = await inTransaction(pool, async (client) => {
-          const { rows } = await client.query<{ user_id: string; session_id: string; revoked: boolean }>(
-            'select user_id, session_id, revoked from auth.refresh_tokens where token = $1 for update',
-            [token],
+          const { rows } = await client.query<{ user_id: string; session_id: string; revoked: boolean; reusable: boolean }>(
+            `select user_id, session_id, revoked, updated_at > now() - make_interval(secs => $2::float8 / 1000) as reusable
+               from auth.refresh_tokens where token = $1 for update`,
+            [token, REUSE_INTERVAL_MS],
           );
           const row = rows[0];
           if (!row) throw authError(400, 'refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
-          if (row.revoked) throw authError(400, 'refresh_token_already_used', 'Invalid Refresh Token: Already Used');
-          await client.query('update auth.refresh_tokens set revoked = true, updated_at = now() where token = $1', [token]);
+          // A used token presented again: within a few seconds it is two clients of one sign-in
+          // refreshing at once (allowed, as GoTrue's reuse interval); later it is a stolen or
+          // replayed token, and the whole sign-in is ended (every token of the session revoked).
+          if (row.revoked && !row.reusable) return { reused: row.session_id };
+          await client.query('update auth.refresh_tokens set revoked = true, updated_at = case when revoked then updated_at else now() end where token = $1', [token]);
           await client.query('update auth.sessions set updated_at = now() where id = $1', [row.session_id]);
           const user = (await client.query<UserRow>(`select ${USER_COLUMNS} from auth.users where id = $1`, [row.user_id])).rows[0];
           if (!user) throw authError(400, 'user_not_found', 'User not found');
           return issueSession(client, user, row.session_id, token);
         });
+        if ('reused' in session) {
+          await pool.query('update auth.refresh_tokens set revoked = true, updated_at = now() where session_id = $1', [session.reused]);
+          await pool.query('delete from auth.sessions where id = $1', [session.reused]);
+          throw authError(400, 'refresh_token_already_used', 'Invalid Refresh Token: Already Used (the sign-in it belongs to has been ended; sign in again)');
+        }
         return { status: 200, body: session };
       }
       throw authError(400, 'validation_failed', `Unsupported grant_type "${grant ?? ''}"; use password or refresh_token`);

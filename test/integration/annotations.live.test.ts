@@ -108,10 +108,10 @@ describe('annotations: live, recovered after a disconnect, and read markers', fu
     const mine = await addAnnotation(alice.client, session, event.id, 'mine');
     await assert.rejects(editAnnotation(mallory.client, mine.id, 'vandal'), (e: Error) => e instanceof AnnotationError && /not yours/.test(e.message));
     await assert.rejects(deleteAnnotation(mallory.client, mine.id), (e: Error) => e instanceof AnnotationError && /not yours/.test(e.message));
-    // The author's name comes from the token, whatever the request says.
-    const { data } = await (alice.client as SupabaseClient).from('session_event_annotations').insert({ session_id: session, event_id: event.id, body: 'signed', author_name: 'ceo@example.com' }).select('author_name');
-    assert.deepEqual(data, [{ author_name: alice.email }]);
-    assert.deepEqual((await fetchAnnotations(alice.client, session)).map((a) => a.body), ['mine', 'signed']);
+    // The author's name comes from the token: a request naming one is refused outright.
+    const forged = await (alice.client as SupabaseClient).from('session_event_annotations').insert({ session_id: session, event_id: event.id, body: 'signed', author_name: 'ceo@example.com' }).select('author_name');
+    assert.equal(forged.error?.code, '42501');
+    assert.deepEqual((await fetchAnnotations(alice.client, session)).map((a) => [a.body, a.authorName]), [['mine', alice.email]]);
   });
 
   it('a read marker starts unset, only moves forward, and is private', async () => {

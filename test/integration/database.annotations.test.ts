@@ -52,8 +52,9 @@ describe('annotations and read markers: tables and row-level security', () => {
 
   it('only authors edit or delete their own annotations, and only the text can change', async () => {
     const id = (await asRole(admin, 'authenticated', { sub: alice }, () => annotate('first draft'), true)).rows[0]!.id;
-    const edited = await as(alice, async () => (await admin.query("update public.session_event_annotations set body = 'edited', edited_at = now() where id = $1 returning body", [id])).rows);
-    assert.deepEqual(edited.map((r) => r.body), ['edited']);
+    const edited = await as(alice, async () => (await admin.query("update public.session_event_annotations set body = 'edited' where id = $1 returning body, edited_at is not null as stamped", [id])).rows);
+    assert.deepEqual(edited.map((r) => [r.body, r.stamped]), [['edited', true]], 'the database stamps the edit');
+    assert.equal(await sqlState(() => as(alice, () => admin.query("update public.session_event_annotations set edited_at = '9999-01-01' where id = $1", [id]))), '42501', 'the edit time is not updatable');
     assert.equal(await sqlState(() => as(alice, () => admin.query('update public.session_event_annotations set user_id = $2 where id = $1', [id, mallory]))), '42501', 'the author column is not updatable');
     const byMallory = await as(mallory, async () => (await admin.query("update public.session_event_annotations set body = 'vandal' where id = $1", [id])).rowCount);
     assert.equal(byMallory, 0, 'RLS hides the row from a non-author');

@@ -35,6 +35,8 @@ type Delivery = { subscriber: ChangeSubscriber; payload: Record<string, unknown>
 export class ChangeRouter {
   private readonly subscribers = new Set<ChangeSubscriber>();
   private readonly primaryKeys = new Map<string, Promise<string[]>>();
+  /** SELECT privilege per role and table, cached for a minute (grants change rarely). */
+  private readonly readable = new Map<string, { at: number; answer: Promise<boolean> }>();
   private queue: Array<Promise<Delivery[]>> = [];
   private draining = false;
   private readonly visibility: VisibilityChecker;
@@ -104,7 +106,11 @@ export class ChangeRouter {
       if (b.schema !== change.schema && b.schema !== '*') continue;
       if (b.table && b.table !== '*' && b.table !== change.table) continue;
       if (b.event !== '*' && b.event !== change.type) continue;
-      if (b.filter) {
+      // A deleted row cannot be checked against RLS, so, as hosted Realtime, DELETEs are not
+      // filtered for anyone but service_role (they get only the key): matching a filter against the
+      // old row would tell a subscriber, by which of its bindings fire, what rows it may not read
+      // contained.
+      if (b.filter && !(change.type === 'DELETE' && subscriber.claims.role !== 'service_role')) {
         const row = change.record ?? change.oldRecord;
         const type = change.columns.find((c) => c.name === b.filter!.column)?.type ?? 'text';
         if (!row || !matchesFilter(b.filter, row, type)) continue;
@@ -112,6 +118,17 @@ export class ChangeRouter {
       ids.push(b.id);
     }
     return ids;
+  }
+
+  private canRead(role: string, schema: string, table: string): Promise<boolean> {
+    const key = `${role}\u0000${schema}.${table}`;
+    const cached = this.readable.get(key);
+    if (cached && Date.now() - cached.at < 60_000) return cached.answer;
+    const answer = this.pool
+      .query<{ ok: boolean }>('select has_table_privilege($1, $2, \'SELECT\') as ok', [role, qualified(schema, table)])
+      .then((r) => r.rows[0]?.ok === true, () => false);
+    this.readable.set(key, { at: Date.now(), answer });
+    return answer;
   }
 
   private async prepare(change: Change): Promise<Delivery[]> {
@@ -136,6 +153,8 @@ export class ChangeRouter {
     const checks = candidates.map(async ({ subscriber, ids }): Promise<Delivery | undefined> => {
       const claims = subscriber.claims;
       const privileged = claims.role === 'service_role';
+      // A deleted row's key goes only to roles that may read the table at all.
+      if (change.type === 'DELETE' && !privileged && !(await this.canRead(claims.role, change.schema, change.table))) return undefined;
       if (change.type !== 'DELETE' && !privileged) {
         const group = claimsKey(claims);
         let visible = visibility.get(group);

@@ -60,6 +60,18 @@ class Connection {
 
 const CHANGE_EVENTS = new Set(['INSERT', 'UPDATE', 'DELETE', '*']);
 
+/** Node's timers hold at most 2^31−1 ms (≈ 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * When to close a channel whose token expires at `exp` (seconds): a token that lives longer than
+ * a timer can wait is waited for in steps (`rearm`), never closed early as "expired".
+ */
+export function expiryTimer(exp: number, now: number): { delayMs: number; rearm: boolean } {
+  const ms = exp * 1000 - now;
+  return ms > MAX_TIMER_MS ? { delayMs: MAX_TIMER_MS, rearm: true } : { delayMs: Math.max(0, ms), rearm: false };
+}
+
 export class RealtimeServer {
   readonly router: ChangeRouter;
   private readonly wss: WebSocketServer;
@@ -273,8 +285,8 @@ export class RealtimeServer {
     clearTimeout(channel.expiryTimer);
     const exp = channel.claims.exp;
     if (!exp) return;
-    const ms = exp * 1000 - Date.now();
-    channel.expiryTimer = setTimeout(() => this.expire(c, channel, 'Token has expired 0 seconds ago'), Math.max(0, Math.min(ms, 2 ** 31 - 1)));
+    const timer = expiryTimer(exp, Date.now());
+    channel.expiryTimer = setTimeout(() => (timer.rearm ? this.armExpiry(c, channel) : this.expire(c, channel, 'Token has expired 0 seconds ago')), timer.delayMs);
     channel.expiryTimer.unref();
   }
 
