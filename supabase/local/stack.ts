@@ -48,7 +48,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   try {
     const keys = await Keys.create(await loadOrCreateSecret(dataDir));
     const gatewayOptions = {
-      dbUrl: db.url,
+      dbUrl: db.apiUrl,
+      replicationUrl: db.replicationUrl,
       keys,
       log: createLogger('gateway', options.logLevel),
       port: options.port ?? 54321,

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { addAnnotation, deleteAnnotation, editAnnotation, saveReadMarker } from '../../src/core/annotations';
 import { client, Collector, createSession, emit, signUp, subscribe, type TestUser } from './clients';
+import pg from 'pg';
 import { adminClient, stack } from './fixture';
 
 type Row = Record<string, unknown>;
@@ -99,5 +100,23 @@ describe('hardening: what another user can learn or change through the stack', f
     const afterwards = await client().auth.refreshSession({ refresh_token: owner.data.session!.refresh_token });
     assert.ok(afterwards.error, 'the owner’s newer token was revoked with the sign-in');
     assert.equal((await fetch(`${stack().env.API_URL}/health`)).status, 200);
+  });
+
+  it('PostgreSQL takes no well-known password, and the gateway is not a superuser', async () => {
+    const { port } = new URL(stack().env.DB_URL);
+    const guess = new pg.Client({ connectionString: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres` });
+    await assert.rejects(guess.connect(), /password authentication failed/);
+    await guess.end().catch(() => undefined);
+    const admin = await adminClient();
+    try {
+      await emit(session); // the gateway's pool is in use
+      const { rows } = await admin.query<{ usename: string; usesuper: boolean; application_name: string }>(
+        "select a.usename, u.usesuper, a.application_name from pg_stat_activity a join pg_user u on u.usename = a.usename where a.application_name like 'session-stream-%' order by 3",
+      );
+      assert.ok(rows.length > 0);
+      for (const r of rows) assert.deepEqual([r.usename, r.usesuper], [r.application_name === 'session-stream-auth' || r.application_name === 'session-stream-gateway' ? 'authenticator' : r.usename, false], JSON.stringify(r));
+    } finally {
+      await admin.end();
+    }
   });
 });

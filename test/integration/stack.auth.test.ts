@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { client, signUp } from './clients';
-import { stack } from './fixture';
+import { adminClient, stack } from './fixture';
 
 describe('local stack: Auth (/auth/v1) with unmodified supabase-js', () => {
   it('signs up (auto-confirmed) and returns a session whose JWT carries Supabase claims', async () => {
@@ -41,7 +41,7 @@ describe('local stack: Auth (/auth/v1) with unmodified supabase-js', () => {
     assert.equal(malformed.error?.status, 400);
   });
 
-  it('rotates refresh tokens: a refresh gives new tokens, and an old refresh token is single use', async () => {
+  it('rotates refresh tokens: a refresh gives new tokens, and an old refresh token is single use once its few seconds of grace are over', async () => {
     const user = await signUp();
     const c = client();
     await c.auth.setSession({ access_token: user.session.access_token, refresh_token: user.session.refresh_token });
@@ -50,6 +50,12 @@ describe('local stack: Auth (/auth/v1) with unmodified supabase-js', () => {
     assert.notEqual(refreshed.data.session?.refresh_token, user.session.refresh_token);
     assert.equal(decodeJwt(refreshed.data.session!.access_token).session_id, decodeJwt(user.session.access_token).session_id);
 
+    const admin = await adminClient();
+    try {
+      await admin.query("update auth.refresh_tokens set updated_at = now() - interval '1 minute' where token = $1", [user.session.refresh_token]);
+    } finally {
+      await admin.end();
+    }
     const reused = await client().auth.refreshSession({ refresh_token: user.session.refresh_token });
     assert.equal(reused.error?.code, 'refresh_token_already_used');
   });

@@ -70,6 +70,29 @@ describe('local stack: bad input gets the real service’s kind of error, and ev
     assert.equal(await code, 1009);
   });
 
+  it('bounds what one socket can make the gateway do: bindings per join, channels per socket, and work left when it closes', async () => {
+    const binding = { event: 'INSERT', schema: 'public', table: 'session_events', filter: `session_id=eq.${session}` };
+    const join = (ws: WebSocket, ref: string, topic: string, count: number) => ws.send(JSON.stringify([ref, ref, `realtime:${topic}`, 'phx_join', { config: { postgres_changes: Array.from({ length: count }, () => binding) }, access_token: alice.session.access_token }]));
+    const ws = await rawSocket();
+    const tooMany = nextMessage(ws, (m) => Array.isArray(m) && m[1] === '1');
+    join(ws, '1', 'wide', 101);
+    assert.match(JSON.stringify(await tooMany), /Too many postgres_changes bindings \(101; at most 100 per channel\)/);
+    for (let i = 0; i < 100; i++) join(ws, String(100 + i), `t${i}`, 1);
+    const refused = nextMessage(ws, (m) => Array.isArray(m) && m[1] === '999');
+    join(ws, '999', 'one-too-many', 1);
+    assert.match(JSON.stringify(await refused), /Too many channels on this socket \(at most 100\)/);
+    ws.close();
+    // A flood of joins, then the socket closes at once: what it asked for is dropped, not done.
+    const stats = async () => ((await (await fetch(`${stack().env.API_URL}/stats`)).json()) as { changeSubscribers: number; connections: number });
+    const baseline = (await stats()).changeSubscribers;
+    const flood = await rawSocket();
+    for (let i = 0; i < 40; i++) join(flood, String(i + 1), `flood${i}`, 100);
+    flood.terminate();
+    const end = Date.now() + 10_000;
+    while ((await stats()).changeSubscribers > baseline && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    assert.ok((await stats()).changeSubscribers <= baseline, 'no subscriber is left behind for a closed socket');
+  });
+
   it('answers an event on a topic that was never joined with "unmatched topic"', async () => {
     const ws = await rawSocket();
     const reply = nextMessage(ws);

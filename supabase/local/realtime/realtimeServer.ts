@@ -44,6 +44,9 @@ class Connection {
    * offline) must not finish first and be replaced by an earlier, stale one.
    */
   inbox: Promise<void> = Promise.resolve();
+  /** Messages waiting in the inbox. */
+  waiting = 0;
+  closed = false;
   constructor(
     readonly ws: WebSocket,
     readonly vsn: Vsn,
@@ -51,7 +54,13 @@ class Connection {
   ) {}
 
   push(message: PhoenixMessage): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(encodeFrame(message, this.vsn));
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    // A client that does not read its socket is not buffered for without end.
+    if (this.ws.bufferedAmount > LIMITS.outboundBytes) {
+      this.ws.close(1008, 'too much unread data');
+      return;
+    }
+    this.ws.send(encodeFrame(message, this.vsn));
   }
   reply(m: PhoenixMessage, status: 'ok' | 'error', response: Record<string, unknown>): void {
     this.push({ join_ref: m.join_ref, ref: m.ref, topic: m.topic, event: 'phx_reply', payload: { status, response } });
@@ -59,6 +68,16 @@ class Connection {
 }
 
 const CHANGE_EVENTS = new Set(['INSERT', 'UPDATE', 'DELETE', '*']);
+
+/** Limits that keep one client from exhausting the gateway (hosted Realtime: 100 channels). */
+export const LIMITS = {
+  channelsPerSocket: 100,
+  bindingsPerJoin: 100,
+  /** Messages read but not handled yet, per socket. */
+  inbox: 1000,
+  /** Bytes waiting to be written to a socket that does not read: past this it is closed. */
+  outboundBytes: 16 * 1024 * 1024,
+};
 
 /** Node's timers hold at most 2^31−1 ms (≈ 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -136,14 +155,23 @@ export class RealtimeServer {
         ws.close(1007, reason.slice(0, 120));
         return;
       }
-      connection.inbox = connection.inbox.then(() =>
-        this.onMessage(connection, message).catch((error: unknown) => {
+      if (connection.waiting >= LIMITS.inbox) {
+        ws.close(1008, 'too many messages waiting');
+        return;
+      }
+      connection.waiting++;
+      connection.inbox = connection.inbox.then(() => {
+        connection.waiting--;
+        // A socket that closed meanwhile: its waiting messages (joins above all) are dropped.
+        if (connection.closed) return;
+        return this.onMessage(connection, message).catch((error: unknown) => {
           this.options.log.error('realtime message failed', { error: String(error), event: message.event });
           connection.reply(message, 'error', { reason: 'internal error' });
-        }),
-      );
+        });
+      });
     });
     ws.on('close', () => {
+      connection.closed = true;
       this.connections.delete(connection);
       for (const channel of connection.channels.values()) this.leave(connection, channel);
     });
@@ -209,6 +237,15 @@ export class RealtimeServer {
       c.reply(m, 'error', { reason: verified.reason ?? 'invalid access_token' });
       return;
     }
+    if (!existing && c.channels.size >= LIMITS.channelsPerSocket) {
+      c.reply(m, 'error', { reason: `Too many channels on this socket (at most ${LIMITS.channelsPerSocket})` });
+      return;
+    }
+    const requested = config.postgres_changes;
+    if (Array.isArray(requested) && requested.length > LIMITS.bindingsPerJoin) {
+      c.reply(m, 'error', { reason: `Too many postgres_changes bindings (${requested.length}; at most ${LIMITS.bindingsPerJoin} per channel)` });
+      return;
+    }
     let bindings: Binding[];
     try {
       bindings = await this.bindingsFor(config.postgres_changes);
@@ -216,6 +253,8 @@ export class RealtimeServer {
       c.reply(m, 'error', { reason: (error as Error).message });
       return;
     }
+    // The socket may have closed while the bindings were checked: no subscriber for it.
+    if (c.closed) return;
     const presence = (config.presence ?? {}) as { key?: string; enabled?: boolean };
     const broadcast = (config.broadcast ?? {}) as { self?: boolean; ack?: boolean };
     const channel: JoinedChannel = {
