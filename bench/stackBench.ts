@@ -65,10 +65,15 @@ class Bench {
     });
   }
 
-  /** Emits `count` events at `rate` into a new session watched by `subscribers` supabase-js clients. */
-  async phase(rate: number, count: number, subscribers: number): Promise<PhaseResult> {
+  /**
+   * Emits `count` events at `rate` into a new session watched by `subscribers` supabase-js clients.
+   * With `otherUsers`, the subscribers' binding is unfiltered (every row RLS-checked) while another
+   * user's session gets as many inserts at the same rate: rows these subscribers may not see.
+   */
+  async phase(rate: number, count: number, subscribers: number, otherUsers?: string): Promise<PhaseResult> {
     const { rows } = await this.pool.query<{ id: string }>('insert into public.coding_sessions (user_id, title) values ($1, $2) returning id', [this.userId, `bench ${rate}/s x${subscribers}`]);
     const session = rows[0]!.id;
+    const other = otherUsers ? (await this.pool.query<{ id: string }>('insert into public.coding_sessions (user_id, title) values ($1, $2) returning id', [otherUsers, 'other user'])).rows[0]!.id : undefined;
     const sent = new Map<number, number>();
     const latencies: number[] = [];
     const floor: number[] = [];
@@ -86,8 +91,9 @@ class Bench {
         await new Promise<void>((resolve, reject) => {
           client
             .channel(`session:${session}`)
-            .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'session_events', filter: `session_id=eq.${session}` }, (payload) => {
+            .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'session_events', ...(other ? {} : { filter: `session_id=eq.${session}` }) }, (payload) => {
               const at = now();
+              if ((payload.new as { session_id: string }).session_id !== session) return;
               const i = (payload.new as { event_data: { iteration: number } }).event_data.iteration;
               if (seen[k]!.has(i)) duplicated++;
               else {
@@ -106,7 +112,10 @@ class Bench {
     const cpu0 = { gateway: await cpuSeconds(this.gatewayPid), bench: process.cpuUsage(), at: now() };
     await paced(rate, count, async (i) => {
       sent.set(i, now());
-      await this.pool.query("insert into public.session_events (session_id, event_type, event_data) values ($1, 'thinking', $2)", [session, { iteration: i, toolsUsed: [] }]);
+      await Promise.all([
+        this.pool.query("insert into public.session_events (session_id, event_type, event_data) values ($1, 'thinking', $2)", [session, { iteration: i, toolsUsed: [] }]),
+        other ? this.pool.query("insert into public.session_events (session_id, event_type, event_data) values ($1, 'thinking', $2)", [other, { iteration: i, toolsUsed: [] }]) : undefined,
+      ]);
     });
     const elapsed = (now() - cpu0.at) / 1000;
     const benchUsage = process.cpuUsage(cpu0.bench);
@@ -148,6 +157,15 @@ export async function stackBench(options: BenchOptions): Promise<SuiteReport> {
     report.add('latency max', s1.max, 'ms');
     report.add('overhead over cdc floor p50', s1.p50 - f1.p50, 'ms');
     report.add('latency/cdc floor p50 ratio', s1.p50 / f1.p50, '');
+
+    // Another user's traffic on the same table, and a subscriber whose binding is RLS-checked row by row.
+    const otherUser = await userClient(env).auth.signUp({ email: `bench-other-${Date.now()}@example.test`, password: 'correct horse battery' });
+    if (otherUser.error || !otherUser.data.user) throw new Error(`sign-up failed: ${otherUser.error?.message}`);
+    const busy = await bench.phase(200, 200 * seconds, 1, otherUser.data.user.id);
+    const sBusy = summarize(busy.latencies);
+    report.add("latency p50 with other users' traffic", sBusy.p50, 'ms', "unfiltered binding, another user's 200/s on the same table (rows this subscriber may not see)");
+    report.add("latency p99 with other users' traffic", sBusy.p99, 'ms');
+    report.add("with/without other users' traffic p50 ratio", sBusy.p50 / s1.p50, '');
 
     const fifty = await bench.phase(200, 200 * seconds, 50);
     const s50 = summarize(fifty.latencies);

@@ -119,4 +119,20 @@ describe('hardening: what another user can learn or change through the stack', f
       await admin.end();
     }
   });
+
+  it('rows a subscriber may not see are decided at once, never re-read while they hold back its own events', async () => {
+    const stats = async () => (await (await fetch(`${stack().env.API_URL}/stats`)).json()) as { rlsHidden: number; rlsRetries: number };
+    const mine = new Collector<Row>();
+    // An unfiltered binding: every session_events row is checked against Alice's RLS.
+    await subscribe(alice.client.channel('everything').on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'session_events' }, (p) => mine.push(p.new as Row)));
+    const others = await createSession(mallory.id);
+    const before = await stats();
+    for (let i = 0; i < 20; i++) await emit(others);
+    const own = await emit(session);
+    const [got] = await mine.waitFor(1);
+    assert.equal(got!.id, own.id, 'only her own row reaches her');
+    const after = await stats();
+    assert.ok(after.rlsHidden - before.rlsHidden >= 20, `hidden: ${after.rlsHidden - before.rlsHidden}`);
+    assert.equal(after.rlsRetries - before.rlsRetries, 0, 'no re-reads: hidden rows are known to exist');
+  });
 });

@@ -55,6 +55,11 @@ export class ChangeRouter {
     return this.visibility.invisible;
   }
 
+  /** Visibility work: rows hidden by RLS, re-reads of rows not visible yet, rows left undecided. */
+  get visibilityStats(): { hidden: number; retries: number; undecided: number } {
+    return { hidden: this.visibility.invisible, retries: this.visibility.retries, undecided: this.visibility.undecided };
+  }
+
   add(subscriber: ChangeSubscriber): void {
     if (subscriber.bindings.length > 0) this.subscribers.add(subscriber);
   }

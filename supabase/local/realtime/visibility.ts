@@ -49,6 +49,8 @@ export class VisibilityChecker {
   invisible = 0;
   /** Rows that could not be decided (not visible to anyone in time, or a failed query). */
   undecided = 0;
+  /** Re-reads of rows not visible to anyone yet (a row hidden by RLS is never re-read). */
+  retries = 0;
   queries = 0;
 
   constructor(
@@ -71,6 +73,7 @@ export class VisibilityChecker {
       }
       const delay = RETRIES_MS[attempt];
       if (delay === undefined) return this.undecidedRow();
+      this.retries++;
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
