@@ -4,11 +4,17 @@
 // row: expected / received / lost / duplicated / out of order / time from the fault's end until
 // the last missing event arrived. Used by `npm run test:faults` (short outages, asserted) and by
 // `npm run bench -- faults` (the full outages, reported). Local addresses only; every wait is bounded.
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
 import { RECONNECT_POLICY, type BackoffPolicy } from '../../src/core/backoff';
 import { systemClock, type Clock } from '../../src/core/clock';
 import { SessionEventStream } from '../../src/core/sessionEventStream';
 import { createSupabaseClient } from '../../src/core/supabaseClient';
+import { Journal } from '../../src/worker/journal';
 import { SessionLifecycleManager } from '../../src/worker/sessionLifecycleManager';
 import type { Stack } from '../../supabase/local/stack';
 import { RealtimeService, subscribeNaive, useSupabase } from '../../bench/baselines/naiveRealtimeService';
@@ -38,6 +44,17 @@ interface Scenario {
   jumpClock(ms: number): void;
   /** How long an outage lasts in this run. */
   outageMs: number;
+  /**
+   * A second writer takes the next event of the session in a transaction it keeps open for
+   * `holdMs` (the worker's next events wait for it), then commits.
+   */
+  lateWriter(holdMs: number): Promise<void>;
+  /**
+   * Another worker process queues the next `count` events while the stack is unreachable for it,
+   * and is killed (SIGKILL) before it could store them; the matrix's worker then takes over its
+   * journal and stores them.
+   */
+  killedWorker(count: number): Promise<void>;
 }
 
 export interface Fault {
@@ -84,6 +101,21 @@ export const FAULTS: Fault[] = [
   { name: 'laptop sleep (clock jump)', does: 'nothing gets through for the outage, then the wall clock is 10 min ahead (timers did not run while asleep)', run: async (s) => (s.proxy.blackhole(), await sleep(s.outageMs), s.jumpClock(600_000), s.proxy.restore()) },
   { name: 'worker database outage', does: "the worker's connection to the stack is cut for the outage; it keeps emitting (queued, retried in order)", run: async (s) => (s.workerProxy.cut(), await sleep(s.outageMs), s.workerProxy.restore()) },
   { name: 'slow consumer', does: 'the consumer blocks the event loop 150 ms on every delivery (a webview that does not keep up) while events arrive every 20 ms', run: () => sleep(3000), slowConsumerMs: 150 },
+  {
+    name: 'two writers, a slow commit',
+    does: 'a second writer holds its transaction (with the next event) open while the viewers are away, the worker writes on behind it; then it commits and the viewers come back',
+    run: async (s) => {
+      s.proxy.blackhole();
+      await s.lateWriter(s.outageMs);
+      await sleep(500);
+      s.proxy.restore();
+    },
+  },
+  {
+    name: 'worker killed mid-queue',
+    does: "another worker process queues events while it cannot reach the stack and is killed (SIGKILL); the next worker stores what its journal kept",
+    run: (s) => s.killedWorker(10),
+  },
   { name: 'two windows, one cut', does: 'two windows of each client watch the session; only the first one’s connection is cut', run: async (s) => (s.proxy.cut(), await sleep(s.outageMs), s.proxy.restore()), secondWindow: true },
 ];
 
@@ -177,11 +209,59 @@ export async function runFaultMatrix(o: MatrixOptions): Promise<FaultRow[]> {
     await Promise.all([proxy.start(), calmProxy.start(), workerProxy.start()]);
     let skew = 0;
     const clock: Clock = { now: () => Date.now() + skew, setTimeout: systemClock.setTimeout, clearTimeout: systemClock.clearTimeout };
-    const scenario: Scenario = { stack: o.stack, proxy, workerProxy, outageMs: o.outageMs, jumpClock: (ms) => (skew += ms) };
-    const worker = new SessionLifecycleManager(createSupabaseClient(workerProxy.url, env.SERVICE_ROLE_KEY), { retryInitialMs: 100 });
+    const journalDir = mkdtempSync(path.join(os.tmpdir(), 'fault-journal-'));
+    const worker = new SessionLifecycleManager(createSupabaseClient(workerProxy.url, env.SERVICE_ROLE_KEY), { retryInitialMs: 100, journal: new Journal(journalDir) });
     const watchers: Watcher[] = [];
+    let session = '';
+    let next = 0;
+    /** The worker's emitting waits on this while another writer takes the next events (they stay in order). */
+    let gate: Promise<void> = Promise.resolve();
+    const closeGate = () => {
+      let open!: () => void;
+      gate = new Promise<void>((resolve) => (open = resolve));
+      return open;
+    };
+    const scenario: Scenario = {
+      stack: o.stack,
+      proxy,
+      workerProxy,
+      outageMs: o.outageMs,
+      jumpClock: (ms) => (skew += ms),
+      async lateWriter(holdMs) {
+        const open = closeGate();
+        const db = new pg.Client({ connectionString: env.DB_URL });
+        await db.connect();
+        try {
+          await db.query('begin');
+          await db.query("insert into public.session_events (session_id, event_type, event_data) values ($1, 'thinking', $2)", [session, { iteration: next++ }]);
+          // It holds the session's next number now: the worker's next insert waits for its commit.
+          open();
+          await sleep(holdMs);
+          await db.query('commit');
+        } finally {
+          await db.end();
+        }
+      },
+      async killedWorker(count) {
+        const open = closeGate();
+        const dead = new FaultProxy(port);
+        await dead.start();
+        dead.cut();
+        const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../support/queueWorker.ts'), dead.url, env.SERVICE_ROLE_KEY, session, journalDir, String(next), String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
+        next += count;
+        await new Promise<void>((resolve, reject) => {
+          child.stdout.on('data', (d: Buffer) => d.toString().includes('emitted') && resolve());
+          child.once('exit', (code) => reject(new Error(`the queue worker exited (${code}) before it had queued its events`)));
+        });
+        child.kill('SIGKILL');
+        await new Promise((resolve) => child.once('exit', resolve));
+        await dead.close();
+        if (worker.recover() !== count) throw new Error(`the killed worker's journal did not hold its ${count} events`);
+        open();
+      },
+    };
     try {
-      const session = (await worker.createSession(userId, `fault: ${fault.name}`)).id;
+      session = (await worker.createSession(userId, `fault: ${fault.name}`)).id;
       const token = fault.token?.(scenario, userId) ?? (() => Promise.resolve(userToken));
       const slow = fault.slowConsumerMs ?? 0;
       watchers.push(ours(fault.secondWindow ? 'ours (window 1, cut)' : 'ours', proxy.url, env.ANON_KEY, session, token, clock, slow, o.policy ?? RECONNECT_POLICY));
@@ -195,9 +275,9 @@ export async function runFaultMatrix(o: MatrixOptions): Promise<FaultRow[]> {
         if (Date.now() > deadline) throw new Error(`${fault.name}: viewers did not join (${watchers.map((w) => `${w.client}: ${w.ready()}`).join(', ')})`);
         await sleep(20);
       }
-      let next = 0;
       const emit = async (n: number, everyMs: number) => {
         for (let i = 0; i < n; i++) {
+          await gate;
           await worker.emitEvent(session, 'thinking', { iteration: next++ });
           await sleep(everyMs);
         }
@@ -225,6 +305,7 @@ export async function runFaultMatrix(o: MatrixOptions): Promise<FaultRow[]> {
     } finally {
       for (const w of watchers) await w.close().catch(() => undefined);
       worker.dispose();
+      rmSync(journalDir, { recursive: true, force: true });
       await Promise.all([proxy.close(), calmProxy.close(), workerProxy.close()]);
     }
   }
