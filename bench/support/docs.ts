@@ -77,6 +77,11 @@ export function writeDocs(): string[] {
     '| File paths in `file_change` | `..`, absolute, symlinks out of the folder, Windows/UNC, NUL, over-long paths: refused, never opened | `test/unit/pathGuard.test.ts`, `test/extension/extension.test.ts` |',
     '| Malformed rows in the database | shown as “malformed” with the reason and raw row, never dropped | `test/unit/eventLog.test.ts`, `test/webview/timeline.test.ts` |',
     '',
+    '## Hardening review',
+    '',
+    'What a review of concurrent writers, killed workers, other users and hostile clients found, what we changed',
+    'and which test checks each: [hardening.md](hardening.md).',
+    '',
   );
   writeFileSync(path.join(DOCS, 'reliability.md'), `${rel.join('\n').trimEnd()}\n`);
   return [path.join(DOCS, 'benchmarks.md'), path.join(DOCS, 'reliability.md')];
