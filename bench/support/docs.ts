@@ -1,7 +1,7 @@
 // docs/benchmarks.md and docs/reliability.md, generated from bench/results/latest.json after a full
 // `npm run bench` (or by `npm run bench -- --docs-only` from the last results). What is written by
-// hand (how to read the figures, the payload-budget measurements) lives in docs/benchmarks.intro.md
-// and is copied in front.
+// hand lives in docs/benchmarks.intro.md (how to read the figures, the payload-budget measurements;
+// copied in front) and docs/reliability.hardening.md (the hardening review; copied at the end).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FAULTS, faultTable, type FaultRow } from '../../test/faults/matrix';
@@ -77,11 +77,7 @@ export function writeDocs(): string[] {
     '| File paths in `file_change` | `..`, absolute, symlinks out of the folder, Windows/UNC, NUL, over-long paths: refused, never opened | `test/unit/pathGuard.test.ts`, `test/extension/extension.test.ts` |',
     '| Malformed rows in the database | shown as “malformed” with the reason and raw row, never dropped | `test/unit/eventLog.test.ts`, `test/webview/timeline.test.ts` |',
     '',
-    '## Hardening review',
-    '',
-    'What a review of concurrent writers, killed workers, other users and hostile clients found, what we changed',
-    'and which test checks each: [hardening.md](hardening.md).',
-    '',
+    readFileSync(path.join(DOCS, 'reliability.hardening.md'), 'utf8').trimEnd(),
   );
   writeFileSync(path.join(DOCS, 'reliability.md'), `${rel.join('\n').trimEnd()}\n`);
   return [path.join(DOCS, 'benchmarks.md'), path.join(DOCS, 'reliability.md')];
