@@ -4,7 +4,8 @@
 // the primary key, index-friendly: parameters are cast to the key's own type) while the previous
 // batch for that group is in flight. A change can arrive before a new snapshot sees its row: when
 // the subscriber does not see it, one read that bypasses RLS (shared by every subscriber) tells
-// "hidden from you" (answered at once) from "not visible yet" (read again, briefly). When that
+// "not visible yet" (read again, briefly) from "there": then one more read as the subscriber, after
+// the row is known to be visible, is the final answer (it may have committed between the reads). When that
 // cannot be decided, the answer is 'error', and the caller makes the client rejoin and backfill
 // instead of dropping the change.
 import type pg from 'pg';
@@ -68,6 +69,12 @@ export class VisibilityChecker {
       const exists = await this.exists(row);
       if (exists === 'error') return this.undecidedRow();
       if (exists) {
+        // The row may have become visible between the two reads (its commit landed in between):
+        // read it as the subscriber once more. Every snapshot from now on sees it, so this answer
+        // is final.
+        const again = await this.lookup(claims, claimsGroup, row);
+        if (again === 'error') return this.undecidedRow();
+        if (again) return true;
         this.invisible++;
         return false;
       }
