@@ -21,3 +21,17 @@ export const systemClock: Clock = {
 export function delay(clock: Clock, ms: number): Promise<void> {
   return new Promise((resolve) => clock.setTimeout(resolve, ms));
 }
+
+/**
+ * `promise`'s value, or `undefined` when `ms` pass first. The timer is cleared when the promise
+ * wins, so nothing is left running (a bare `Promise.race` with a timer keeps it).
+ */
+export async function withTimeout<T>(promise: Promise<T>, ms: number, clock: Clock = systemClock): Promise<T | undefined> {
+  let timer: TimerHandle | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = clock.setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clock.clearTimeout(timer);
+  }
+}

@@ -1,6 +1,6 @@
 // One watched session: a supabase-js channel `session:{id}` with postgres_changes INSERT on
 // session_events filtered by session_id, our own bounded reconnect policy on top of supabase-js
-// (1, 2, 4, 8, 16, 30… s, 10 attempts, then `error`), and a history backfill after EVERY successful
+// (ReconnectSchedule: 1, 2, 4, 8, 16, 30… s, 10 attempts, then `error`), and a history backfill after EVERY successful
 // (re)join, merged with the live events that arrived meanwhile, so the listener sees every event
 // exactly once, in order, with no gap. Events are numbered 1, 2, 3 … per session in commit order
 // (docs/reliability.md): a live event past a gap is held back while the missing ones are fetched.
@@ -9,12 +9,13 @@ import type { AnnotationChanges, AnnotationSet } from '../shared/annotations';
 import { parseEventRow } from '../shared/events';
 import { AnnotationFeed } from './annotationFeed';
 import { fetchAnnotations } from './annotations';
-import { backoffDelay, RECONNECT_POLICY, type BackoffPolicy } from './backoff';
-import { systemClock, type Clock, type TimerHandle } from './clock';
+import type { BackoffPolicy } from './backoff';
+import { delay, systemClock, withTimeout, type Clock } from './clock';
 import { Emitter, type Event } from './emitter';
 import { EventLog, seqOf, toEntry, type LogEntry } from './eventLog';
 import { fetchHistory } from './history';
 import { silentLogger, type Logger } from './log';
+import { ReconnectSchedule } from './reconnectSchedule';
 import { freshChannel } from './supabaseClient';
 import { viewersOf, type Viewer } from './viewers';
 
@@ -97,10 +98,7 @@ export class SessionEventStream {
   private current: StreamState = { state: 'closed' };
   private channel: RealtimeChannel | undefined;
   private generation = 0;
-  private attempt = 0;
-  private retryTimer: TimerHandle | undefined;
-  private watchdog: TimerHandle | undefined;
-  private lastTick = 0;
+  private readonly schedule: ReconnectSchedule;
   private liveBuffer: unknown[] | undefined;
   /** Live entries past a gap, waiting for the events before them. */
   private ahead: LogEntry[] = [];
@@ -109,14 +107,23 @@ export class SessionEventStream {
   private loadedOnce = false;
   private readonly latencySamples: number[] = [];
   private readonly counters: StreamStats = { live: 0, backfilled: 0, duplicates: 0, malformed: 0, joins: 0 };
-  private readonly policy: BackoffPolicy;
   private readonly clock: Clock;
   private readonly logger: Logger;
 
   constructor(private readonly options: StreamOptions) {
-    this.policy = options.policy ?? RECONNECT_POLICY;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
+    this.schedule = new ReconnectSchedule({
+      policy: options.policy,
+      clock: this.clock,
+      watchdogMs: options.watchdogMs,
+      onRetry: () => void this.join(),
+      onClockJump: (lateMs) => {
+        if (this.current.state !== 'joined') return;
+        this.logger.warn('clock jumped (sleep or resume?); rejoining', { sessionId: this.options.sessionId, lateMs });
+        void this.join();
+      },
+    });
     this.feed = new AnnotationFeed(options.sessionId);
     this.onDidChangeAnnotations = this.feed.onDidChange;
   }
@@ -151,23 +158,18 @@ export class SessionEventStream {
   /** Starts watching: loads history, subscribes, and keeps it so until close(). */
   open(): void {
     if (this.current.state !== 'closed') return;
-    this.attempt = 0;
-    this.startWatchdog();
+    this.schedule.restart();
     void this.join();
   }
 
   /** Manual reconnect (the "Reconnect" action): a fresh set of attempts, starting now. */
   reconnect(): void {
-    this.clearRetry();
-    this.attempt = 0;
-    this.startWatchdog();
+    this.schedule.restart();
     void this.join();
   }
 
   async close(): Promise<void> {
-    this.clearRetry();
-    if (this.watchdog !== undefined) this.clock.clearTimeout(this.watchdog);
-    this.watchdog = undefined;
+    this.schedule.stop();
     this.generation++;
     const channel = this.channel;
     this.channel = undefined;
@@ -196,11 +198,6 @@ export class SessionEventStream {
     this.viewersEmitter.fire(viewers);
   }
 
-  private clearRetry(): void {
-    if (this.retryTimer !== undefined) this.clock.clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-  }
-
   private dropChannel(): void {
     const channel = this.channel;
     this.channel = undefined;
@@ -211,10 +208,10 @@ export class SessionEventStream {
   private async join(): Promise<void> {
     const generation = ++this.generation;
     this.dropChannel();
-    this.setState({ state: 'joining', attempt: this.attempt });
+    this.setState({ state: 'joining', attempt: this.schedule.attempt });
     // The topic must be free before it is joined again: presence (and broadcast) are per topic, so a
     // channel under a stand-in name (freshChannel) would neither see nor be seen by the others.
-    await Promise.race([this.removing, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    await withTimeout(this.removing, 2000, this.clock);
     if (generation !== this.generation) return;
     try {
       // No argument: supabase-js asks its token source (the accessToken provider or the signed-in
@@ -263,7 +260,7 @@ export class SessionEventStream {
       if (buffered.length > 0) this.deliverLive(buffered);
       if (notes) this.feed.settle(notes);
       this.loadedOnce = true;
-      this.attempt = 0;
+      this.schedule.succeeded();
       this.counters.joins++;
       this.setState({ state: 'joined', at: this.clock.now() });
       this.logger.info('joined', { sessionId: this.options.sessionId, events: this.log.size });
@@ -354,7 +351,7 @@ export class SessionEventStream {
     const generation = this.generation;
     this.gapFill = (async () => {
       for (let attempt = 0; attempt < 8 && this.ahead.length > 0 && generation === this.generation; attempt++) {
-        if (attempt > 0) await new Promise<void>((resolve) => this.clock.setTimeout(() => resolve(), 25 * 2 ** attempt));
+        if (attempt > 0) await delay(this.clock, 25 * 2 ** attempt);
         try {
           const rows = await this.fetchAfter(this.log.lastSeq ?? 0);
           if (generation !== this.generation) return;
@@ -395,42 +392,13 @@ export class SessionEventStream {
     this.ahead = []; // the backfill after the rejoin fetches them
     this.feed.drop();
     this.dropChannel();
-    this.attempt++;
-    if (this.attempt > this.policy.maxAttempts) {
-      this.logger.error('giving up reconnecting', { sessionId: this.options.sessionId, reason, attempts: this.policy.maxAttempts });
+    const next = this.schedule.failed();
+    if (!next.retry) {
+      this.logger.error('giving up reconnecting', { sessionId: this.options.sessionId, reason, attempts: next.attempts });
       this.setState({ state: 'error', reason });
       return;
     }
-    const wait = backoffDelay(this.attempt, this.policy);
-    const retryAt = this.clock.now() + wait;
-    this.logger.warn('connection lost; reconnecting', { sessionId: this.options.sessionId, reason, attempt: this.attempt, inMs: wait });
-    this.setState({ state: 'reconnecting', attempt: this.attempt, maxAttempts: this.policy.maxAttempts, retryAt, reason });
-    this.clearRetry();
-    this.retryTimer = this.clock.setTimeout(() => {
-      this.retryTimer = undefined;
-      void this.join();
-    }, wait);
-  }
-
-  /**
-   * A timer that should fire every `watchdogMs`: when it fires much later, the machine slept (or
-   * the clock jumped). The socket is then probably dead without knowing it: rejoin and backfill.
-   */
-  private startWatchdog(): void {
-    const every = this.options.watchdogMs ?? 5000;
-    if (every <= 0 || this.watchdog !== undefined) return;
-    this.lastTick = this.clock.now();
-    const tick = () => {
-      const now = this.clock.now();
-      const late = now - this.lastTick - every;
-      this.lastTick = now;
-      if (late > Math.max(10_000, every * 2) && this.current.state === 'joined') {
-        this.logger.warn('clock jumped (sleep or resume?); rejoining', { sessionId: this.options.sessionId, lateMs: late });
-        this.attempt = 0;
-        void this.join();
-      }
-      this.watchdog = this.clock.setTimeout(tick, every);
-    };
-    this.watchdog = this.clock.setTimeout(tick, every);
+    this.logger.warn('connection lost; reconnecting', { sessionId: this.options.sessionId, reason, attempt: next.attempt, inMs: next.delayMs });
+    this.setState({ state: 'reconnecting', attempt: next.attempt, maxAttempts: next.maxAttempts, retryAt: next.retryAt, reason });
   }
 }

@@ -165,9 +165,11 @@ describe('SessionEventStream: exactly once, in order, through faults', function 
   it('follows the backoff table exactly, gives up after 10 attempts with `error`, and a manual reconnect starts afresh', async () => {
     const session = await createSession(user.id);
     const delays: number[] = [];
-    // Our timers only: record each requested delay and run it at once (supabase-js keeps real time).
-    const fastClock: Clock = { now: systemClock.now, setTimeout: (cb, ms) => (delays.push(ms), setTimeout(cb, 1)), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+    // Our timers run at once (supabase-js keeps real time); each retry's delay is read from the state
+    // that announces it (retryAt − now, as the status bar shows it).
+    const fastClock: Clock = { now: systemClock.now, setTimeout: (cb) => setTimeout(cb, 1), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
     const v = viewer(session, { clock: fastClock, policy: { initialMs: 1000, maxMs: 30_000, maxAttempts: 10 }, joinTimeoutMs: 500 });
+    v.stream.onDidChangeState((s) => s.state === 'reconnecting' && delays.push(Math.round((s.retryAt - fastClock.now()) / 100) * 100));
     await v.until(v.joined, 'joined');
     proxy.cut();
     await v.until(() => v.stream.state.state === 'error', 'error', 60_000);
