@@ -197,9 +197,13 @@ export class Timeline {
     renderHeader(this.header, this.session, this.entries, this.viewers);
   }
 
+  /** The banner's once-a-second countdown while reconnecting: one timer, however often it is rendered. */
+  private countdown: ReturnType<typeof setTimeout> | undefined;
+
   private renderBanner(): void {
-    const c = this.connection;
-    if (renderBanner(this.banner, c, Date.now() + this.clockSkew) > 0) setTimeout(() => this.connection === c && this.renderBanner(), 1000);
+    clearTimeout(this.countdown);
+    this.countdown = undefined;
+    if (renderBanner(this.banner, this.connection, Date.now() + this.clockSkew) > 0) this.countdown = setTimeout(() => this.renderBanner(), 1000);
   }
 
   private renderFilters(): void {

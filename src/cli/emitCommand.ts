@@ -3,6 +3,7 @@
 // Exit 0 stored, 2 bad input (the message says what is wrong), 1 anything else.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { withTimeout } from '../core/clock';
 import { createSupabaseClient, isUnreachable, unreachableMessage } from '../core/supabaseClient';
 import { SAMPLE_EVENT_DATA, SESSION_EVENT_TYPES, isSessionEventType } from '../shared/events';
 import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
@@ -75,7 +76,7 @@ export async function runEmit(args: string[]): Promise<number> {
       return 1;
     case 'queued': {
       // Only this event's own outcome counts: stored, given up, or still waiting at the deadline.
-      const settled = await Promise.race([manager.whenSettled(outcome.id), new Promise<undefined>((resolve) => setTimeout(resolve, timeoutMs))]);
+      const settled = await withTimeout(manager.whenSettled(outcome.id), timeoutMs);
       manager.dispose();
       if (settled?.status === 'stored') {
         process.stdout.write(`${JSON.stringify(settled.event)}\n`);

@@ -3,6 +3,7 @@
 // seq order across any number of disconnects.
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { RECONNECT_POLICY } from '../core/backoff';
 import { SessionEventStream } from '../core/sessionEventStream';
 import { createSupabaseClient } from '../core/supabaseClient';
 import { streamLogger } from '../core/log';
@@ -86,7 +87,7 @@ export async function runTail(args: string[]): Promise<number> {
       if (values.json) out(JSON.stringify(stateJson(s, Date.now())));
       else if (s.state !== 'closed') out(p.dim(`— ${formatState(s, Date.now())}`));
       if (s.state === 'error') {
-        process.stderr.write(`Gave up after ${10} attempts: ${s.reason}. Is Supabase reachable at ${connection.url}?\n`);
+        process.stderr.write(`Gave up after ${RECONNECT_POLICY.maxAttempts} attempts: ${s.reason}. Is Supabase reachable at ${connection.url}?\n`);
         finish(1);
       }
     });
@@ -103,8 +104,8 @@ export async function runTail(args: string[]): Promise<number> {
         for (const id of removed) out(JSON.stringify({ kind: 'comment', change: 'removed', id }));
         return;
       }
-      const seqOf = (eventId: string) => stream.log.entries().find((e) => e.kind === 'event' && e.event.id === eventId);
-      for (const a of upserted) out(formatComment(a, seqOf(a.eventId), p));
+      const entryOf = (eventId: string) => stream.log.entries().find((e) => e.kind === 'event' && e.event.id === eventId);
+      for (const a of upserted) out(formatComment(a, entryOf(a.eventId), p));
       for (const id of removed) out(p.dim(`  comment ${id.slice(0, 8)} deleted`));
     });
     const checkDone = () => {

@@ -3,6 +3,7 @@
 // the composer keeps the text), loads where the user left off, and moves that marker forward as
 // they read (at most every few seconds; the database never moves it back).
 import * as vscode from 'vscode';
+import { withTimeout } from '../core/clock';
 import { addAnnotation, deleteAnnotation, editAnnotation, fetchReadMarker, saveReadMarker } from '../core/annotations';
 import type { HostMessage, WebviewMessage } from '../shared/protocol';
 import type { AuthService } from './auth';
@@ -37,7 +38,7 @@ export class PanelComments implements vscode.Disposable {
 
   /** Where the user left off; a slow server does not hold the timeline back for long. */
   async readMarker(): Promise<number | undefined> {
-    const seq = await Promise.race([this.marker, new Promise<undefined>((resolve) => setTimeout(resolve, MARKER_WAIT_MS))]);
+    const seq = await withTimeout(this.marker, MARKER_WAIT_MS);
     if (seq !== undefined) this.savedSeq = Math.max(this.savedSeq, seq);
     return seq;
   }

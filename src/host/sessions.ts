@@ -2,6 +2,7 @@
 // coding_sessions, the Sessions view (state icons, newest first) and the "Select Session" pick.
 import type { RealtimeChannel } from '@supabase/supabase-js';
 import * as vscode from 'vscode';
+import { withTimeout } from '../core/clock';
 import { freshChannel } from '../core/supabaseClient';
 import type { SessionState } from '../shared/events';
 import type { AuthService } from './auth';
@@ -123,7 +124,7 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
           resolve();
         });
     });
-    await Promise.race([joined, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    await withTimeout(joined, 10_000);
     const list = (columns: string) => client.from('coding_sessions').select(columns).order('created_at', { ascending: false }).limit(200);
     let { data, error } = await list('id, title, state, created_at, updated_at, source, cwd');
     // A project without the migration that adds where sessions come from: list them without it.

@@ -2,6 +2,7 @@
 // validated as you type, emitted with the service-role key) and "Run Demo Session". The key lives
 // in SecretStorage ("Set Service Role Key"); with the local stack it is read from its env file.
 import * as vscode from 'vscode';
+import { withTimeout } from '../core/clock';
 import { createSupabaseClient } from '../core/supabaseClient';
 import { SAMPLE_EVENT_DATA, SESSION_EVENT_TYPES, validateEventData, type SessionEventType } from '../shared/events';
 import { runDemo } from '../worker/demoAgent';
@@ -85,7 +86,7 @@ export async function emitTestEvent(secrets: vscode.SecretStorage, sessions: Ses
       break;
     case 'queued': {
       // This event's own outcome, not the queue's: a given-up event is never reported as stored.
-      const settled = await Promise.race([manager.whenSettled(outcome.id), new Promise<undefined>((resolve) => setTimeout(resolve, 10_000))]);
+      const settled = await withTimeout(manager.whenSettled(outcome.id), 10_000);
       if (settled?.status === 'stored') void vscode.window.showInformationMessage(`Stored ${eventType} as event #${settled.event.seq} (after a retry).`);
       else void vscode.window.showErrorMessage(`Could not store the event: ${settled && 'error' in settled ? settled.error : outcome.reason}`);
       break;

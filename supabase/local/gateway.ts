@@ -26,7 +26,7 @@ export interface GatewayOptions {
   jwtExpiry: number;
   /** Realtime: close a silent socket after this long (ms). */
   idleTimeoutMs?: number;
-  /** Realtime: permessage-deflate (default true). */
+  /** Realtime: permessage-deflate (default false). */
   compression?: boolean;
 }
 

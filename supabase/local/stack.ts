@@ -17,6 +17,7 @@ export interface StackOptions {
   logLevel?: LogLevel | 'silent';
   /** Realtime idle timeout (ms). */
   idleTimeoutMs?: number;
+  /** Realtime permessage-deflate (default false). */
   compression?: boolean;
 }
 

@@ -13,7 +13,7 @@ describe('fault matrix: ours vs the naive RealtimeService, same session, same fa
   let stack: Stack;
   const rows: FaultRow[] = [];
   before(async () => {
-    stack = await startStack({ port: 0, logLevel: (process.env.SESSION_STREAM_LOG_LEVEL as 'error' | undefined) ?? 'error' });
+    stack = await startStack({ port: 0, logLevel: (process.env.SESSION_STREAM_LOG as 'error' | undefined) ?? 'error' });
   });
   after(async () => {
     await stack?.stop();

@@ -243,6 +243,28 @@ describe('timeline webview in Chromium', function () {
     assert.deepEqual((await harness.posted()).at(-1), { type: 'reconnect' });
     await harness.send({ type: 'connection', connection: { state: 'reconnecting', attempt: 3, maxAttempts: 10, retryAt: T0 + 68_000, reason: 'TIMED_OUT' }, now: T0 + 60_000 });
     assert.match((await page.locator('.banner').textContent()) ?? '', /Reconnecting in 8 s — attempt 3 of 10/);
+    // The countdown is one timer however often the banner is drawn (every batch of events redraws it).
+    await page.evaluate(() => {
+      const w = window as unknown as { __countdowns: Set<unknown> };
+      w.__countdowns = new Set();
+      const set = window.setTimeout.bind(window);
+      const clear = window.clearTimeout.bind(window);
+      window.setTimeout = ((f: () => void, ms?: number) => {
+        const id = set(() => {
+          w.__countdowns.delete(id);
+          f();
+        }, ms);
+        if (ms === 1000) w.__countdowns.add(id);
+        return id;
+      }) as typeof window.setTimeout;
+      window.clearTimeout = ((id?: number) => {
+        w.__countdowns.delete(id);
+        clear(id);
+      }) as typeof window.clearTimeout;
+    });
+    for (let i = 0; i < 15; i++) await harness.send({ type: 'entries', entries: encodeEntries([ev('thinking', { iteration: 100 + i, toolsUsed: [] }, 100 + i)]), inserted: false });
+    await page.waitForTimeout(1500);
+    assert.equal(await page.evaluate(() => (window as unknown as { __countdowns: Set<unknown> }).__countdowns.size), 1, 'one countdown timer, not one per redraw');
     await harness.send({ type: 'connection', connection: { state: 'joined' }, now: T0 });
     assert.equal(await page.locator('.banner').isHidden(), true);
   });

@@ -21,7 +21,7 @@ export interface RealtimeOptions {
   idleTimeoutMs?: number;
   /** Largest frame accepted; a larger one closes the socket with 1009 (default 1 MiB). */
   maxFrameBytes?: number;
-  /** permessage-deflate on the socket (default on, as hosted Realtime). */
+  /** permessage-deflate on the socket (default off: it serialized the gateway's sends, see docs/benchmarks.md). */
   compression?: boolean;
 }
 
