@@ -409,8 +409,13 @@ export class SessionLifecycleManager extends SessionStore {
   }
 
   private async insert(batch: Entry[]): Promise<InsertResult> {
+    // A timer of our own, not AbortSignal.timeout: that one does not keep the process alive, and a
+    // request stuck on a reset connection then let a short-lived worker exit (code 0) with the
+    // event neither stored nor retried.
+    const controller = new AbortController();
+    const timer = this.clock.setTimeout(() => controller.abort(new Error(`no answer within ${this.options.requestTimeoutMs} ms`)), this.options.requestTimeoutMs);
+    const signal = controller.signal;
     try {
-      const signal = AbortSignal.timeout(this.options.requestTimeoutMs);
       const rows = batch.map((e) => ({ id: e.id, session_id: e.sessionId, event_type: e.type, event_data: e.data }));
       const inserted = await this.client.from('session_events').upsert(rows, { onConflict: 'id', ignoreDuplicates: true }).select(HISTORY_COLUMNS).abortSignal(signal);
       if (inserted.error) {
@@ -434,6 +439,8 @@ export class SessionLifecycleManager extends SessionStore {
       return { kind: 'stored', events };
     } catch (error) {
       return { kind: 'retry', error: error instanceof Error ? error.message : String(error) };
+    } finally {
+      this.clock.clearTimeout(timer);
     }
   }
 }
