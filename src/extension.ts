@@ -80,6 +80,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
         .then(() => follower.start())
         .catch((error: Error) => log.error(error.message));
     }),
+    // Same user, new client (the project's URL or key changed): the live list and every stream move.
+    auth.onDidChangeClient((client) => {
+      streams.useClient(client);
+      sessions.refresh().catch((error: Error) => log.error(error.message));
+    }),
     sessions.onDidChangeTreeData(() => {
       for (const s of sessions.all) TimelinePanel.forSession(s.id)?.updateSession(s);
     }),

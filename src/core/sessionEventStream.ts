@@ -109,8 +109,10 @@ export class SessionEventStream {
   private readonly counters: StreamStats = { live: 0, backfilled: 0, duplicates: 0, malformed: 0, joins: 0 };
   private readonly clock: Clock;
   private readonly logger: Logger;
+  private client: SupabaseClient;
 
   constructor(private readonly options: StreamOptions) {
+    this.client = options.client;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.schedule = new ReconnectSchedule({
@@ -168,6 +170,21 @@ export class SessionEventStream {
     void this.join();
   }
 
+  /**
+   * Moves to another client (the project's URL or key changed and the sign-in was restored on a new
+   * one): the channel on the old client is dropped and the stream rejoins on the new one, keeping
+   * its log, so the backfill brings only what it missed.
+   */
+  useClient(client: SupabaseClient): void {
+    if (client === this.client) return;
+    const old = this.client;
+    const channel = this.channel;
+    this.channel = undefined;
+    this.client = client;
+    if (channel) this.removing = old.removeChannel(channel).catch(() => undefined);
+    if (this.current.state !== 'closed') this.reconnect();
+  }
+
   async close(): Promise<void> {
     this.schedule.stop();
     this.generation++;
@@ -175,7 +192,7 @@ export class SessionEventStream {
     this.channel = undefined;
     this.setState({ state: 'closed' });
     this.setViewers([]);
-    if (channel) await this.options.client.removeChannel(channel).catch(() => undefined);
+    if (channel) await this.client.removeChannel(channel).catch(() => undefined);
   }
 
   dispose(): void {
@@ -202,7 +219,7 @@ export class SessionEventStream {
     const channel = this.channel;
     this.channel = undefined;
     // Not awaited here; the next join waits for it (with a dead socket phoenix answers at once).
-    if (channel) this.removing = this.options.client.removeChannel(channel).catch(() => undefined);
+    if (channel) this.removing = this.client.removeChannel(channel).catch(() => undefined);
   }
 
   private async join(): Promise<void> {
@@ -216,7 +233,7 @@ export class SessionEventStream {
     try {
       // No argument: supabase-js asks its token source (the accessToken provider or the signed-in
       // session, refreshed if due). Must happen BEFORE subscribing, or the join is anonymous.
-      await this.options.client.realtime.setAuth();
+      await this.client.realtime.setAuth();
     } catch (error) {
       this.logger.warn('could not refresh the access token before joining', { error: String(error) });
     }
@@ -224,7 +241,7 @@ export class SessionEventStream {
     // Live rows wait here until the backfill is merged, so the order holds across the join.
     this.liveBuffer = [];
     const presence = this.options.presence;
-    const channel = freshChannel(this.options.client, `session:${this.options.sessionId}`, presence?.key);
+    const channel = freshChannel(this.client, `session:${this.options.sessionId}`, presence?.key);
     this.channel = channel;
     if (presence) {
       channel.on('presence', { event: 'sync' }, () => generation === this.generation && this.setViewers(viewersOf(channel.presenceState())));
@@ -252,7 +269,7 @@ export class SessionEventStream {
 
   private async afterJoin(generation: number): Promise<void> {
     try {
-      const [rows, notes] = await Promise.all([this.loadHistory(), this.options.annotations ? fetchAnnotations(this.options.client, this.options.sessionId) : undefined]);
+      const [rows, notes] = await Promise.all([this.loadHistory(), this.options.annotations ? fetchAnnotations(this.client, this.options.sessionId) : undefined]);
       if (generation !== this.generation) return;
       const buffered = this.liveBuffer ?? [];
       this.liveBuffer = undefined;

@@ -16,6 +16,13 @@ export class AuthService implements vscode.Disposable {
   private current: AuthState = { kind: 'unconfigured' };
   private readonly changed = new vscode.EventEmitter<AuthState>();
   readonly onDidChange = this.changed.event;
+  private readonly clientChanged = new vscode.EventEmitter<SupabaseClient>();
+  /**
+   * Fires when a reload (the project's URL or key changed) restored the sign-in on a new client:
+   * whatever holds the old one (live lists, streams) must move to this one. The old client's
+   * channels are already removed.
+   */
+  readonly onDidChangeClient = this.clientChanged.event;
   private authSubscription: { unsubscribe(): void } | undefined;
 
   constructor(
@@ -68,6 +75,7 @@ export class AuthService implements vscode.Disposable {
       this.log.info(`Signed in as ${user.email ?? user.id} (restored)`);
       this.set({ kind: 'signedIn', userId: user.id, email: user.email ?? '' });
     }
+    this.clientChanged.fire(this.client);
   }
 
   async signIn(email: string, password: string): Promise<void> {
@@ -92,6 +100,7 @@ export class AuthService implements vscode.Disposable {
   dispose(): void {
     this.teardown();
     this.changed.dispose();
+    this.clientChanged.dispose();
   }
 
   private requireClient(): SupabaseClient {

@@ -1,6 +1,7 @@
 // One SessionEventStream per watched session, shared by whoever needs it (the status bar's
 // selection, each timeline panel) and closed when the last user lets go. All on the signed-in
 // client, so several sessions share one socket.
+import type { SupabaseClient } from '@supabase/supabase-js';
 import { randomUUID } from 'node:crypto';
 import type * as vscode from 'vscode';
 import type { Logger } from '../core/log';
@@ -75,6 +76,11 @@ export class StreamRegistry implements vscode.Disposable {
 
   connectionHistory(): ConnectionChange[] {
     return [...this.changes];
+  }
+
+  /** Moves every stream to the client a reload made (same project, same user). */
+  useClient(client: SupabaseClient): void {
+    for (const { stream } of this.streams.values()) stream.useClient(client);
   }
 
   /** Closes every stream (sign-out, another project). */

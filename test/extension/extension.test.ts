@@ -2,6 +2,7 @@
 // Agent Session Stream extension and the local stack (behind the runner's fault proxy).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { SignJWT } from 'jose';
 import * as vscode from 'vscode';
 import { parseEnvFile } from '../../src/core/envFile';
 import { createSupabaseClient } from '../../src/core/supabaseClient';
@@ -121,6 +122,37 @@ export function defineSuites(): void {
       assert.ok(snap.latency.samples >= 1 && snap.latency.p50 !== undefined, 'live events were measured');
       assert.ok(snap.history.some((c) => c.sessionId === session && c.state === 'reconnecting'), 'the cut is in the connection history');
       assert.ok((snap.gateway?.connections ?? 0) >= 1, 'the local gateway’s counters');
+    });
+
+    it('a new anon key for the same project: the sign-in moves to a new client, and the Sessions list and the watched session follow it', async () => {
+      const settings = vscode.workspace.getConfiguration('sessionStream');
+      const original = settings.inspect<string>('supabaseAnonKey')?.globalValue;
+      const before = api.auth.signedInClient();
+      // Another valid anon key of the same project (as after a key rotation).
+      const key = await new SignJWT({ role: 'anon', iss: 'rotated' }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt().setExpirationTime('1d').sign(new TextEncoder().encode(env.JWT_SECRET!));
+      await settings.update('supabaseAnonKey', key, vscode.ConfigurationTarget.Global);
+      try {
+        await until('signed in on a new client', () => api.auth.state.kind === 'signedIn' && api.auth.signedInClientOrUndefined() !== before);
+        const userId = (api.auth.state as { userId: string }).userId;
+        const added = (await worker.createSession(userId, 'After the key change')).id;
+        await until('a session created after the change, live in the list', () => api.sessions.find(added));
+        const outcome = await worker.emitEvent(session, 'thinking', { iteration: 8, toolsUsed: [] });
+        assert.equal(outcome.status, 'stored');
+        const lease = api.streams.acquire(session);
+        try {
+          await until('the event through the watched session’s stream', () => lease.stream.log.has((outcome as { event: { id: string } }).event.id));
+          assert.equal(lease.stream.state.state, 'joined');
+          // Nothing stays on the old client: its token is no longer refreshed, so a channel left
+          // there would fail when that token expires.
+          const topics = (c: { getChannels(): Array<{ topic: string }> }) => c.getChannels().map((ch) => ch.topic);
+          await until('every channel on the new client', () => topics(before).length === 0 && topics(api.auth.signedInClient()).includes(`realtime:session:${session}`));
+          assert.ok(topics(api.auth.signedInClient()).some((t) => t.startsWith('realtime:sessions:')), 'the Sessions list’s channel is on the new client');
+        } finally {
+          lease.dispose();
+        }
+      } finally {
+        await settings.update('supabaseAnonKey', original, vscode.ConfigurationTarget.Global);
+      }
     });
   });
 }
