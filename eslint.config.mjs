@@ -23,7 +23,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'no-restricted-syntax': [
         'error',
-        { selector: 'ExportDefaultDeclaration', message: 'Use named exports (style.md §11).' },
+        { selector: 'ExportDefaultDeclaration', message: 'Use named exports (docs/architecture.md, code style).' },
       ],
     },
   },

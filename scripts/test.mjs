@@ -15,7 +15,7 @@ const steps = [
   { name: 'unit', mocha: 'test/unit/.mocharc.json' },
   { name: 'webview', mocha: 'test/webview/.mocharc.json' },
   { name: 'integration', mocha: 'test/integration/.mocharc.json' },
-  // Ten faults, ours vs the seed's design; ours must lose, duplicate and reorder nothing.
+  // The faults, ours vs a naive baseline; ours must lose, duplicate and reorder nothing.
   { name: 'faults', mocha: 'test/faults/.mocharc.json' },
   // A real VS Code (code-server from npm, installed once into .session-stream/) with the extension.
   { name: 'extension', script: [bin('tsx'), 'scripts/testExtension.ts'] },

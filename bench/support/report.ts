@@ -1,5 +1,5 @@
 // Benchmark output: every figure on a line of its own (`<suite> <figure>: <value> <unit>`, names
-// kept stable, architecture.md), a Markdown table per suite, and bench/results/latest.json with the
+// kept stable, docs/architecture.md), a Markdown table per suite, and bench/results/latest.json with the
 // machine facts. Figures are measurements of this run; ratios are against a baseline measured in
 // the same run, never against numbers written down somewhere.
 import { execFileSync } from 'node:child_process';

@@ -1,4 +1,4 @@
-// `npm run demo -- [--speed N] [--fail] [--workspace DIR] [--title T]` (contract 4): signs the demo
+// `npm run demo -- [--speed N] [--fail] [--workspace DIR] [--title T]` (docs/architecture.md, contract 4): signs the demo
 // user up (or in), creates a session owned by them, and runs the scripted agent session.
 import path from 'node:path';
 import { parseArgs } from 'node:util';

@@ -1,4 +1,4 @@
-// `npm run emit -- --session ID --type TYPE --data JSON|@FILE|-` (architecture.md contract 2): emits
+// `npm run emit -- --session ID --type TYPE --data JSON|@FILE|-` (docs/architecture.md, contract 2): emits
 // one event as the worker does and prints the stored event as one JSON line.
 // Exit 0 stored, 2 bad input (the message says what is wrong), 1 anything else.
 import { readFile } from 'node:fs/promises';

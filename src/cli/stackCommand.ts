@@ -1,5 +1,5 @@
 // `npm run stack -- [--port N] [--data-dir DIR] [--env-file PATH] [--jwt-expiry S] [--log-level L]`
-// (architecture.md contract 1): real PostgreSQL + the Supabase-compatible gateway on 127.0.0.1.
+// (docs/architecture.md, contract 1): real PostgreSQL + the Supabase-compatible gateway on 127.0.0.1.
 import { parseArgs } from 'node:util';
 import { envLines, startStack, writeEnvFile } from '../../supabase/local/stack';
 import type { LogLevel } from '../../supabase/local/log';

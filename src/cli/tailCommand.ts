@@ -1,4 +1,4 @@
-// `npm run tail -- --session ID [--json]` (architecture.md contract 3): follows one session with the
+// `npm run tail -- --session ID [--json]` (docs/architecture.md, contract 3): follows one session with the
 // same SessionEventStream as the extension — history first, then live, every event exactly once in
 // seq order across any number of disconnects.
 import { randomUUID } from 'node:crypto';

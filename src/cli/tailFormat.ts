@@ -104,7 +104,7 @@ export function formatState(s: StreamState, now: number): string {
   }
 }
 
-/** The `--json` line for a state (architecture.md contract 3). */
+/** The `--json` line for a state (docs/architecture.md, contract 3). */
 export function stateJson(s: StreamState, now: number): Record<string, unknown> {
   const base: Record<string, unknown> = { kind: 'status', state: s.state };
   if (s.state === 'reconnecting') Object.assign(base, { attempt: s.attempt, maxAttempts: s.maxAttempts, retryInMs: Math.max(0, s.retryAt - now), reason: s.reason });

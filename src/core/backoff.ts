@@ -10,7 +10,7 @@ export interface BackoffPolicy {
   maxAttempts: number;
 }
 
-/** The seed's reconnect table: 1, 2, 4, 8, 16, 30, 30, 30, 30, 30 s — ten attempts. */
+/** The reconnect table: 1, 2, 4, 8, 16, 30, 30, 30, 30, 30 s — ten attempts. */
 export const RECONNECT_POLICY: BackoffPolicy = { initialMs: 1000, maxMs: 30_000, maxAttempts: 10 };
 
 /** Delay before retry `attempt` (1-based): initial · 2^(attempt−1), capped. */

@@ -1,4 +1,4 @@
-// The server half of the health panel: the seed's two monitoring views (security invoker, so RLS
+// The server half of the health panel: the two monitoring views (security invoker, so RLS
 // limits them to the viewer's own sessions) read through supabase-js as the signed-in user.
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { ServerHealth } from '../shared/health';

@@ -1,6 +1,6 @@
 // FILE_CHANGE / FILES_CHANGED → the file, inside the workspace folder the session is bound to:
 // `write` opens it (a preview that does not steal focus, unless the setting says `focus`),
-// debounced 500 ms as the seed asks so a burst opens only the last file; `delete` is shown, not
+// debounced 500 ms so a burst opens only the last file; `delete` is shown, not
 // opened. Paths go through the guard (src/core/pathGuard.ts): anything that leaves the folder is
 // refused with a warning and logged.
 import * as vscode from 'vscode';

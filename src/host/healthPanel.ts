@@ -1,5 +1,5 @@
 // "Agent Session Stream: Show Health": one webview panel with the server's figures for the last
-// hour (the seed's monitoring views, as the signed-in user), who is subscribed to the watched
+// hour (the database's monitoring views, as the signed-in user), who is subscribed to the watched
 // sessions (presence; plus the local stack's gateway counters when it is the local stack), and
 // this window's own latency distribution and connection history. Refreshed every 5 s while
 // visible, and on demand. Same CSP and handshake as the timeline.

@@ -1,4 +1,4 @@
-// The connection indicator (the seed's ConnectionIndicator, VS Code style), driven by stream
+// The connection indicator, VS Code style, driven by stream
 // events: connecting (spinning), the watched session and its state, "Reconnecting in 8 s (3/10)"
 // on a warning background, "Disconnected" on an error background (click to reconnect). While a
 // retry is pending a 1 s tick updates the countdown; nothing is polled.

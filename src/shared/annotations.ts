@@ -1,4 +1,4 @@
-// Comments on events (issue 10): the row schema shared by the core, the host, the webview and the
+// Comments on events: the row schema shared by the core, the host, the webview and the
 // command line, the size rule the database enforces (checked before sending, so the user gets a
 // clear message instead of a constraint name), and a small keyed set that applies changes in any
 // order and says what changed.

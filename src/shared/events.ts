@@ -1,5 +1,5 @@
 // The session event model shared by the worker, the stream, the extension host, the webview and the
-// command line: the seed's six event types plus `files_changed` (its batching), a zod schema for
+// command line: the six event types plus `files_changed` (several file changes in one event), a zod schema for
 // each type's `data`, and a row parser that turns a database row into a SessionEvent — or reports
 // it as malformed, without losing it or its neighbours.
 import { z } from 'zod';
@@ -8,7 +8,7 @@ import { z } from 'zod';
 export const SESSION_EVENT_TYPES = ['state_changed', 'thinking', 'terminal', 'file_change', 'files_changed', 'completion', 'error'] as const;
 export type SessionEventType = (typeof SESSION_EVENT_TYPES)[number];
 
-/** The seed's enum names, for code written against it. */
+/** Upper-case names for the types (`SessionEventType.THINKING`), for code that prefers an enum. */
 export const SessionEventType = {
   STATE_CHANGED: 'state_changed',
   THINKING: 'thinking',
@@ -44,7 +44,7 @@ export type SessionStats = z.infer<typeof sessionStatsSchema>;
 
 /**
  * One schema per type. Unknown extra fields are kept (an agent may send more than we know about);
- * fields the seed's own examples leave out get a neutral default (`toolsUsed: []`, `output: ''`,
+ * fields that writers commonly leave out get a neutral default (`toolsUsed: []`, `output: ''`,
  * `error: ''`, `action: 'write'`). `exitCode` may be absent while a command still runs.
  */
 export const eventDataSchemas = {

@@ -1,8 +1,8 @@
 // What the "Show Health" panel shows, as one snapshot the host builds and the webview draws:
-// the server's figures for the last hour (the seed's monitoring views), who is subscribed, and
+// the server's figures for the last hour (the database's monitoring views), who is subscribed, and
 // this client's own measurements (latency distribution, connection history).
 
-/** The seed's "latency" view: the average age (now − created_at) of the last hour's events per type. */
+/** The `session_event_latency` view: the average age (now − created_at) of the last hour's events per type. */
 export interface TypeLatency {
   eventType: string;
   avgAgeSeconds: number;

@@ -1,4 +1,4 @@
-// A scripted, realistic agent session (contract 4): state transitions, THINKING steps with tools,
+// A scripted, realistic agent session (docs/architecture.md, contract 4): state transitions, THINKING steps with tools,
 // TERMINAL commands with coloured output (one failing), real file writes and a delete inside the
 // demo workspace, a FILES_CHANGED batch, and COMPLETION with stats — or ERROR with `fail`.
 // Shared by `npm run demo`, `npm start` and the extension's "Run Demo Session".

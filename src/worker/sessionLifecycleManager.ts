@@ -1,5 +1,4 @@
-// The worker's side of the stream (the seed's SessionLifecycleManager), with the guarantees the
-// seed's version lacks: every event is validated before it is sent; an event's id is made here, so
+// The worker's side of the stream, with these guarantees (docs/architecture.md, "Decisions"): every event is validated before it is sent; an event's id is made here, so
 // a retried insert cannot duplicate it (ON CONFLICT (id) DO NOTHING); when the database or the
 // network fails, the event waits in a bounded retry queue with exponential backoff, in order per
 // session, instead of being lost; and emitEvent never throws into the agent loop.
@@ -170,7 +169,7 @@ export class SessionLifecycleManager extends SessionStore {
     return { status: 'failed', id: '', error: `the session is ${to}, but its state_changed event could not be read back${error ? `: ${error.message}` : ''}` };
   }
 
-  /** The seed's success flow: COMPLETION with the stats, then STATE_CHANGED → completed. */
+  /** The success flow: COMPLETION with the stats, then STATE_CHANGED → completed. */
   async completeSession(sessionId: string, stats: SessionStats, message = 'Session completed'): Promise<EmitOutcome> {
     const completion = await this.emitEvent(sessionId, 'completion', { message, stats });
     if (completion.status === 'refused' || completion.status === 'failed') return completion;
@@ -184,12 +183,12 @@ export class SessionLifecycleManager extends SessionStore {
     return this.transition(sessionId, 'failed', message, stats);
   }
 
-  /** Emits a FILES_CHANGED batch (the seed's optimisation) for paths or `{ path, action }`. */
+  /** Emits a FILES_CHANGED batch (one event for several files) for paths or `{ path, action }`. */
   emitFilesChanged(sessionId: string, files: Array<string | { path: string; action?: 'write' | 'delete' }>): Promise<EmitOutcome> {
     return this.emitEvent(sessionId, 'files_changed', { files: files.map((f) => (typeof f === 'string' ? { path: f, action: 'write' } : f)) });
   }
 
-  /** The seed's getEventHistory: the latest `limit` events, oldest first; with `afterSeq`, the next ones after it. */
+  /** The latest `limit` events, oldest first; with `afterSeq`, the next ones after it. */
   async getEventHistory(sessionId: string, options: { limit?: number; afterSeq?: number } = {}): Promise<SessionEvent[]> {
     const rows = await fetchHistory(this.client, sessionId, options);
     const events: SessionEvent[] = [];

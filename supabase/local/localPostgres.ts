@@ -44,7 +44,7 @@ export interface LocalPostgres {
   stop(): Promise<void>;
 }
 
-/** PostgreSQL settings the stack relies on (pitfalls.md). */
+/** PostgreSQL settings the stack relies on (docs/architecture.md, "Facts we design around"). */
 export const POSTGRES_SETTINGS: Record<string, string> = {
   listen_addresses: '127.0.0.1',
   wal_level: 'logical',

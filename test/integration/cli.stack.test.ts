@@ -1,4 +1,4 @@
-// Contract 1 (architecture.md): `npm run stack` as a user runs it, in its own process.
+// Contract 1 (docs/architecture.md): `npm run stack` as a user runs it, in its own process.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';

@@ -1,4 +1,4 @@
-// Contract 3 (architecture.md): `npm run tail` as a user runs it, through a network cut.
+// Contract 3 (docs/architecture.md): `npm run tail` as a user runs it, through a network cut.
 import assert from 'node:assert/strict';
 import { addAnnotation, deleteAnnotation, editAnnotation } from '../../src/core/annotations';
 import { createSupabaseClient } from '../../src/core/supabaseClient';

@@ -1,4 +1,4 @@
-// Contracts 2 and 4 (architecture.md): `npm run emit` and `npm run demo` as a user runs them.
+// Contracts 2 and 4 (docs/architecture.md): `npm run emit` and `npm run demo` as a user runs them.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';

@@ -1,4 +1,4 @@
-// Annotations on events and read markers (issue 10), at the database, as the Supabase roles really
+// Annotations on events and read markers, at the database, as the Supabase roles really
 // are: who can see a session reads and adds its annotations; only authors edit or delete theirs;
 // a stranger can do neither; read markers are private; sizes and ownership cannot be forged.
 // (Live delivery, recovery and the read-marker RPC: annotations.live.test.ts.)

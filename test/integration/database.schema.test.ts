@@ -14,7 +14,7 @@ describe('database schema (real PostgreSQL)', () => {
   });
   after(() => admin.end());
 
-  describe("the seed's Realtime verification queries", () => {
+  describe('the Realtime verification queries (as in Supabase’s docs)', () => {
     it("session_events has REPLICA IDENTITY FULL (relreplident = 'f')", async () => {
       const { rows } = await admin.query("select relreplident from pg_class where relname = 'session_events'");
       assert.deepEqual(rows, [{ relreplident: 'f' }]);
@@ -33,7 +33,7 @@ describe('database schema (real PostgreSQL)', () => {
     });
   });
 
-  it("has the seed's three indexes plus (session_id, seq)", async () => {
+  it('has the indexes by session and time, type and time, plus (session_id, seq)', async () => {
     const { rows } = await admin.query<{ indexname: string; indexdef: string }>(
       "select indexname, indexdef from pg_indexes where tablename = 'session_events' order by indexname",
     );

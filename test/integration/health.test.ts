@@ -1,4 +1,4 @@
-// The health panel's server figures (the seed's monitoring views, read through supabase-js as the
+// The health panel's server figures (the database's monitoring views, read through supabase-js as the
 // signed-in user) on known data: events per minute per type and the per-type average age over the
 // last hour, for the user's own sessions only, nothing older than an hour; and the panel's
 // snapshot helpers on known samples.

@@ -1,5 +1,6 @@
 // SessionLifecycleManager against the local stack with unmodified supabase-js (service role), as the
-// worker runs it: the seed's two backend tests plus what the seed's version loses.
+// worker runs it: the two backend tests of the original design (emit, then read back in order; the lifecycle), plus
+// what a naive writer loses.
 import assert from 'node:assert/strict';
 import { createSupabaseClient } from '../../src/core/supabaseClient';
 import { SessionLifecycleManager, type EmitOutcome } from '../../src/worker/sessionLifecycleManager';

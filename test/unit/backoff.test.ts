@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { backoffDelay, RECONNECT_POLICY } from '../../src/core/backoff';
 
 describe('backoffDelay', () => {
-  it('is the seed’s table: 1, 2, 4, 8, 16, 30, 30, 30, 30, 30 s over ten attempts', () => {
+  it('is the reconnect table: 1, 2, 4, 8, 16, 30, 30, 30, 30, 30 s over ten attempts', () => {
     const table = Array.from({ length: RECONNECT_POLICY.maxAttempts }, (_, i) => backoffDelay(i + 1, RECONNECT_POLICY) / 1000);
     assert.deepEqual(table, [1, 2, 4, 8, 16, 30, 30, 30, 30, 30]);
   });

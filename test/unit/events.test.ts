@@ -16,7 +16,7 @@ describe('event model (src/shared/events)', () => {
     for (const type of SESSION_EVENT_TYPES) assert.equal(validateEventData(type, SAMPLE_EVENT_DATA[type]).ok, true, type);
   });
 
-  it('fills the fields the seed’s own examples leave out, and keeps unknown extra fields', () => {
+  it('fills the fields writers commonly leave out, and keeps unknown extra fields', () => {
     assert.deepEqual(validateEventData('thinking', { iteration: 1 }), { ok: true, value: { iteration: 1, toolsUsed: [] } });
     assert.deepEqual(validateEventData('terminal', { command: 'ls' }), { ok: true, value: { command: 'ls', output: '', error: '' } });
     assert.deepEqual(validateEventData('file_change', { path: 'App.tsx' }), { ok: true, value: { path: 'App.tsx', action: 'write' } });

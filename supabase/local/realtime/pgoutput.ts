@@ -1,7 +1,7 @@
 // A pgoutput (protocol version 1) decoder that keeps every value as PostgreSQL's own text.
 // Why not the decoder inside pg-logical-replication: it converts values with `pg`'s process-wide
 // type parsers (timestamptz → Date loses microseconds, breaking cursors built on them; see
-// pitfalls.md), and changing those parsers would change every other `pg` client in the process.
+// docs/architecture.md), and changing those parsers would change every other `pg` client in the process.
 // We still use that library for the replication connection itself (see cdc.ts).
 // Format: https://www.postgresql.org/docs/current/protocol-logicalrep-message-formats.html
 
