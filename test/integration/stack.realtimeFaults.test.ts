@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { client, Collector, createSession, emit, sessionChannel, signUp, statusUntil, type Status, type TestUser } from './clients';
 import { adminClient, stack } from './fixture';
+import { until } from '../support/wait';
 
 type Row = Record<string, unknown>;
 
@@ -127,7 +128,7 @@ describe('local stack: Realtime through token changes and restarts', function ()
       await statusUntil(statuses, 'SUBSCRIBED');
       await admin.query('insert into public.route_probe (owner) values ($1)', [alice.id]);
       await statusUntil(statuses, 'CHANNEL_ERROR', 10_000);
-      await until(() => statuses.filter((s) => s === 'SUBSCRIBED').length === 2, 15_000);
+      await until('both channels subscribed', () => statuses.filter((s) => s === 'SUBSCRIBED').length === 2);
       assert.deepEqual(statuses.slice(0, 3), ['SUBSCRIBED', 'CHANNEL_ERROR', 'SUBSCRIBED']);
       const stats = (await (await fetch(`${stack().env.API_URL}/stats`)).json()) as { routingFailures: number };
       assert.ok(stats.routingFailures >= 1);
@@ -136,12 +137,38 @@ describe('local stack: Realtime through token changes and restarts', function ()
       await admin.end();
     }
   });
-});
 
-async function until(check: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+  it('a row deleted right after it was inserted is no channel error: its INSERT is not sent (nothing is left to check), the DELETE is', async () => {
+    type Change = { eventType: string; new: { id?: string; title?: string }; old: { id?: string } };
+    const changes = new Collector<Change>();
+    const statuses: Status[] = [];
+    alice.client
+      .channel(`sessions:${alice.id}`)
+      .on('postgres_changes', { event: '*', schema: 'public', table: 'coding_sessions', filter: `user_id=eq.${alice.id}` }, (p) => changes.push(p as unknown as Change))
+      .subscribe((s) => statuses.push(s as Status));
+    await statusUntil(statuses, 'SUBSCRIBED');
+    const admin = await adminClient();
+    try {
+      const insert = async (title: string) => (await admin.query<{ id: string }>('insert into public.coding_sessions (user_id, title) values ($1, $2) returning id', [alice.id, title])).rows[0]!.id;
+      // In one transaction: the change arrives with its row already gone.
+      await admin.query('begin');
+      const sameTransaction = await insert('gone in the same transaction');
+      await admin.query('delete from public.coding_sessions where id = $1', [sameTransaction]);
+      await admin.query('commit');
+      // In two, as when someone adds something and takes it back at once.
+      const twoTransactions = await insert('gone right after');
+      await admin.query('delete from public.coding_sessions where id = $1', [twoTransactions]);
+      // Changes are delivered in commit order: once this one is here, the ones before are decided.
+      const kept = await insert('kept');
+      await until('the session inserted afterwards', () => changes.items.some((c) => c.eventType === 'INSERT' && c.new.id === kept), 10_000);
+      assert.deepEqual(statuses, ['SUBSCRIBED'], 'the channel was never errored');
+      const deleted = changes.items.filter((c) => c.eventType === 'DELETE').map((c) => c.old.id);
+      assert.deepEqual(deleted, [sameTransaction, twoTransactions]);
+      assert.ok(!changes.items.some((c) => c.eventType === 'INSERT' && c.new.id === sameTransaction), 'a row that never was visible is not sent');
+      const stats = (await (await fetch(`${stack().env.API_URL}/stats`)).json()) as { rlsGone: number };
+      assert.ok(stats.rlsGone >= 1, JSON.stringify(stats));
+    } finally {
+      await admin.end();
+    }
+  });
+});

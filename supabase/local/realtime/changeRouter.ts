@@ -55,9 +55,9 @@ export class ChangeRouter {
     return this.visibility.invisible;
   }
 
-  /** Visibility work: rows hidden by RLS, re-reads of rows not visible yet, rows left undecided. */
-  get visibilityStats(): { hidden: number; retries: number; undecided: number } {
-    return { hidden: this.visibility.invisible, retries: this.visibility.retries, undecided: this.visibility.undecided };
+  /** Visibility work: rows hidden by RLS, re-reads of rows not visible yet, rows gone before their check, rows left undecided. */
+  get visibilityStats(): { hidden: number; retries: number; gone: number; undecided: number } {
+    return { hidden: this.visibility.invisible, retries: this.visibility.retries, gone: this.visibility.deletedBeforeCheck, undecided: this.visibility.undecided };
   }
 
   add(subscriber: ChangeSubscriber): void {
@@ -125,6 +125,16 @@ export class ChangeRouter {
     return ids;
   }
 
+  private async noteRow(change: Change): Promise<void> {
+    try {
+      const key = await this.primaryKey(change.schema, change.table);
+      const values = key.map((name) => (change.type === 'DELETE' ? change.oldRecord : change.record)?.[name] ?? null);
+      if (key.length > 0 && values.every((v) => v !== null)) this.visibility.noteRow(change.type === 'DELETE' ? 'deleted' : 'inserted', change.schema, change.table, values);
+    } catch {
+      // No key to go by: checks of this row fall back to waiting (and to 'error' after that).
+    }
+  }
+
   private canRead(role: string, schema: string, table: string): Promise<boolean> {
     const key = `${role}\u0000${schema}.${table}`;
     const cached = this.readable.get(key);
@@ -137,6 +147,9 @@ export class ChangeRouter {
   }
 
   private async prepare(change: Change): Promise<Delivery[]> {
+    // Checks of earlier changes of a row, still waiting for it to become visible, learn here that it
+    // is gone (or back) — whether or not anyone listens to this change itself.
+    if (change.type !== 'UPDATE') await this.noteRow(change);
     const candidates: Array<{ subscriber: ChangeSubscriber; ids: number[] }> = [];
     for (const subscriber of this.subscribers) {
       const ids = this.matchingIds(subscriber, change);

@@ -117,7 +117,7 @@ export class RealtimeServer {
   stats(): Record<string, number> {
     let channels = 0;
     for (const c of this.connections) channels += c.channels.size;
-    return { connections: this.connections.size, channels, changeSubscribers: this.router.size, presences: this.presence.count(), delivered: this.router.delivered, routingFailures: this.router.failed, rlsHidden: this.router.visibilityStats.hidden, rlsRetries: this.router.visibilityStats.retries, rlsUndecided: this.router.visibilityStats.undecided };
+    return { connections: this.connections.size, channels, changeSubscribers: this.router.size, presences: this.presence.count(), delivered: this.router.delivered, routingFailures: this.router.failed, rlsHidden: this.router.visibilityStats.hidden, rlsRetries: this.router.visibilityStats.retries, rlsGone: this.router.visibilityStats.gone, rlsUndecided: this.router.visibilityStats.undecided };
   }
 
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {

@@ -5,9 +5,12 @@
 // batch for that group is in flight. A change can arrive before a new snapshot sees its row: when
 // the subscriber does not see it, one read that bypasses RLS (shared by every subscriber) tells
 // "not visible yet" (read again, briefly) from "there": then one more read as the subscriber, after
-// the row is known to be visible, is the final answer (it may have committed between the reads). When that
-// cannot be decided, the answer is 'error', and the caller makes the client rejoin and backfill
-// instead of dropping the change.
+// the row is known to be visible, is the final answer (it may have committed between the reads).
+// A row that is not there because a later change deleted it (in the same transaction, or one that
+// committed before the check ran) is not sent: there is nothing left to check it against, and hosted
+// Realtime, which re-reads rows as well, does the same; the DELETE follows. When none of this can be
+// decided, the answer is 'error', and the caller makes the client rejoin and backfill instead of
+// dropping the change.
 import type pg from 'pg';
 import type { Claims } from '../keys';
 import type { Logger } from '../log';
@@ -41,6 +44,8 @@ interface Group {
 }
 
 const SEP = '\u0000';
+/** How long a deleted row is remembered for checks of its earlier changes that are still waiting. */
+const DELETED_MEMORY_MS = 10_000;
 
 export class VisibilityChecker {
   private readonly groups = new Map<string, Group>();
@@ -52,6 +57,10 @@ export class VisibilityChecker {
   undecided = 0;
   /** Re-reads of rows not visible to anyone yet (a row hidden by RLS is never re-read). */
   retries = 0;
+  /** Rows not sent because a later change had deleted them before they could be checked. */
+  deletedBeforeCheck = 0;
+  /** Rows deleted lately (by id), with when their DELETE arrived. */
+  private readonly deleted = new Map<string, number>();
   queries = 0;
 
   constructor(
@@ -66,6 +75,7 @@ export class VisibilityChecker {
       const found = await this.lookup(claims, claimsGroup, row);
       if (found === 'error') return this.undecidedRow();
       if (found) return true;
+      if (this.deleted.has(rowId(row))) return this.deletedRow();
       const exists = await this.exists(row);
       if (exists === 'error') return this.undecidedRow();
       if (exists) {
@@ -78,11 +88,33 @@ export class VisibilityChecker {
         this.invisible++;
         return false;
       }
+      if (this.deleted.has(rowId(row))) return this.deletedRow();
       const delay = RETRIES_MS[attempt];
       if (delay === undefined) return this.undecidedRow();
       this.retries++;
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
+  }
+
+  /** The router tells of every INSERT and DELETE as it arrives, in commit order. */
+  noteRow(change: 'inserted' | 'deleted', schema: string, table: string, values: ReadonlyArray<string | null>): void {
+    const id = rowId({ schema, table, values });
+    if (change === 'inserted') {
+      this.deleted.delete(id);
+      return;
+    }
+    const now = Date.now();
+    for (const [old, at] of this.deleted) {
+      if (now - at < DELETED_MEMORY_MS) break; // in arrival order: the rest are newer
+      this.deleted.delete(old);
+    }
+    this.deleted.delete(id);
+    this.deleted.set(id, now);
+  }
+
+  private deletedRow(): false {
+    this.deletedBeforeCheck++;
+    return false;
   }
 
   private undecidedRow(): 'error' {
@@ -92,7 +124,7 @@ export class VisibilityChecker {
 
   /** Does the row exist for the database (RLS bypassed)? One read per row, shared while in flight. */
   private exists(row: RowRef): Promise<boolean | 'error'> {
-    const id = `${row.schema}.${row.table}${SEP}${row.values.join(SEP)}`;
+    const id = rowId(row);
     let read = this.existence.get(id);
     if (!read) {
       const where = row.key.map((k, i) => `${ident(k.name)} = $${i + 1}::${ident(k.type)}`).join(' and ');
@@ -161,4 +193,8 @@ export class VisibilityChecker {
     const { rows } = await withClaims(this.pool, group.claims, (client) => client.query<Record<string, string>>(sql, values));
     return new Set(rows.map((r) => key.map((k) => r[k.name]).join(SEP)));
   }
+}
+
+function rowId(row: { schema: string; table: string; values: ReadonlyArray<string | null> }): string {
+  return `${row.schema}.${row.table}${SEP}${row.values.join(SEP)}`;
 }
