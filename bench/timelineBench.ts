@@ -4,7 +4,8 @@
 // scroll frame times through 10,000 events, and the JS heap after 50,000 events. The baseline in
 // the same run is an empty init (the page's own cost).
 import type { SessionEvent } from '../src/shared/events';
-import { encodeEntries, type TimelineEntry } from '../src/shared/protocol';
+import type { TimelineEntry } from '../src/shared/entries';
+import { encodeEntries } from '../src/shared/timelineProtocol';
 import { WebviewHarness } from '../test/support/webviewHarness';
 import type { BenchOptions } from './support/benchStack';
 import { SuiteReport } from './support/report';
@@ -41,7 +42,7 @@ export async function timelineBench(options: Pick<BenchOptions, 'quick'>): Promi
         window.postMessage(msg, '*');
         const check = () => (document.querySelector('.row') ? requestAnimationFrame(() => resolve(performance.now() - t)) : requestAnimationFrame(check));
         requestAnimationFrame(check);
-      }), { type: 'init', session, entries, connection: { state: 'joined' }, now: T0, viewers: [], annotations: [], me: '' } as unknown as Record<string, unknown>);
+      }), { type: 'init', session, entries, connection: { state: 'joined', at: 0 }, now: T0, viewers: [], annotations: [], me: '' } as unknown as Record<string, unknown>);
     };
     const empty = await firstPaint(1);
     const tenK = await firstPaint(10_000);
@@ -130,7 +131,7 @@ export async function timelineBench(options: Pick<BenchOptions, 'quick'>): Promi
     const cdp = await heapPage.context().newCDPSession(heapPage);
     await cdp.send('HeapProfiler.collectGarbage');
     const before = ((await cdp.send('Runtime.getHeapUsage')) as { usedSize: number }).usedSize;
-    await harness.send({ type: 'init', session, entries: encodeEntries(events(0, 50_000)), connection: { state: 'joined' }, now: T0, viewers: [], annotations: [], me: '' });
+    await harness.send({ type: 'init', session, entries: encodeEntries(events(0, 50_000)), connection: { state: 'joined', at: 0 }, now: T0, viewers: [], annotations: [], me: '' });
     await heapPage.waitForSelector('.row');
     await cdp.send('HeapProfiler.collectGarbage');
     const after = ((await cdp.send('Runtime.getHeapUsage')) as { usedSize: number }).usedSize;

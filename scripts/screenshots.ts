@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { Annotation } from '../src/shared/annotations';
 import type { SessionEvent } from '../src/shared/events';
 import { histogram, type HealthSnapshot } from '../src/shared/health';
-import { encodeEntries, type TimelineEntry } from '../src/shared/protocol';
+import type { TimelineEntry } from '../src/shared/entries';
+import { encodeEntries } from '../src/shared/timelineProtocol';
 import { WebviewHarness } from '../test/support/webviewHarness';
 
 const T0 = Date.parse('2026-11-25T10:00:00Z');
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
   try {
     for (const theme of ['dark', 'light'] as const) {
       const page = await harness.open({ theme, width: 1100, height: 760 });
-      await harness.send({ type: 'init', session: { id: 's-1', title: 'Demo: add a greeting module', state: 'completed', createdAt: new Date(T0).toISOString() }, entries: encodeEntries(entries), connection: { state: 'joined' }, now: T0 + 120_000, viewers: [{ name: 'ada@example.com', client: 'vscode' }, { name: 'grace@example.com', client: 'cli' }], annotations, me: 'u-ada' });
+      await harness.send({ type: 'init', session: { id: 's-1', title: 'Demo: add a greeting module', state: 'completed', createdAt: new Date(T0).toISOString() }, entries: encodeEntries(entries), connection: { state: 'joined', at: 0 }, now: T0 + 120_000, viewers: [{ name: 'ada@example.com', client: 'vscode' }, { name: 'grace@example.com', client: 'cli' }], annotations, me: 'u-ada' });
       await page.waitForSelector('.kind-completion');
       await page.waitForTimeout(300);
       const file = path.resolve(__dirname, `../docs/timeline-${theme}.png`);

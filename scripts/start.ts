@@ -10,7 +10,8 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { DEMO_EMAIL, DEMO_PASSWORD, signInOrUp } from '../src/cli/demoCommand';
+import { signInOrUp } from '../src/cli/demoCommand';
+import { DEMO_EMAIL, DEMO_PASSWORD, LOCAL_STACK_ENV_FILE } from '../src/shared/localDefaults';
 import { resolveConnection } from '../src/cli/connection';
 import { freePort } from '../supabase/local/freePort';
 import { CODE_SERVER, codeServerArgs, ensureCodeServer, installExtension, NODE24_BIN, QUIET_SETTINGS, REPO, writeUserSettings } from './vscodeServer';
@@ -19,7 +20,7 @@ import { CODE_SERVER, codeServerArgs, ensureCodeServer, installExtension, NODE24
 const NEXT_DEMO_MINUTES = 3;
 /** Demo speed: a step every ≈ 2.3 s, so a session runs about a minute. */
 const DEMO_SPEED = '0.35';
-const ENV_FILE = path.join(REPO, '.session-stream/stack.env');
+const ENV_FILE = path.join(REPO, LOCAL_STACK_ENV_FILE);
 const WORKSPACE = path.join(REPO, 'demo-workspace');
 
 const cli = (args: string[]) => spawn('sh', [path.join(REPO, 'scripts/cli.sh'), ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] }) as unknown as ChildProcessWithoutNullStreams;
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
   console.log('Starting the local stack (PostgreSQL + Auth, REST, Realtime)…');
   const { stack, url } = await startStack();
-  console.log(`Stack ready at ${url} (keys in .session-stream/stack.env) — ${elapsed()}`);
+  console.log(`Stack ready at ${url} (keys in ${LOCAL_STACK_ENV_FILE}) — ${elapsed()}`);
   const kills: Array<(signal: NodeJS.Signals) => void> = [(signal) => stack.kill(signal)];
   const stop = () => {
     for (const kill of kills.reverse()) {

@@ -3,13 +3,13 @@ import { AuthService } from './host/auth';
 import { ChangeDiffs } from './host/changeDiff';
 import { registerCommands } from './host/commands';
 import { onDidChangeConfig } from './host/config';
-import { findLocalStack, useLocalStack } from './host/localStack';
 import { createLog } from './host/log';
 import { SessionsModel } from './host/sessions';
 import { StreamRegistry } from './host/streams';
 import { TimelinePanel, VIEW_TYPE, type PanelDeps } from './host/timelinePanel';
 import { SessionWatcher } from './host/watcher';
 import { SessionFollower } from './host/follower';
+import { connectOnStart } from './host/startup';
 
 /** What activate() returns: the live pieces, for the extension-host tests (and other extensions). */
 export interface ExtensionApi {
@@ -68,12 +68,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       },
     }),
     auth.onDidChange((state) => {
-      watcher.indicator.setAuth(state);
       void vscode.commands.executeCommand('setContext', 'sessionStream.signedIn', state.kind === 'signedIn');
-      if (state.kind !== 'signedIn') {
-        watcher.stop();
-        streams.closeAll();
-      }
+      if (state.kind !== 'signedIn') streams.closeAll();
       sessions
         .refresh()
         .then(() => watcher.restore())
@@ -85,31 +81,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       streams.useClient(client);
       sessions.refresh().catch((error: Error) => log.error(error.message));
     }),
-    sessions.onDidChangeTreeData(() => {
-      for (const s of sessions.all) TimelinePanel.forSession(s.id)?.updateSession(s);
+    sessions.onDidChangeSessions((all) => {
+      for (const s of all) TimelinePanel.forSession(s.id)?.updateSession(s);
     }),
     // Only the project changes the client; every other setting is read where it is used.
     onDidChangeConfig(['supabaseUrl', 'supabaseAnonKey'], () => void auth.reload()),
   );
 
-  // `npm start` sets SESSION_STREAM_AUTOCONNECT: use the local stack and sign in as its demo user.
-  const auto = process.env.SESSION_STREAM_AUTOCONNECT;
-  const local = auto ? await findLocalStack(log) : undefined;
   try {
-    if (local && auto) {
-      await useLocalStack(local, context.secrets, false);
-      await auth.reload();
-      const [email, password] = auto.split(':');
-      if (auth.state.kind !== 'signedIn' && email && password) await auth.signIn(email, password).catch((e: Error) => log.error(e.message));
-      // Show where the sessions are: the view, not whatever the sidebar had open.
-      void vscode.commands.executeCommand('sessionStream.sessions.focus');
-    } else {
-      await auth.reload();
-      const found = auth.state.kind === 'unconfigured' ? await findLocalStack(log) : undefined;
-      if (found) {
-        void vscode.window.showInformationMessage(`A local Agent Session Stream stack is running at ${found.url}. Use it?`, 'Use Local Stack').then((c) => c && vscode.commands.executeCommand('sessionStream.useLocalStack'));
-      }
-    }
+    await connectOnStart(context.secrets, auth, log);
   } finally {
     signInSettled();
   }

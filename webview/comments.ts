@@ -6,10 +6,10 @@
 // and shows why. A draft survives a reload of the view (UI state).
 import MarkdownIt from 'markdown-it';
 import { annotationBodyProblem, MAX_ANNOTATION_BYTES, type Annotation } from '../src/shared/annotations';
-import type { HostMessage } from '../src/shared/protocol';
+import type { TimelineHostMessage } from '../src/shared/timelineProtocol';
 import { h } from './dom';
 import { relativeTime, type Draft } from './model';
-import { post } from './vscodeApi';
+import { postTimeline } from './vscodeApi';
 
 const md = new MarkdownIt({ html: false, linkify: true, breaks: true }).disable(['image']);
 // Only web and mail links: not vscode:, command:, file:, data:, javascript: or relative ones.
@@ -58,7 +58,7 @@ export class Comments {
     this.apply(all, [], touched);
   }
 
-  onMessage(m: Extract<HostMessage, { type: 'annotations' | 'annotationSaved' }>): void {
+  onMessage(m: Extract<TimelineHostMessage, { type: 'annotations' | 'annotationSaved' }>): void {
     if (m.type === 'annotations') return this.apply(m.upserted, m.removed, new Set());
     if (m.requestId !== this.pending) return;
     this.pending = undefined;
@@ -123,7 +123,7 @@ export class Comments {
       const a = this.byId.get(edit.dataset.editNote!);
       if (a) this.open({ eventId: a.eventId, id: a.id, label: `Edit your comment on ${label}`, body: a.body });
     } else if (remove) {
-      post({ type: 'deleteAnnotation', id: remove.dataset.deleteNote! });
+      postTimeline({ type: 'deleteAnnotation', id: remove.dataset.deleteNote! });
     } else if (target.closest('[data-comment]') && eventId) {
       this.open({ eventId, label: `Comment on ${label}`, body: '' });
     } else return false;
@@ -170,6 +170,6 @@ export class Comments {
     this.save.setAttribute('disabled', '');
     this.hint.textContent = 'Saving…';
     const { eventId, id } = this.draft;
-    post(id ? { type: 'editAnnotation', requestId: this.pending, id, body: this.text.value } : { type: 'annotate', requestId: this.pending, eventId, body: this.text.value });
+    postTimeline(id ? { type: 'editAnnotation', requestId: this.pending, id, body: this.text.value } : { type: 'annotate', requestId: this.pending, eventId, body: this.text.value });
   }
 }

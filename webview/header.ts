@@ -1,9 +1,11 @@
 // The timeline's header (title, state, counts, elapsed time, tokens, who is watching) and its
 // connection banner. Pure rendering from what the host sent; the Timeline decides when.
-import type { ConnectionView, SessionView, TimelineEntry, ViewerView } from '../src/shared/protocol';
+import { secondsUntilRetry, viewerLabel, type ConnectionState, type ViewerView } from '../src/shared/connection';
+import type { TimelineEntry } from '../src/shared/entries';
+import type { SessionView } from '../src/shared/timelineProtocol';
 import { h } from './dom';
 import { dollars, duration, totals } from './model';
-import { post } from './vscodeApi';
+import { postTimeline } from './vscodeApi';
 
 export function renderHeader(el: HTMLElement, session: SessionView | undefined, entries: TimelineEntry[], viewers: ViewerView[]): void {
   const t = totals(entries);
@@ -23,7 +25,7 @@ export function renderHeader(el: HTMLElement, session: SessionView | undefined, 
 /** Who is watching (presence): initials with the name and client on hover and for screen readers. */
 function viewersElement(viewers: ViewerView[]): HTMLElement | string {
   if (viewers.length === 0) return '';
-  const label = `${viewers.length} watching: ${viewers.map((v) => `${v.name} (${v.client === 'cli' ? 'terminal' : 'VS Code'})`).join(', ')}`;
+  const label = `${viewers.length} watching: ${viewers.map(viewerLabel).join(', ')}`;
   return h(
     'span',
     { class: 'viewers', role: 'img', 'aria-label': label, title: label },
@@ -40,12 +42,12 @@ function initials(name: string): string {
 }
 
 /** Fills the banner for `c`; returns the seconds left before a retry (the caller re-renders each second). */
-export function renderBanner(el: HTMLElement, c: ConnectionView, now: number): number {
+export function renderBanner(el: HTMLElement, c: ConnectionState, now: number): number {
   el.className = `banner banner-${c.state}`;
   el.hidden = c.state === 'joined' || c.state === 'closed';
   if (c.state === 'joining') el.replaceChildren(c.attempt > 0 ? `Connecting (attempt ${c.attempt})…` : 'Connecting…');
   else if (c.state === 'reconnecting') {
-    const secs = Math.max(0, Math.ceil((c.retryAt - now) / 1000));
+    const secs = secondsUntilRetry(c, now);
     el.replaceChildren(`Connection lost (${c.reason}). Reconnecting in ${secs} s — attempt ${c.attempt} of ${c.maxAttempts}. `, reconnectButton('Reconnect now'));
     return secs;
   } else if (c.state === 'error') el.replaceChildren(`Disconnected: ${c.reason}. `, reconnectButton('Reconnect'));
@@ -54,6 +56,6 @@ export function renderBanner(el: HTMLElement, c: ConnectionView, now: number): n
 
 function reconnectButton(label: string): HTMLElement {
   const b = h('vscode-button', {}, label);
-  b.addEventListener('click', () => post({ type: 'reconnect' }));
+  b.addEventListener('click', () => postTimeline({ type: 'reconnect' }));
   return b;
 }

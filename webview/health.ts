@@ -5,8 +5,10 @@ import './health.css';
 import './elements';
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from 'chart.js';
 import type { HealthSnapshot, ServerHealth } from '../src/shared/health';
+import { viewerLabel } from '../src/shared/connection';
+import { isHealthHostMessage } from '../src/shared/healthProtocol';
 import { h } from './dom';
-import { post } from './vscodeApi';
+import { onHostMessage, postHealth } from './vscodeApi';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 
@@ -62,8 +64,8 @@ class Health {
 
   start(): void {
     const refresh = h('vscode-button', { secondary: '', title: 'Refresh now (R)' }, 'Refresh');
-    refresh.addEventListener('click', () => post({ type: 'refresh' }));
-    document.addEventListener('keydown', (e) => e.key.toLowerCase() === 'r' && !e.ctrlKey && !e.metaKey && post({ type: 'refresh' }));
+    refresh.addEventListener('click', () => postHealth({ type: 'refresh' }));
+    document.addEventListener('keydown', (e) => e.key.toLowerCase() === 'r' && !e.ctrlKey && !e.metaKey && postHealth({ type: 'refresh' }));
     this.server.append(h('h2', { id: 'server-h' }, 'Server · your sessions, last hour'), h('div', { class: 'chart' }, this.volumeCanvas), this.serverTable);
     this.root.append(
       h('header', { class: 'top' }, h('h1', {}, 'Session Stream Health'), this.updated, refresh),
@@ -72,18 +74,15 @@ class Health {
       h('section', {}, h('h2', {}, 'This window · stored → received'), this.client, h('div', { class: 'chart' }, this.latencyCanvas)),
       h('section', {}, h('h2', {}, 'Connection history'), this.history),
     );
-    window.addEventListener('message', (event: MessageEvent<unknown>) => {
-      const m = event.data as { type?: string; snapshot?: HealthSnapshot } | null;
-      if (m?.type === 'health' && m.snapshot) this.render(m.snapshot);
-    });
-    post({ type: 'ready' });
+    onHostMessage((m) => this.render(m.snapshot), isHealthHostMessage);
+    postHealth({ type: 'ready' });
   }
 
   private render(s: HealthSnapshot): void {
     this.updated.textContent = `Updated ${time(s.at)}`;
     this.renderServer(s.server);
     this.subscriptions.replaceChildren(
-      table('Watched sessions', ['Session', 'Connection', 'Watching', 'Live', 'Recovered', 'Joins'], s.subscriptions.map((x) => [x.title, x.state, x.viewers.map((v) => `${v.name} (${v.client === 'cli' ? 'terminal' : 'VS Code'})`).join(', ') || '–', x.live, x.backfilled, x.joins]), 'No session is being watched in this window.'),
+      table('Watched sessions', ['Session', 'Connection', 'Watching', 'Live', 'Recovered', 'Joins'], s.subscriptions.map((x) => [x.title, x.state, x.viewers.map(viewerLabel).join(', ') || '–', x.live, x.backfilled, x.joins]), 'No session is being watched in this window.'),
       s.gateway ? h('p', { class: 'muted' }, `Local gateway: ${Object.entries(s.gateway).map(([k, v]) => `${k} ${v.toLocaleString()}`).join(' · ')}`) : h('p', { class: 'muted' }, 'Server-wide subscription counts come from the local stack’s gateway; hosted Supabase does not publish them.'),
     );
     const l = s.latency;

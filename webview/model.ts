@@ -2,7 +2,7 @@
 // browser): type filters with counts, text search across commands, output, paths and messages,
 // totals for the header, and the replay cursor.
 import type { SessionEventType } from '../src/shared/events';
-import type { TimelineEntry } from '../src/shared/protocol';
+import type { TimelineEntry } from '../src/shared/entries';
 
 export type EntryKind = SessionEventType | 'malformed';
 export const KINDS: readonly EntryKind[] = ['state_changed', 'thinking', 'terminal', 'file_change', 'files_changed', 'completion', 'error', 'malformed'];

@@ -1,6 +1,6 @@
 // Where the user left off (their read marker, kept per user and session by the host): which
 // entries are new since then, and how far down the user has now read.
-import type { TimelineEntry } from '../src/shared/protocol';
+import type { TimelineEntry } from '../src/shared/entries';
 
 /** Events after the marker, oldest first (none when there is no marker). */
 export function unreadSince(entries: readonly TimelineEntry[], readSeq: number | undefined): TimelineEntry[] {

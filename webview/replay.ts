@@ -1,6 +1,6 @@
 // Replay: plays the session back at 1–20× (or scrubs to a moment); the timeline shows only what
 // had happened by then. `at` is the replay time in ms, undefined when showing everything live.
-import type { TimelineEntry } from '../src/shared/protocol';
+import type { TimelineEntry } from '../src/shared/entries';
 import { h } from './dom';
 import { totals } from './model';
 

@@ -2,7 +2,7 @@
 // terminal output goes through ansi_up with HTML escaping on (its output is escaped text plus
 // colour spans, the only markup ever assigned).
 import { AnsiUp } from 'ansi_up';
-import type { TimelineEntry } from '../src/shared/protocol';
+import type { TimelineEntry } from '../src/shared/entries';
 import { h, highlighted } from './dom';
 import { dollars, duration, KIND_LABELS, kindOf, relativeTime, splitMatches, timeOf } from './model';
 

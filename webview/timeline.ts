@@ -2,7 +2,9 @@
 // tokens), toolbar (search with next/previous, follow-live, replay, export) and a virtualized list
 // (@tanstack/virtual-core) of rows. Keyboard: j/k move, Enter opens the file, / searches, Esc clears.
 import { elementScroll, measureElement, observeElementOffset, observeElementRect, Virtualizer } from '@tanstack/virtual-core';
-import { decodeEntries, isHostMessage, type ConnectionView, type HostMessage, type SessionView, type TimelineEntry, type ViewerView } from '../src/shared/protocol';
+import type { ConnectionState, ViewerView } from '../src/shared/connection';
+import { insertInOrder, type TimelineEntry } from '../src/shared/entries';
+import { decodeEntries, isTimelineHostMessage, type SessionView, type TimelineHostMessage } from '../src/shared/timelineProtocol';
 import { Comments } from './comments';
 import { h, placeInOrder } from './dom';
 import { renderBanner, renderHeader } from './header';
@@ -10,7 +12,7 @@ import { counts, INITIAL_UI, KIND_LABELS, KINDS, keyOf, matches, visibleEntries,
 import { highestRead, unreadSince } from './readMarker';
 import { Replay } from './replay';
 import { renderRow } from './rows';
-import { loadState, onHostMessage, post, saveState } from './vscodeApi';
+import { loadState, onHostMessage, postTimeline, saveState } from './vscodeApi';
 
 export class Timeline {
   private entries: TimelineEntry[] = [];
@@ -19,7 +21,7 @@ export class Timeline {
   private hitIndex = -1;
   private selected = -1;
   private session: SessionView | undefined;
-  private connection: ConnectionView = { state: 'joining', attempt: 0 };
+  private connection: ConnectionState = { state: 'joining', attempt: 0 };
   private viewers: ViewerView[] = [];
   private clockSkew = 0;
   private ui: UiState;
@@ -51,7 +53,7 @@ export class Timeline {
   private postedRead = -1;
 
   constructor(private readonly root: HTMLElement) {
-    this.ui = { ...INITIAL_UI, ...loadState() };
+    this.ui = { ...INITIAL_UI, ...loadState<UiState>() };
     if (this.ui.sessionId && this.ui.sessionId !== root.dataset.session) this.ui = { ...INITIAL_UI };
     this.restoring = this.ui.sessionId === root.dataset.session;
     this.ui.sessionId = root.dataset.session;
@@ -73,8 +75,8 @@ export class Timeline {
     this.layout();
     this.persist(); // the session id, so VS Code can restore this panel after a reload
     this.virtualizer._didMount();
-    onHostMessage((m) => this.onMessage(m), isHostMessage);
-    post({ type: 'ready' });
+    onHostMessage((m) => this.onMessage(m), isTimelineHostMessage);
+    postTimeline({ type: 'ready' });
     setInterval(() => {
       this.version++;
       this.renderRows();
@@ -95,7 +97,7 @@ export class Timeline {
     next.addEventListener('click', () => this.nextHit(1));
     this.followButton.addEventListener('click', () => this.setFollow(!this.ui.follow));
     const exportButton = h('vscode-button', { secondary: '', title: 'Export the session as JSON Lines' }, 'Export JSONL');
-    exportButton.addEventListener('click', () => post({ type: 'exportJsonl' }));
+    exportButton.addEventListener('click', () => postTimeline({ type: 'exportJsonl' }));
     this.pill.addEventListener('click', () => this.setFollow(true));
     const toolbar = h('div', { class: 'toolbar' }, this.search, prev, next, this.hitLabel, this.followButton, this.replay.playButton, this.replay.speedSelect, this.replay.scrub, exportButton);
     this.scroller.append(this.inner);
@@ -105,7 +107,7 @@ export class Timeline {
     document.addEventListener('keydown', (e) => this.onKey(e));
   }
 
-  private onMessage(m: HostMessage): void {
+  private onMessage(m: TimelineHostMessage): void {
     switch (m.type) {
       case 'init':
         this.session = m.session;
@@ -164,7 +166,8 @@ export class Timeline {
   }
 
   private append(entries: TimelineEntry[], inserted: boolean): void {
-    if (inserted) this.entries = [...this.entries, ...entries].sort((a, b) => seqOf(a) - seqOf(b));
+    // A late commit goes where the stream's log put it; everything else is past the end.
+    if (inserted) for (const e of entries) insertInOrder(this.entries, e);
     else this.entries.push(...entries);
     for (const e of entries) {
       if (e.kind === 'event' && e.event.type === 'completion') this.announce(`Session completed: ${e.event.data.message}`);
@@ -278,7 +281,7 @@ export class Timeline {
     }
     // The highest event wholly on screen moves the user's read marker (the host saves it).
     const seen = highestRead(items, this.visible, this.scroller.scrollTop + this.scroller.clientHeight + 1);
-    if (seen > this.postedRead && this.scroller.clientHeight > 0) post({ type: 'read', seq: (this.postedRead = seen) });
+    if (seen > this.postedRead && this.scroller.clientHeight > 0) postTimeline({ type: 'read', seq: (this.postedRead = seen) });
     for (const el of placeInOrder(this.inner, rows)) this.virtualizer.measureElement(el);
     if (this.cache.size > 2000) this.cache.clear();
   }
@@ -346,12 +349,12 @@ export class Timeline {
     const link = target.closest<HTMLElement>('[data-open]');
     const diff = target.closest<HTMLElement>('[data-diff]');
     if (diff) {
-      post({ type: 'openDiff', eventId: diff.dataset.diff! });
+      postTimeline({ type: 'openDiff', eventId: diff.dataset.diff! });
     } else if (link) {
       e.preventDefault();
-      post({ type: 'openFile', path: link.dataset.open!, mode: e.altKey ? 'diff' : 'preview' });
+      postTimeline({ type: 'openFile', path: link.dataset.open!, mode: e.altKey ? 'diff' : 'preview' });
     } else if (target.closest('[data-copy]') && entry) {
-      post({ type: 'copy', text: JSON.stringify(entry.kind === 'event' ? entry.event : entry.malformed, null, 2) });
+      postTimeline({ type: 'copy', text: JSON.stringify(entry.kind === 'event' ? entry.event : entry.malformed, null, 2) });
     } else if (target.closest('[data-toggle]')) {
       const key = row.dataset.key!;
       this.ui.expanded = this.ui.expanded.includes(key) ? this.ui.expanded.filter((k) => k !== key) : [...this.ui.expanded, key];
@@ -377,7 +380,7 @@ export class Timeline {
       this.select(this.selected < 0 ? this.visible.length - 1 : this.selected - 1);
     } else if (e.key === 'Enter' && this.selected >= 0) {
       const path = this.inner.querySelector<HTMLElement>(`.row[data-index="${this.selected}"] [data-open]`)?.dataset.open;
-      if (path) post({ type: 'openFile', path, mode: 'preview' });
+      if (path) postTimeline({ type: 'openFile', path, mode: 'preview' });
     } else if (e.key === 'c' && this.selected >= 0) {
       e.preventDefault();
       const row = this.inner.querySelector<HTMLElement>(`.row[data-index="${this.selected}"] [data-comment]`);
@@ -395,8 +398,4 @@ export class Timeline {
     Object.assign(this.ui, change);
     saveState(this.ui);
   }
-}
-
-function seqOf(e: TimelineEntry): number {
-  return e.kind === 'event' ? e.event.seq : (e.malformed.seq ?? Number.MAX_SAFE_INTEGER);
 }

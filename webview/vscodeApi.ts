@@ -1,6 +1,7 @@
-// The one wrapper around acquireVsCodeApi() (style rule 4): typed messages and UI state.
-import type { HostMessage, WebviewMessage } from '../src/shared/protocol';
-import type { UiState } from './model';
+// The one wrapper around acquireVsCodeApi(): messages typed by each panel's protocol, and the
+// panel's UI state.
+import type { HealthWebviewMessage } from '../src/shared/healthProtocol';
+import type { TimelineWebviewMessage } from '../src/shared/timelineProtocol';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -12,21 +13,28 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 const api = acquireVsCodeApi();
 
-export function post(message: WebviewMessage): void {
+/** The timeline page's messages to the host. */
+export function postTimeline(message: TimelineWebviewMessage): void {
   api.postMessage(message);
 }
 
-export function onHostMessage(listener: (message: HostMessage) => void, isHostMessage: (m: unknown) => m is HostMessage): void {
+/** The health page's messages to the host. */
+export function postHealth(message: HealthWebviewMessage): void {
+  api.postMessage(message);
+}
+
+/** Calls `listener` with every host message `isMessage` accepts; anything else is ignored. */
+export function onHostMessage<M>(listener: (message: M) => void, isMessage: (m: unknown) => m is M): void {
   window.addEventListener('message', (event: MessageEvent<unknown>) => {
-    if (isHostMessage(event.data)) listener(event.data);
+    if (isMessage(event.data)) listener(event.data);
   });
 }
 
-export function loadState(): Partial<UiState> {
+export function loadState<S>(): Partial<S> {
   const s = api.getState();
-  return s && typeof s === 'object' ? (s as Partial<UiState>) : {};
+  return s && typeof s === 'object' ? (s as Partial<S>) : {};
 }
 
-export function saveState(state: UiState): void {
+export function saveState<S>(state: S): void {
   api.setState(state);
 }

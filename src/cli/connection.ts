@@ -3,9 +3,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnvFile } from '../core/envFile';
+import { LOCAL_STACK_ENV_FILE } from '../shared/localDefaults';
 import { UsageError } from './args';
 
-export const STACK_ENV_FILE = '.session-stream/stack.env';
 
 export interface Connection {
   url: string;
@@ -20,7 +20,7 @@ export function resolveConnection(need: Array<'anonKey' | 'serviceRoleKey'>, env
   if (env.SUPABASE_URL) {
     connection = { url: env.SUPABASE_URL, anonKey: env.SUPABASE_ANON_KEY, serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY, source: 'the environment' };
   } else {
-    const file = path.resolve(cwd, env.SESSION_STREAM_ENV_FILE ?? STACK_ENV_FILE);
+    const file = path.resolve(cwd, env.SESSION_STREAM_ENV_FILE ?? LOCAL_STACK_ENV_FILE);
     if (existsSync(file)) {
       const v = parseEnvFile(readFileSync(file, 'utf8'));
       if (v.API_URL) connection = { url: v.API_URL, anonKey: v.ANON_KEY, serviceRoleKey: v.SERVICE_ROLE_KEY, source: file };

@@ -8,11 +8,10 @@ import { viewerToken } from './viewerToken';
 import { workerJournal } from './userAuth';
 import { runDemo } from '../worker/demoAgent';
 import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
+import { DEMO_EMAIL, DEMO_PASSWORD } from '../shared/localDefaults';
 import { UsageError } from './args';
 import { resolveConnection, type Connection } from './connection';
 
-export const DEMO_EMAIL = 'demo@session-stream.local';
-export const DEMO_PASSWORD = 'demo-password-123';
 
 export const demoHelp = `Usage: npm run demo -- [options]
 

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { withTimeout } from '../core/clock';
 import { createSupabaseClient, isUnreachable, unreachableMessage } from '../core/supabaseClient';
 import { SAMPLE_EVENT_DATA, SESSION_EVENT_TYPES, isSessionEventType } from '../shared/events';
+import { LOCAL_STACK_ENV_FILE } from '../shared/localDefaults';
 import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
 import { UsageError, intOption, sessionOption } from './args';
 import { resolveConnection } from './connection';
@@ -22,7 +23,7 @@ Options:
   --timeout S   how long to keep retrying when Supabase is unreachable (default 10)
 
 Environment: SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY (else the local stack's
-.session-stream/stack.env). Exit codes: 0 stored, 2 bad input, 1 other failure.`;
+${LOCAL_STACK_ENV_FILE}). Exit codes: 0 stored, 2 bad input, 1 other failure.`;
 
 async function readData(raw: string): Promise<unknown> {
   let text = raw;

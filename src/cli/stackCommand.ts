@@ -2,11 +2,10 @@
 // (docs/architecture.md, contract 1): real PostgreSQL + the Supabase-compatible gateway on 127.0.0.1.
 import { parseArgs } from 'node:util';
 import { envLines, startStack, writeEnvFile } from '../../supabase/local/stack';
+import { LOCAL_STACK_DIR, LOCAL_STACK_ENV_FILE } from '../shared/localDefaults';
 import type { LogLevel } from '../../supabase/local/log';
 import { UsageError, intOption } from './args';
 
-export const DEFAULT_STACK_DIR = '.session-stream/stack';
-export const DEFAULT_ENV_FILE = '.session-stream/stack.env';
 
 export const stackHelp = `Usage: npm run stack -- [options]
 
@@ -16,8 +15,8 @@ JWT_SECRET and DB_URL, and "Stack ready". Ctrl-C stops it.
 
 Options:
   --port N          gateway port (default 54321; 0 = a free port)
-  --data-dir DIR    where the database and JWT secret live (default ${DEFAULT_STACK_DIR})
-  --env-file PATH   also write the KEY=VALUE lines there, atomically (default ${DEFAULT_ENV_FILE})
+  --data-dir DIR    where the database and JWT secret live (default ${LOCAL_STACK_DIR})
+  --env-file PATH   also write the KEY=VALUE lines there, atomically (default ${LOCAL_STACK_ENV_FILE})
   --jwt-expiry S    access-token lifetime in seconds (default 3600)
   --log-level L     debug | info | warn | error | silent (default info, on stderr)`;
 
@@ -44,14 +43,14 @@ export async function runStack(args: string[]): Promise<number> {
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) throw new UsageError(`--log-level must be debug, info, warn, error or silent`);
   const stack = await startStack({
     port: intOption('--port', values.port, 54321, 0, 65535),
-    dataDir: values['data-dir'] ?? DEFAULT_STACK_DIR,
+    dataDir: values['data-dir'] ?? LOCAL_STACK_DIR,
     jwtExpiry: intOption('--jwt-expiry', values['jwt-expiry'], 3600, 1, 10 * 365 * 86400),
     logLevel,
   }).catch((error: Error) => {
     const hint = /EADDRINUSE/.test(error.message) ? ' Another stack (or `supabase start`) uses that port: pass --port 0 or stop it.' : '';
     throw new Error(`Could not start the local stack: ${error.message}.${hint}`);
   });
-  const envFile = values['env-file'] ?? values['env-out'] ?? DEFAULT_ENV_FILE;
+  const envFile = values['env-file'] ?? values['env-out'] ?? LOCAL_STACK_ENV_FILE;
   await writeEnvFile(envFile, stack.env);
   process.stdout.write(envLines(stack.env));
   process.stdout.write('Stack ready\n');

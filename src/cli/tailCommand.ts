@@ -9,7 +9,7 @@ import { createSupabaseClient } from '../core/supabaseClient';
 import { streamLogger } from '../core/log';
 import { intOption, sessionOption } from './args';
 import { resolveConnection } from './connection';
-import { DEMO_EMAIL, DEMO_PASSWORD } from './demoCommand';
+import { DEMO_EMAIL, DEMO_PASSWORD } from '../shared/localDefaults';
 import { COLOURS, PLAIN, formatComment, formatEntry, formatState, stateJson } from './tailFormat';
 import { viewerToken } from './viewerToken';
 

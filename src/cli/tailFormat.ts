@@ -1,9 +1,9 @@
 // The readable `tail` output: one line per event (a terminal's output indented under it), coloured
 // when stdout is a terminal and NO_COLOR is not set. Event data is printed as text, never
 // interpreted: control characters other than colour codes are made visible.
-import type { LogEntry } from '../core/eventLog';
+import type { TimelineEntry } from '../shared/entries';
 import type { Annotation } from '../shared/annotations';
-import type { StreamState } from '../core/sessionEventStream';
+import { secondsUntilRetry, type ConnectionState } from '../shared/connection';
 import type { SessionEvent } from '../shared/events';
 
 export interface Palette {
@@ -73,7 +73,7 @@ export function describeEvent(event: SessionEvent, p: Palette, keepColour: boole
   }
 }
 
-export function formatEntry(entry: LogEntry, p: Palette, keepColour: boolean): string {
+export function formatEntry(entry: TimelineEntry, p: Palette, keepColour: boolean): string {
   if (entry.kind === 'malformed') {
     const m = entry.malformed;
     return `${p.dim(`#${m.seq ?? '?'}`.padEnd(7))} ${p.red('malformed')} ${safeText(m.reason, false)}  ${p.dim(safeText(JSON.stringify(m.raw).slice(0, 300), false))}`;
@@ -84,17 +84,17 @@ export function formatEntry(entry: LogEntry, p: Palette, keepColour: boolean): s
 }
 
 /** A comment, under the event it is about: `  💬 ada@example.com on #12 (edited): first line …`. */
-export function formatComment(a: Annotation, on: LogEntry | undefined, p: Palette): string {
+export function formatComment(a: Annotation, on: TimelineEntry | undefined, p: Palette): string {
   const where = on?.kind === 'event' ? `#${on.event.seq}` : `event ${a.eventId.slice(0, 8)}`;
   const lines = safeText(a.body, false).trim().split('\n');
   const more = lines.length > 1 ? p.dim(` … (${lines.length - 1} more line${lines.length === 2 ? '' : 's'})`) : '';
   return `  ${p.cyan('comment')} ${p.bold(safeText(a.authorName, false))} on ${where}${a.editedAt ? p.dim(' (edited)') : ''}: ${lines[0]}${more}`;
 }
 
-export function formatState(s: StreamState, now: number): string {
+export function formatState(s: ConnectionState, now: number): string {
   switch (s.state) {
     case 'reconnecting':
-      return `reconnecting in ${Math.max(0, Math.round((s.retryAt - now) / 1000))} s (attempt ${s.attempt}/${s.maxAttempts}): ${s.reason}`;
+      return `reconnecting in ${secondsUntilRetry(s, now)} s (attempt ${s.attempt}/${s.maxAttempts}): ${s.reason}`;
     case 'error':
       return `disconnected: ${s.reason}`;
     case 'joining':
@@ -105,7 +105,7 @@ export function formatState(s: StreamState, now: number): string {
 }
 
 /** The `--json` line for a state (docs/architecture.md, contract 3). */
-export function stateJson(s: StreamState, now: number): Record<string, unknown> {
+export function stateJson(s: ConnectionState, now: number): Record<string, unknown> {
   const base: Record<string, unknown> = { kind: 'status', state: s.state };
   if (s.state === 'reconnecting') Object.assign(base, { attempt: s.attempt, maxAttempts: s.maxAttempts, retryInMs: Math.max(0, s.retryAt - now), reason: s.reason });
   if (s.state === 'error') base.reason = s.reason;

@@ -12,7 +12,8 @@ import { createSupabaseClient, isUnreachable, unreachableMessage } from '../core
 import { Journal } from '../worker/journal';
 import { UsageError } from './args';
 import { resolveConnection, type Connection } from './connection';
-import { DEMO_EMAIL, DEMO_PASSWORD, signInOrUp } from './demoCommand';
+import { DEMO_EMAIL, DEMO_PASSWORD } from '../shared/localDefaults';
+import { signInOrUp } from './demoCommand';
 
 export interface SavedLogin {
   url: string;

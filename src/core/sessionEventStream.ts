@@ -12,7 +12,9 @@ import { fetchAnnotations } from './annotations';
 import type { BackoffPolicy } from './backoff';
 import { delay, systemClock, withTimeout, type Clock } from './clock';
 import { Emitter, type Event } from './emitter';
-import { EventLog, seqOf, toEntry, type LogEntry } from './eventLog';
+import type { ConnectionState } from '../shared/connection';
+import { seqOf, toEntry, type TimelineEntry } from '../shared/entries';
+import { EventLog } from './eventLog';
 import { fetchHistory } from './history';
 import { silentLogger, type Logger } from './log';
 import { ReconnectSchedule } from './reconnectSchedule';
@@ -21,15 +23,8 @@ import { viewersOf, type Viewer } from './viewers';
 
 export type { Viewer } from './viewers';
 
-export type StreamState =
-  | { state: 'closed' }
-  | { state: 'joining'; attempt: number }
-  | { state: 'joined'; at: number }
-  | { state: 'reconnecting'; attempt: number; maxAttempts: number; retryAt: number; reason: string }
-  | { state: 'error'; reason: string };
-
 export interface StreamBatch {
-  entries: LogEntry[];
+  entries: TimelineEntry[];
   /** Entries that belong before ones already delivered (a late commit): insert them in place. */
   inserted: boolean;
   /** From history (initial load or a backfill), not from the live subscription. */
@@ -80,10 +75,10 @@ const LATENCY_SAMPLES = 1000;
 
 export class SessionEventStream {
   readonly log = new EventLog();
-  private readonly stateEmitter = new Emitter<StreamState>();
+  private readonly stateEmitter = new Emitter<ConnectionState>();
   private readonly batchEmitter = new Emitter<StreamBatch>();
   /** Fires on every state change (no polling). */
-  readonly onDidChangeState: Event<StreamState> = this.stateEmitter.event;
+  readonly onDidChangeState: Event<ConnectionState> = this.stateEmitter.event;
   /** Fires with each batch of new entries, in order. */
   readonly onDidReceive: Event<StreamBatch> = this.batchEmitter.event;
   private readonly viewersEmitter = new Emitter<Viewer[]>();
@@ -95,13 +90,13 @@ export class SessionEventStream {
   readonly onDidChangeAnnotations: Event<AnnotationChanges>;
   private readonly since = new Date().toISOString();
 
-  private current: StreamState = { state: 'closed' };
+  private current: ConnectionState = { state: 'closed' };
   private channel: RealtimeChannel | undefined;
   private generation = 0;
   private readonly schedule: ReconnectSchedule;
   private liveBuffer: unknown[] | undefined;
   /** Live entries past a gap, waiting for the events before them. */
-  private ahead: LogEntry[] = [];
+  private ahead: TimelineEntry[] = [];
   private gapFill: Promise<void> | undefined;
   private removing: Promise<unknown> = Promise.resolve();
   private loadedOnce = false;
@@ -135,7 +130,7 @@ export class SessionEventStream {
     return this.feed.set;
   }
 
-  get state(): StreamState {
+  get state(): ConnectionState {
     return this.current;
   }
 
@@ -203,7 +198,7 @@ export class SessionEventStream {
     this.feed.dispose();
   }
 
-  private setState(next: StreamState): void {
+  private setState(next: ConnectionState): void {
     this.current = next;
     this.stateEmitter.fire(next);
   }
@@ -328,9 +323,9 @@ export class SessionEventStream {
    * Live entries go out when they are next in line; one past a gap waits while the events before it
    * are fetched (a numbered event is committed before any later one, so they can be).
    */
-  private deliverInOrder(entries: LogEntry[]): void {
+  private deliverInOrder(entries: TimelineEntry[]): void {
     let expected = (this.log.lastSeq ?? 0) + 1;
-    const ready: LogEntry[] = [];
+    const ready: TimelineEntry[] = [];
     for (const e of [...entries].sort((a, b) => (seqOf(a) ?? 0) - (seqOf(b) ?? 0))) {
       const seq = seqOf(e);
       // Unnumbered (malformed) and already-passed numbers go out as they are (the log places them).
@@ -349,7 +344,7 @@ export class SessionEventStream {
   private releaseAhead(): void {
     this.ahead.sort((a, b) => seqOf(a)! - seqOf(b)!);
     let expected = (this.log.lastSeq ?? 0) + 1;
-    const ready: LogEntry[] = [];
+    const ready: TimelineEntry[] = [];
     while (this.ahead.length > 0 && seqOf(this.ahead[0]!)! <= expected) {
       const e = this.ahead.shift()!;
       if (seqOf(e) === expected) expected++;
@@ -387,7 +382,7 @@ export class SessionEventStream {
     })().finally(() => (this.gapFill = undefined));
   }
 
-  private deliver(entries: LogEntry[], history: boolean): void {
+  private deliver(entries: TimelineEntry[], history: boolean): void {
     if (entries.length === 0) return;
     const { appended, inserted, duplicates } = this.log.add(entries);
     this.counters.duplicates += duplicates;

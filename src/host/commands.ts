@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { NotReadyError, type AuthService } from './auth';
 import { HealthPanel } from './healthPanel';
+import { LOCAL_STACK_ENV_FILE } from '../shared/localDefaults';
 import { findLocalStack, useLocalStack } from './localStack';
 import type { SessionsModel } from './sessions';
 import type { StreamRegistry } from './streams';
@@ -89,7 +90,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     cmd('useLocalStack', async () => {
       const local = await findLocalStack();
       if (!local) {
-        void vscode.window.showWarningMessage('No local stack found (.session-stream/stack.env). Start one with `npm run stack`.');
+        void vscode.window.showWarningMessage(`No local stack found (${LOCAL_STACK_ENV_FILE}). Start one with \`npm run stack\`.`);
         return;
       }
       await useLocalStack(local, context.secrets);
@@ -107,7 +108,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     cmd('reconnect', async () => watcher.reconnect()),
     cmd('showHealth', async () => {
       auth.signedInClient();
-      HealthPanel.show({ extensionUri: context.extensionUri, auth, streams: d.streams, title: (id) => sessions.find(id)?.title ?? id.slice(0, 8) });
+      HealthPanel.show({ extensionUri: context.extensionUri, auth, streams: d.streams, log, title: (id) => sessions.find(id)?.title ?? id.slice(0, 8) });
     }),
     cmd('refreshSessions', () => sessions.refresh()),
     cmd('emitTestEvent', () => emitTestEvent(context.secrets, sessions, auth, log)),

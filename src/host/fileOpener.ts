@@ -4,7 +4,7 @@
 // opened. Paths go through the guard (src/core/pathGuard.ts): anything that leaves the folder is
 // refused with a warning and logged.
 import * as vscode from 'vscode';
-import type { LogEntry } from '../core/eventLog';
+import type { TimelineEntry } from '../shared/entries';
 import { resolveInWorkspace } from '../core/pathGuard';
 import { readConfig } from './config';
 
@@ -29,7 +29,7 @@ export class FileOpener implements vscode.Disposable {
   }
 
   /** New entries of the watched session (live, or backfilled after a reconnect). */
-  onEntries(folder: vscode.WorkspaceFolder | undefined, entries: readonly LogEntry[]): void {
+  onEntries(folder: vscode.WorkspaceFolder | undefined, entries: readonly TimelineEntry[]): void {
     if (readConfig().openFilesOnChange === 'off') return;
     for (const entry of entries) {
       if (entry.kind !== 'event') continue;

@@ -21,7 +21,7 @@ export class SessionFollower implements vscode.Disposable {
     private readonly show: (session: SessionSummary) => void,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.listener = sessions.onDidChangeTreeData(() => this.look());
+    this.listener = sessions.onDidChangeSessions(() => this.look());
   }
 
   /** After sign-in, once the last watched session is restored: the first look. */

@@ -7,13 +7,14 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { localStackFromEnv, type LocalStackEnv } from '../core/localStackEnv';
+import { LOCAL_STACK_ENV_FILE } from '../shared/localDefaults';
 import { readConfig, SECTION } from './config';
 
 export type { LocalStackEnv } from '../core/localStackEnv';
 
 export async function findLocalStack(log?: vscode.LogOutputChannel): Promise<LocalStackEnv | undefined> {
   const configured = readConfig().localStackEnvFile;
-  const fromWorkspace = vscode.workspace.isTrusted ? (vscode.workspace.workspaceFolders ?? []).flatMap((f) => [path.join(f.uri.fsPath, '.session-stream/stack.env'), path.join(f.uri.fsPath, '../.session-stream/stack.env')]) : [];
+  const fromWorkspace = vscode.workspace.isTrusted ? (vscode.workspace.workspaceFolders ?? []).flatMap((f) => [path.join(f.uri.fsPath, LOCAL_STACK_ENV_FILE), path.join(f.uri.fsPath, '..', LOCAL_STACK_ENV_FILE)]) : [];
   const candidates = configured ? [configured] : fromWorkspace;
   if (process.env.SESSION_STREAM_ENV_FILE) candidates.unshift(process.env.SESSION_STREAM_ENV_FILE);
   for (const file of candidates) {

@@ -2,7 +2,7 @@
 // as the `notifications` setting allows (all | errors | off). History loaded on open is what
 // happened before you looked: it does not notify; events missed during a disconnect do.
 import * as vscode from 'vscode';
-import type { LogEntry } from '../core/eventLog';
+import type { TimelineEntry } from '../shared/entries';
 import type { SessionStats } from '../shared/events';
 import { readConfig } from './config';
 
@@ -11,7 +11,7 @@ export function statsLine(stats: SessionStats | undefined): string {
   return `${stats.iterations} steps · ${stats.toolCalls} tool calls · ${stats.inputTokens.toLocaleString()} in / ${stats.outputTokens.toLocaleString()} out tokens`;
 }
 
-export function notifyEntries(sessionId: string, title: string, entries: readonly LogEntry[]): void {
+export function notifyEntries(sessionId: string, title: string, entries: readonly TimelineEntry[]): void {
   const mode = readConfig().notifications;
   if (mode === 'off') return;
   for (const entry of entries) {

@@ -5,13 +5,13 @@
 import * as vscode from 'vscode';
 import { withTimeout } from '../core/clock';
 import { addAnnotation, deleteAnnotation, editAnnotation, fetchReadMarker, saveReadMarker } from '../core/annotations';
-import type { HostMessage, WebviewMessage } from '../shared/protocol';
+import type { TimelineHostMessage, TimelineWebviewMessage } from '../shared/timelineProtocol';
 import type { AuthService } from './auth';
 
 const SAVE_READ_MS = 3000;
 const MARKER_WAIT_MS = 2000;
 
-type CommentMessage = Extract<WebviewMessage, { type: 'annotate' | 'editAnnotation' | 'deleteAnnotation' | 'read' }>;
+type CommentMessage = Extract<TimelineWebviewMessage, { type: 'annotate' | 'editAnnotation' | 'deleteAnnotation' | 'read' }>;
 
 export class PanelComments implements vscode.Disposable {
   private readonly marker: Promise<number | undefined>;
@@ -22,7 +22,7 @@ export class PanelComments implements vscode.Disposable {
   constructor(
     private readonly auth: AuthService,
     private readonly sessionId: string,
-    private readonly post: (m: HostMessage) => void,
+    private readonly post: (m: TimelineHostMessage) => void,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.marker = fetchReadMarker(this.auth.signedInClient(), sessionId).catch((error: unknown) => {

@@ -51,7 +51,11 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
   private readonly changed = new vscode.EventEmitter<SessionSummary | undefined>();
+  /** For the tree view: the list or how an item is drawn (the watched marker) changed. */
   readonly onDidChangeTreeData = this.changed.event;
+  private readonly listChanged = new vscode.EventEmitter<readonly SessionSummary[]>();
+  /** The sessions themselves changed: one added, removed, renamed or moved to another state. */
+  readonly onDidChangeSessions = this.listChanged.event;
   /** The session the status bar follows (shown with a marker). */
   selectedId: string | undefined;
 
@@ -89,7 +93,7 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
     await this.stopLive();
     if (this.auth.state.kind !== 'signedIn') {
       this.sessions = [];
-      this.changed.fire(undefined);
+      this.fireListChanged();
       return;
     }
     const client = this.auth.signedInClient();
@@ -116,7 +120,7 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
           const change = payload.eventType === 'DELETE' ? { kind: 'delete' as const, id: (payload.old as { id: string }).id } : { kind: 'upsert' as const, row: payload.new as SessionSummary };
           if (!listed) return void live.push(change);
           apply(change);
-          this.changed.fire(undefined);
+          this.fireListChanged();
         })
         .subscribe((status) => {
           // CLOSED after a refresh replaced this channel is expected, not worth a warning.
@@ -136,7 +140,7 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
     this.sessions = data as unknown as SessionSummary[];
     for (const change of live) apply(change);
     listed = true;
-    this.changed.fire(undefined);
+    this.fireListChanged();
   }
 
   getTreeItem(s: SessionSummary): vscode.TreeItem {
@@ -172,6 +176,11 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
     return picked?.session;
   }
 
+  private fireListChanged(): void {
+    this.changed.fire(undefined);
+    this.listChanged.fire(this.sessions);
+  }
+
   changedItem(): void {
     this.changed.fire(undefined);
   }
@@ -185,5 +194,6 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
   dispose(): void {
     void this.stopLive();
     this.changed.dispose();
+    this.listChanged.dispose();
   }
 }

@@ -3,7 +3,8 @@
 // on a warning background, "Disconnected" on an error background (click to reconnect). While a
 // retry is pending a 1 s tick updates the countdown; nothing is polled.
 import * as vscode from 'vscode';
-import type { SessionEventStream, StreamState } from '../core/sessionEventStream';
+import type { SessionEventStream } from '../core/sessionEventStream';
+import { secondsUntilRetry, viewerLabel, type ConnectionState } from '../shared/connection';
 import type { AuthState } from './auth';
 import type { SessionSummary } from './sessions';
 
@@ -68,7 +69,7 @@ export class ConnectionIndicator implements vscode.Disposable {
       item.accessibilityInformation = { label: item.tooltip };
       return;
     }
-    const s: StreamState = this.stream.state;
+    const s: ConnectionState = this.stream.state;
     item.command = { title: 'Open Timeline', command: 'sessionStream.openTimeline', arguments: [this.session.id] };
     switch (s.state) {
       case 'joining':
@@ -79,7 +80,7 @@ export class ConnectionIndicator implements vscode.Disposable {
         item.text = `$(broadcast) ${this.session.title.slice(0, 40)} · ${this.session.state}`;
         break;
       case 'reconnecting': {
-        const seconds = Math.max(0, Math.ceil((s.retryAt - Date.now()) / 1000));
+        const seconds = secondsUntilRetry(s, Date.now());
         item.text = `$(warning) Reconnecting in ${seconds} s (${s.attempt}/${s.maxAttempts})`;
         item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
         item.command = 'sessionStream.reconnect';
@@ -110,7 +111,7 @@ export class ConnectionIndicator implements vscode.Disposable {
     const viewers = this.stream.viewers;
     if (viewers.length > 0) {
       md.appendMarkdown(`\n\n$(eye) ${viewers.length} watching: `);
-      md.appendText(viewers.map((v) => `${v.name} (${v.client === 'cli' ? 'terminal' : 'VS Code'})`).join(', '));
+      md.appendText(viewers.map(viewerLabel).join(', '));
     }
     md.appendMarkdown(s.state === 'error' || s.state === 'reconnecting' ? '\n\nClick to reconnect now.' : '\n\nClick to open the timeline.');
     md.appendMarkdown(' [Watch another session](command:sessionStream.selectSession)');

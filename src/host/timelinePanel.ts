@@ -1,14 +1,16 @@
 // The timeline: an editor-area WebviewPanel per session (title = session title), restored after a
-// reload by a WebviewPanelSerializer. Strict CSP with a per-load nonce, resources only from the
-// webview bundle folder, a ready handshake, and entries batched to one message per frame.
+// reload by a WebviewPanelSerializer. The page, handshake and message handling are the panel base's
+// (webviewPanel.ts); entries are batched to one message per frame.
 import * as vscode from 'vscode';
-import type { LogEntry } from '../core/eventLog';
-import { encodeEntries, isWebviewMessage, type HostMessage, type SessionView } from '../shared/protocol';
+import { viewerViews } from '../shared/connection';
+import type { TimelineEntry } from '../shared/entries';
+import { encodeEntries, isTimelineWebviewMessage, type InitMessage, type SessionView, type TimelineHostMessage, type TimelineWebviewMessage } from '../shared/timelineProtocol';
 import type { AuthService } from './auth';
 import { PanelComments } from './panelComments';
 import { sourceLabel, type SessionSummary } from './sessions';
 import type { StreamLease, StreamRegistry } from './streams';
-import { bundleRoot, webviewHtml } from './webviewHtml';
+import { PanelRegistry, WebviewPanelBase } from './webviewPanel';
+import { bundleRoot } from './webviewHtml';
 
 export const VIEW_TYPE = 'sessionStream.timeline';
 const FRAME_MS = 16;
@@ -23,13 +25,11 @@ export interface PanelDeps {
   log: vscode.LogOutputChannel;
 }
 
-export class TimelinePanel implements vscode.Disposable {
-  private static readonly open = new Map<string, TimelinePanel>();
-  private readonly disposables: vscode.Disposable[] = [];
+export class TimelinePanel extends WebviewPanelBase<TimelineWebviewMessage, TimelineHostMessage> {
+  private static readonly open = new PanelRegistry<TimelinePanel>();
   private lease: StreamLease | undefined;
   private readonly comments: PanelComments;
-  private ready = false;
-  private pending: LogEntry[] = [];
+  private pending: TimelineEntry[] = [];
   private pendingInserted = false;
   private flushTimer: NodeJS.Timeout | undefined;
 
@@ -68,16 +68,12 @@ export class TimelinePanel implements vscode.Disposable {
   }
 
   private constructor(
-    readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     private readonly deps: PanelDeps,
     private session: SessionSummary,
   ) {
-    TimelinePanel.open.set(session.id, this);
-    panel.webview.html = webviewHtml(panel.webview, deps.extensionUri, 'timeline', 'Session timeline', { session: session.id });
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
-    );
+    super(panel, deps.extensionUri, { name: 'Timeline', bundle: 'timeline', title: 'Session timeline', data: { session: session.id }, isMessage: isTimelineWebviewMessage }, deps.log);
+    TimelinePanel.open.add(session.id, this);
     this.lease = deps.streams.acquire(session.id);
     const stream = this.lease.stream;
     this.comments = new PanelComments(deps.auth, session.id, (m) => this.post(m), deps.log);
@@ -86,7 +82,7 @@ export class TimelinePanel implements vscode.Disposable {
       stream.onDidChangeAnnotations((c) => this.post({ type: 'annotations', ...c })),
       stream.onDidReceive((batch) => this.queue(batch.entries, batch.inserted)),
       stream.onDidChangeState((s) => this.post({ type: 'connection', connection: s, now: Date.now() })),
-      stream.onDidChangeViewers((v) => this.post({ type: 'viewers', viewers: v.map(({ name, client }) => ({ name, client })) })),
+      stream.onDidChangeViewers((v) => this.post({ type: 'viewers', viewers: viewerViews(v) })),
     );
   }
 
@@ -100,75 +96,65 @@ export class TimelinePanel implements vscode.Disposable {
     return { id: this.session.id, title: this.session.title, state: this.session.state, createdAt: this.session.created_at, source: sourceLabel(this.session.source), cwd: this.session.cwd ?? undefined };
   }
 
-  private async onMessage(message: unknown): Promise<void> {
-    if (!isWebviewMessage(message)) {
-      this.deps.log.warn(`Ignored a malformed message from the timeline: ${JSON.stringify(message).slice(0, 200)}`);
-      return;
-    }
+  /** Everything so far; what was queued before is in it, so no event arrives twice. */
+  protected async snapshot(): Promise<InitMessage | undefined> {
+    const readSeq = await this.comments.readMarker();
+    const stream = this.lease?.stream;
+    if (!stream) return undefined;
+    this.pending = [];
+    this.pendingInserted = false;
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    return {
+      type: 'init',
+      session: this.view(),
+      entries: encodeEntries(stream.log.entries()),
+      connection: stream.state,
+      now: Date.now(),
+      viewers: viewerViews(stream.viewers),
+      annotations: stream.annotations.list(),
+      me: this.comments.me,
+      readSeq,
+    };
+  }
+
+  protected async handle(message: Exclude<TimelineWebviewMessage, { type: 'ready' }>): Promise<void> {
     switch (message.type) {
-      case 'ready': {
-        // The webview (re)loaded: send everything; the webview keeps only its UI state. Nothing is
-        // posted while the read marker loads, and what was queued is in `init`: no event twice.
-        this.ready = false;
-        const readSeq = await this.comments.readMarker();
-        const stream = this.lease?.stream;
-        if (!stream) return;
-        this.ready = true;
-        this.pending = [];
-        this.pendingInserted = false;
-        clearTimeout(this.flushTimer);
-        this.flushTimer = undefined;
-        this.post({
-          type: 'init',
-          session: this.view(),
-          entries: encodeEntries(stream.log.entries()),
-          connection: stream.state,
-          now: Date.now(),
-          viewers: stream.viewers.map(({ name, client }) => ({ name, client })),
-          annotations: stream.annotations.list(),
-          me: this.comments.me,
-          readSeq,
-        });
-        break;
-      }
       case 'annotate':
       case 'editAnnotation':
       case 'deleteAnnotation':
       case 'read':
-        await this.comments.handle(message);
-        break;
+        return this.comments.handle(message);
       case 'openFile':
-        await this.deps.openFile(this.session.id, message.path, message.mode);
-        break;
+        return this.deps.openFile(this.session.id, message.path, message.mode);
       case 'openDiff': {
         const entry = this.lease?.stream.log.entries().find((e) => e.kind === 'event' && e.event.id === message.eventId);
-        if (entry?.kind === 'event' && entry.event.type === 'file_change' && entry.event.data.diff) await this.deps.openChange(entry.event.id, entry.event.seq, entry.event.data.path, entry.event.data.diff);
-        else void vscode.window.showInformationMessage('That change carries no diff to show.');
-        break;
+        if (entry?.kind === 'event' && entry.event.type === 'file_change' && entry.event.data.diff) return this.deps.openChange(entry.event.id, entry.event.seq, entry.event.data.path, entry.event.data.diff);
+        void vscode.window.showInformationMessage('That change carries no diff to show.');
+        return;
       }
       case 'reconnect':
         this.lease?.stream.reconnect();
-        break;
+        return;
       case 'copy':
         await vscode.env.clipboard.writeText(message.text);
         vscode.window.setStatusBarMessage('$(copy) Event JSON copied', 2000);
-        break;
+        return;
       case 'exportJsonl':
-        await this.exportJsonl();
-        break;
+        return this.exportJsonl();
     }
   }
 
   private async exportJsonl(): Promise<void> {
     const target = await vscode.window.showSaveDialog({ filters: { 'JSON Lines': ['jsonl'] }, saveLabel: 'Export', defaultUri: vscode.Uri.file(`session-${this.session.id.slice(0, 8)}.jsonl`) });
-    if (!target) return;
-    const lines = this.lease!.stream.log.entries().map((e) => JSON.stringify(e.kind === 'event' ? e.event : { malformed: e.malformed }));
+    if (!target || !this.lease) return;
+    const lines = this.lease.stream.log.entries().map((e) => JSON.stringify(e.kind === 'event' ? e.event : { malformed: e.malformed }));
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(`${lines.join('\n')}\n`));
     void vscode.window.showInformationMessage(`Exported ${lines.length} events to ${target.fsPath}.`);
   }
 
-  private queue(entries: LogEntry[], inserted: boolean): void {
-    if (!this.ready) return; // `init` will carry them
+  private queue(entries: TimelineEntry[], inserted: boolean): void {
+    if (!this.ready) return; // the answer to `ready` will carry them
     this.pending.push(...entries);
     this.pendingInserted ||= inserted;
     this.flushTimer ??= setTimeout(() => {
@@ -181,16 +167,9 @@ export class TimelinePanel implements vscode.Disposable {
     }, FRAME_MS);
   }
 
-  private post(message: HostMessage): void {
-    if (this.ready) void this.panel.webview.postMessage(message);
-  }
-
-  dispose(): void {
-    TimelinePanel.open.delete(this.session.id);
+  protected override onDispose(): void {
     clearTimeout(this.flushTimer);
     this.lease?.dispose();
     this.lease = undefined;
-    for (const d of this.disposables.splice(0)) d.dispose();
-    this.panel.dispose();
   }
 }

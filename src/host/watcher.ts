@@ -1,5 +1,7 @@
-// The session being watched: its stream drives the status bar, the file opener and the
-// notifications. Remembers the choice (and the folder it is bound to) per workspace.
+// The session being watched — the one owner of "the selected session": its stream drives the
+// status bar, the file opener and the notifications. Remembers the choice (and the folder it is
+// bound to) per workspace, follows the sign-in (signed out: nothing is watched) and the session's
+// own changes (title, state).
 import * as vscode from 'vscode';
 import type { AuthService } from './auth';
 import { ConnectionIndicator } from './statusBar';
@@ -17,7 +19,7 @@ export class SessionWatcher implements vscode.Disposable {
   private lease: StreamLease | undefined;
   private listener: vscode.Disposable | undefined;
   private selected: SessionSummary | undefined;
-  private readonly sessionsListener: vscode.Disposable;
+  private readonly listeners: vscode.Disposable[];
 
   constructor(
     private readonly state: vscode.Memento,
@@ -28,13 +30,19 @@ export class SessionWatcher implements vscode.Disposable {
     reservedColumns?: () => Set<vscode.ViewColumn>,
   ) {
     this.opener = new FileOpener(log, reservedColumns);
-    this.sessionsListener = sessions.onDidChangeTreeData(() => {
-      const fresh = this.selected && sessions.find(this.selected.id);
-      if (fresh) {
-        this.selected = fresh;
-        this.indicator.updateSession(fresh);
-      }
-    });
+    this.listeners = [
+      sessions.onDidChangeSessions(() => {
+        const fresh = this.selected && sessions.find(this.selected.id);
+        if (fresh) {
+          this.selected = fresh;
+          this.indicator.updateSession(fresh);
+        }
+      }),
+      auth.onDidChange((state) => {
+        this.indicator.setAuth(state);
+        if (state.kind !== 'signedIn') this.stop();
+      }),
+    ];
   }
 
   get current(): SessionSummary | undefined {
@@ -88,7 +96,7 @@ export class SessionWatcher implements vscode.Disposable {
 
   dispose(): void {
     this.stop();
-    this.sessionsListener.dispose();
+    for (const l of this.listeners) l.dispose();
     this.opener.dispose();
     this.indicator.dispose();
   }

@@ -1,6 +1,7 @@
 // What the "Show Health" panel shows, as one snapshot the host builds and the webview draws:
 // the server's figures for the last hour (the database's monitoring views), who is subscribed, and
 // this client's own measurements (latency distribution, connection history).
+import type { ViewerView } from './connection';
 
 /** The `session_event_latency` view: the average age (now − created_at) of the last hour's events per type. */
 export interface TypeLatency {
@@ -26,7 +27,7 @@ export interface SubscriptionHealth {
   sessionId: string;
   title: string;
   state: string;
-  viewers: Array<{ name: string; client: string }>;
+  viewers: ViewerView[];
   live: number;
   backfilled: number;
   joins: number;

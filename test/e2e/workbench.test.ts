@@ -12,7 +12,7 @@ import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import { SessionEventStream } from '../../src/core/sessionEventStream';
 import { createSupabaseClient } from '../../src/core/supabaseClient';
 import { SessionLifecycleManager } from '../../src/worker/sessionLifecycleManager';
-import { startStack, type Stack } from '../../supabase/local/stack';
+import { envLines, startStack, type Stack } from '../../supabase/local/stack';
 import { runCli } from '../support/cli';
 import { FaultProxy } from '../support/faultProxy';
 import { launchBrowser, Workbench } from '../support/workbench';
@@ -83,7 +83,7 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
     proxy = new FaultProxy(Number(new URL(stack.env.API_URL).port));
     await proxy.start();
     const envFile = path.join(tmp, 'stack.env');
-    writeFileSync(envFile, `API_URL=${proxy.url}\nANON_KEY=${stack.env.ANON_KEY}\nSERVICE_ROLE_KEY=${stack.env.SERVICE_ROLE_KEY}\n`);
+    writeFileSync(envFile, envLines({ ...stack.env, API_URL: proxy.url }));
     const { data, error } = await createSupabaseClient(stack.env.API_URL, stack.env.ANON_KEY).auth.signUp(USER);
     if (error || !data.user) throw new Error(`sign-up failed: ${error?.message}`);
     // The worker plays the agent straight to the stack; only VS Code goes through the proxy.
@@ -237,6 +237,14 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
     await timeline().locator('a.file[data-open="src/app.ts"]').click();
     await page.locator('.tab', { hasText: 'app.ts' }).waitFor({ timeout: 20_000 });
     // Back to the timeline for the next steps.
+    await page.locator('.tab', { hasText: TITLE }).click();
+  });
+
+  it('a change the timeline cannot open is reported to the user, not lost (here: a folder)', async () => {
+    await emit('file_change', { path: 'src', action: 'write' });
+    await timeline().locator('a.file[data-open="src"]').click();
+    await page.locator('.notification-toast', { hasText: /^Timeline: |Timeline: / }).first().waitFor({ timeout: 20_000 });
+    await runCommand('Notifications: Clear All Notifications');
     await page.locator('.tab', { hasText: TITLE }).click();
   });
 

@@ -9,18 +9,10 @@ import { createSupabaseClient } from '../../src/core/supabaseClient';
 import type { ExtensionApi } from '../../src/extension';
 import { healthSnapshot } from '../../src/host/healthPanel';
 import { SessionLifecycleManager } from '../../src/worker/sessionLifecycleManager';
+import { until } from '../support/wait';
 
 const ID = 'agent-session-stream.agent-session-stream';
 
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const control = (action: 'cut' | 'restore') => fetch(`${process.env.SESSION_STREAM_TEST_CONTROL}/${action}`, { method: 'POST' });
 const tabLabels = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label));
@@ -111,8 +103,7 @@ export function defineSuites(): void {
     it('Show Health opens its panel; a snapshot has the watched session, the server figures, this window’s latencies and the cut', async () => {
       await vscode.commands.executeCommand('sessionStream.showHealth');
       await until('the health tab', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label === 'Session Stream Health'));
-      const ext = vscode.extensions.getExtension(ID)!;
-      const snap = await healthSnapshot({ extensionUri: ext.extensionUri, auth: api.auth, streams: api.streams, title: (id) => api.sessions.find(id)?.title ?? id });
+      const snap = await healthSnapshot({ auth: api.auth, streams: api.streams, title: (id) => api.sessions.find(id)?.title ?? id });
       const watched = snap.subscriptions.find((s) => s.sessionId === session);
       assert.equal(watched?.title, 'Extension-host session');
       assert.equal(watched?.state, 'joined');

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { createSupabaseClient } from '../../src/core/supabaseClient';
-import { startStack } from '../../supabase/local/stack';
+import { envLines, startStack } from '../../supabase/local/stack';
 import { FaultProxy } from '../support/faultProxy';
 
 const REPO = path.resolve(__dirname, '../..');
@@ -37,7 +37,7 @@ export async function startExtensionFixture(entry: 'index.ts' | 'electron.ts'): 
   const proxy = new FaultProxy(Number(new URL(stack.env.API_URL).port));
   await proxy.start();
   const envFile = path.join(tmp, 'stack.env');
-  writeFileSync(envFile, `API_URL=${proxy.url}\nANON_KEY=${stack.env.ANON_KEY}\nSERVICE_ROLE_KEY=${stack.env.SERVICE_ROLE_KEY}\nJWT_SECRET=${stack.env.JWT_SECRET}\n`);
+  writeFileSync(envFile, envLines({ ...stack.env, API_URL: proxy.url }));
   const email = 'extension-tests@example.test';
   const password = 'correct horse battery';
   const { error } = await createSupabaseClient(stack.env.API_URL, stack.env.ANON_KEY).auth.signUp({ email, password });

@@ -19,8 +19,8 @@ import { SessionLifecycleManager } from '../../src/worker/sessionLifecycleManage
 import type { Stack } from '../../supabase/local/stack';
 import { RealtimeService, subscribeNaive, useSupabase } from '../../bench/baselines/naiveRealtimeService';
 import { FaultProxy } from '../support/faultProxy';
+import { sleep } from '../support/wait';
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export interface FaultRow {
   fault: string;

@@ -11,6 +11,7 @@ import { createMapper } from '../../src/bridges';
 import { runCli, runCliToEnd } from '../support/cli';
 import { signUp, type TestUser } from './clients';
 import { adminClient, stack } from './fixture';
+import { until } from '../support/wait';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/agents');
 const REPLAY = path.resolve(__dirname, '../support/replayAgent.mjs');
@@ -151,13 +152,13 @@ describe('real agents in: import, run, watch, login (as the user, no service key
     const id = /session ([0-9a-f-]{36})/.exec(created)![1]!;
     // It grows while watched: a partial last line waits for its newline.
     await appendFile(file, `${lines.slice(10, 20).join('\n')}\n${lines[20]!.slice(0, 50)}`);
-    await until(async () => (await savedLines(state, file)) === 20);
+    await until('20 lines saved', async () => (await savedLines(state, file)) === 20, 30_000);
     watch.child.kill('SIGINT');
     assert.equal(await watch.exited, 0, watch.stderr());
     // More lines while nobody watches, then a restart.
     await appendFile(file, `${lines[20]!.slice(50)}\n${lines.slice(21).join('\n')}\n`);
     watch = start();
-    await until(async () => (await savedLines(state, file)) === lines.length);
+    await until('every line saved', async () => (await savedLines(state, file)) === lines.length, 30_000);
     watch.child.kill('SIGINT');
     await watch.exited;
     // What the whole file maps to, read in one go (the session is not ended: no end events).
@@ -200,10 +201,3 @@ async function savedLines(state: string, file: string): Promise<number> {
   }
 }
 
-async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

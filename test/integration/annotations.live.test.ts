@@ -11,16 +11,8 @@ import type { AnnotationChanges } from '../../src/shared/annotations';
 import { FaultProxy } from '../support/faultProxy';
 import { createSession, emit, signUp, type TestUser } from './clients';
 import { stack } from './fixture';
+import { until } from '../support/wait';
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function until(what: string, ok: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 describe('annotations: live, recovered after a disconnect, and read markers', function () {
   this.timeout(60_000);

@@ -8,8 +8,8 @@ import { createSupabaseClient } from '../../src/core/supabaseClient';
 import { FaultProxy } from '../support/faultProxy';
 import { createSession, signUp, type TestUser } from './clients';
 import { stack } from './fixture';
+import { sleep, until } from '../support/wait';
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe('presence: who is watching a session', function () {
   this.timeout(60_000);
@@ -34,13 +34,6 @@ describe('presence: who is watching a session', function () {
   }
 
   const names = (v: readonly Viewer[]) => v.map((x) => `${x.name}/${x.client}`).sort();
-  async function until(what: string, ok: () => boolean, ms = 15_000): Promise<void> {
-    const end = Date.now() + ms;
-    while (!ok()) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await sleep(20);
-    }
-  }
 
   it('two viewers see each other with name and client; a leave updates the other live', async () => {
     const session = await createSession(user.id);

@@ -5,15 +5,16 @@ import assert from 'node:assert/strict';
 import type pg from 'pg';
 import type { RECONNECT_POLICY } from '../../src/core/backoff';
 import { systemClock, type Clock } from '../../src/core/clock';
-import type { LogEntry } from '../../src/core/eventLog';
-import { SessionEventStream, type StreamState } from '../../src/core/sessionEventStream';
+import type { TimelineEntry } from '../../src/shared/entries';
+import { SessionEventStream } from '../../src/core/sessionEventStream';
+import type { ConnectionState } from '../../src/shared/connection';
 import { createSupabaseClient } from '../../src/core/supabaseClient';
 import { SessionLifecycleManager } from '../../src/worker/sessionLifecycleManager';
 import { FaultProxy } from '../support/faultProxy';
 import { createSession, signUp, type TestUser } from './clients';
 import { adminClient, stack } from './fixture';
+import { sleep } from '../support/wait';
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const FAST: typeof RECONNECT_POLICY = { initialMs: 100, maxMs: 1000, maxAttempts: 10 };
 
 async function storedSeqs(session: string): Promise<number[]> {
@@ -27,13 +28,13 @@ async function storedSeqs(session: string): Promise<number[]> {
 
 class Viewer {
   readonly delivered: number[] = [];
-  readonly states: StreamState[] = [];
+  readonly states: ConnectionState[] = [];
   readonly stream: SessionEventStream;
   constructor(url: string, session: string, token: () => Promise<string>, options: { clock?: Clock; policy?: typeof FAST; watchdogMs?: number; historyLimit?: number; joinTimeoutMs?: number } = {}) {
     const client = createSupabaseClient(url, stack().env.ANON_KEY, { accessToken: token, realtimeTimeoutMs: options.joinTimeoutMs ?? 2000, heartbeatIntervalMs: 1000 });
     this.stream = new SessionEventStream({ client, sessionId: session, policy: options.policy ?? FAST, clock: options.clock, watchdogMs: options.watchdogMs ?? 0, historyLimit: options.historyLimit });
     this.stream.onDidChangeState((s) => this.states.push(s));
-    this.stream.onDidReceive((b) => this.delivered.push(...b.entries.map((e: LogEntry) => (e.kind === 'event' ? e.event.seq : -1))));
+    this.stream.onDidReceive((b) => this.delivered.push(...b.entries.map((e: TimelineEntry) => (e.kind === 'event' ? e.event.seq : -1))));
     this.stream.open();
   }
   async until(predicate: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
@@ -174,7 +175,7 @@ describe('SessionEventStream: exactly once, in order, through faults', function 
     proxy.cut();
     await v.until(() => v.stream.state.state === 'error', 'error', 60_000);
     assert.deepEqual(delays, [1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000, 30000, 30000]);
-    const reconnecting = v.states.filter((s): s is Extract<StreamState, { state: 'reconnecting' }> => s.state === 'reconnecting');
+    const reconnecting = v.states.filter((s): s is Extract<ConnectionState, { state: 'reconnecting' }> => s.state === 'reconnecting');
     assert.deepEqual(reconnecting.map((s) => `${s.attempt}/${s.maxAttempts}`), ['1/10', '2/10', '3/10', '4/10', '5/10', '6/10', '7/10', '8/10', '9/10', '10/10']);
     await worker.emitEvent(session, 'thinking', { iteration: 1 });
     proxy.restore();

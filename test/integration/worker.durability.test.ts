@@ -13,8 +13,8 @@ import { runCli } from '../support/cli';
 import { FaultProxy } from '../support/faultProxy';
 import { createSession, signUp } from './clients';
 import { adminClient, stack } from './fixture';
+import { sleep } from '../support/wait';
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function stored(sessionId: string): Promise<Array<{ id: string; event_type: string }>> {
   const admin = await adminClient();

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import chromium from '@sparticuz/chromium';
 import { chromium as playwright, type Browser, type Page } from 'playwright-core';
-import type { HostMessage, WebviewMessage } from '../../src/shared/protocol';
+import type { TimelineHostMessage, TimelineWebviewMessage } from '../../src/shared/timelineProtocol';
 
 const DIST = path.resolve(__dirname, '../../dist/webview');
 
@@ -46,11 +46,11 @@ export class WebviewHarness {
 
   /** Posts any message as the host would (for panels other than the timeline). */
   sendRaw(message: Record<string, unknown>): Promise<void> {
-    return this.send(message as unknown as HostMessage);
+    return this.send(message as unknown as TimelineHostMessage);
   }
 
   /** Posts a host message and resolves once the webview has handled it (our listener runs after the app's). */
-  send(message: HostMessage): Promise<void> {
+  send(message: TimelineHostMessage): Promise<void> {
     return this.page.evaluate(
       (m) =>
         new Promise<void>((resolve) => {
@@ -61,8 +61,8 @@ export class WebviewHarness {
     );
   }
 
-  posted(): Promise<WebviewMessage[]> {
-    return this.page.evaluate(() => (window as unknown as { __posted: WebviewMessage[] }).__posted);
+  posted(): Promise<TimelineWebviewMessage[]> {
+    return this.page.evaluate(() => (window as unknown as { __posted: TimelineWebviewMessage[] }).__posted);
   }
 
   state(): Promise<string> {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { EventLog, type LogEntry } from '../../src/core/eventLog';
+import { EventLog } from '../../src/core/eventLog';
+import type { TimelineEntry } from '../../src/shared/entries';
 import { parseEventRow } from '../../src/shared/events';
 
 const row = (seq: number, id = `id-${seq}`) => parseEventRow({ id, session_id: 's', seq, event_type: 'thinking', event_data: { iteration: seq }, created_at: '2026-11-25T10:00:00Z' });
-const seqs = (entries: readonly LogEntry[]) => entries.map((e) => (e.kind === 'event' ? e.event.seq : `bad:${e.malformed.seq}`));
+const seqs = (entries: readonly TimelineEntry[]) => entries.map((e) => (e.kind === 'event' ? e.event.seq : `bad:${e.malformed.seq}`));
 
 describe('EventLog', () => {
   it('orders by seq and appends what is new', () => {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import FakeTimers from '@sinonjs/fake-timers';
 import { RECONNECT_POLICY } from '../../src/core/backoff';
-import type { LogEntry } from '../../src/core/eventLog';
-import { SessionEventStream, type StreamState } from '../../src/core/sessionEventStream';
+import type { TimelineEntry } from '../../src/shared/entries';
+import { SessionEventStream } from '../../src/core/sessionEventStream';
+import type { ConnectionState } from '../../src/shared/connection';
 import { fakeClock } from '../support/fakeClock';
 import { eventRow, FakeRealtimeClient } from '../support/fakeRealtimeClient';
 
@@ -17,7 +18,7 @@ describe('SessionEventStream state machine (fake time, fake channel)', () => {
   let time: FakeTimers.Clock;
   let client: FakeRealtimeClient;
   let stream: SessionEventStream;
-  let states: StreamState[];
+  let states: ConnectionState[];
   let seen: number[];
 
   beforeEach(() => {
@@ -27,7 +28,7 @@ describe('SessionEventStream state machine (fake time, fake channel)', () => {
     states = [];
     seen = [];
     stream.onDidChangeState((s) => states.push(s));
-    stream.onDidReceive((batch) => seen.push(...batch.entries.map((e: LogEntry) => (e.kind === 'event' ? e.event.seq : -1))));
+    stream.onDidReceive((batch) => seen.push(...batch.entries.map((e: TimelineEntry) => (e.kind === 'event' ? e.event.seq : -1))));
   });
   afterEach(() => stream.dispose());
 
@@ -40,7 +41,7 @@ describe('SessionEventStream state machine (fake time, fake channel)', () => {
   }
 
   /** The current channel fails; returns the state it leads to. */
-  async function fail(message = 'socket closed'): Promise<StreamState> {
+  async function fail(message = 'socket closed'): Promise<ConnectionState> {
     client.current.error(message);
     await settle();
     return stream.state;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { SessionEvent } from '../../src/shared/events';
-import type { TimelineEntry } from '../../src/shared/protocol';
+import type { TimelineEntry } from '../../src/shared/entries';
 import { counts, duration, matches, relativeTime, splitMatches, totals, visibleEntries } from '../../webview/model';
 
 const at = (s: number) => new Date(Date.parse('2026-11-25T10:00:00Z') + s * 1000).toISOString();

@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import type { Annotation } from '../../src/shared/annotations';
 import type { SessionEvent } from '../../src/shared/events';
-import { encodeEntries, type TimelineEntry, type WebviewMessage } from '../../src/shared/protocol';
+import type { TimelineEntry } from '../../src/shared/entries';
+import { encodeEntries, type TimelineWebviewMessage } from '../../src/shared/timelineProtocol';
 import { WebviewHarness } from '../support/webviewHarness';
 
 const T0 = Date.parse('2026-11-25T10:00:00Z');
@@ -32,10 +33,10 @@ describe('comments and read marker in the timeline webview', function () {
 
   async function init(entries: TimelineEntry[], annotations: Annotation[] = [], readSeq?: number, keepState?: string) {
     await harness.open({ keepState });
-    await harness.send({ type: 'init', session, entries: encodeEntries(entries), connection: { state: 'joined' }, now: T0 + 60_000, viewers: [], annotations, me: ME, readSeq });
+    await harness.send({ type: 'init', session, entries: encodeEntries(entries), connection: { state: 'joined', at: 0 }, now: T0 + 60_000, viewers: [], annotations, me: ME, readSeq });
     await harness.page.waitForSelector('.row');
   }
-  const posted = async <T extends WebviewMessage['type']>(type: T) => (await harness.posted()).filter((m): m is Extract<WebviewMessage, { type: T }> => m.type === type);
+  const posted = async <T extends TimelineWebviewMessage['type']>(type: T) => (await harness.posted()).filter((m): m is Extract<TimelineWebviewMessage, { type: T }> => m.type === type);
 
   it('renders Markdown but never HTML, images or script links; Edit and Delete only on your own', async () => {
     await init(events(3), [note('n1', 'e-2', HOSTILE, 'someone-else', 'ada@example.com'), note('n2', 'e-2', 'mine, *edited*', ME, 'me@example.com', new Date(T0 + 9000).toISOString())]);
@@ -140,11 +141,11 @@ describe('comments and read marker in the timeline webview', function () {
     const reads = (await posted('read')).map((m) => m.seq);
     assert.ok(reads.length > 0 && Math.max(...reads) > 120 && Math.max(...reads) < 160, `read up to what is on screen, not the end: ${reads.join(',')}`);
     await page.keyboard.press('End');
-    await page.waitForFunction(() => (window as unknown as { __posted: WebviewMessage[] }).__posted.some((m) => m.type === 'read' && m.seq === 300));
+    await page.waitForFunction(() => (window as unknown as { __posted: TimelineWebviewMessage[] }).__posted.some((m) => m.type === 'read' && m.seq === 300));
 
     // No marker (first visit): follows the end as before, no divider.
     await init(events(50));
     assert.equal(await harness.page.locator('.row.first-unread').count(), 0);
-    await harness.page.waitForFunction(() => (window as unknown as { __posted: WebviewMessage[] }).__posted.some((m) => m.type === 'read' && m.seq === 50));
+    await harness.page.waitForFunction(() => (window as unknown as { __posted: TimelineWebviewMessage[] }).__posted.some((m) => m.type === 'read' && m.seq === 50));
   });
 });

@@ -4,7 +4,8 @@
 // data shown as text, filter, search, follow-live, replay, persisted UI state, keyboard.
 import assert from 'node:assert/strict';
 import type { SessionEvent } from '../../src/shared/events';
-import { encodeEntries, type TimelineEntry } from '../../src/shared/protocol';
+import type { TimelineEntry } from '../../src/shared/entries';
+import { encodeEntries } from '../../src/shared/timelineProtocol';
 import { WebviewHarness } from '../support/webviewHarness';
 
 const T0 = Date.parse('2026-11-25T10:00:00Z');
@@ -38,7 +39,7 @@ describe('timeline webview in Chromium', function () {
   before(() => harness.start());
   after(() => harness.stop());
 
-  async function init(entries = sample(), connection: Parameters<WebviewHarness['send']>[0] extends infer M ? (M extends { type: 'init'; connection: infer C } ? C : never) : never = { state: 'joined' }, viewers: Array<{ name: string; client: string }> = []) {
+  async function init(entries = sample(), connection: Parameters<WebviewHarness['send']>[0] extends infer M ? (M extends { type: 'init'; connection: infer C } ? C : never) : never = { state: 'joined', at: 0 }, viewers: Array<{ name: string; client: string }> = []) {
     await harness.send({ type: 'init', session, entries: encodeEntries(entries), connection, now: T0 + 60_000, viewers, annotations: [], me: '' });
     await harness.page.waitForSelector('.row');
   }
@@ -64,7 +65,7 @@ describe('timeline webview in Chromium', function () {
 
   it('shows who is watching (presence) as initials with names for screen readers, live', async () => {
     await harness.open();
-    await init(sample(), { state: 'joined' }, [{ name: 'ada.lovelace@example.com', client: 'vscode' }, { name: XSS, client: 'cli' }]);
+    await init(sample(), { state: 'joined', at: 0 }, [{ name: 'ada.lovelace@example.com', client: 'vscode' }, { name: XSS, client: 'cli' }]);
     const page = harness.page;
     const viewers = page.locator('.header .viewers');
     assert.equal(await viewers.getAttribute('aria-label'), `2 watching: ada.lovelace@example.com (VS Code), ${XSS} (terminal)`);
@@ -177,7 +178,7 @@ describe('timeline webview in Chromium', function () {
         ev('thinking', { iteration: 1, toolsUsed: [], text: 'Line 7 of the codex output is not JSON; kept as it was.', raw: 'garbage <i>line</i>', unrecognised: true }),
         ev('completion', { message: 'Done', stats: { iterations: 2, inputTokens: 42339, outputTokens: 424, toolCalls: 1, costUsd: 0.24722425, durationMs: 8722 } }),
       ]),
-      connection: { state: 'joined' },
+      connection: { state: 'joined', at: 0 },
       now: T0 + 60_000,
       viewers: [],
       annotations: [],
@@ -265,7 +266,7 @@ describe('timeline webview in Chromium', function () {
     for (let i = 0; i < 15; i++) await harness.send({ type: 'entries', entries: encodeEntries([ev('thinking', { iteration: 100 + i, toolsUsed: [] }, 100 + i)]), inserted: false });
     await page.waitForTimeout(1500);
     assert.equal(await page.evaluate(() => (window as unknown as { __countdowns: Set<unknown> }).__countdowns.size), 1, 'one countdown timer, not one per redraw');
-    await harness.send({ type: 'connection', connection: { state: 'joined' }, now: T0 });
+    await harness.send({ type: 'connection', connection: { state: 'joined', at: 0 }, now: T0 });
     assert.equal(await page.locator('.banner').isHidden(), true);
   });
 

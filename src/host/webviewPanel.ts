@@ -1,0 +1,113 @@
+// What every webview panel of the extension shares: the page, the handshake (the page posts `ready`
+// after every load; the host answers with the whole state, and posts nothing before that — the
+// answer carries everything, so nothing is queued that would then arrive twice), a check of every
+// message the page sends, handlers whose failures are logged and shown to the user instead of
+// vanishing as unhandled rejections, and disposal. Each panel's messages are typed by its protocol
+// in src/shared (timelineProtocol.ts, healthProtocol.ts).
+import * as vscode from 'vscode';
+import type { ReadyMessage } from '../shared/webviewProtocol';
+import { webviewHtml } from './webviewHtml';
+
+export interface PanelPage<In extends { type: string }> {
+  /** The panel's name in messages to the user and in the log ("Timeline", "Health"). */
+  name: string;
+  /** dist/webview/<bundle>.js and .css */
+  bundle: string;
+  title: string;
+  /** data-* attributes of the page's root element. */
+  data?: Record<string, string>;
+  /** The protocol's check of what the page posts. */
+  isMessage(m: unknown): m is In;
+}
+
+export abstract class WebviewPanelBase<In extends { type: string }, Out extends { type: string }> implements vscode.Disposable {
+  protected readonly disposables: vscode.Disposable[] = [];
+  private isReady = false;
+  private disposed = false;
+
+  protected constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly page: PanelPage<In>,
+    protected readonly log: vscode.LogOutputChannel,
+  ) {
+    panel.webview.html = webviewHtml(panel.webview, extensionUri, page.bundle, page.title, page.data);
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((m: unknown) => void this.receive(m)),
+    );
+  }
+
+  /** The whole state so far, the answer to `ready`; undefined when there is nothing to show. */
+  protected abstract snapshot(): Promise<Out | undefined>;
+
+  /** Handles a checked message other than `ready`. A throw is shown to the user. */
+  protected abstract handle(message: Exclude<In, ReadyMessage>): Promise<void>;
+
+  /** Called once, before the panel's own disposables are disposed. */
+  protected onDispose(): void {}
+
+  /** Whether the page has been sent its state (posts before that are dropped). */
+  protected get ready(): boolean {
+    return this.isReady;
+  }
+
+  /**
+   * Every message from the page comes through here. Never rejects: a message that fails the check
+   * is logged and ignored, a handler that throws is logged and shown.
+   */
+  async receive(message: unknown): Promise<void> {
+    if (!this.page.isMessage(message)) {
+      this.log.warn(`${this.page.name}: ignored a malformed message from the page: ${JSON.stringify(message)?.slice(0, 200)}`);
+      return;
+    }
+    try {
+      if (message.type === 'ready') {
+        // The page (re)loaded: nothing reaches it until it has the whole state.
+        this.isReady = false;
+        const state = await this.snapshot();
+        if (this.disposed || !state) return;
+        this.isReady = true;
+        this.post(state);
+      } else await this.handle(message as Exclude<In, ReadyMessage>);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.log.error(`${this.page.name}: "${message.type}" failed: ${reason}`);
+      void vscode.window.showErrorMessage(`${this.page.name}: ${reason}`);
+    }
+  }
+
+  protected post(message: Out): void {
+    if (!this.isReady || this.disposed) return;
+    this.panel.webview.postMessage(message).then(undefined, (error: unknown) => this.log.debug(`${this.page.name}: a message was not delivered: ${String(error)}`));
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.onDispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+/** The open panels of one kind, by key; a panel leaves when it is disposed. */
+export class PanelRegistry<P extends { panel: vscode.WebviewPanel }> {
+  private readonly panels = new Map<string, P>();
+
+  get(key: string): P | undefined {
+    return this.panels.get(key);
+  }
+
+  add(key: string, panel: P): P {
+    this.panels.set(key, panel);
+    panel.panel.onDidDispose(() => {
+      if (this.panels.get(key) === panel) this.panels.delete(key);
+    });
+    return panel;
+  }
+
+  values(): IterableIterator<P> {
+    return this.panels.values();
+  }
+}
