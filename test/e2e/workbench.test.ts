@@ -12,7 +12,7 @@ import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import { SessionEventStream } from '../../src/core/sessionEventStream';
 import { createSupabaseClient } from '../../src/core/supabaseClient';
 import { SessionLifecycleManager } from '../../src/worker/sessionLifecycleManager';
-import { envLines, startStack, type Stack } from '../../supabase/local/stack';
+import { envLines, startStack, type Stack } from '@agent-session-stream/local-supabase';
 import { runCli } from '../support/cli';
 import { FaultProxy } from '../support/faultProxy';
 import { launchBrowser, Workbench } from '../support/workbench';
@@ -61,6 +61,27 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
       }
     }
     await input.press('Enter');
+  }
+
+  /**
+   * Runs `command` and picks the test's session in the quick pick it opens. A quick pick closes when
+   * the page loses focus for a moment (headless Chromium, and a webview finishing its work, both do
+   * that): the command is run again until the session is picked, as a user would.
+   */
+  async function pickSession(command: string, p: Page = page): Promise<void> {
+    const input = p.locator('.quick-input-widget input');
+    for (let tries = 1; ; tries++) {
+      await runCommand(command, p);
+      try {
+        await p.locator('.quick-input-list .monaco-list-row', { hasText: TITLE }).waitFor({ timeout: 10_000 });
+        await input.fill('greeting module', { timeout: 5_000 });
+        await input.press('Enter', { timeout: 5_000 });
+        return;
+      } catch (error) {
+        if (tries === 3) throw error;
+        await p.keyboard.press('Escape');
+      }
+    }
   }
 
   async function answer(value: string): Promise<void> {
@@ -142,10 +163,7 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
 
   /** Select Session → the quick pick → the status bar shows it → a click opens the timeline. */
   async function watchSession(p: Page): Promise<void> {
-    await runCommand('Agent Session Stream: Select Session', p);
-    await p.locator('.quick-input-list .monaco-list-row', { hasText: TITLE }).waitFor();
-    await p.locator('.quick-input-widget input').fill('greeting module');
-    await p.locator('.quick-input-widget input').press('Enter');
+    await pickSession('Agent Session Stream: Select Session', p);
     const item = statusItem(p).filter({ hasText: TITLE });
     await item.waitFor({ timeout: 20_000 });
     await item.click();
@@ -189,20 +207,7 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
 
   it('Emit Test Event: pick session and type, JSON checked as you type, the event comes back through the stream', async () => {
     const input = page.locator('.quick-input-widget input');
-    // A quick pick closes when the page loses focus for a moment (headless Chromium and a webview
-    // finishing its work can both do that): open the command again until the session is picked.
-    for (let tries = 1; ; tries++) {
-      await runCommand('Agent Session Stream: Emit Test Event');
-      try {
-        await page.locator('.quick-input-list .monaco-list-row', { hasText: TITLE }).waitFor({ timeout: 10_000 });
-        await input.fill('greeting module', { timeout: 5_000 });
-        await input.press('Enter', { timeout: 5_000 });
-        break;
-      } catch (error) {
-        if (tries === 3) throw error;
-        await page.keyboard.press('Escape');
-      }
-    }
+    await pickSession('Agent Session Stream: Emit Test Event');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'state_changed' }).waitFor();
     await input.fill('thinking');
     await input.press('Enter');
