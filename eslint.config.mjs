@@ -28,7 +28,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/**/*.ts'],
+    files: ['src/**/*.ts', 'packages/**/*.ts'],
     ignores: ['src/host/**', 'src/extension.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: "Keep 'vscode' imports inside src/host." }] }],

@@ -2,7 +2,7 @@
 // (1 s doubling to 30 s, 10 attempts) and 5 s outages (2 s with --quick), ours beside the naive
 // RealtimeService. It runs its own in-process local stack: restarting the gateway and PostgreSQL
 // needs the stack's handles, which the shared bench stack (a separate process) does not expose.
-import { startStack } from '../supabase/local/stack';
+import { startStack } from '@agent-session-stream/local-supabase';
 import { faultTable, runFaultMatrix } from '../test/faults/matrix';
 import type { BenchOptions } from './support/benchStack';
 import { SuiteReport } from './support/report';

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { SessionEventStream } from '../src/core/sessionEventStream';
 import { createSupabaseClient } from '../src/core/supabaseClient';
 import { SessionLifecycleManager } from '../src/worker/sessionLifecycleManager';
-import { startStack } from '../supabase/local/stack';
+import { startStack } from '@agent-session-stream/local-supabase';
 import { FaultProxy } from '../test/support/faultProxy';
 import type { BenchOptions } from './support/benchStack';
 import { SuiteReport } from './support/report';

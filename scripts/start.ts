@@ -13,7 +13,7 @@ import readline from 'node:readline';
 import { signInOrUp } from '../src/cli/demoCommand';
 import { DEMO_EMAIL, DEMO_PASSWORD, LOCAL_STACK_ENV_FILE } from '../src/shared/localDefaults';
 import { resolveConnection } from '../src/cli/connection';
-import { freePort } from '../supabase/local/freePort';
+import { freePort } from '@agent-session-stream/local-supabase';
 import { CODE_SERVER, codeServerArgs, ensureCodeServer, installExtension, NODE24_BIN, QUIET_SETTINGS, REPO, writeUserSettings } from './vscodeServer';
 
 /** Minutes between demo sessions (a new one is also offered on Enter). */

@@ -6,14 +6,16 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const bin = (name) => path.join('node_modules', '.bin', name);
+const bin = (name) => path.resolve('node_modules', '.bin', name);
 
 const steps = [
   { name: 'lint', cmd: [bin('eslint'), '.'] },
-  { name: 'typecheck', cmd: [bin('tsc'), '-p', '.', '--noEmit'], also: [bin('tsc'), '-p', 'webview', '--noEmit'] },
+  { name: 'typecheck', cmd: [bin('tsc'), '-p', '.', '--noEmit'], also: [[bin('tsc'), '-p', 'webview', '--noEmit'], [bin('tsc'), '-p', 'packages/local-supabase', '--noEmit']] },
   { name: 'build', cmd: ['node', 'esbuild.js'] },
   { name: 'unit', mocha: 'test/unit/.mocharc.json' },
   { name: 'webview', mocha: 'test/webview/.mocharc.json' },
+  // The local stack's own tests (packages/local-supabase): its protocols with unmodified supabase-js.
+  { name: 'stack', mocha: 'test/.mocharc.json', cwd: 'packages/local-supabase' },
   { name: 'integration', mocha: 'test/integration/.mocharc.json' },
   // The faults, ours vs a naive baseline; ours must lose, duplicate and reorder nothing.
   { name: 'faults', mocha: 'test/faults/.mocharc.json' },
@@ -35,8 +37,8 @@ const totals = { passes: 0, failures: 0, pending: 0 };
 const rows = [];
 let failed = false;
 
-function run(cmd, env = {}) {
-  const result = spawnSync(cmd[0], cmd.slice(1), { stdio: 'inherit', env: { ...process.env, ...env } });
+function run(cmd, env = {}, cwd = undefined) {
+  const result = spawnSync(cmd[0], cmd.slice(1), { stdio: 'inherit', cwd, env: { ...process.env, ...env } });
   return result.status === 0;
 }
 
@@ -46,7 +48,9 @@ for (const step of selected) {
   let ok;
   if (step.mocha || step.script) {
     const statsFile = path.join(statsDir, `${step.name}.json`);
-    ok = run(step.script ?? [bin('mocha'), '--config', step.mocha], { SESSION_STREAM_TEST_STATS: statsFile });
+    // Every mocha tier reports through the same reporter, which writes the stats file.
+    const mocha = [bin('mocha'), '--config', step.mocha, '--reporter', path.resolve('test/support/summaryReporter.cjs')];
+    ok = run(step.script ?? mocha, { SESSION_STREAM_TEST_STATS: statsFile }, step.cwd);
     if (existsSync(statsFile)) {
       const stats = JSON.parse(readFileSync(statsFile, 'utf8'));
       totals.passes += stats.passes;
@@ -59,7 +63,7 @@ for (const step of selected) {
       ok = false;
     }
   } else {
-    ok = run(step.cmd) && (!step.also || run(step.also));
+    ok = run(step.cmd) && (step.also ?? []).every((cmd) => run(cmd));
     rows.push(`${step.name}: ${ok ? 'ok' : 'FAILED'} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     if (!ok) totals.failures += 1;
   }

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { createSupabaseClient } from '../../src/core/supabaseClient';
-import { envLines, startStack } from '../../supabase/local/stack';
+import { envLines, startStack } from '@agent-session-stream/local-supabase';
 import { FaultProxy } from '../support/faultProxy';
 
 const REPO = path.resolve(__dirname, '../..');

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startStack, type Stack } from '../../supabase/local/stack';
+import { startStack, type Stack } from '@agent-session-stream/local-supabase';
 import { faultTable, FAULTS, runFaultMatrix, type FaultRow } from './matrix';
 
 describe('fault matrix: ours vs the naive RealtimeService, same session, same faults', function () {

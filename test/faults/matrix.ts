@@ -16,7 +16,7 @@ import { SessionEventStream } from '../../src/core/sessionEventStream';
 import { createSupabaseClient } from '../../src/core/supabaseClient';
 import { Journal } from '../../src/worker/journal';
 import { SessionLifecycleManager } from '../../src/worker/sessionLifecycleManager';
-import type { Stack } from '../../supabase/local/stack';
+import type { Stack } from '@agent-session-stream/local-supabase';
 import { RealtimeService, subscribeNaive, useSupabase } from '../../bench/baselines/naiveRealtimeService';
 import { FaultProxy } from '../support/faultProxy';
 import { sleep } from '../support/wait';

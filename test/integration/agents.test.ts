@@ -9,9 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createMapper } from '../../src/bridges';
 import { runCli, runCliToEnd } from '../support/cli';
-import { signUp, type TestUser } from './clients';
-import { adminClient, stack } from './fixture';
 import { until } from '../support/wait';
+import { adminClient, signUp, stack, type TestUser } from '@agent-session-stream/local-supabase/testing';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/agents');
 const REPLAY = path.resolve(__dirname, '../support/replayAgent.mjs');

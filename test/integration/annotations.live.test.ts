@@ -9,9 +9,8 @@ import { SessionEventStream } from '../../src/core/sessionEventStream';
 import { createSupabaseClient } from '../../src/core/supabaseClient';
 import type { AnnotationChanges } from '../../src/shared/annotations';
 import { FaultProxy } from '../support/faultProxy';
-import { createSession, emit, signUp, type TestUser } from './clients';
-import { stack } from './fixture';
 import { until } from '../support/wait';
+import { createSession, emit, signUp, stack, type TestUser } from '@agent-session-stream/local-supabase/testing';
 
 
 describe('annotations: live, recovered after a disconnect, and read markers', function () {

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli, runCliToEnd } from '../support/cli';
-import { client } from './clients';
+import { client } from '@agent-session-stream/local-supabase/testing';
 
 const KEYS = ['API_URL', 'ANON_KEY', 'SERVICE_ROLE_KEY', 'JWT_SECRET', 'DB_URL'];
 

@@ -5,9 +5,8 @@ import { createSupabaseClient } from '../../src/core/supabaseClient';
 import { SessionLifecycleManager } from '../../src/worker/sessionLifecycleManager';
 import { runCli, runCliToEnd } from '../support/cli';
 import { FaultProxy } from '../support/faultProxy';
-import { createSession, signUp, type TestUser } from './clients';
-import { adminClient, stack } from './fixture';
 import { sleep } from '../support/wait';
+import { adminClient, createSession, signUp, stack, type TestUser } from '@agent-session-stream/local-supabase/testing';
 
 
 describe('npm run tail (contract 3)', function () {

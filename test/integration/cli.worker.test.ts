@@ -4,8 +4,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runCliToEnd } from '../support/cli';
-import { createSession, signUp } from './clients';
-import { adminClient, stack } from './fixture';
+import { adminClient, createSession, signUp, stack } from '@agent-session-stream/local-supabase/testing';
 
 const env = () => ({ SUPABASE_URL: stack().env.API_URL, SUPABASE_ANON_KEY: stack().env.ANON_KEY, SUPABASE_SERVICE_ROLE_KEY: stack().env.SERVICE_ROLE_KEY });
 

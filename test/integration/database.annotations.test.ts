@@ -4,7 +4,7 @@
 // (Live delivery, recovery and the read-marker RPC: annotations.live.test.ts.)
 import assert from 'node:assert/strict';
 import type pg from 'pg';
-import { adminClient, asRole, createSession, createUser, insertEvent, sqlState } from './fixture';
+import { adminClient, asRole, createUser, insertEvent, insertSession, sqlState } from '@agent-session-stream/local-supabase/testing';
 
 describe('annotations and read markers: tables and row-level security', () => {
   let admin: pg.Client;
@@ -22,9 +22,9 @@ describe('annotations and read markers: tables and row-level security', () => {
     admin = await adminClient();
     alice = await createUser(admin);
     mallory = await createUser(admin);
-    session = await createSession(admin, alice, 'alice');
+    session = await insertSession(admin, alice, 'alice');
     event = (await insertEvent(admin, session)).id;
-    otherEvent = (await insertEvent(admin, await createSession(admin, mallory, 'mallory'))).id;
+    otherEvent = (await insertEvent(admin, await insertSession(admin, mallory, 'mallory'))).id;
   });
   after(() => admin.end());
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type pg from 'pg';
-import { adminClient, asRole, createSession, createUser, insertEvent, sqlState } from './fixture';
+import { adminClient, asRole, createUser, insertEvent, insertSession, sqlState } from '@agent-session-stream/local-supabase/testing';
 
 describe('row-level security as the Supabase roles really are', () => {
   let admin: pg.Client;
@@ -17,8 +17,8 @@ describe('row-level security as the Supabase roles really are', () => {
     admin = await adminClient();
     alice = await createUser(admin);
     bob = await createUser(admin);
-    aliceSession = await createSession(admin, alice, 'alice');
-    bobSession = await createSession(admin, bob, 'bob');
+    aliceSession = await insertSession(admin, alice, 'alice');
+    bobSession = await insertSession(admin, bob, 'bob');
     aliceEvent = (await insertEvent(admin, aliceSession)).id;
     await insertEvent(admin, bobSession);
   });
@@ -39,7 +39,7 @@ describe('row-level security as the Supabase roles really are', () => {
     const own = await asAlice(() => insertEvent(admin, aliceSession));
     assert.ok(own.id);
     assert.equal(await sqlState(() => asAlice(() => insertEvent(admin, bobSession))), '42501', 'another user’s session');
-    const finished = await createSession(admin, alice, 'finished');
+    const finished = await insertSession(admin, alice, 'finished');
     await admin.query("update public.coding_sessions set state = 'completed' where id = $1", [finished]);
     assert.equal(await sqlState(() => asAlice(() => insertEvent(admin, finished))), '42501', 'a completed session');
   });
@@ -62,7 +62,7 @@ describe('row-level security as the Supabase roles really are', () => {
   });
 
   it('a user moves their own open session through the lifecycle, and changes nothing else', async () => {
-    const mine = await createSession(admin, alice, 'lifecycle');
+    const mine = await insertSession(admin, alice, 'lifecycle');
     const move = (to: string, id = mine) => asAlice(() => admin.query('update public.coding_sessions set state = $2 where id = $1', [id, to]), true);
     assert.equal((await move('running')).rowCount, 1);
     assert.equal(await sqlState(() => move('pending')), '23514', 'running cannot go back to pending');

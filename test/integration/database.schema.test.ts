@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import type pg from 'pg';
-import { applyDatabase } from '../../supabase/local/migrate';
-import { findSupabaseDir } from '../../supabase/local/localPostgres';
-import { adminClient, createSession, createUser, database, insertEvent, sqlState } from './fixture';
+import { applyDatabase, findSupabaseDir } from '@agent-session-stream/local-supabase';
+import { adminClient, createUser, database, insertEvent, insertSession, sqlState } from '@agent-session-stream/local-supabase/testing';
 
 describe('database schema (real PostgreSQL)', () => {
   let admin: pg.Client;
@@ -10,7 +9,7 @@ describe('database schema (real PostgreSQL)', () => {
 
   before(async () => {
     admin = await adminClient();
-    sessionId = await createSession(admin, await createUser(admin));
+    sessionId = await insertSession(admin, await createUser(admin));
   });
   after(() => admin.end());
 
@@ -85,13 +84,13 @@ describe('database schema (real PostgreSQL)', () => {
 
   it('deletes a session’s events with the session, and sessions with their user', async () => {
     const userId = await createUser(admin);
-    const s = await createSession(admin, userId);
+    const s = await insertSession(admin, userId);
     await insertEvent(admin, s);
     await admin.query('delete from public.coding_sessions where id = $1', [s]);
     const events = await admin.query('select 1 from public.session_events where session_id = $1', [s]);
     assert.equal(events.rowCount, 0);
 
-    const s2 = await createSession(admin, userId);
+    const s2 = await insertSession(admin, userId);
     await insertEvent(admin, s2);
     await admin.query('delete from auth.users where id = $1', [userId]);
     const left = await admin.query('select 1 from public.coding_sessions where id = $1', [s2]);

@@ -4,9 +4,8 @@
 // edit time, and a stolen refresh token that keeps working after its owner used it.
 import assert from 'node:assert/strict';
 import { addAnnotation, deleteAnnotation, editAnnotation, saveReadMarker } from '../../src/core/annotations';
-import { client, Collector, createSession, emit, signUp, subscribe, type TestUser } from './clients';
 import pg from 'pg';
-import { adminClient, stack } from './fixture';
+import { adminClient, client, Collector, createSession, emit, signUp, stack, subscribe, type TestUser } from '@agent-session-stream/local-supabase/testing';
 
 type Row = Record<string, unknown>;
 

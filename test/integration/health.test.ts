@@ -5,8 +5,7 @@
 import assert from 'node:assert/strict';
 import { fetchServerHealth } from '../../src/core/health';
 import { histogram, percentile } from '../../src/shared/health';
-import { createSession, signUp, type TestUser } from './clients';
-import { adminClient } from './fixture';
+import { adminClient, client, createSession, signUp, type TestUser } from '@agent-session-stream/local-supabase/testing';
 
 describe('health panel: server figures on known data', () => {
   let alice: TestUser;
@@ -55,7 +54,6 @@ describe('health panel: server figures on known data', () => {
   });
 
   it('says why when it cannot read them', async () => {
-    const { client } = await import('./clients');
     await assert.rejects(fetchServerHealth(client()), /Could not load the server's figures/);
   });
 

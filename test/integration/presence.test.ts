@@ -6,9 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { SessionEventStream, type Viewer } from '../../src/core/sessionEventStream';
 import { createSupabaseClient } from '../../src/core/supabaseClient';
 import { FaultProxy } from '../support/faultProxy';
-import { createSession, signUp, type TestUser } from './clients';
-import { stack } from './fixture';
 import { sleep, until } from '../support/wait';
+import { createSession, signUp, stack, type TestUser } from '@agent-session-stream/local-supabase/testing';
 
 
 describe('presence: who is watching a session', function () {

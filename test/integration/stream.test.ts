@@ -11,9 +11,8 @@ import type { ConnectionState } from '../../src/shared/connection';
 import { createSupabaseClient } from '../../src/core/supabaseClient';
 import { SessionLifecycleManager } from '../../src/worker/sessionLifecycleManager';
 import { FaultProxy } from '../support/faultProxy';
-import { createSession, signUp, type TestUser } from './clients';
-import { adminClient, stack } from './fixture';
 import { sleep } from '../support/wait';
+import { adminClient, createSession, signUp, stack, type TestUser } from '@agent-session-stream/local-supabase/testing';
 
 const FAST: typeof RECONNECT_POLICY = { initialMs: 100, maxMs: 1000, maxAttempts: 10 };
 

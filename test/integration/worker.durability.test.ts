@@ -11,9 +11,8 @@ import { createSupabaseClient } from '../../src/core/supabaseClient';
 import { SessionLifecycleManager } from '../../src/worker/sessionLifecycleManager';
 import { runCli } from '../support/cli';
 import { FaultProxy } from '../support/faultProxy';
-import { createSession, signUp } from './clients';
-import { adminClient, stack } from './fixture';
 import { sleep } from '../support/wait';
+import { adminClient, createSession, signUp, stack } from '@agent-session-stream/local-supabase/testing';
 
 
 async function stored(sessionId: string): Promise<Array<{ id: string; event_type: string }>> {

@@ -5,8 +5,7 @@ import assert from 'node:assert/strict';
 import { createSupabaseClient } from '../../src/core/supabaseClient';
 import { SessionLifecycleManager, type EmitOutcome } from '../../src/worker/sessionLifecycleManager';
 import { SessionError } from '../../src/worker/sessionStore';
-import { adminClient, stack } from './fixture';
-import { createSession, signUp } from './clients';
+import { adminClient, createSession, signUp, stack } from '@agent-session-stream/local-supabase/testing';
 
 function manager(fetchImpl?: typeof fetch, options = {}) {
   // A custom fetch goes through supabase-js' documented `global.fetch` option: the client stays unmodified.

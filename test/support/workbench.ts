@@ -6,7 +6,7 @@ import { cpSync } from 'node:fs';
 import path from 'node:path';
 import chromium from '@sparticuz/chromium';
 import { chromium as playwright, type Browser, type Page } from 'playwright-core';
-import { freePort } from '../../supabase/local/freePort';
+import { freePort } from '@agent-session-stream/local-supabase';
 import { CODE_SERVER, codeServerArgs, ensureCodeServer, installExtension, NODE24_BIN, QUIET_SETTINGS, writeUserSettings } from '../../scripts/vscodeServer';
 
 export interface WorkbenchOptions {

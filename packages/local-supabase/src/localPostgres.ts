@@ -102,14 +102,19 @@ async function setLogins(superuserUrl: string, creds: Credentials): Promise<void
   }
 }
 
-/** The `supabase/` folder, from source (supabase/local) or from the bundle (dist/). */
-export function findSupabaseDir(start = __dirname): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'supabase', 'migrations');
-    if (existsSync(candidate)) return path.dirname(candidate);
-    if (path.basename(dir) === 'supabase' && existsSync(path.join(dir, 'migrations'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`Cannot find the supabase/ folder above ${start}.`);
+/**
+ * The project's `supabase/` folder (its `migrations/` and `seed.sql`), as the Supabase CLI finds it:
+ * in the current folder or one above it — else above this code (a workspace package, or a bundle
+ * in the project's dist/).
+ */
+export function findSupabaseDir(starts: readonly string[] = [process.cwd(), __dirname]): string {
+  for (const start of starts) {
+    for (let dir = start; ; dir = path.dirname(dir)) {
+      if (existsSync(path.join(dir, 'supabase', 'migrations'))) return path.join(dir, 'supabase');
+      if (path.dirname(dir) === dir) break;
+    }
   }
+  throw new Error(`No supabase/ folder with migrations/ in ${starts.join(' or ')} or above: run the stack in your project, or pass supabaseDir.`);
 }
 
 function childEntry(): { script: string; execArgv: string[] } {

@@ -1,4 +1,5 @@
-// Applies the local platform bootstrap, then the Supabase migrations (recorded in
+// Applies the local platform bootstrap (bootstrap.sql, beside this file and in the bundle's folder),
+// then the project's Supabase migrations (recorded in
 // supabase_migrations.schema_migrations as the CLI does, so a persistent data dir only gets new
 // ones), then seed.sql on a database that had none applied before.
 import { readFile, readdir } from 'node:fs/promises';
@@ -15,7 +16,7 @@ export async function applyDatabase(url: string, supabaseDir: string): Promise<A
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(await readFile(path.join(supabaseDir, 'local', 'bootstrap.sql'), 'utf8'));
+    await client.query(await readFile(path.join(__dirname, 'bootstrap.sql'), 'utf8'));
     const applied = new Set(
       (await client.query<{ version: string }>('select version from supabase_migrations.schema_migrations')).rows.map(
         (r) => r.version,

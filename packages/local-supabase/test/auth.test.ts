@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
-import { client, signUp } from './clients';
-import { adminClient, stack } from './fixture';
+import { adminClient, client, signUp, stack } from '../testing';
 
 describe('local stack: Auth (/auth/v1) with unmodified supabase-js', () => {
   it('signs up (auto-confirmed) and returns a session whose JWT carries Supabase claims', async () => {

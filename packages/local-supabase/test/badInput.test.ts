@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { adminClient, stack } from './fixture';
-import { client, Collector, createSession, emit, serviceClient, sessionChannel, signUp, subscribe, type TestUser } from './clients';
+import { adminClient, client, Collector, createSession, emit, serviceClient, sessionChannel, signUp, stack, subscribe, type TestUser } from '../testing';
 
 /** A raw Phoenix socket (no supabase-js), to send what a well-behaved client never would. */
 function rawSocket(vsn = '2.0.0', apikey = stack().env.ANON_KEY): Promise<WebSocket> {

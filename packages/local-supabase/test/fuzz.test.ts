@@ -3,9 +3,7 @@
 // answered with a 5xx, and a normal supabase-js subscriber must still get its events.
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { pick, seededRandom } from '../support/random';
-import { Collector, createSession, emit, sessionChannel, signUp, subscribe } from './clients';
-import { stack } from './fixture';
+import { Collector, createSession, emit, pick, seededRandom, sessionChannel, signUp, stack, subscribe } from '../testing';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 1907);
 const BUDGET_MS = 3000;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { parseMigrations, pendingMigrations } from '../../supabase/local/migrations';
+import { findSupabaseDir } from '../src/localPostgres';
+import { parseMigrations, pendingMigrations } from '../src/migrations';
 
 describe('migration files', () => {
   it('orders migrations by version and ignores other files', () => {
@@ -30,8 +31,8 @@ describe('migration files', () => {
     assert.throws(() => pendingMigrations(all, new Set(['20990101000000'])), /fresh data dir/);
   });
 
-  it('every file in supabase/migrations follows the Supabase CLI naming', () => {
-    const dir = path.join(__dirname, '..', '..', 'supabase', 'migrations');
+  it('every file in the project’s supabase/migrations follows the Supabase CLI naming', () => {
+    const dir = path.join(findSupabaseDir(), 'migrations');
     const files = readdirSync(dir);
     assert.ok(files.length >= 4);
     assert.equal(parseMigrations(files).length, files.length, `misnamed files in ${dir}`);

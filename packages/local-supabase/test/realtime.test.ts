@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import type { RealtimePostgresChangesPayload } from '@supabase/supabase-js';
-import { adminClient } from './fixture';
-import { Collector, createSession, emit, serviceClient, sessionChannel, signUp, subscribe, type TestUser } from './clients';
+import { adminClient, Collector, createSession, emit, serviceClient, sessionChannel, signUp, subscribe, type TestUser } from '../testing';
 
 type Row = Record<string, unknown>;
 

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { client, Collector, createSession, emit, sessionChannel, signUp, statusUntil, type Status, type TestUser } from './clients';
-import { adminClient, stack } from './fixture';
-import { until } from '../support/wait';
+import { adminClient, client, Collector, createSession, emit, sessionChannel, signUp, stack, type Status, statusUntil, type TestUser, until } from '../testing';
 
 type Row = Record<string, unknown>;
 

@@ -4,8 +4,7 @@
 // from a fixed seed.
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { seededRandom } from '../support/random';
-import { stack } from './fixture';
+import { seededRandom, stack } from '../testing';
 
 /** Sends `raw` on a fresh TCP connection; resolves with the status line of the answer ('' if none). */
 function send(raw: string): Promise<string> {

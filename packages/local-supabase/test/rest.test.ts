@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { adminClient } from './fixture';
-import { client, createSession, emit, serviceClient, signUp, type TestUser } from './clients';
-import { stack } from './fixture';
+import { adminClient, client, createSession, emit, serviceClient, signUp, stack, type TestUser } from '../testing';
 
 describe('local stack: REST (/rest/v1) under RLS with unmodified supabase-js', () => {
   let alice: TestUser;

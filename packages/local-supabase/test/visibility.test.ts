@@ -1,12 +1,12 @@
-// The local Realtime's RLS check for a captured change (supabase/local/realtime/visibility.ts), on
+// The local Realtime's RLS check for a captured change (src/realtime/visibility.ts), on
 // the real database. A change reaches the gateway as its transaction commits, a moment before new
 // snapshots see the row: the check must never call such a row "hidden" and drop it.
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import type { Claims } from '../../supabase/local/keys';
-import { createLogger } from '../../supabase/local/log';
-import { VisibilityChecker, type RowRef } from '../../supabase/local/realtime/visibility';
-import { adminClient, createSession, createUser, database } from './fixture';
+import type { Claims } from '../src/keys';
+import { createLogger } from '../src/log';
+import { VisibilityChecker, type RowRef } from '../src/realtime/visibility';
+import { adminClient, createUser, database, insertSession } from '../testing';
 
 describe('local Realtime: deciding who may see a changed row', function () {
   this.timeout(20_000);
@@ -17,7 +17,7 @@ describe('local Realtime: deciding who may see a changed row', function () {
     const pool = new pg.Pool({ connectionString: database().url, max: 4 });
     try {
       const userId = await createUser(admin);
-      const sessionId = await createSession(admin, userId);
+      const sessionId = await insertSession(admin, userId);
       // The event's transaction is open: nobody sees the row yet.
       await writer.query('begin');
       const { rows } = await writer.query<{ id: string }>("insert into public.session_events (session_id, event_type, event_data) values ($1, 'thinking', '{\"iteration\":1,\"toolsUsed\":[]}') returning id", [sessionId]);

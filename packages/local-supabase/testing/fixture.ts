@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { LocalPostgres } from '../../supabase/local/localPostgres';
-import type { Stack } from '../../supabase/local/stack';
+import type { LocalPostgres } from '../src/localPostgres';
+import type { Stack } from '../src/stack';
 
 /** Shared handles of the integration run (filled by hooks.ts). */
 export const fixture: { db?: LocalPostgres; stack?: Stack } = {};
@@ -58,7 +58,7 @@ export async function createUser(client: pg.Client, email = `user-${randomUUID()
   return rows[0]!.id;
 }
 
-export async function createSession(client: pg.Client, userId: string, title = 'test session'): Promise<string> {
+export async function insertSession(client: pg.Client, userId: string, title = 'test session'): Promise<string> {
   const { rows } = await client.query<{ id: string }>(
     'insert into public.coding_sessions (user_id, title) values ($1, $2) returning id',
     [userId, title],

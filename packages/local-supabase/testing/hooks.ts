@@ -1,6 +1,6 @@
 // One local stack (real PostgreSQL in a child process + the gateway) for the whole integration
 // run, on free ports, in a temporary data dir; torn down afterwards.
-import { startStack } from '../../supabase/local/stack';
+import { startStack } from '../src/stack';
 import { fixture } from './fixture';
 
 export const mochaHooks = {
