@@ -36,7 +36,7 @@ describe('SessionLifecycleManager (worker) against the local stack', function ()
   let userId: string;
   before(async () => (userId = (await signUp()).id));
 
-  it('seed test 1: emits an event to the database and reads it back', async () => {
+  it('emits an event to the database and reads it back', async () => {
     const m = manager();
     const session = await createSession(userId);
     const event = stored(await m.emitEvent(session, 'thinking', { iteration: 1, toolsUsed: ['bash'] }));
@@ -48,7 +48,7 @@ describe('SessionLifecycleManager (worker) against the local stack', function ()
     assert.deepEqual(m.stats(), { emitted: 1, retried: 0, pending: 0, givenUp: 0, refused: 0 });
   });
 
-  it('seed test 2: history is chronological; limit keeps the latest; afterSeq pages forward', async () => {
+  it('history is chronological; limit keeps the latest; afterSeq pages forward', async () => {
     const m = manager();
     const session = await createSession(userId);
     await m.emitEvent(session, 'thinking', { iteration: 1 });
