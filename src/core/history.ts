@@ -1,5 +1,6 @@
 // The history query, shared by the worker's getEventHistory and the stream's recovery: either the
-// latest `limit` events in order, or, with `afterSeq`, the next `limit` events after that cursor.
+// latest `limit` events in order, or, with `afterSeq`, the next `limit` events after that cursor;
+// and the stream's backfill, every event after a cursor, page by page.
 // Order is the session's own event number (`session_seq`: dense and commit-ordered, see
 // docs/reliability.md), never `created_at`.
 import type { SupabaseClient } from '@supabase/supabase-js';
@@ -36,4 +37,17 @@ export async function fetchHistory(client: SupabaseClient, sessionId: string, qu
   const rows = (data ?? []) as unknown[];
   if (query.afterSeq === undefined) rows.reverse();
   return rows.map(parseEventRow);
+}
+
+/** Every event numbered above `afterSeq`, oldest first, read `pageSize` at a time. */
+export async function fetchAllAfter(client: SupabaseClient, sessionId: string, afterSeq: number, pageSize = 1000): Promise<ParsedRow[]> {
+  const all: ParsedRow[] = [];
+  for (let after = afterSeq; ; ) {
+    const page = await fetchHistory(client, sessionId, { afterSeq: after, limit: pageSize });
+    all.push(...page);
+    const last = page.at(-1);
+    const lastSeq = last ? (last.ok ? last.event.seq : last.malformed.seq) : null;
+    if (page.length < pageSize || lastSeq === null) return all;
+    after = lastSeq;
+  }
 }

@@ -15,7 +15,7 @@ import { Emitter, type Event } from './emitter';
 import type { ConnectionState } from '../shared/connection';
 import { seqOf, toEntry, type TimelineEntry } from '../shared/entries';
 import { EventLog } from './eventLog';
-import { fetchHistory } from './history';
+import { fetchAllAfter, fetchHistory } from './history';
 import { silentLogger, type Logger } from './log';
 import { ReconnectSchedule } from './reconnectSchedule';
 import { freshChannel } from './supabaseClient';
@@ -281,28 +281,11 @@ export class SessionEventStream {
     }
   }
 
+  /** The latest events on the first join; after that, everything past the last one seen. */
   private async loadHistory() {
-    const { client, sessionId } = this.options;
     const last = this.log.lastSeq;
-    if (!this.loadedOnce || last === undefined) {
-      return fetchHistory(client, sessionId, { limit: this.options.historyLimit ?? 1000 });
-    }
-    return this.fetchAfter(last);
-  }
-
-  /** Every event numbered above `after`, page by page. */
-  private async fetchAfter(after: number) {
-    const { client, sessionId } = this.options;
-    const all = [];
-    for (;;) {
-      const page = await fetchHistory(client, sessionId, { afterSeq: after, limit: PAGE });
-      all.push(...page);
-      const lastRow = page.at(-1);
-      const lastSeq = lastRow ? (lastRow.ok ? lastRow.event.seq : lastRow.malformed.seq) : null;
-      if (page.length < PAGE || lastSeq === null) break;
-      after = lastSeq;
-    }
-    return all;
+    if (!this.loadedOnce || last === undefined) return fetchHistory(this.client, this.options.sessionId, { limit: this.options.historyLimit ?? 1000 });
+    return fetchAllAfter(this.client, this.options.sessionId, last, PAGE);
   }
 
   private deliverLive(rows: unknown[]): void {
@@ -365,7 +348,7 @@ export class SessionEventStream {
       for (let attempt = 0; attempt < 8 && this.ahead.length > 0 && generation === this.generation; attempt++) {
         if (attempt > 0) await delay(this.clock, 25 * 2 ** attempt);
         try {
-          const rows = await this.fetchAfter(this.log.lastSeq ?? 0);
+          const rows = await fetchAllAfter(this.client, this.options.sessionId, this.log.lastSeq ?? 0, PAGE);
           if (generation !== this.generation) return;
           this.deliver(rows.map(toEntry).filter((e) => (seqOf(e) ?? 0) < seqOf(this.ahead[0]!)!), true);
           this.releaseAhead();

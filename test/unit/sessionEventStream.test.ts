@@ -170,6 +170,29 @@ describe('SessionEventStream state machine (fake time, fake channel)', () => {
     assert.equal(stream.stats().joins, 2);
   });
 
+  it('useClient: the channel on the old client goes, the stream rejoins on the new one and backfills from it', async () => {
+    client.rows.push(eventRow(S, 1));
+    await openJoined();
+    const next = new FakeRealtimeClient();
+    next.rows.push(eventRow(S, 1), eventRow(S, 2), eventRow(S, 3));
+    const oldReads = client.historyReads;
+    stream.useClient(next.asSupabase());
+    await settle();
+    assert.equal(client.getChannels().length, 0, 'nothing left on the old client');
+    next.current.joined();
+    await settle();
+    assert.equal(stream.state.state, 'joined');
+    assert.deepEqual(seen, [1, 2, 3]);
+    assert.equal(client.historyReads, oldReads, 'no history read went to the old client');
+    assert.ok(next.historyReads >= 1);
+    // And so does the recovery of a gap.
+    next.rows.push(eventRow(S, 4), eventRow(S, 5));
+    next.current.push(eventRow(S, 5));
+    await settle();
+    assert.deepEqual(seen, [1, 2, 3, 4, 5]);
+    assert.equal(client.historyReads, oldReads);
+  });
+
   it('a live event past a gap waits while the missing ones are read, then both go out in order', async () => {
     await openJoined();
     client.rows.push(eventRow(S, 1), eventRow(S, 2));
