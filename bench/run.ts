@@ -15,6 +15,7 @@ import { stackBench } from './stackBench';
 import { startBench } from './startBench';
 import { samples, streamBench } from './streamBench';
 import { timelineBench } from './timelineBench';
+import { viewersBench } from './viewersBench';
 import { workerBench } from './workerBench';
 
 // The timeline runs first: it measures a browser page, which the load the other suites leave behind
@@ -28,6 +29,7 @@ const SUITES: Record<string, (options: BenchOptions) => Promise<SuiteReport>> = 
   agents: agentsBench,
   faults: faultBench,
   payload: payloadBench,
+  viewers: viewersBench,
   start: startBench,
 };
 

@@ -11,7 +11,7 @@ import { createSupabaseClient } from '../src/core/supabaseClient';
 import { ChangeFeed, createLogger } from '@agent-session-stream/local-supabase';
 import type { BenchOptions } from './support/benchStack';
 import { SuiteReport } from './support/report';
-import { now, paced, sleep, summarize } from './support/stats';
+import { cpuSeconds, now, paced, sleep, summarize } from './support/stats';
 
 interface Env {
   API_URL: string;
@@ -28,12 +28,6 @@ interface PhaseResult {
   expected: number;
   lost: number;
   duplicated: number;
-}
-
-/** CPU seconds (user + system) a process has used so far. */
-async function cpuSeconds(pid: number): Promise<number> {
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 async function rssMiB(pid: number): Promise<number> {

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+
 /** Nearest-rank percentile of unsorted samples (0 when empty). */
 export function percentile(samples: readonly number[], p: number): number {
   if (samples.length === 0) return 0;
@@ -30,3 +32,9 @@ export async function paced(perSecond: number, count: number, send: (i: number) 
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** CPU seconds (user + system) a process has used so far (Linux /proc). */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}

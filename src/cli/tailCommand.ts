@@ -4,16 +4,17 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { RECONNECT_POLICY } from '../core/backoff';
+import { DELIVERIES, isDelivery } from '../core/delivery';
 import { SessionEventStream } from '../core/sessionEventStream';
 import { createSupabaseClient } from '../core/supabaseClient';
 import { streamLogger } from '../core/log';
-import { intOption, sessionOption } from './args';
+import { intOption, sessionOption, UsageError } from './args';
 import { resolveConnection } from './connection';
 import { DEMO_EMAIL, DEMO_PASSWORD } from '../shared/localDefaults';
 import { COLOURS, PLAIN, formatComment, formatEntry, formatState, stateJson } from './tailFormat';
 import { viewerToken } from './viewerToken';
 
-export const tailHelp = `Usage: npm run tail -- --session ID [--json] [--comments] [--exit-when-done] [--history N]
+export const tailHelp = `Usage: npm run tail -- --session ID [--json] [--comments] [--exit-when-done] [--history N] [--delivery D] [--name NAME]
 
 Follows a session: its history, then every new event as it happens, exactly once and in order,
 through disconnects (1, 2, 4, 8, 16, 30… s backoff, 10 attempts).
@@ -24,6 +25,11 @@ through disconnects (1, 2, 4, 8, 16, 30… s backoff, 10 attempts).
                     {"kind":"comment","change":"removed","id":"..."})
   --exit-when-done  exit once the session reaches completed, failed or cancelled
   --history N       events loaded first (default 1000)
+  --delivery D      broadcast (default: the session's private channel, written once by the
+                    database) or postgres_changes (checked per change); a project without private
+                    session channels always uses postgres_changes
+  --name NAME       what VS Code windows watching the session show for this terminal (default:
+                    the part of your email before @)
   --verbose         log connection details on stderr
 
 Environment: SUPABASE_URL, SUPABASE_ANON_KEY, and SUPABASE_ACCESS_TOKEN or SESSION_STREAM_EMAIL +
@@ -40,6 +46,8 @@ export async function runTail(args: string[]): Promise<number> {
       comments: { type: 'boolean', default: false },
       'exit-when-done': { type: 'boolean', default: false },
       history: { type: 'string' },
+      delivery: { type: 'string' },
+      name: { type: 'string' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -50,6 +58,8 @@ export async function runTail(args: string[]): Promise<number> {
     return 0;
   }
   const sessionId = sessionOption(values.session);
+  const delivery = values.delivery ?? 'broadcast';
+  if (!isDelivery(delivery)) throw new UsageError(`--delivery must be ${DELIVERIES.join(' or ')}, got "${delivery}"`);
   const connection = resolveConnection(['anonKey']);
   const fromStackFile = connection.source !== 'the environment';
   const email = process.env.SESSION_STREAM_EMAIL ?? (fromStackFile ? DEMO_EMAIL : undefined);
@@ -65,8 +75,9 @@ export async function runTail(args: string[]): Promise<number> {
     historyLimit: intOption('--history', values.history, 1000, 1, 100_000),
     logger: values.verbose ? streamLogger((l) => process.stderr.write(l), 'debug') : undefined,
     // Shown to VS Code windows watching the same session ("watching: … (terminal)").
-    presence: { key: randomUUID(), name: email ?? 'terminal', client: 'cli' },
+    presence: { key: randomUUID(), name: values.name?.trim().slice(0, 60) || email?.split('@')[0] || 'terminal', client: 'cli' },
     annotations: values.comments,
+    delivery,
   });
   const colour = !values.json && process.stdout.isTTY && !process.env.NO_COLOR;
   const p = colour ? COLOURS : PLAIN;

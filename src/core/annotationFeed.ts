@@ -16,23 +16,33 @@ export class AnnotationFeed {
 
   constructor(private readonly sessionId: string) {}
 
+  /** A (re)join begins: changes are held back until the full list is in (`settle`). */
+  begin(): void {
+    this.held = [];
+  }
+
   /**
-   * INSERT and UPDATE are filtered by session; DELETE is not, because hosted Realtime cannot filter
-   * deletes (it sends their primary key only): ids not held here are ignored.
+   * Binds the session's comments as postgres_changes. INSERT and UPDATE are filtered by session;
+   * DELETE is not, because hosted Realtime cannot filter deletes (it sends their primary key only):
+   * ids not held here are ignored.
    */
   listen(channel: RealtimeChannel, isCurrent: () => boolean): void {
-    this.held = [];
+    this.begin();
     const onChange = (payload: { eventType: string; new: unknown; old: unknown }) => {
-      if (!isCurrent()) return;
-      const change = { type: payload.eventType, row: payload.eventType === 'DELETE' ? payload.old : payload.new };
-      if (this.held) this.held.push(change);
-      else this.apply([change]);
+      if (isCurrent()) this.receive(payload.eventType, payload.eventType === 'DELETE' ? payload.old : payload.new);
     };
     const table = { schema: 'public', table: 'session_event_annotations' } as const;
     const filter = `session_id=eq.${this.sessionId}`;
     channel.on('postgres_changes', { ...table, event: 'INSERT', filter }, onChange);
     channel.on('postgres_changes', { ...table, event: 'UPDATE', filter }, onChange);
     channel.on('postgres_changes', { ...table, event: 'DELETE' }, onChange);
+  }
+
+  /** One change (INSERT, UPDATE or DELETE with its row), from postgres_changes or a broadcast. */
+  receive(type: string, row: unknown): void {
+    const change = { type, row };
+    if (this.held) this.held.push(change);
+    else this.apply([change]);
   }
 
   /** The full list, loaded after the join: report the difference, then what arrived meanwhile. */

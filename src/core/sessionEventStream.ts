@@ -15,6 +15,7 @@ import { Emitter, type Event } from './emitter';
 import type { ConnectionState } from '../shared/connection';
 import { seqOf, toEntry, type TimelineEntry } from '../shared/entries';
 import { EventLog } from './eventLog';
+import { asDatabaseBroadcast, hasPrivateSessionChannels, type Delivery } from './delivery';
 import { fetchAllAfter, fetchHistory } from './history';
 import { silentLogger, type Logger } from './log';
 import { ReconnectSchedule } from './reconnectSchedule';
@@ -57,6 +58,11 @@ export interface StreamOptions {
    * channel, and reloaded whole after every (re)join, as events are backfilled.
    */
   annotations?: boolean;
+  /**
+   * How events and comments arrive (see delivery.ts). Default `broadcast`; a project without
+   * private session channels falls back to `postgres_changes` on a public channel (logged once).
+   */
+  delivery?: Delivery;
 }
 
 export interface StreamStats {
@@ -71,6 +77,20 @@ export interface StreamStats {
 }
 
 const PAGE = 1000;
+/** How long a leave waits for the server's answer before the channel is closed anyway. */
+const LEAVE_TIMEOUT_MS = 1000;
+
+/**
+ * Leaves and removes a channel, closed within LEAVE_TIMEOUT_MS. supabase-js forgets a closed channel
+ * by its topic name, so a leave still pending when the same topic is joined again (a restarted
+ * server that answers the old leave with an error, leaving it to time out) would, on closing, take
+ * the NEW channel out of the client too: it would then receive nothing. A private topic cannot
+ * take a stand-in name, so the old channel must be closed before the join.
+ */
+async function leaveChannel(channel: RealtimeChannel): Promise<void> {
+  await channel.unsubscribe(LEAVE_TIMEOUT_MS).catch(() => undefined);
+  channel.teardown();
+}
 const LATENCY_SAMPLES = 1000;
 
 export class SessionEventStream {
@@ -105,6 +125,8 @@ export class SessionEventStream {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private client: SupabaseClient;
+  private warnedPublic = false;
+  private currentDelivery: Delivery | undefined;
 
   constructor(private readonly options: StreamOptions) {
     this.client = options.client;
@@ -165,6 +187,11 @@ export class SessionEventStream {
     void this.join();
   }
 
+  /** How events arrive on the current channel (undefined before the first join). */
+  get delivery(): Delivery | undefined {
+    return this.currentDelivery;
+  }
+
   /**
    * Moves to another client (the project's URL or key changed and the sign-in was restored on a new
    * one): the channel on the old client is dropped and the stream rejoins on the new one, keeping
@@ -172,11 +199,10 @@ export class SessionEventStream {
    */
   useClient(client: SupabaseClient): void {
     if (client === this.client) return;
-    const old = this.client;
     const channel = this.channel;
     this.channel = undefined;
     this.client = client;
-    if (channel) this.removing = old.removeChannel(channel).catch(() => undefined);
+    if (channel) this.removing = leaveChannel(channel);
     if (this.current.state !== 'closed') this.reconnect();
   }
 
@@ -214,7 +240,7 @@ export class SessionEventStream {
     const channel = this.channel;
     this.channel = undefined;
     // Not awaited here; the next join waits for it (with a dead socket phoenix answers at once).
-    if (channel) this.removing = this.client.removeChannel(channel).catch(() => undefined);
+    if (channel) this.removing = leaveChannel(channel);
   }
 
   private async join(): Promise<void> {
@@ -223,7 +249,7 @@ export class SessionEventStream {
     this.setState({ state: 'joining', attempt: this.schedule.attempt });
     // The topic must be free before it is joined again: presence (and broadcast) are per topic, so a
     // channel under a stand-in name (freshChannel) would neither see nor be seen by the others.
-    await withTimeout(this.removing, 2000, this.clock);
+    await withTimeout(this.removing, LEAVE_TIMEOUT_MS + 1000, this.clock);
     if (generation !== this.generation) return;
     try {
       // No argument: supabase-js asks its token source (the accessToken provider or the signed-in
@@ -233,20 +259,43 @@ export class SessionEventStream {
       this.logger.warn('could not refresh the access token before joining', { error: String(error) });
     }
     if (generation !== this.generation) return;
+    let privateChannel: boolean;
+    try {
+      privateChannel = await hasPrivateSessionChannels(this.client);
+    } catch (error) {
+      return this.fail(generation, `could not reach the project: ${(error as Error).message}`);
+    }
+    if (generation !== this.generation) return;
+    const delivery: Delivery = privateChannel ? (this.options.delivery ?? 'broadcast') : 'postgres_changes';
+    if (!privateChannel && !this.warnedPublic) {
+      this.warnedPublic = true;
+      this.logger.warn('this project has no private session channels (its database lacks the migration that adds them): events arrive by postgres_changes on a public channel, where anyone who knows the session id can see who watches', { sessionId: this.options.sessionId });
+    }
+    this.currentDelivery = delivery;
     // Live rows wait here until the backfill is merged, so the order holds across the join.
     this.liveBuffer = [];
     const presence = this.options.presence;
-    const channel = freshChannel(this.client, `session:${this.options.sessionId}`, presence?.key);
+    const channel = freshChannel(this.client, `session:${this.options.sessionId}`, { presenceKey: presence?.key, private: privateChannel });
     this.channel = channel;
-    if (presence) {
-      channel.on('presence', { event: 'sync' }, () => generation === this.generation && this.setViewers(viewersOf(channel.presenceState())));
+    const isCurrent = () => generation === this.generation;
+    const onEventRow = (row: unknown) => {
+      if (!isCurrent()) return;
+      if (this.liveBuffer) this.liveBuffer.push(row);
+      else this.deliverLive([row]);
+    };
+    if (presence) channel.on('presence', { event: 'sync' }, () => isCurrent() && this.setViewers(viewersOf(channel.presenceState())));
+    if (delivery === 'broadcast') {
+      if (this.options.annotations) this.feed.begin();
+      channel.on('broadcast', { event: '*' }, (message: { payload?: unknown }) => {
+        const change = asDatabaseBroadcast(message.payload);
+        if (!change || !isCurrent()) return;
+        if (change.table === 'session_events' && change.operation === 'INSERT' && change.record?.session_id === this.options.sessionId) onEventRow(change.record);
+        else if (change.table === 'session_event_annotations' && this.options.annotations) this.feed.receive(change.operation, change.operation === 'DELETE' ? change.old_record : change.record);
+      });
+    } else {
+      channel.on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'session_events', filter: `session_id=eq.${this.options.sessionId}` }, (payload) => onEventRow(payload.new));
+      if (this.options.annotations) this.feed.listen(channel, isCurrent);
     }
-    channel.on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'session_events', filter: `session_id=eq.${this.options.sessionId}` }, (payload) => {
-      if (generation !== this.generation) return;
-      if (this.liveBuffer) this.liveBuffer.push(payload.new);
-      else this.deliverLive([payload.new]);
-    });
-    if (this.options.annotations) this.feed.listen(channel, () => generation === this.generation);
     channel.subscribe((status, error) => {
       if (generation !== this.generation) return;
       if (status === 'SUBSCRIBED') {

@@ -46,10 +46,15 @@ let channelSerial = 0;
 /**
  * A NEW channel named `topic`. supabase-js' `channel(topic)` returns an existing channel with the
  * same topic — including one still leaving after removeChannel() — and bindings added to that one
- * are lost. When the name is taken, a numbered suffix keeps the new channel separate (the topic
- * name means nothing to postgres_changes).
+ * are lost. When the name of a public channel is taken, a numbered suffix keeps the new channel
+ * separate (the topic name means nothing to postgres_changes).
  */
-export function freshChannel(client: SupabaseClient, topic: string, presenceKey?: string): RealtimeChannel {
+export function freshChannel(client: SupabaseClient, topic: string, options: { presenceKey?: string; private?: boolean } = {}): RealtimeChannel {
+  const config = { ...(options.presenceKey ? { presence: { key: options.presenceKey } } : {}), ...(options.private ? { private: true } : {}) };
+  const named = Object.keys(config).length > 0 ? { config } : undefined;
+  // A private topic is authorized and broadcast to by its exact name: the caller removes the old
+  // channel first (a stand-in name would be refused).
+  if (options.private) return client.channel(topic, named);
   const taken = client.getChannels().some((c) => c.topic === `realtime:${topic}`);
-  return client.channel(taken ? `${topic}:${++channelSerial}` : topic, presenceKey ? { config: { presence: { key: presenceKey } } } : undefined);
+  return client.channel(taken ? `${topic}:${++channelSerial}` : topic, named);
 }

@@ -1,6 +1,7 @@
 // Realtime presence as a list of viewers: one per presence key (a window, a terminal), newest
 // meta wins, oldest viewer first. Names and kinds come from other clients: bounded, never trusted.
 import type { SupabaseClient } from '@supabase/supabase-js';
+import { hasPrivateSessionChannels } from './delivery';
 import { freshChannel } from './supabaseClient';
 
 /** One viewer of a session, as presence reports it. */
@@ -26,9 +27,12 @@ export function viewersOf(state: Record<string, Array<Record<string, unknown>>>)
  * session's channel, joined without being tracked, so the one waiting is not a viewer itself), or
  * with undefined when `signal` aborts. Used by the demo to start only once someone is watching.
  */
-export function waitForViewer(client: SupabaseClient, sessionId: string, accept: (viewer: Viewer) => boolean, signal?: AbortSignal): Promise<Viewer | undefined> {
+export async function waitForViewer(client: SupabaseClient, sessionId: string, accept: (viewer: Viewer) => boolean, signal?: AbortSignal): Promise<Viewer | undefined> {
+  // Viewers show themselves on the session's private channel when the project has one.
+  const isPrivate = await hasPrivateSessionChannels(client).catch(() => false);
+  await client.realtime.setAuth();
   return new Promise((resolve) => {
-    const channel = freshChannel(client, `session:${sessionId}`);
+    const channel = freshChannel(client, `session:${sessionId}`, { private: isPrivate });
     const finish = (viewer: Viewer | undefined) => {
       signal?.removeEventListener('abort', abort);
       void client.removeChannel(channel).catch(() => undefined);

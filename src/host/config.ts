@@ -2,6 +2,7 @@
 // application-scoped in package.json, so a workspace cannot point your token elsewhere.
 import * as vscode from 'vscode';
 import type { BackoffPolicy } from '../core/backoff';
+import type { Delivery } from '../core/delivery';
 import type { FollowMode } from '../core/follow';
 
 export type OpenFilesMode = 'off' | 'preview' | 'focus';
@@ -17,6 +18,9 @@ export interface Config {
   notifications: NotificationsMode;
   localStackEnvFile: string;
   followNewSessions: FollowMode;
+  delivery: Delivery;
+  /** The name others watching a session see for you; empty: the part of your email before `@`. */
+  displayName: string;
 }
 
 export const SECTION = 'sessionStream';
@@ -41,6 +45,8 @@ export function readConfig(): Config {
     notifications: c.get<NotificationsMode>('notifications', 'all'),
     localStackEnvFile: c.get<string>('localStackEnvFile', '').trim(),
     followNewSessions: c.get<FollowMode>('followNewSessions', 'whenIdle'),
+    delivery: c.get<Delivery>('delivery', 'broadcast') === 'postgres_changes' ? 'postgres_changes' : 'broadcast',
+    displayName: c.get<string>('displayName', '').trim().slice(0, 60),
   };
 }
 

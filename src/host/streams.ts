@@ -42,8 +42,10 @@ export class StreamRegistry implements vscode.Disposable {
         policy: config.reconnect,
         logger: outputLogger(this.log),
         annotations: true,
-        // Others watching this session see this window (and its user) in their presence list.
-        presence: { key: `${this.windowKey}:${sessionId}`, name: this.auth.state.kind === 'signedIn' ? this.auth.state.email || 'VS Code user' : 'VS Code user', client: 'vscode' },
+        delivery: config.delivery,
+        // Others watching this session see this window under the name its user chose (by default the
+        // part of their email before `@`, never the whole address) in their presence list.
+        presence: { key: `${this.windowKey}:${sessionId}`, name: presenceName(config.displayName, this.auth.state.kind === 'signedIn' ? this.auth.state.email : ''), client: 'vscode' },
       });
       stream.onDidChangeState((s) => {
         this.log.info(`session ${sessionId.slice(0, 8)}: ${s.state}${'reason' in s ? ` (${s.reason})` : ''}`);
@@ -92,4 +94,9 @@ export class StreamRegistry implements vscode.Disposable {
   dispose(): void {
     this.closeAll();
   }
+}
+
+/** The name others see: the chosen one, else the part of the email before `@`. */
+export function presenceName(chosen: string, email: string): string {
+  return chosen || email.split('@')[0] || 'VS Code user';
 }

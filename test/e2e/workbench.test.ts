@@ -181,12 +181,15 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
     if (error || !data.session) throw new Error(`sign-in failed: ${error?.message}`);
     const token = data.session.access_token;
     const viewer = createSupabaseClient(stack.env.API_URL, stack.env.ANON_KEY, { accessToken: () => Promise.resolve(token) });
-    const tail = new SessionEventStream({ client: viewer, sessionId, watchdogMs: 0, presence: { key: 'e2e-terminal', name: 'grace@example.test', client: 'cli' } });
+    const tail = new SessionEventStream({ client: viewer, sessionId, watchdogMs: 0, presence: { key: 'e2e-terminal', name: 'Grace', client: 'cli' } });
     tail.open();
     try {
       const viewers = timeline().locator('.header .viewers');
-      await viewers.and(timeline().locator('[aria-label*="grace@example.test (terminal)"]')).waitFor({ timeout: 20_000 });
-      assert.match((await viewers.getAttribute('aria-label')) ?? '', /^2 watching: .*e2e@example\.test \(VS Code\)/);
+      await viewers.and(timeline().locator('[aria-label*="Grace (terminal)"]')).waitFor({ timeout: 20_000 });
+      // This window shows itself by the part of its user's email before `@`, never the address.
+      const label = (await viewers.getAttribute('aria-label')) ?? '';
+      assert.match(label, /^2 watching: .*\be2e \(VS Code\)/);
+      assert.doesNotMatch(label, /@/);
     } finally {
       await tail.close();
     }
@@ -277,7 +280,7 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
       await statusItem(second).filter({ hasText: /Select Session|E2E/ }).waitFor({ timeout: 60_000 });
       await watchSession(second);
       await page.bringToFront();
-      const twoWindows = '[aria-label^="2 watching: e2e@example.test (VS Code), e2e@example.test (VS Code)"]';
+      const twoWindows = '[aria-label^="2 watching: e2e (VS Code), e2e (VS Code)"]';
       await timeline(page).locator(`.header .viewers${twoWindows}`).waitFor({ timeout: 20_000 });
       await timeline(second).locator(`.header .viewers${twoWindows}`).waitFor({ timeout: 20_000 });
 

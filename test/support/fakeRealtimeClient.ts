@@ -19,14 +19,31 @@ type Status = 'SUBSCRIBED' | 'CHANNEL_ERROR' | 'TIMED_OUT' | 'CLOSED';
 export class FakeChannel {
   removed = false;
   private insert: ((payload: { new: unknown }) => void) | undefined;
+  private broadcastListener: ((message: { payload: unknown }) => void) | undefined;
   private status: ((status: Status, error?: Error) => void) | undefined;
 
-  constructor(readonly topic: string) {}
+  constructor(
+    readonly topic: string,
+    readonly config: { private?: boolean } = {},
+  ) {}
 
-  on(type: string, _filter: unknown, callback: (payload: { new: unknown }) => void): this {
-    if (type === 'postgres_changes') this.insert = callback;
+  on(type: string, filter: { table?: string }, callback: (payload: never) => void): this {
+    if (type === 'postgres_changes' && filter.table === 'session_events') this.insert = callback as (payload: { new: unknown }) => void;
+    if (type === 'broadcast') this.broadcastListener = callback as (message: { payload: unknown }) => void;
     return this;
   }
+
+  /** A broadcast on this channel (from the database: realtime.broadcast_changes' payload). */
+  broadcast(payload: unknown): void {
+    this.broadcastListener?.({ payload });
+  }
+
+  unsubscribe(): Promise<'ok'> {
+    this.removed = true;
+    return Promise.resolve('ok');
+  }
+
+  teardown(): void {}
 
   subscribe(callback: (status: Status, error?: Error) => void): this {
     this.status = callback;
@@ -51,9 +68,10 @@ export class FakeChannel {
     this.status?.('CHANNEL_ERROR', new Error(message));
   }
 
-  /** A live INSERT for this channel. */
+  /** A live INSERT for this channel (as postgres_changes, or as a database broadcast on a private one). */
   push(row: EventRow): void {
-    this.insert?.({ new: row });
+    if (this.config.private) this.broadcast({ table: 'session_events', schema: 'public', operation: 'INSERT', record: row, old_record: null });
+    else this.insert?.({ new: row });
   }
 }
 
@@ -65,6 +83,8 @@ export class FakeRealtimeClient {
   /** History reads fail while set (a REST outage). */
   historyError: string | undefined;
   historyReads = 0;
+  /** Whether the project has private session channels (the function their migration adds). */
+  privateChannels = false;
   readonly realtime = { setAuth: async (): Promise<void> => undefined };
 
   get current(): FakeChannel {
@@ -77,8 +97,8 @@ export class FakeRealtimeClient {
     return this.channels.filter((c) => !c.removed);
   }
 
-  channel(topic: string): FakeChannel {
-    const channel = new FakeChannel(`realtime:${topic}`);
+  channel(topic: string, options?: { config?: { private?: boolean } }): FakeChannel {
+    const channel = new FakeChannel(`realtime:${topic}`, options?.config);
     this.channels.push(channel);
     return channel;
   }
@@ -86,6 +106,11 @@ export class FakeRealtimeClient {
   removeChannel(channel: FakeChannel): Promise<'ok'> {
     channel.removed = true;
     return Promise.resolve('ok');
+  }
+
+  async rpc(name: string): Promise<{ data: unknown; error: { message: string; code: string } | null; status: number }> {
+    if (name === 'may_read_session_topic' && this.privateChannels) return { data: false, error: null, status: 200 };
+    return { data: null, error: { message: `Could not find the function public.${name}`, code: 'PGRST202' }, status: 404 };
   }
 
   from(_table: string) {

@@ -193,6 +193,45 @@ describe('SessionEventStream state machine (fake time, fake channel)', () => {
     assert.equal(client.historyReads, oldReads);
   });
 
+  it('broadcast delivery: joins the private topic by its exact name and takes the rows the database broadcasts, nothing else', async () => {
+    client.privateChannels = true;
+    client.rows.push(eventRow(S, 1));
+    await openJoined();
+    assert.equal(client.current.topic, `realtime:session:${S}`);
+    assert.equal(client.current.config.private, true);
+    assert.equal(stream.delivery, 'broadcast');
+    client.rows.push(eventRow(S, 2));
+    client.current.push(eventRow(S, 2));
+    // Not events of this session: another session's row, a comment, something that is no database change.
+    client.current.broadcast({ table: 'session_events', operation: 'INSERT', record: eventRow('other', 3), old_record: null });
+    client.current.broadcast({ table: 'session_event_annotations', operation: 'INSERT', record: { id: 'a' }, old_record: null });
+    client.current.broadcast({ event: 'forged', record: eventRow(S, 9) });
+    await settle();
+    assert.deepEqual(seen, [1, 2]);
+    // A rejoin uses the same exact topic (the old channel is gone first) and backfills.
+    await fail();
+    client.rows.push(eventRow(S, 3));
+    time.tick(1000);
+    await settle();
+    assert.equal(client.current.topic, `realtime:session:${S}`);
+    client.current.joined();
+    await settle();
+    assert.deepEqual(seen, [1, 2, 3]);
+  });
+
+  it('a project without private session channels: postgres_changes on a public channel, whatever was asked', async () => {
+    stream.dispose();
+    stream = new SessionEventStream({ client: client.asSupabase(), sessionId: S, clock: fakeClock(time), delivery: 'broadcast' });
+    stream.onDidReceive((batch) => seen.push(...batch.entries.map((e: TimelineEntry) => (e.kind === 'event' ? e.event.seq : -1))));
+    await openJoined();
+    assert.equal(client.current.config.private, undefined);
+    assert.equal(stream.delivery, 'postgres_changes');
+    client.rows.push(eventRow(S, 1));
+    client.current.push(eventRow(S, 1));
+    await settle();
+    assert.deepEqual(seen, [1]);
+  });
+
   it('a live event past a gap waits while the missing ones are read, then both go out in order', async () => {
     await openJoined();
     client.rows.push(eventRow(S, 1), eventRow(S, 2));

@@ -73,8 +73,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const url = `http://127.0.0.1:${address.port}`;
 
   const realtime = new RealtimeServer({ keys, pool, log, idleTimeoutMs: options.idleTimeoutMs, compression: options.compression });
-  const changeFeed = new ChangeFeed(options.replicationUrl ?? options.dbUrl, log);
-  changeFeed.on('transaction', (changes) => realtime.router.onTransaction(changes));
+  // Table changes for postgres_changes, and realtime.messages for Broadcast from Database.
+  const changeFeed = new ChangeFeed(options.replicationUrl ?? options.dbUrl, log, 'supabase_realtime,supabase_realtime_messages_publication');
+  changeFeed.on('transaction', (changes) => realtime.onTransaction(changes));
   changeFeed.on('connected', () => log.info('replication connected', { slot: changeFeed.slotName }));
   try {
     await changeFeed.start();

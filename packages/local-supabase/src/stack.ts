@@ -5,7 +5,9 @@ import path from 'node:path';
 import { startGateway, type Gateway } from './gateway';
 import { Keys, loadOrCreateSecret } from './keys';
 import { startPostgres, type LocalPostgres } from './localPostgres';
-import { createLogger, type LogLevel } from './log';
+import { createLogger, type LogLevel, type Logger } from './log';
+import { maintainPartitions } from './realtime/authorization';
+import pg from 'pg';
 
 export interface StackOptions {
   /** Gateway port on 127.0.0.1; 0 picks a free one. Default 54321 (as `supabase start`). */
@@ -46,7 +48,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     dataDir: dataDir ? path.join(dataDir, 'db') : undefined,
     onLog: (line) => log.debug('postgres', { line }),
   });
+  let partitionTimer: NodeJS.Timeout | undefined;
   try {
+    await keepPartitions(db.url, log);
+    partitionTimer = setInterval(() => void keepPartitions(db.url, log), 60 * 60 * 1000);
+    partitionTimer.unref();
     const keys = await Keys.create(await loadOrCreateSecret(dataDir));
     const gatewayOptions = {
       dbUrl: db.apiUrl,
@@ -79,14 +85,29 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         gateway = await startGateway(gatewayOptions);
       },
       async stop() {
+        clearInterval(partitionTimer);
         await gateway.close().catch((error: unknown) => log.warn('gateway close failed', { error: String(error) }));
         await db.stop();
       },
     };
     return stack;
   } catch (error) {
+    clearInterval(partitionTimer);
     await db.stop();
     throw error;
+  }
+}
+
+/** realtime.messages' daily partitions (Broadcast from Database stores nothing without them). */
+async function keepPartitions(url: string, log: Logger): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+    await maintainPartitions(client);
+  } catch (error) {
+    log.warn('could not create realtime.messages partitions', { error: String(error) });
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }
 

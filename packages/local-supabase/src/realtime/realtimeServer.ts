@@ -1,6 +1,9 @@
 // `/realtime/v1/websocket`: Phoenix channels as Supabase Realtime speaks them — heartbeats, joins
 // with postgres_changes bindings (replied in the client's order with the same fields), access
-// token updates and expiry, broadcast and presence. Changes come from the ChangeRouter.
+// token updates and expiry, broadcast and presence, public and private channels (Realtime
+// Authorization: the RLS policies on realtime.messages, see authorization.ts). Table changes go
+// through the ChangeRouter; inserts into realtime.messages (Broadcast from Database) go straight to
+// the channels joined on their topic with the same privacy.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -8,6 +11,8 @@ import type pg from 'pg';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { JwtError, type Claims, type Keys } from '../keys';
 import type { Logger } from '../log';
+import { readAuthorization, writeAuthorization, type Extension } from './authorization';
+import type { Change } from './cdc';
 import { ChangeRouter, type Binding, type ChangeSubscriber } from './changeRouter';
 import { parseRealtimeFilter } from './filters';
 import { decodeFrame, encodeFrame, FrameError, type PhoenixMessage, type Vsn } from './phoenixSerializer';
@@ -27,6 +32,12 @@ export interface RealtimeOptions {
 
 interface JoinedChannel extends ChangeSubscriber {
   joinRef: string | null;
+  /** Joined with `config.private: true`: authorized by the project's policies. */
+  private: boolean;
+  /** The topic without `realtime:`, as policies see it through realtime.topic(). */
+  subTopic: string;
+  /** Write checks of a private channel, by extension, made once (as Realtime caches them). */
+  writable: Map<Extension, Promise<boolean>>;
   presenceKey: string;
   presenceEnabled: boolean;
   broadcastSelf: boolean;
@@ -98,6 +109,8 @@ export class RealtimeServer {
   private readonly presence = new PresenceRegistry();
   private readonly idleTimer: NodeJS.Timeout;
   private nextBindingId = 1000;
+  /** Deliveries of realtime.messages rows to channels. */
+  private fromDatabase = 0;
 
   constructor(private readonly options: RealtimeOptions) {
     this.router = new ChangeRouter(options.pool, options.log);
@@ -117,7 +130,7 @@ export class RealtimeServer {
   stats(): Record<string, number> {
     let channels = 0;
     for (const c of this.connections) channels += c.channels.size;
-    return { connections: this.connections.size, channels, changeSubscribers: this.router.size, presences: this.presence.count(), delivered: this.router.delivered, routingFailures: this.router.failed, rlsHidden: this.router.visibilityStats.hidden, rlsRetries: this.router.visibilityStats.retries, rlsGone: this.router.visibilityStats.gone, rlsUndecided: this.router.visibilityStats.undecided };
+    return { connections: this.connections.size, channels, broadcastsFromDatabase: this.fromDatabase, changeSubscribers: this.router.size, presences: this.presence.count(), delivered: this.router.delivered, routingFailures: this.router.failed, rlsHidden: this.router.visibilityStats.hidden, rlsRetries: this.router.visibilityStats.retries, rlsGone: this.router.visibilityStats.gone, rlsUndecided: this.router.visibilityStats.undecided };
   }
 
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
@@ -132,6 +145,34 @@ export class RealtimeServer {
     }
     const apikeyClaims = claims;
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, vsn, apikeyClaims));
+  }
+
+  /** A committed transaction from the change feed. */
+  onTransaction(changes: readonly Change[]): void {
+    const tableChanges: Change[] = [];
+    for (const change of changes) {
+      if (change.schema === 'realtime' && change.table === 'messages') {
+        if (change.type === 'INSERT' && change.record) this.fromDatabaseMessage(change.record);
+      } else tableChanges.push(change);
+    }
+    if (tableChanges.length > 0) this.router.onTransaction(tableChanges);
+  }
+
+  /** A realtime.messages row: a broadcast to every channel on its topic with its privacy. */
+  private fromDatabaseMessage(row: Record<string, string | null | undefined>): void {
+    if (row.extension !== 'broadcast' || !row.topic) return;
+    let payload: unknown = null;
+    try {
+      payload = row.payload === null || row.payload === undefined ? null : JSON.parse(row.payload);
+    } catch {
+      this.options.log.warn('a realtime.messages row with a payload that is not JSON', { topic: row.topic });
+      return;
+    }
+    const isPrivate = row.private === 't' || row.private === 'true';
+    for (const channel of this.channelsOn(`realtime:${row.topic}`, isPrivate)) {
+      channel.send('broadcast', { type: 'broadcast', event: row.event, payload, meta: { id: row.id } });
+      this.fromDatabase++;
+    }
   }
 
   /** Closes every socket (e.g. to simulate or perform a restart). */
@@ -199,10 +240,17 @@ export class RealtimeServer {
       case 'access_token':
         return this.updateToken(c, channel, m.payload.access_token);
       case 'broadcast':
+        // On a private channel only who may write (the INSERT policy); an unauthorized send is
+        // dropped silently, as Realtime does.
+        if (channel.private && !(await this.mayWrite(channel, 'broadcast'))) return;
         this.broadcast(channel, m.payload);
         if (channel.broadcastAck) c.reply(m, 'ok', {});
         return;
       case 'presence':
+        if (channel.private && !(await this.mayWrite(channel, 'presence'))) {
+          c.reply(m, 'error', { reason: `Unauthorized: You do not have permissions to track presence on this Channel topic: ${channel.subTopic}` });
+          return;
+        }
         this.onPresence(c, channel, m);
         return;
       default:
@@ -227,15 +275,29 @@ export class RealtimeServer {
       this.leave(c, existing);
       c.push({ join_ref: existing.joinRef, ref: null, topic: m.topic, event: 'phx_close', payload: {} });
     }
-    if (config.private === true) {
-      c.reply(m, 'error', { reason: 'Private channels (Realtime Authorization) are not supported by the local stack' });
-      return;
-    }
+    const isPrivate = config.private === true;
+    const subTopic = m.topic.replace(/^realtime:/, '');
     const token = m.payload.access_token;
     const verified = token === undefined ? { claims: c.apikeyClaims } : await this.verify(token);
     if (!verified.claims) {
       c.reply(m, 'error', { reason: verified.reason ?? 'invalid access_token' });
       return;
+    }
+    const presenceConfig = (config.presence ?? {}) as { key?: string; enabled?: boolean };
+    if (isPrivate) {
+      if (!verified.claims.role || !verified.claims.exp) {
+        c.reply(m, 'error', { reason: 'InvalidJWTToken: Fields `role` and `exp` are required in JWT' });
+        return;
+      }
+      const readable = await this.readable(verified.claims, subTopic, presenceConfig.enabled === true);
+      if (readable === 'error') {
+        c.reply(m, 'error', { reason: 'Unable to check the authorization of this channel; try again' });
+        return;
+      }
+      if (readable.size === 0) {
+        c.reply(m, 'error', { reason: `Unauthorized: You do not have permissions to read from this Channel topic: ${subTopic}` });
+        return;
+      }
     }
     if (!existing && c.channels.size >= LIMITS.channelsPerSocket) {
       c.reply(m, 'error', { reason: `Too many channels on this socket (at most ${LIMITS.channelsPerSocket})` });
@@ -255,10 +317,13 @@ export class RealtimeServer {
     }
     // The socket may have closed while the bindings were checked: no subscriber for it.
     if (c.closed) return;
-    const presence = (config.presence ?? {}) as { key?: string; enabled?: boolean };
-    const broadcast = (config.broadcast ?? {}) as { self?: boolean; ack?: boolean };
+    const presence = presenceConfig;
+    const broadcast = (config.broadcast ?? {}) as { self?: boolean; ack?: boolean; replication_ready?: boolean };
     const channel: JoinedChannel = {
       topic: m.topic,
+      private: isPrivate,
+      subTopic,
+      writable: new Map(),
       joinRef: m.join_ref,
       bindings,
       claims: verified.claims,
@@ -288,7 +353,8 @@ export class RealtimeServer {
     if (bindings.length > 0) {
       channel.send('system', { status: 'ok', message: 'Subscribed to PostgreSQL', extension: 'postgres_changes', channel: m.topic.replace(/^realtime:/, '') });
     }
-    if (channel.presenceEnabled) channel.send('presence_state', this.presence.state(m.topic));
+    if (broadcast.replication_ready === true) channel.send('system', { extension: 'system', status: 'ok', message: 'Replication connection established', channel: subTopic });
+    if (channel.presenceEnabled) channel.send('presence_state', this.presence.state(presenceTopic(channel)));
   }
 
   private async bindingsFor(raw: unknown): Promise<Binding[]> {
@@ -343,8 +409,16 @@ export class RealtimeServer {
       this.expire(c, channel, verified.reason === 'Token has expired' ? 'Token has expired 0 seconds ago' : `Invalid access_token: ${verified.reason}`);
       return;
     }
+    const changed = JSON.stringify(verified.claims) !== JSON.stringify(channel.claims);
     channel.claims = verified.claims;
     this.armExpiry(c, channel);
+    // A private channel is authorized again with every new token: a reader who lost access is told
+    // and closed, as Realtime does.
+    if (channel.private && changed) {
+      channel.writable.clear();
+      const readable = await this.readable(verified.claims, channel.subTopic, channel.presenceEnabled);
+      if (readable !== 'error' && readable.size === 0) this.expire(c, channel, `You no longer have permission to read from this Channel topic: ${channel.subTopic}`);
+    }
   }
 
   private leave(c: Connection, channel: JoinedChannel): void {
@@ -353,19 +427,43 @@ export class RealtimeServer {
     clearTimeout(channel.expiryTimer);
     this.router.remove(channel);
     if (c.channels.get(channel.topic) === channel) c.channels.delete(channel.topic);
-    const diff = this.presence.untrack(channel.topic, channel);
-    if (diff) this.pushPresenceDiff(channel.topic, diff);
+    const diff = this.presence.untrack(presenceTopic(channel), channel);
+    if (diff) this.pushPresenceDiff(channel, diff);
   }
 
-  private *channelsOn(topic: string): Iterable<JoinedChannel> {
+  /** The open channels on `topic` with that privacy: a private and a public channel never mix. */
+  private *channelsOn(topic: string, isPrivate: boolean): Iterable<JoinedChannel> {
     for (const c of this.connections) {
       const channel = c.channels.get(topic);
-      if (channel?.open) yield channel;
+      if (channel?.open && channel.private === isPrivate) yield channel;
     }
   }
 
+  /** The extensions `claims` may read on a private topic, or 'error' when that cannot be told. */
+  private async readable(claims: Claims, subTopic: string, presence: boolean): Promise<Set<Extension> | 'error'> {
+    try {
+      return await readAuthorization(this.options.pool, claims, subTopic, presence ? ['broadcast', 'presence'] : ['broadcast']);
+    } catch (error) {
+      this.options.log.warn('could not check a private channel’s read authorization', { topic: subTopic, error: String(error) });
+      return 'error';
+    }
+  }
+
+  private mayWrite(channel: JoinedChannel, extension: Extension): Promise<boolean> {
+    let answer = channel.writable.get(extension);
+    if (!answer) {
+      answer = writeAuthorization(this.options.pool, channel.claims, channel.subTopic, extension).catch((error: unknown) => {
+        this.options.log.warn('could not check a private channel’s write authorization', { topic: channel.subTopic, error: String(error) });
+        channel.writable.delete(extension);
+        return false;
+      });
+      channel.writable.set(extension, answer);
+    }
+    return answer;
+  }
+
   private broadcast(from: JoinedChannel, payload: Record<string, unknown>): void {
-    for (const channel of this.channelsOn(from.topic)) {
+    for (const channel of this.channelsOn(from.topic, from.private)) {
       if (channel === from && !from.broadcastSelf) continue;
       channel.send('broadcast', { type: 'broadcast', event: payload.event, payload: payload.payload });
     }
@@ -375,16 +473,21 @@ export class RealtimeServer {
     const event = m.payload.event;
     if (event === 'track') {
       const tracked = (m.payload.payload ?? {}) as Record<string, unknown>;
-      this.pushPresenceDiff(channel.topic, this.presence.track(channel.topic, channel, channel.presenceKey, tracked));
+      this.pushPresenceDiff(channel, this.presence.track(presenceTopic(channel), channel, channel.presenceKey, tracked));
       c.reply(m, 'ok', {});
     } else if (event === 'untrack') {
-      const diff = this.presence.untrack(channel.topic, channel);
-      if (diff) this.pushPresenceDiff(channel.topic, diff);
+      const diff = this.presence.untrack(presenceTopic(channel), channel);
+      if (diff) this.pushPresenceDiff(channel, diff);
       c.reply(m, 'ok', {});
     } else c.reply(m, 'error', { reason: `unknown presence event "${String(event)}"` });
   }
 
-  private pushPresenceDiff(topic: string, diff: PresenceDiff): void {
-    for (const channel of this.channelsOn(topic)) channel.send('presence_diff', diff as unknown as Record<string, unknown>);
+  private pushPresenceDiff(on: JoinedChannel, diff: PresenceDiff): void {
+    for (const channel of this.channelsOn(on.topic, on.private)) channel.send('presence_diff', diff as unknown as Record<string, unknown>);
   }
+}
+
+/** Presence is kept per topic and privacy: who is on a private channel is not shown on the public one. */
+function presenceTopic(channel: JoinedChannel): string {
+  return `${channel.private ? 'private' : 'public'}|${channel.topic}`;
 }
