@@ -10,6 +10,7 @@ import { SignJWT } from 'jose';
 import pg from 'pg';
 import WebSocket from 'ws';
 import type { Delivery } from '../src/core/delivery';
+import { createSupabaseClient } from '../src/core/supabaseClient';
 import type { BenchOptions } from './support/benchStack';
 import { SuiteReport } from './support/report';
 import { cpuSeconds, now, paced, sleep, summarize } from './support/stats';
@@ -92,7 +93,7 @@ export async function viewersBench(options: BenchOptions): Promise<SuiteReport> 
   const env = options.stack.env as unknown as Env;
   const seconds = options.quick ? 5 : 30;
   const counts = options.quick ? [1, 10, 50] : [1, 10, 100, 500];
-  const signUp = await createClient(env.API_URL, env.ANON_KEY, { auth: { persistSession: false } }).auth.signUp({ email: `viewers-${randomUUID()}@example.test`, password: 'correct horse battery' });
+  const signUp = await createSupabaseClient(env.API_URL, env.ANON_KEY).auth.signUp({ email: `viewers-${randomUUID()}@example.test`, password: 'correct horse battery' });
   if (signUp.error || !signUp.data.user) throw new Error(`sign-up failed: ${signUp.error?.message}`);
   const userId = signUp.data.user.id;
   const rows: string[] = [];
@@ -101,15 +102,15 @@ export async function viewersBench(options: BenchOptions): Promise<SuiteReport> 
     for (const delivery of ['postgres_changes', 'broadcast'] as const) {
       const r = await run(env, delivery, n, seconds, userId, options.stack.pid);
       results[delivery] = r;
-      report.add(`viewers N=${n} ${delivery} p50`, r.p50, 'ms', `${RATE} events/s for ${seconds} s, emit → callback`);
-      report.add(`viewers N=${n} ${delivery} p99`, r.p99, 'ms');
-      report.add(`viewers N=${n} ${delivery} delivered`, r.delivered, 'messages', `of ${r.expected}`);
-      report.add(`viewers N=${n} ${delivery} cpu per message`, r.cpuPerMessageUs, 'µs', 'gateway CPU time / delivered messages');
+      report.add(`N=${n} ${delivery} p50`, r.p50, 'ms', `${RATE} events/s for ${seconds} s, emit → callback`);
+      report.add(`N=${n} ${delivery} p99`, r.p99, 'ms');
+      report.add(`N=${n} ${delivery} delivered`, r.delivered, 'messages', `of ${r.expected}`);
+      report.add(`N=${n} ${delivery} cpu per message`, r.cpuPerMessageUs, 'µs', 'gateway CPU time / delivered messages');
       rows.push(`| ${n} | ${delivery} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.delivered}/${r.expected} | ${r.cpuPerMessageUs.toFixed(0)} |`);
       await sleep(1000);
     }
     const ratio = results.postgres_changes!.cpuPerMessageUs > 0 ? results.broadcast!.cpuPerMessageUs / results.postgres_changes!.cpuPerMessageUs : 0;
-    report.add(`viewers N=${n} cpu per message broadcast/postgres_changes ratio`, ratio, '');
+    report.add(`N=${n} cpu per message broadcast/postgres_changes ratio`, ratio, '');
   }
   report.table('viewers of one session', ['| viewers | delivery | p50 ms | p99 ms | delivered | gateway CPU µs/message |', '|---:|---|---:|---:|---:|---:|', ...rows].join('\n'), rows);
   return report;

@@ -18,6 +18,7 @@ import { Journal } from '../../src/worker/journal';
 import { SessionLifecycleManager } from '../../src/worker/sessionLifecycleManager';
 import type { Stack } from '@agent-session-stream/local-supabase';
 import { RealtimeService, subscribeNaive, useSupabase } from '../../bench/baselines/naiveRealtimeService';
+import type { Delivery } from '../../src/core/delivery';
 import { FaultProxy } from '../support/faultProxy';
 import { sleep } from '../support/wait';
 
@@ -133,9 +134,9 @@ function busy(ms: number): void {
   }
 }
 
-function ours(name: string, url: string, anonKey: string, sessionId: string, token: () => Promise<string>, clock: Clock, slowMs: number, policy: BackoffPolicy): Watcher {
+function ours(name: string, url: string, anonKey: string, sessionId: string, token: () => Promise<string>, clock: Clock, slowMs: number, policy: BackoffPolicy, delivery: Delivery = 'broadcast'): Watcher {
   const client = createSupabaseClient(url, anonKey, { accessToken: token, heartbeatIntervalMs: 1000, realtimeTimeoutMs: 3000 });
-  const stream = new SessionEventStream({ client, sessionId, clock, watchdogMs: 500, policy });
+  const stream = new SessionEventStream({ client, sessionId, clock, watchdogMs: 500, policy, delivery });
   const w: Watcher = { client: name, arrivals: [], ready: () => stream.state.state === 'joined', close: () => stream.close() };
   stream.onDidReceive((b) => {
     for (const e of b.entries) if (e.kind === 'event' && e.event.type === 'thinking') w.arrivals.push({ iteration: e.event.data.iteration, at: Date.now() });
@@ -265,6 +266,8 @@ export async function runFaultMatrix(o: MatrixOptions): Promise<FaultRow[]> {
       const token = fault.token?.(scenario, userId) ?? (() => Promise.resolve(userToken));
       const slow = fault.slowConsumerMs ?? 0;
       watchers.push(ours(fault.secondWindow ? 'ours (window 1, cut)' : 'ours', proxy.url, env.ANON_KEY, session, token, clock, slow, o.policy ?? RECONNECT_POLICY));
+      // The same stream with the other delivery mode, through the same fault.
+      watchers.push(ours(fault.secondWindow ? 'ours, postgres_changes (window 1, cut)' : 'ours, postgres_changes', proxy.url, env.ANON_KEY, session, token, clock, slow, o.policy ?? RECONNECT_POLICY, 'postgres_changes'));
       watchers.push(naive(fault.secondWindow ? 'naive (window 1, cut)' : 'naive', proxy.url, env.ANON_KEY, session, token, slow));
       if (fault.secondWindow) {
         watchers.push(ours('ours (window 2)', calmProxy.url, env.ANON_KEY, session, token, clock, slow, o.policy ?? RECONNECT_POLICY));
