@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import type { RealtimeChannel } from '@supabase/supabase-js';
 import { addAnnotation, deleteAnnotation, editAnnotation } from '../../src/core/annotations';
-import { adminClient, client, Collector, createSession, emit, signUp, stack, statusUntil, until, type Status, type TestUser } from '@agent-session-stream/local-supabase/testing';
+import { adminClient, client, Collector, createSession, emit, signUp, sleep, stack, statusUntil, until, type Status, type TestUser } from '@agent-session-stream/local-supabase/testing';
 
 /** Another client of the same user, signed in with their password (another window). */
 async function signIn(user: TestUser) {
@@ -126,6 +126,24 @@ describe('private session channels and Broadcast from Database', function () {
       await statusUntil(statuses, 'CHANNEL_ERROR');
       assert.match(errors.join('\n'), /Unauthorized/, topic);
     }
+  });
+
+  it('the REST broadcast API: the service role reaches the private topic; a stranger’s message is dropped, or refused with 403', async () => {
+    const got = new Collector<{ event: string; payload: unknown }>();
+    const { statuses } = joinPrivate(owner, session, (b) => got.push(b));
+    await statusUntil(statuses, 'SUBSCRIBED');
+    const post = (key: string, token: string, path: string, body: unknown) =>
+      fetch(`${stack().env.API_URL}/realtime/v1/api/${path}`, { method: 'POST', headers: { apikey: key, authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const dropped = await post(stack().env.ANON_KEY, stranger.session.access_token, 'broadcast', { messages: [{ topic: `session:${session}`, event: 'note', payload: { from: 'stranger' }, private: true }] });
+    assert.equal(dropped.status, 202);
+    const refused = await post(stack().env.ANON_KEY, stranger.session.access_token, `broadcast/${encodeURIComponent(`session:${session}`)}/events/note?private=true`, { from: 'stranger' });
+    assert.equal(refused.status, 403);
+    assert.deepEqual(await refused.json(), { message: 'Unauthorized' });
+    const sent = await post(stack().env.SERVICE_ROLE_KEY, stack().env.SERVICE_ROLE_KEY, 'broadcast', { messages: [{ topic: `session:${session}`, event: 'note', payload: { from: 'service' }, private: true }] });
+    assert.equal(sent.status, 202);
+    await got.waitFor(1);
+    await sleep(300);
+    assert.deepEqual(got.items.map((b) => [b.event, b.payload]), [['note', { from: 'service' }]]);
   });
 
   it('a viewer who loses access is told and closed when their next token arrives', async () => {

@@ -89,6 +89,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const routes: Array<[string, Handler]> = [
     ['/auth/v1/', createAuthHandler({ pool: authPool, keys, issuer: `${url}/auth/v1`, jwtExpiry: options.jwtExpiry })],
     ['/rest/v1/', createRestHandler({ pool, catalog, keys })],
+    ['/realtime/v1/api/', (req, res, reqUrl, rest) => realtime.handleApi(req, res, reqUrl, rest)],
   ];
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {

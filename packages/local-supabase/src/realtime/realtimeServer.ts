@@ -5,12 +5,14 @@
 // through the ChangeRouter; inserts into realtime.messages (Broadcast from Database) go straight to
 // the channels joined on their topic with the same privacy.
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type pg from 'pg';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { JwtError, type Claims, type Keys } from '../keys';
+import { HttpError, parseJson, readBody, sendJson } from '../http';
 import type { Logger } from '../log';
+import { requestClaims } from '../requestAuth';
 import { readAuthorization, writeAuthorization, type Extension } from './authorization';
 import type { Change } from './cdc';
 import { ChangeRouter, type Binding, type ChangeSubscriber } from './changeRouter';
@@ -173,6 +175,40 @@ export class RealtimeServer {
       channel.send('broadcast', { type: 'broadcast', event: row.event, payload, meta: { id: row.id } });
       this.fromDatabase++;
     }
+  }
+
+  /**
+   * The REST broadcast API (`/realtime/v1/api/…`), as supabase-js uses it to send without joining:
+   * `POST broadcast` with `{messages: [{topic, event, payload, private}]}` (202; a private message the
+   * caller may not send is dropped, as Realtime does), and `POST broadcast/<topic>/events/<event>`
+   * with the payload as body and `?private=true` (202, or 403 when not allowed).
+   */
+  async handleApi(req: IncomingMessage, res: ServerResponse, url: URL, rest: string): Promise<void> {
+    if (req.method !== 'POST') throw new HttpError(405, { message: `${req.method} is not supported here; use POST` });
+    const claims = await requestClaims(this.options.keys, req, url);
+    if (rest === 'broadcast') {
+      const body = parseJson(await readBody(req, 1024 * 1024)) as { messages?: unknown };
+      if (!Array.isArray(body?.messages)) throw new HttpError(422, { message: 'The body must be {"messages": [{"topic", "event", "payload", "private"}]}' });
+      for (const raw of body.messages as Array<Record<string, unknown>>) {
+        if (typeof raw?.topic !== 'string' || typeof raw.event !== 'string') throw new HttpError(422, { message: 'Each message needs a topic and an event (strings)' });
+        const isPrivate = raw.private === true;
+        if (isPrivate && !(await writeAuthorization(this.options.pool, claims, raw.topic, 'broadcast'))) continue;
+        this.sendToTopic(raw.topic, isPrivate, raw.event, raw.payload ?? {});
+      }
+      sendJson(res, 202, {});
+      return;
+    }
+    const single = /^broadcast\/([^/]+)\/events\/([^/]+)$/.exec(rest);
+    if (!single) throw new HttpError(404, { message: `No route for POST /realtime/v1/api/${rest}` });
+    const [topic, event] = [decodeURIComponent(single[1]!), decodeURIComponent(single[2]!)];
+    const isPrivate = url.searchParams.get('private') === 'true';
+    if (isPrivate && !(await writeAuthorization(this.options.pool, claims, topic, 'broadcast'))) throw new HttpError(403, { message: 'Unauthorized' });
+    this.sendToTopic(topic, isPrivate, event, parseJson(await readBody(req, 1024 * 1024)));
+    sendJson(res, 202, {});
+  }
+
+  private sendToTopic(subTopic: string, isPrivate: boolean, event: string, payload: unknown): void {
+    for (const channel of this.channelsOn(`realtime:${subTopic}`, isPrivate)) channel.send('broadcast', { type: 'broadcast', event, payload });
   }
 
   /** Closes every socket (e.g. to simulate or perform a restart). */
