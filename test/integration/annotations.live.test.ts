@@ -11,6 +11,7 @@ import type { AnnotationChanges } from '../../src/shared/annotations';
 import { FaultProxy } from '../support/faultProxy';
 import { until } from '../support/wait';
 import { createSession, emit, signUp, stack, type TestUser } from '@agent-session-stream/local-supabase/testing';
+import { DELIVERIES, type Delivery } from '../../src/core/delivery';
 
 
 describe('annotations: live, recovered after a disconnect, and read markers', function () {
@@ -28,9 +29,9 @@ describe('annotations: live, recovered after a disconnect, and read markers', fu
     for (const p of proxies.splice(0)) await p.close();
   });
 
-  function window(session: string, user: TestUser, via?: FaultProxy): { stream: SessionEventStream; changes: AnnotationChanges[] } {
+  function window(session: string, user: TestUser, via?: FaultProxy, delivery: Delivery = 'broadcast'): { stream: SessionEventStream; changes: AnnotationChanges[] } {
     const client = createSupabaseClient(via?.url ?? stack().env.API_URL, stack().env.ANON_KEY, { accessToken: () => Promise.resolve(user.session.access_token), heartbeatIntervalMs: 1000, realtimeTimeoutMs: 2000 });
-    const stream = new SessionEventStream({ client, sessionId: session, watchdogMs: 0, policy: { initialMs: 100, maxMs: 1000, maxAttempts: 10 }, annotations: true });
+    const stream = new SessionEventStream({ client, sessionId: session, watchdogMs: 0, policy: { initialMs: 100, maxMs: 1000, maxAttempts: 10 }, annotations: true, delivery });
     const changes: AnnotationChanges[] = [];
     stream.onDidChangeAnnotations((c) => changes.push(c));
     streams.push(stream);
@@ -40,11 +41,12 @@ describe('annotations: live, recovered after a disconnect, and read markers', fu
   const bodies = (s: SessionEventStream) => s.annotations.list().map((a) => a.body);
   const joined = (s: SessionEventStream) => s.state.state === 'joined';
 
-  it('a comment added, edited and deleted in one window shows up live in another, with its author', async () => {
+  for (const delivery of DELIVERIES) it(`a comment added, edited and deleted in one window shows up live in another, with its author (${delivery})`, async () => {
     const session = await createSession(alice.id);
     const event = await emit(session);
-    const other = window(session, alice);
+    const other = window(session, alice, undefined, delivery);
     await until('joined', () => joined(other.stream));
+    assert.equal(other.stream.delivery, delivery);
 
     const added = await addAnnotation(alice.client, session, event.id, 'Why **two** retries?');
     assert.equal(added.authorName, alice.email, 'the author is who the token says');

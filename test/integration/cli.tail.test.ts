@@ -106,6 +106,9 @@ describe('npm run tail (contract 3)', function () {
     const wrong = await runCliToEnd(['tail', '--session', '00000000-0000-4000-8000-000000000000'], { ...env(), SESSION_STREAM_PASSWORD: 'wrong password' });
     assert.equal(wrong.code, 2);
     assert.match(wrong.stderr, /Could not sign in .*: Invalid login credentials/);
+    const delivery = await runCliToEnd(['tail', '--session', '00000000-0000-4000-8000-000000000000', '--delivery', 'carrier-pigeon'], env());
+    assert.equal(delivery.code, 2);
+    assert.match(delivery.stderr, /--delivery must be broadcast or postgres_changes, got "carrier-pigeon"/);
     const nobody = await runCliToEnd(['tail', '--session', '00000000-0000-4000-8000-000000000000'], { ...env(), SESSION_STREAM_EMAIL: '', SESSION_STREAM_PASSWORD: '' });
     assert.equal(nobody.code, 2);
     assert.match(nobody.stderr, /Who is watching\?/);
