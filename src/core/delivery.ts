@@ -41,7 +41,8 @@ export function hasPrivateSessionChannels(client: SupabaseClient): Promise<boole
   let probe = probes.get(client);
   if (!probe) {
     probe = Promise.resolve(client.rpc('may_read_session_topic')).then(({ error, status }) => {
-      if (!error) return true;
+      // 42501: the function is there, only not for this caller's role.
+      if (!error || error.code === '42501') return true;
       // PGRST202: no such function (PostgREST); 404 from an older gateway: the project lacks it.
       if (error.code === 'PGRST202' || status === 404) return false;
       throw new Error(error.message);
