@@ -18,6 +18,8 @@ export abstract class BaseMapper implements AgentMapper {
   protected stats: SessionStats = { iterations: 0, inputTokens: 0, outputTokens: 0, toolCalls: 0 };
   protected ended = false;
   protected lineNo = 0;
+  /** Each result ends a turn and more may follow (an agent that takes input while it runs). */
+  multiTurn = false;
 
   abstract readonly format: AgentFormat | 'unknown';
 
@@ -100,7 +102,7 @@ export abstract class BaseMapper implements AgentMapper {
 
   /** A session ends once: a second result line is shown as a note, not a second end. */
   private once(items: BridgeItem[], endedBefore: boolean): BridgeItem[] {
-    if (!endedBefore) return items;
+    if (!endedBefore || this.multiTurn) return items;
     return items.map((item) => (item.kind === 'end' ? this.thinking({ text: `Line ${this.lineNo}: another end (${item.outcome}) after the session had ended: ${item.message}`, warning: true }) : item));
   }
 

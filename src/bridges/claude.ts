@@ -188,17 +188,50 @@ export class ClaudeStreamMapper extends ClaudeMapper {
       }
       // Partial-message and control lines; and lines of Claude Code's transcript format, if one is
       // piped here: known, nothing to show.
+      case 'control_request':
+        return this.controlRequest(line);
+      case 'control_cancel_request':
+        return str(line.request_id) ? [{ kind: 'requestWithdrawn', id: str(line.request_id)! }] : this.skip();
       case 'stream_event':
       case 'file-history-snapshot':
       case 'summary':
       case 'queue-operation':
-      case 'control_request':
       case 'control_response':
       case 'command_lifecycle':
         return this.skip();
       default:
         return this.unknown(raw, `a Claude Code line of type "${String(line.type)}"`);
     }
+  }
+
+  /**
+   * With `--permission-prompt-tool stdio` Claude Code asks before it uses a tool
+   * (`control_request` `can_use_tool`) and waits for the answer on stdin: the session waits for its
+   * user. An AskUserQuestion call is a question (answered with a message). Other control requests
+   * (hooks, MCP messages of SDK servers) are not ours to answer.
+   */
+  private controlRequest(line: Json): BridgeItem[] {
+    const request = isObject(line.request) ? line.request : {};
+    const id = str(line.request_id);
+    if (request.subtype !== 'can_use_tool' || !id) return this.skip();
+    const tool = str(request.tool_name) ?? 'a tool';
+    const input = isObject(request.input) ? request.input : {};
+    const call: ToolCall = { id: str(request.tool_use_id) ?? id, name: tool, input };
+    const at = new Date().toISOString();
+    if (tool === 'AskUserQuestion') {
+      const questions = (Array.isArray(input.questions) ? input.questions.filter(isObject) : []).map((q) => str(q.question) ?? '').filter(Boolean);
+      const title = headline(questions[0] ?? 'Claude Code asks a question', 300);
+      const detail = questions.join('\n').slice(0, 8000);
+      return [this.thinking({ text: `Claude Code asks: ${questions.join(' ') || title}`, kind: 'request', toolsUsed: [tool], requestId: id }), { kind: 'request', request: { id, kind: 'question', tool, title, detail, at }, input }];
+    }
+    const what = COMMAND_TOOLS.has(tool) ? `${tool}: ${str(input.command) ?? ''}` : FILE_TOOLS.has(tool) ? `${tool} ${relativeTo(this.cwd, str(input.file_path) ?? str(input.notebook_path) ?? '')}` : describeCall(call, this.cwd);
+    const why = str(request.decision_reason) ?? str(request.description);
+    const detail = (COMMAND_TOOLS.has(tool) ? str(input.command) : FILE_TOOLS.has(tool) ? (str(input.new_string) ?? str(input.content)) : JSON.stringify(input, null, 2))?.slice(0, 8000);
+    const title = headline(what, 300);
+    return [
+      this.thinking({ text: `Claude Code asks to use ${title}${why ? ` (${why})` : ''}`, kind: 'request', toolsUsed: [tool], requestId: id, toolCallId: call.id }),
+      { kind: 'request', request: { id, kind: 'approval', tool, title, ...(detail ? { detail } : {}), at }, input },
+    ];
   }
 
   private result(line: Json): BridgeItem[] {

@@ -2,6 +2,7 @@
 // session. One mapper per format (codex.ts, claude.ts, gemini.ts, codexRollout.ts) turns lines
 // into these; the driver (driver.ts) stores them through SessionLifecycleManager. The mapping
 // tables are in docs/agent-bridges.md.
+import type { AgentRequest } from '../shared/commands';
 import type { SessionEventType, SessionStats } from '../shared/events';
 
 export const AGENT_FORMATS = ['codex', 'claude', 'claude-transcript', 'gemini', 'codex-rollout'] as const;
@@ -30,7 +31,11 @@ export interface AgentInfo {
 export type BridgeItem =
   | { kind: 'start'; reason: string; info: AgentInfo }
   | { kind: 'event'; type: SessionEventType; data: Record<string, unknown> }
-  | { kind: 'end'; outcome: 'completed' | 'failed' | 'cancelled'; message: string; stats: SessionStats };
+  | { kind: 'end'; outcome: 'completed' | 'failed' | 'cancelled'; message: string; stats: SessionStats }
+  /** The agent asks its user something and waits (an approval, an answer): the session is `waiting`. */
+  | { kind: 'request'; request: AgentRequest; input?: Record<string, unknown> }
+  /** The agent withdrew a request it had made (it no longer waits for it). */
+  | { kind: 'requestWithdrawn'; id: string };
 
 /** How the agent process ended (for `run`); absent for a file (`import`, `watch`). */
 export interface AgentExit {
@@ -54,6 +59,8 @@ export interface LineCounts {
 export interface AgentMapper {
   readonly format: AgentFormat | 'unknown';
   readonly counts: LineCounts;
+  /** Each result ends a turn, and more may follow (set for an agent that takes input while it runs). */
+  multiTurn: boolean;
   /** One line of output, without its newline. */
   line(text: string): BridgeItem[];
   /** The output ended: whatever is still open, then the end of the session if no line ended it. */

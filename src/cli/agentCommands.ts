@@ -9,6 +9,8 @@ import { parseArgs } from 'node:util';
 import { createMapper, detectFormat, isAgentFormat, SOURCE_LABELS, type AgentFormat, type AgentInfo, type AgentMapper } from '../bridges';
 import { validateEventData, type SessionEvent, type SessionEventType } from '../shared/events';
 import { AgentSessionWriter, type WriterResult } from '../worker/agentBridge';
+import { AgentProcess } from '../worker/agentProcess';
+import { AgentSteering, streamInputOf } from '../worker/agentSteering';
 import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
 import { UsageError } from './args';
 import { COLOURS, describeEvent, PLAIN } from './tailFormat';
@@ -121,11 +123,15 @@ export async function runRun(args: string[]): Promise<number> {
   const advice = formatAdvice(formatOfCommand(agent), agent);
   if (advice) process.stderr.write(`Note: ${advice}\n`);
 
+  // Claude Code with stream-json input reads its prompt, messages and answers from stdin (ours).
+  const streamInput = streamInputOf(agent);
+  if (streamInput && !streamInput.prompt) throw new UsageError('With --input-format stream-json, give the prompt as the last argument: session-stream run -- claude -p --input-format stream-json --output-format stream-json --verbose "fix the failing test"');
+  const command = streamInput?.argv ?? agent;
   const user = await signedInUser();
   const manager = new SessionLifecycleManager(user.client, { journal: workerJournal(user.connection.url, user.userId) });
   manager.recover();
   const label = format ? SOURCE_LABELS[format] : path.basename(agent[0]!);
-  const prompt = agent.filter((a) => !a.startsWith('-')).at(-1);
+  const prompt = streamInput?.prompt ?? agent.filter((a) => !a.startsWith('-')).at(-1);
   const title = values.title ?? `${label}: ${prompt && prompt !== agent[0] ? prompt.replace(/\s+/g, ' ') : agent.join(' ')}`;
   const sessionId = await createAgentSession(user, { title, format, info: { cwd: process.cwd() } });
   const out = printer(values.quiet);
@@ -133,9 +139,25 @@ export async function runRun(args: string[]): Promise<number> {
   if (!values.quiet) process.stderr.write(`Streaming as ${user.who} to ${user.connection.url}. Watch it in VS Code (Agent Session Stream) or: session-stream tail --session ${sessionId}\n`);
 
   const startedAt = Date.now();
-  const child = spawn(agent[0]!, agent.slice(1), { stdio: ['inherit', 'pipe', 'pipe'] });
+  const child = spawn(command[0]!, command.slice(1), { stdio: [streamInput ? 'pipe' : 'inherit', 'pipe', 'pipe'] });
   let spawnError: Error | undefined;
   child.on('error', (error) => (spawnError = error));
+  // Steering: commands sent to this session from VS Code or the command line.
+  let stopReason: string | undefined;
+  const steering = new AgentSteering({
+    manager,
+    sessionId,
+    agent: new AgentProcess(child),
+    format,
+    label,
+    input: streamInput ? child.stdin! : undefined,
+    stopped: (reason) => {
+      stopReason = reason;
+      writer?.stopped(reason);
+    },
+  });
+  if (streamInput?.prompt) steering.sendPrompt(streamInput.prompt);
+  const receiver = manager.onCommand(sessionId, (c) => steering.handle(c));
   // Ctrl-C in a terminal reaches the agent too (same process group); a signal sent to us alone is passed on.
   let stopping: NodeJS.Signals | undefined;
   const forward = (signal: NodeJS.Signals) => {
@@ -146,7 +168,7 @@ export async function runRun(args: string[]): Promise<number> {
   process.on('SIGTERM', forward);
 
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
+  child.stderr!.on('data', (chunk: Buffer) => {
     process.stderr.write(chunk);
     stderr = (stderr + chunk.toString('utf8')).slice(-65_536);
   });
@@ -154,9 +176,15 @@ export async function runRun(args: string[]): Promise<number> {
   let writer: AgentSessionWriter | undefined;
   let mapper: AgentMapper | undefined;
   const pending: string[] = [];
-  const makeWriter = (f: AgentFormat | undefined) => new AgentSessionWriter({ manager, sessionId, mapper: (mapper = createMapper(f, { cwd: process.cwd() })), startedAt, onEvent: (type, data) => out.event(type, data) });
+  const makeWriter = (f: AgentFormat | undefined) => {
+    mapper = createMapper(f, { cwd: process.cwd() });
+    mapper.multiTurn = streamInput !== undefined;
+    const made = new AgentSessionWriter({ manager, sessionId, mapper, startedAt, onEvent: (type, data) => out.event(type, data), onRequest: (item) => steering.onRequest(item), endOnExit: streamInput !== undefined, onTurnEnd: () => steering.turnEnded() });
+    if (stopReason) made.stopped(stopReason);
+    return made;
+  };
   let chain = Promise.resolve();
-  const lines = readline.createInterface({ input: child.stdout, crlfDelay: Infinity });
+  const lines = readline.createInterface({ input: child.stdout!, crlfDelay: Infinity });
   const linesClosed = new Promise<void>((resolve) => lines.once('close', resolve));
   lines.on('line', (text) => {
     chain = chain.then(async () => {
@@ -181,6 +209,7 @@ export async function runRun(args: string[]): Promise<number> {
   for (const line of pending.splice(0)) await writer.line(line);
   if (spawnError) stderr += `\n${spawnError.message}`;
   const result = await writer.finish({ code: spawnError ? 127 : exit.code, signal: exit.signal ?? (stopping && exit.code === null ? stopping : null), stderr });
+  await receiver.dispose();
   manager.dispose();
   user.dispose();
   out.line(summary(result, mapper!.counts));

@@ -10,7 +10,7 @@ export interface FollowCandidate {
   created_at: string;
 }
 
-const ACTIVE: readonly SessionState[] = ['pending', 'running', 'paused'];
+const ACTIVE: readonly SessionState[] = ['pending', 'running', 'paused', 'waiting'];
 
 export function isActive(state: SessionState): boolean {
   return ACTIVE.includes(state);

@@ -6,8 +6,11 @@
 // (docs/reliability.md): a live event past a gap is held back while the missing ones are fetched.
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 import type { AnnotationChanges, AnnotationSet } from '../shared/annotations';
+import type { SessionCommand } from '../shared/commands';
 import { parseEventRow } from '../shared/events';
 import { AnnotationFeed } from './annotationFeed';
+import { CommandFeed } from './commandFeed';
+import { fetchCommands } from './commands';
 import { fetchAnnotations } from './annotations';
 import type { BackoffPolicy } from './backoff';
 import { delay, systemClock, withTimeout, type Clock } from './clock';
@@ -63,6 +66,13 @@ export interface StreamOptions {
    * private session channels falls back to `postgres_changes` on a public channel (logged once).
    */
   delivery?: Delivery;
+  /**
+   * Also keep the session's commands (stop, pause, messages… and their outcomes: `commands`,
+   * `onDidChangeCommands`): live through the same channel, and reloaded after every (re)join.
+   */
+  commands?: boolean;
+  /** Follow the session's events (default true). The agent's runner listens for commands only. */
+  events?: boolean;
 }
 
 export interface StreamStats {
@@ -108,6 +118,9 @@ export class SessionEventStream {
   private readonly feed: AnnotationFeed;
   /** Fires with comments added, edited (upserted) or deleted (removed), live or after a reload. */
   readonly onDidChangeAnnotations: Event<AnnotationChanges>;
+  private readonly commandFeed: CommandFeed;
+  /** Fires with commands sent, taken or handled, live or after a reload (with the `commands` option). */
+  readonly onDidChangeCommands: Event<SessionCommand[]>;
   private readonly since = new Date().toISOString();
 
   private current: ConnectionState = { state: 'closed' };
@@ -145,6 +158,13 @@ export class SessionEventStream {
     });
     this.feed = new AnnotationFeed(options.sessionId);
     this.onDidChangeAnnotations = this.feed.onDidChange;
+    this.commandFeed = new CommandFeed(options.sessionId);
+    this.onDidChangeCommands = this.commandFeed.onDidChange;
+  }
+
+  /** The session's commands known so far, oldest first (with the `commands` option). */
+  get commands(): CommandFeed {
+    return this.commandFeed;
   }
 
   /** The session's comments (with the `annotations` option). */
@@ -222,6 +242,7 @@ export class SessionEventStream {
     this.batchEmitter.dispose();
     this.viewersEmitter.dispose();
     this.feed.dispose();
+    this.commandFeed.dispose();
   }
 
   private setState(next: ConnectionState): void {
@@ -284,17 +305,22 @@ export class SessionEventStream {
       else this.deliverLive([row]);
     };
     if (presence) channel.on('presence', { event: 'sync' }, () => isCurrent() && this.setViewers(viewersOf(channel.presenceState())));
+    const events = this.options.events !== false;
     if (delivery === 'broadcast') {
       if (this.options.annotations) this.feed.begin();
+      if (this.options.commands) this.commandFeed.begin();
       channel.on('broadcast', { event: '*' }, (message: { payload?: unknown }) => {
         const change = asDatabaseBroadcast(message.payload);
         if (!change || !isCurrent()) return;
-        if (change.table === 'session_events' && change.operation === 'INSERT' && change.record?.session_id === this.options.sessionId) onEventRow(change.record);
-        else if (change.table === 'session_event_annotations' && this.options.annotations) this.feed.receive(change.operation, change.operation === 'DELETE' ? change.old_record : change.record);
+        if (change.table === 'session_events' && change.operation === 'INSERT' && change.record?.session_id === this.options.sessionId) {
+          if (events) onEventRow(change.record);
+        } else if (change.table === 'session_event_annotations' && this.options.annotations) this.feed.receive(change.operation, change.operation === 'DELETE' ? change.old_record : change.record);
+        else if (change.table === 'session_commands' && this.options.commands && change.record) this.commandFeed.receive(change.record);
       });
     } else {
-      channel.on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'session_events', filter: `session_id=eq.${this.options.sessionId}` }, (payload) => onEventRow(payload.new));
+      if (events) channel.on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'session_events', filter: `session_id=eq.${this.options.sessionId}` }, (payload) => onEventRow(payload.new));
       if (this.options.annotations) this.feed.listen(channel, isCurrent);
+      if (this.options.commands) this.commandFeed.listen(channel, isCurrent);
     }
     channel.subscribe((status, error) => {
       if (generation !== this.generation) return;
@@ -313,13 +339,18 @@ export class SessionEventStream {
 
   private async afterJoin(generation: number): Promise<void> {
     try {
-      const [rows, notes] = await Promise.all([this.loadHistory(), this.options.annotations ? fetchAnnotations(this.client, this.options.sessionId) : undefined]);
+      const [rows, notes, commands] = await Promise.all([
+        this.options.events === false ? [] : this.loadHistory(),
+        this.options.annotations ? fetchAnnotations(this.client, this.options.sessionId) : undefined,
+        this.options.commands ? fetchCommands(this.client, this.options.sessionId) : undefined,
+      ]);
       if (generation !== this.generation) return;
       const buffered = this.liveBuffer ?? [];
       this.liveBuffer = undefined;
       this.deliver(rows.map(toEntry), true);
       if (buffered.length > 0) this.deliverLive(buffered);
       if (notes) this.feed.settle(notes);
+      if (commands) this.commandFeed.settle(commands);
       this.loadedOnce = true;
       this.schedule.succeeded();
       this.counters.joins++;
@@ -435,6 +466,7 @@ export class SessionEventStream {
     this.liveBuffer = undefined;
     this.ahead = []; // the backfill after the rejoin fetches them
     this.feed.drop();
+    this.commandFeed.drop();
     this.dropChannel();
     const next = this.schedule.failed();
     if (!next.retry) {

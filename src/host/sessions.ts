@@ -27,6 +27,7 @@ const ICONS: Record<SessionState, vscode.ThemeIcon> = {
   pending: new vscode.ThemeIcon('circle-outline'),
   running: new vscode.ThemeIcon('sync~spin', new vscode.ThemeColor('charts.blue')),
   paused: new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('charts.yellow')),
+  waiting: new vscode.ThemeIcon('bell-dot', new vscode.ThemeColor('charts.orange')),
   completed: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
   failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
   cancelled: new vscode.ThemeIcon('circle-slash'),

@@ -19,7 +19,8 @@ export const SessionEventType = {
   ERROR: 'error',
 } as const satisfies Record<string, SessionEventType>;
 
-export const SESSION_STATES = ['pending', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
+/** `waiting`: the agent asked its user something (an approval, an answer) and waits for it. */
+export const SESSION_STATES = ['pending', 'running', 'paused', 'waiting', 'completed', 'failed', 'cancelled'] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
 
 /** The database refuses `event_data` larger than this (JSON text, bytes); so do we, before sending. */

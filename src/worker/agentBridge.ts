@@ -22,6 +22,18 @@ export interface WriterOptions {
   onEvent?(type: SessionEventType, data: Record<string, unknown>): void;
   /** Past this many events waiting to be stored, reading waits (bounded memory on huge files). */
   maxQueued?: number;
+  /**
+   * The agent asks its user something, or withdraws a request (steering: see agentSteering.ts).
+   * Called in order, after the events before it were handed to the manager.
+   */
+  onRequest?(item: Extract<BridgeItem, { kind: 'request' | 'requestWithdrawn' }>): Promise<void>;
+  /**
+   * The agent takes more input after a result (Claude Code with stream-json input): a result ends
+   * a turn, not the session, which ends with the last result when the agent exits.
+   */
+  endOnExit?: boolean;
+  /** With `endOnExit`: a result ended a turn. */
+  onTurnEnd?(): void;
 }
 
 export interface WriterResult {
@@ -39,9 +51,16 @@ export class AgentSessionWriter {
   private queued = 0;
   private readonly problems: string[] = [];
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** The last result seen while the session ends only on exit. */
+  private lastEnd: Extract<BridgeItem, { kind: 'end' }> | undefined;
+  /** Set when someone stopped the agent: the session ends cancelled, with this reason. */
+  private stopReason: string | undefined;
+
+  private deferring: boolean;
 
   constructor(private readonly o: WriterOptions) {
     this.running = o.running ?? false;
+    this.deferring = o.endOnExit ?? false;
   }
 
   /** Maps one line of output and hands its events to the manager (in order). */
@@ -56,9 +75,18 @@ export class AgentSessionWriter {
     this.o.mapper.line(text);
   }
 
+  /** Someone stopped the agent: however its output ends, the session ends cancelled with `reason`. */
+  stopped(reason: string): void {
+    this.stopReason = reason;
+  }
+
   /** The output ended (with how the process exited, for `run`); waits until everything is stored. */
   async finish(exit?: AgentExit): Promise<WriterResult> {
-    await this.apply(this.o.mapper.finish(exit), 'end');
+    const items = this.o.mapper.finish(exit);
+    if (this.lastEnd && !items.some((i) => i.kind === 'end')) items.push(this.lastEnd);
+    this.lastEnd = undefined;
+    this.deferring = false;
+    await this.apply(items, 'end');
     await Promise.all(this.inFlight);
     await this.o.manager.settle(this.o.sessionId).catch((error: Error) => this.problems.push(error.message));
     return this.ended ?? { outcome: 'failed', message: 'The output ended without an outcome.', stats: { iterations: 0, inputTokens: 0, outputTokens: 0, toolCalls: 0 }, problems: this.problems };
@@ -77,7 +105,14 @@ export class AgentSessionWriter {
         if (!this.running) await this.start('The agent started');
         const parts = splitOversize(item.data);
         parts.forEach((data, part) => this.emit(item.type, data, `${key}/${index}/${part}`));
-      } else await this.end(item);
+      } else if (item.kind === 'request' || item.kind === 'requestWithdrawn') {
+        if (!this.running) await this.start('The agent started');
+        await this.o.onRequest?.(item);
+      } else if (this.deferring) {
+        this.lastEnd = item;
+        this.o.onTurnEnd?.();
+      }
+      else await this.end(item);
     }
     if (this.queued > (this.o.maxQueued ?? 2000)) {
       await this.o.manager.settle(this.o.sessionId, 120_000).catch((error: Error) => this.problems.push(error.message));
@@ -105,6 +140,7 @@ export class AgentSessionWriter {
 
   private async end(item: Extract<BridgeItem, { kind: 'end' }>): Promise<void> {
     if (this.ended) return;
+    if (this.stopReason) item = { ...item, outcome: 'cancelled', message: this.stopReason };
     if (!this.running) await this.start('The agent started');
     const stats: SessionStats = { ...item.stats };
     if (stats.durationMs === undefined && this.o.startedAt !== undefined) stats.durationMs = Date.now() - this.o.startedAt;

@@ -9,6 +9,8 @@ import { systemClock, type Clock, type TimerHandle } from '../core/clock';
 import { fetchHistory, HISTORY_COLUMNS } from '../core/history';
 import { silentLogger, type Logger } from '../core/log';
 import { parseEventRow, validateEventData, type SessionEvent, type SessionEventType, type SessionState, type SessionStats } from '../shared/events';
+import { describeOutcome, type AgentRequest, type SessionCommand } from '../shared/commands';
+import { CommandReceiver, type CommandHandler, type CommandReceiverOptions, type CommandResult } from './commandReceiver';
 import type { Journal } from './journal';
 import { SessionError, SessionStore } from './sessionStore';
 
@@ -167,6 +169,70 @@ export class SessionLifecycleManager extends SessionStore {
     const parsed = !error && data?.[0] ? parseEventRow(data[0]) : undefined;
     if (parsed?.ok) return { status: 'stored', event: parsed.event };
     return { status: 'failed', id: '', error: `the session is ${to}, but its state_changed event could not be read back${error ? `: ${error.message}` : ''}` };
+  }
+
+  /**
+   * The agent waits for its user: the session becomes `waiting` with what it asked (`requests`,
+   * shown in VS Code with Approve / Deny / Reply), or — already waiting — its list of requests is
+   * replaced. An empty list moves a waiting session back to running with `reason`.
+   */
+  async setWaiting(sessionId: string, requests: readonly AgentRequest[], reason: string): Promise<void> {
+    await this.settle(sessionId);
+    const current = await this.getSession(sessionId);
+    if (requests.length === 0) {
+      if (current.state === 'waiting') await this.moveState(sessionId, 'running', reason);
+      return;
+    }
+    if (current.state !== 'waiting') {
+      await this.moveState(sessionId, 'waiting', reason, undefined, { waiting_for: requests });
+      return;
+    }
+    const { error } = await this.client.from('coding_sessions').update({ waiting_for: requests }).eq('id', sessionId).eq('state', 'waiting');
+    if (error) throw new SessionError(`Could not update what session ${sessionId} waits for: ${error.message}`);
+  }
+
+  /**
+   * Listens for the commands sent to `sessionId` (stop, pause, resume, messages, approve / deny)
+   * and hands each to `handler` once, in the order they were sent — live, and after every
+   * reconnect also those sent while this worker was away. The handler acts and says what became of
+   * it; the outcome is then recorded on the command (so the sender sees it), and the timeline gets
+   * an event saying who asked and what happened: the state change when the handler returns a
+   * `state` to move to, a note for a delivered message or answer, an `error` event for a refused or
+   * unsupported command. Returns what stops listening.
+   */
+  onCommand(sessionId: string, handler: CommandHandler, options: Omit<CommandReceiverOptions, 'client' | 'sessionId' | 'handler'> = {}): CommandReceiver {
+    const receiver = new CommandReceiver({
+      ...options,
+      client: this.client,
+      sessionId,
+      logger: options.logger ?? this.log,
+      clock: options.clock ?? this.clock,
+      handler: async (command) => {
+        const result = await handler(command);
+        await this.recordCommand(command, result);
+        return result;
+      },
+    });
+    receiver.start();
+    return receiver;
+  }
+
+  /** The timeline's record of a handled command: a state change, a note, or an error event. */
+  private async recordCommand(command: SessionCommand, result: CommandResult): Promise<void> {
+    const by = command.createdByName || 'someone';
+    const about = { id: command.id, kind: command.kind, by, outcome: result.outcome };
+    try {
+      if (result.outcome !== 'done') {
+        await this.emitEvent(command.sessionId, 'error', { message: describeOutcome({ ...command, outcome: result.outcome, reason: result.reason }), command: about });
+      } else if (result.state) {
+        const current = await this.getSession(command.sessionId);
+        if (current.state !== result.state) await this.transition(command.sessionId, result.state, result.reason);
+      } else if (result.note !== false) {
+        await this.emitEvent(command.sessionId, 'thinking', { iteration: 0, toolsUsed: [], text: result.reason, kind: 'note', command: about });
+      }
+    } catch (error) {
+      this.log.warn('could not record what became of a command in the timeline', { id: command.id, error: (error as Error).message });
+    }
   }
 
   /** The success flow: COMPLETION with the stats, then STATE_CHANGED → completed. */

@@ -3,11 +3,12 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { SessionState, SessionStats } from '../shared/events';
 
-/** Which state may follow which; completed, failed and cancelled are final. */
+/** Which state may follow which; completed, failed and cancelled are final (the database checks the same). */
 export const TRANSITIONS: Readonly<Record<SessionState, readonly SessionState[]>> = {
   pending: ['running', 'cancelled', 'failed'],
-  running: ['paused', 'completed', 'failed', 'cancelled'],
+  running: ['paused', 'waiting', 'completed', 'failed', 'cancelled'],
   paused: ['running', 'failed', 'cancelled'],
+  waiting: ['running', 'completed', 'failed', 'cancelled'],
   completed: [],
   failed: [],
   cancelled: [],
@@ -21,6 +22,8 @@ export interface SessionRow {
   title: string;
   state: SessionState;
   stats: SessionStats | null;
+  /** What the agent asked its user while `waiting` (see shared/commands.ts AgentRequest). */
+  waiting_for?: unknown;
   created_at: string;
   updated_at: string;
 }
@@ -46,13 +49,13 @@ export abstract class SessionStore {
    * Moves the session to `to` (only from the state it is in now) and returns the state it left.
    * The database records the change as a state_changed event with `reason` (a trigger).
    */
-  protected async moveState(sessionId: string, to: SessionState, reason: string, stats?: SessionStats): Promise<SessionState> {
+  protected async moveState(sessionId: string, to: SessionState, reason: string, stats?: SessionStats, extra: Record<string, unknown> = {}): Promise<SessionState> {
     const current = await this.getSession(sessionId);
     if (!TRANSITIONS[current.state].includes(to)) {
       throw new SessionError(`A ${current.state} session cannot become ${to}; from ${current.state} it can become ${TRANSITIONS[current.state].join(', ') || 'nothing (it has ended)'}.`);
     }
     // updated_at is set by the table's trigger.
-    const patch: Record<string, unknown> = { state: to, state_reason: reason.slice(0, 4000) };
+    const patch: Record<string, unknown> = { state: to, state_reason: reason.slice(0, 4000), ...extra };
     if (stats) patch.stats = stats;
     const { data, error } = await this.client.from('coding_sessions').update(patch).eq('id', sessionId).eq('state', current.state).select('id');
     if (error) throw new SessionError(`Could not update session ${sessionId}: ${error.message}`);

@@ -1,0 +1,199 @@
+// What `session-stream run` does with the commands sent to its session (docs/steering.md): stop,
+// pause and resume act on the agent's processes (agentProcess.ts); a message, and the answer to a
+// request, go to the agent's stdin when it takes input while it runs (Claude Code started with
+// `--input-format stream-json`: user messages and `control_response`s); otherwise the command is
+// `unsupported`, with why — never silently ignored. It also keeps what the agent is waiting for
+// (its permission requests) on the session, so VS Code shows `waiting` until someone answers.
+import type { Writable } from 'node:stream';
+import type { AgentFormat, BridgeItem } from '../bridges/types';
+import { silentLogger, type Logger } from '../core/log';
+import type { AgentRequest, SessionCommand } from '../shared/commands';
+import type { AgentProcess } from './agentProcess';
+import type { CommandResult } from './commandReceiver';
+import type { SessionLifecycleManager } from './sessionLifecycleManager';
+
+export interface SteeringOptions {
+  manager: SessionLifecycleManager;
+  sessionId: string;
+  agent: AgentProcess;
+  /** Someone stopped the agent: the session is to end cancelled with `reason` (AgentSessionWriter.stopped). */
+  stopped(reason: string): void;
+  format: AgentFormat | undefined;
+  /** "Claude Code", "Codex": how messages name the agent. */
+  label: string;
+  /** The agent's stdin, when it takes stream-json input while it runs. */
+  input?: Writable;
+  logger?: Logger;
+}
+
+/** Why an agent takes no message while it runs, per format. */
+function noInputReason(format: AgentFormat | undefined, label: string): string {
+  if (format === 'claude') return 'Claude Code takes messages while it runs only when started with --input-format stream-json (session-stream run -- claude -p --input-format stream-json --output-format stream-json --verbose "…")';
+  if (format === 'codex') return 'codex exec takes no input while it runs; stop it and start it again with the new instructions';
+  if (format === 'gemini') return 'Gemini CLI takes no input while it runs (non-interactive mode); stop it and start it again with the new instructions';
+  return `${label} takes no input while it runs`;
+}
+
+const line = (value: unknown) => `${JSON.stringify(value)}\n`;
+
+export class AgentSteering {
+  private readonly pending: Array<{ request: AgentRequest; input: Record<string, unknown> }> = [];
+  private inputOpen: boolean;
+  /** User messages (the prompt too) not yet answered by a result: each one is a turn of its own. */
+  private outstanding = 0;
+  private readonly log: Logger;
+
+  constructor(private readonly o: SteeringOptions) {
+    this.inputOpen = o.input !== undefined;
+    this.log = o.logger ?? silentLogger;
+    o.input?.on('error', (error) => {
+      this.inputOpen = false;
+      this.log.warn('the agent closed its input', { error: String(error) });
+    });
+  }
+
+  /** What the agent waits for now. */
+  get requests(): AgentRequest[] {
+    return this.pending.map((p) => p.request);
+  }
+
+  /** The first user message of a run whose prompt goes through stdin (stream-json input). */
+  sendPrompt(text: string): void {
+    if (this.write(line({ type: 'user', message: { role: 'user', content: [{ type: 'text', text }] } }))) this.outstanding++;
+  }
+
+  /** From the writer: the agent asks something, or takes a question back. */
+  async onRequest(item: Extract<BridgeItem, { kind: 'request' | 'requestWithdrawn' }>): Promise<void> {
+    if (item.kind === 'request') {
+      this.pending.push({ request: item.request, input: item.input ?? {} });
+      await this.wait(`${this.o.label} asks: ${item.request.title}`);
+    } else if (this.take(item.id)) await this.wait(`${this.o.label} withdrew its request`);
+  }
+
+  /**
+   * From the writer: a result ended a turn. Claude Code answers each user message with a turn of
+   * its own (messages sent during a turn wait for the next); once every message is answered the
+   * input ends, and the agent exits.
+   */
+  turnEnded(): void {
+    this.outstanding = Math.max(0, this.outstanding - 1);
+    if (this.outstanding === 0) this.closeInput();
+  }
+
+  closeInput(): void {
+    if (!this.inputOpen) return;
+    this.inputOpen = false;
+    this.o.input?.end();
+  }
+
+  /** A command sent to the session: act on it and say what happened. */
+  async handle(command: SessionCommand): Promise<CommandResult> {
+    const by = command.createdByName || 'someone';
+    switch (command.kind) {
+      case 'stop': {
+        if (!this.o.agent.running) return { outcome: 'refused', reason: 'the agent has already exited' };
+        const reason = `Stopped by ${by}`;
+        this.o.stopped(reason);
+        this.closeInput();
+        const sig = await this.o.agent.stop();
+        // The session ends `cancelled` with this reason when the run closes (after everything is stored).
+        return { outcome: 'done', reason: `${reason}${sig && sig !== 'SIGINT' ? ` (it needed ${sig})` : ''}`, note: false };
+      }
+      case 'pause': {
+        if (this.pending.length > 0) return { outcome: 'refused', reason: `${this.o.label} is waiting for an answer; answer it, or stop it` };
+        const r = this.o.agent.pause();
+        return r.ok ? { outcome: 'done', reason: `Paused by ${by}`, state: 'paused' } : r;
+      }
+      case 'resume': {
+        const r = this.o.agent.resume();
+        return r.ok ? { outcome: 'done', reason: `Resumed by ${by}`, state: 'running' } : r;
+      }
+      case 'message':
+        return this.message(command, by);
+      case 'approve':
+      case 'deny':
+        return this.answer(command, by);
+    }
+  }
+
+  private async message(command: SessionCommand, by: string): Promise<CommandResult> {
+    if (!this.o.input) return { outcome: 'unsupported', reason: noInputReason(this.o.format, this.o.label) };
+    const body = command.body ?? '';
+    const question = command.requestId ? this.pending.find((p) => p.request.id === command.requestId) : undefined;
+    if (command.requestId && !question) return { outcome: 'refused', reason: `no request ${command.requestId} is waiting (answered already, or withdrawn)` };
+    if (question && question.request.kind === 'question') {
+      // AskUserQuestion: allowed, with the answer to each of its questions.
+      const questions = Array.isArray(question.input.questions) ? (question.input.questions as Array<{ question?: unknown }>) : [];
+      const answers = Object.fromEntries(questions.map((q) => [String(q.question ?? ''), body]));
+      if (!this.respond(question.request.id, { behavior: 'allow', updatedInput: { ...question.input, answers } })) return this.inputGone();
+      this.take(question.request.id);
+      await this.wait(`Answered by ${by}`);
+      return { outcome: 'done', reason: `Answered by ${by}: ${body.slice(0, 2000)}` };
+    }
+    if (!this.write(line({ type: 'user', message: { role: 'user', content: [{ type: 'text', text: body }] } }))) return this.inputGone();
+    this.outstanding++;
+    return { outcome: 'done', reason: `Message from ${by}: ${body.slice(0, 2000)}${body.length > 2000 ? '…' : ''}` };
+  }
+
+  private async answer(command: SessionCommand, by: string): Promise<CommandResult> {
+    const waiting = this.pending.find((p) => p.request.id === command.requestId);
+    if (!waiting) return { outcome: 'refused', reason: `no request ${command.requestId} is waiting (answered already, or withdrawn)` };
+    if (!this.o.input) return { outcome: 'unsupported', reason: noInputReason(this.o.format, this.o.label) };
+    const approve = command.kind === 'approve';
+    const response = approve ? { behavior: 'allow', updatedInput: waiting.input } : { behavior: 'deny', message: command.body?.trim() || `Denied by ${by}.` };
+    if (!this.respond(waiting.request.id, response)) return this.inputGone();
+    this.take(waiting.request.id);
+    const reason = `${approve ? 'Approved' : 'Denied'} by ${by}: ${waiting.request.title}${!approve && command.body ? ` (${command.body.slice(0, 500)})` : ''}`;
+    await this.wait(reason);
+    // Back to running: the state change says so; with more requests still open, a note does.
+    return { outcome: 'done', reason, note: this.pending.length > 0 };
+  }
+
+  private respond(requestId: string, response: Record<string, unknown>): boolean {
+    return this.write(line({ type: 'control_response', response: { subtype: 'success', request_id: requestId, response } }));
+  }
+
+  private inputGone(): CommandResult {
+    return { outcome: 'refused', reason: `${this.o.label} has finished its work and reads no more input` };
+  }
+
+  private write(text: string): boolean {
+    if (!this.inputOpen || !this.o.input || this.o.input.writableEnded) return false;
+    this.o.input.write(text);
+    return true;
+  }
+
+  private take(id: string): boolean {
+    const i = this.pending.findIndex((p) => p.request.id === id);
+    if (i < 0) return false;
+    this.pending.splice(i, 1);
+    return true;
+  }
+
+  /** The session's `waiting` state follows the open requests. */
+  private async wait(reason: string): Promise<void> {
+    try {
+      await this.o.manager.setWaiting(this.o.sessionId, this.requests, reason);
+    } catch (error) {
+      this.log.warn('could not record what the agent waits for', { error: (error as Error).message });
+    }
+  }
+}
+
+/** Claude Code's options that take a value: the argument after one of them is not the prompt. */
+const VALUE_OPTIONS = new Set(['--input-format', '--output-format', '--model', '--fallback-model', '--permission-mode', '--permission-prompt-tool', '--allowedTools', '--allowed-tools', '--disallowedTools', '--disallowed-tools', '--append-system-prompt', '--system-prompt', '--max-turns', '--max-budget-usd', '--max-thinking-tokens', '-r', '--resume', '--session-id', '--mcp-config', '--add-dir', '--settings', '--agents', '--agent', '--tools', '--setting-sources', '--betas']);
+
+/**
+ * Whether the agent takes stream-json input (Claude Code's `--input-format stream-json`), and if so
+ * the command without its prompt argument: in that mode the prompt goes through stdin, as the
+ * first user message.
+ */
+export function streamInputOf(argv: readonly string[]): { argv: string[]; prompt?: string } | undefined {
+  const i = argv.findIndex((a, n) => a === '--input-format=stream-json' || (a === '--input-format' && argv[n + 1] === 'stream-json'));
+  if (i < 0) return undefined;
+  const last = argv.length - 1;
+  const isPrompt = last > 0 && !argv[last]!.startsWith('-') && !VALUE_OPTIONS.has(argv[last - 1]!) && argv[last - 1] !== '--';
+  const afterDashes = last > 0 && argv[last - 1] === '--';
+  if (isPrompt || afterDashes) return { argv: argv.slice(0, afterDashes ? last - 1 : last), prompt: argv[last] };
+  return { argv: [...argv] };
+}
