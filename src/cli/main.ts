@@ -7,6 +7,7 @@ import { runDemoCommand } from './demoCommand';
 import { runEmit } from './emitCommand';
 import { runStack } from './stackCommand';
 import { runLogin, runLogout } from './loginCommand';
+import { CONTROL_COMMANDS, controlSummary, runControl } from './controlCommands';
 import { runTail } from './tailCommand';
 import { runWatch } from './watchCommand';
 
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, CliCommand> = {
   emit: { summary: 'emit one session event as the worker does (validated, idempotent)', run: runEmit },
   stack: { summary: 'start the local Supabase-compatible stack (PostgreSQL + Auth, REST, Realtime)', run: runStack },
   tail: { summary: 'follow a session: history, then every event live, exactly once and in order', run: runTail },
+  ...Object.fromEntries(CONTROL_COMMANDS.map((name) => [name, { summary: controlSummary(name), run: (args: string[]) => runControl(name, args) }])),
 };
 
 function usage(): string {

@@ -99,6 +99,7 @@ export class SessionLifecycleManager extends SessionStore {
   /** Waiters for one event's outcome (whenSettled), and the outcomes of recent ones. */
   private readonly settleWaiters = new Map<string, Array<(outcome: EmitOutcome) => void>>();
   private readonly recent = new Map<string, EmitOutcome>();
+  private readonly stateChanges = new Map<string, Promise<unknown>>();
 
   constructor(client: SupabaseClient, options: LifecycleOptions = {}) {
     super(client);
@@ -162,7 +163,24 @@ export class SessionLifecycleManager extends SessionStore {
    * first, so the change comes after it in `seq`. Throws a SessionError for an impossible
    * transition (e.g. completed → running), a missing session, or events that could not be stored.
    */
-  async transition(sessionId: string, to: SessionState, reason = '', stats?: SessionStats): Promise<EmitOutcome> {
+  transition(sessionId: string, to: SessionState, reason = '', stats?: SessionStats): Promise<EmitOutcome> {
+    return this.oneAtATime(sessionId, () => this.transitionNow(sessionId, to, reason, stats));
+  }
+
+  /**
+   * State changes of one session run one after another: the agent ending while a command moves it
+   * (an answer taking it out of `waiting`) must not make either fail as "changed meanwhile".
+   */
+  private oneAtATime<T>(sessionId: string, work: () => Promise<T>): Promise<T> {
+    const before = this.stateChanges.get(sessionId) ?? Promise.resolve();
+    const next = before.then(work, work);
+    const tail = next.catch(() => undefined);
+    this.stateChanges.set(sessionId, tail);
+    void tail.then(() => this.stateChanges.get(sessionId) === tail && this.stateChanges.delete(sessionId));
+    return next;
+  }
+
+  private async transitionNow(sessionId: string, to: SessionState, reason: string, stats?: SessionStats): Promise<EmitOutcome> {
     await this.settle(sessionId);
     await this.moveState(sessionId, to, reason, stats);
     const { data, error } = await this.client.from('session_events').select(HISTORY_COLUMNS).eq('session_id', sessionId).eq('event_type', 'state_changed').order('session_seq', { ascending: false }).limit(1);
@@ -176,7 +194,11 @@ export class SessionLifecycleManager extends SessionStore {
    * shown in VS Code with Approve / Deny / Reply), or — already waiting — its list of requests is
    * replaced. An empty list moves a waiting session back to running with `reason`.
    */
-  async setWaiting(sessionId: string, requests: readonly AgentRequest[], reason: string): Promise<void> {
+  setWaiting(sessionId: string, requests: readonly AgentRequest[], reason: string): Promise<void> {
+    return this.oneAtATime(sessionId, () => this.setWaitingNow(sessionId, requests, reason));
+  }
+
+  private async setWaitingNow(sessionId: string, requests: readonly AgentRequest[], reason: string): Promise<void> {
     await this.settle(sessionId);
     const current = await this.getSession(sessionId);
     if (requests.length === 0) {

@@ -1,0 +1,118 @@
+// `session-stream stop|pause|resume|say|approve|deny --session ID [TEXT]`: steer a running agent
+// from the terminal, as the signed-in user, the same way VS Code does: the command is stored in
+// session_commands, and this waits (unless --no-wait) until the agent's runner says what became
+// of it. Exit 0 done; 1 refused, unsupported or no answer in time; 2 bad input.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { CommandError, sendCommand } from '../core/commands';
+import { SessionEventStream } from '../core/sessionEventStream';
+import { describeOutcome, parseWaitingFor, type CommandKind, type SessionCommand } from '../shared/commands';
+import { intOption, sessionOption, UsageError } from './args';
+import { signedInUser } from './userAuth';
+
+const WHAT: Record<string, { kind: CommandKind; text: 'none' | 'required' | 'optional'; help: string }> = {
+  stop: { kind: 'stop', text: 'none', help: 'interrupt the agent (as Ctrl-C, then harder); the session ends cancelled' },
+  pause: { kind: 'pause', text: 'none', help: 'pause the agent and everything it started (POSIX systems)' },
+  resume: { kind: 'resume', text: 'none', help: 'let a paused agent go on' },
+  say: { kind: 'message', text: 'required', help: 'send the agent a message (TEXT, or - for standard input)' },
+  approve: { kind: 'approve', text: 'none', help: 'approve what the agent waits for (--request ID, default: the oldest request)' },
+  deny: { kind: 'deny', text: 'optional', help: 'deny what the agent waits for, optionally saying why (TEXT)' },
+};
+
+export const CONTROL_COMMANDS = Object.keys(WHAT);
+
+export function controlSummary(name: string): string {
+  return WHAT[name]!.help;
+}
+
+function help(name: string): string {
+  const w = WHAT[name]!;
+  const text = w.text === 'required' ? ' TEXT|-' : w.text === 'optional' ? ' [TEXT]' : '';
+  return `Usage: session-stream ${name} --session ID${w.kind === 'approve' || w.kind === 'deny' || w.kind === 'message' ? ' [--request ID]' : ''}${text} [--no-wait] [--timeout SECONDS] [--json]
+
+${w.help[0]!.toUpperCase()}${w.help.slice(1)}. The agent must run under \`session-stream run\` (or a
+worker that listens for commands); a command sent while it is offline is handled when it is back.
+
+  --session ID     the session (its id, as in SESSION_ID=… or the Sessions view)
+  --no-wait        only send it; do not wait for the outcome
+  --timeout S      how long to wait for the outcome (default 30)
+  --json           print the command as one JSON line when it is handled`;
+}
+
+export async function runControl(name: string, args: string[]): Promise<number> {
+  const w = WHAT[name]!;
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { session: { type: 'string' }, request: { type: 'string' }, 'no-wait': { type: 'boolean', default: false }, timeout: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
+  if (values.help) return void process.stdout.write(`${help(name)}\n`), 0;
+  const sessionId = sessionOption(values.session);
+  const timeoutS = intOption('--timeout', values.timeout, 30, 1, 3600);
+  if (w.text === 'none' && positionals.length > 0) throw new UsageError(`${name} takes no text.`);
+  if (positionals.length > 1) throw new UsageError('Put the text in quotes (one argument), or use - to read it from standard input.');
+  let body: string | undefined = positionals[0] === '-' ? readFileSync(0, 'utf8').replace(/\n$/, '') : positionals[0];
+  if (w.text === 'required' && !body?.trim()) throw new UsageError('What should the agent be told? Give the text, or - to read it from standard input.');
+  if (w.text === 'none') body = undefined;
+
+  const user = await signedInUser();
+  try {
+    let requestId = values.request;
+    if (!requestId && (w.kind === 'approve' || w.kind === 'deny')) {
+      const { data, error } = await user.client.from('coding_sessions').select('state, waiting_for').eq('id', sessionId).maybeSingle();
+      if (error) throw new Error(`Could not read session ${sessionId}: ${error.message}`);
+      const requests = parseWaitingFor((data as { waiting_for?: unknown } | null)?.waiting_for);
+      if (!data) throw new UsageError(`There is no session ${sessionId} that you can see.`);
+      if (requests.length === 0) throw new UsageError(`The agent is not waiting for an answer (the session is ${(data as { state: string }).state}).`);
+      requestId = requests[0]!.id;
+      process.stderr.write(`Answering: ${requests[0]!.title}${requests.length > 1 ? ` (${requests.length - 1} more waiting; pick one with --request)` : ''}\n`);
+    }
+    let sent: SessionCommand;
+    try {
+      sent = await sendCommand(user.client, sessionId, w.kind, { body, requestId });
+    } catch (error) {
+      if (error instanceof CommandError) {
+        process.stderr.write(`${error.message}\n`);
+        return 1;
+      }
+      throw error;
+    }
+    if (values['no-wait']) {
+      process.stdout.write(values.json ? `${JSON.stringify(sent)}\n` : `Sent (${sent.id}); the agent's runner handles it when it can.\n`);
+      return 0;
+    }
+    const handled = await waitForOutcome(user.client, sessionId, sent.id, timeoutS * 1000);
+    if (!handled) {
+      process.stderr.write(`No answer from the agent's runner within ${timeoutS} s. The ${w.kind} stays queued and is handled once the runner is connected (is the agent running under session-stream run?).\n`);
+      return 1;
+    }
+    process.stdout.write(values.json ? `${JSON.stringify(handled)}\n` : `${describeOutcome(handled)}\n`);
+    return handled.outcome === 'done' ? 0 : 1;
+  } finally {
+    user.dispose();
+  }
+}
+
+/** The command once handled, seen on the session's channel (live, or in the reload after a join). */
+async function waitForOutcome(client: SignedInClient, sessionId: string, id: string, timeoutMs: number): Promise<SessionCommand | undefined> {
+  const stream = new SessionEventStream({ client, sessionId, events: false, commands: true });
+  try {
+    return await new Promise<SessionCommand | undefined>((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), timeoutMs);
+      stream.onDidChangeCommands((commands) => {
+        const mine = commands.find((c) => c.id === id && c.handledAt);
+        if (mine) {
+          clearTimeout(timer);
+          resolve(mine);
+        }
+      });
+      stream.open();
+    });
+  } finally {
+    await stream.close();
+    stream.dispose();
+  }
+}
+
+type SignedInClient = Awaited<ReturnType<typeof signedInUser>>['client'];
