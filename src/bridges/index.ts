@@ -43,7 +43,7 @@ export function detectFormat(line: string): AgentFormat | undefined {
   if (/^(thread|turn|item)\./.test(type) || type === 'session.created') return 'codex';
   if (type === 'session_meta' || type === 'response_item' || type === 'event_msg' || type === 'turn_context') return 'codex-rollout';
   if ('parentUuid' in json || 'isSidechain' in json || type === 'summary' || type === 'file-history-snapshot' || type === 'queue-operation') return 'claude-transcript';
-  if ((type === 'system' && 'subtype' in json) || ((type === 'assistant' || type === 'user' || type === 'result') && ('session_id' in json || 'parent_tool_use_id' in json || 'subtype' in json))) return 'claude';
+  if (type === 'control_request' || type === 'control_response' || (type === 'system' && 'subtype' in json) || ((type === 'assistant' || type === 'user' || type === 'result') && ('session_id' in json || 'parent_tool_use_id' in json || 'subtype' in json))) return 'claude';
   if (type === 'init' || type === 'tool_use' || type === 'tool_result' || (type === 'message' && 'role' in json) || (type === 'result' && 'stats' in json)) return 'gemini';
   return undefined;
 }
