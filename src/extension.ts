@@ -8,6 +8,7 @@ import { SessionsModel } from './host/sessions';
 import { StreamRegistry } from './host/streams';
 import { TimelinePanel, VIEW_TYPE, type PanelDeps } from './host/timelinePanel';
 import { SessionWatcher } from './host/watcher';
+import { SessionControl } from './host/control';
 import { SessionFollower } from './host/follower';
 import { connectOnStart } from './host/startup';
 
@@ -17,6 +18,7 @@ export interface ExtensionApi {
   sessions: SessionsModel;
   watcher: SessionWatcher;
   streams: StreamRegistry;
+  control: SessionControl;
 }
 
 /** Wires the pieces together; the logic lives in src/host and src/core. */
@@ -27,6 +29,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const streams = new StreamRegistry(auth, log);
   const watcher = new SessionWatcher(context.workspaceState, auth, sessions, streams, log, () => TimelinePanel.timelineColumns());
   const changes = new ChangeDiffs();
+  const control = new SessionControl(auth, sessions, streams, log);
+  sessions.pendingLabel = (id) => control.pendingLabel(id);
+  watcher.indicator.pendingLabel = (id) => control.pendingLabel(id);
   const panelDeps: PanelDeps = {
     extensionUri: context.extensionUri,
     streams,
@@ -38,6 +43,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       else await watcher.opener.open(folder, path, mode);
     },
     openChange: (eventId, seq, path, diff) => changes.open(eventId, seq, path, diff),
+    pendingLabel: (id) => control.pendingLabel(id),
   };
   const follower = new SessionFollower(auth, sessions, watcher, (s) => void TimelinePanel.show(panelDeps, s, { preserveFocus: true }), log);
   // A panel restored after a reload waits for the saved sign-in to be read (or the panel would be
@@ -53,7 +59,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     watcher,
     follower,
     vscode.window.createTreeView('sessionStream.sessions', { treeDataProvider: sessions, showCollapseAll: false }),
-    ...registerCommands({ context, log, auth, sessions, streams, watcher, panelDeps }),
+    control,
+    control.onDidChangePending((id) => {
+      sessions.changedItem();
+      watcher.indicator.refresh();
+      const session = sessions.find(id);
+      if (session) TimelinePanel.forSession(id)?.updateSession(session);
+    }),
+    ...registerCommands({ context, log, auth, sessions, streams, watcher, panelDeps, control }),
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         const id = (state as { sessionId?: string } | undefined)?.sessionId;
@@ -94,7 +107,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     signInSettled();
   }
   log.info(`Agent Session Stream ${String(context.extension.packageJSON.version)} activated`);
-  return { auth, sessions, watcher, streams };
+  return { auth, sessions, watcher, streams, control };
 }
 
 export function deactivate(): void {

@@ -8,6 +8,7 @@ import { decodeEntries, isTimelineHostMessage, type SessionView, type TimelineHo
 import { Comments } from './comments';
 import { h, placeInOrder } from './dom';
 import { renderBanner, renderHeader } from './header';
+import { renderSteering } from './steering';
 import { counts, INITIAL_UI, KIND_LABELS, KINDS, keyOf, matches, visibleEntries, type EntryKind, type UiState } from './model';
 import { highestRead, unreadSince } from './readMarker';
 import { Replay } from './replay';
@@ -37,6 +38,7 @@ export class Timeline {
 
   private readonly header = h('header', { class: 'header' });
   private readonly banner = h('div', { class: 'banner', role: 'status' });
+  private readonly steer = h('div', { class: 'steer', hidden: '' });
   private readonly filters = h('div', { class: 'filters', role: 'group', 'aria-label': 'Filter by event type' });
   private readonly search = h('vscode-textfield', { placeholder: 'Search commands, output, paths, messages (/)', 'aria-label': 'Search events', class: 'search' }) as HTMLElement & { value: string };
   private readonly hitLabel = h('span', { class: 'hits', 'aria-live': 'off' });
@@ -101,7 +103,7 @@ export class Timeline {
     this.pill.addEventListener('click', () => this.setFollow(true));
     const toolbar = h('div', { class: 'toolbar' }, this.search, prev, next, this.hitLabel, this.followButton, this.replay.playButton, this.replay.speedSelect, this.replay.scrub, exportButton);
     this.scroller.append(this.inner);
-    this.root.append(this.header, this.banner, this.filters, toolbar, this.scroller, this.comments.composer, this.pill, this.live);
+    this.root.append(this.header, this.steer, this.banner, this.filters, toolbar, this.scroller, this.comments.composer, this.pill, this.live);
     this.scroller.addEventListener('scroll', () => this.onScroll(), { passive: true });
     this.scroller.addEventListener('click', (e) => this.onListClick(e));
     document.addEventListener('keydown', (e) => this.onKey(e));
@@ -116,6 +118,7 @@ export class Timeline {
         this.viewers = m.viewers;
         this.clockSkew = m.now - Date.now();
         this.comments.reset(m.annotations, m.me);
+        renderSteering(this.steer, this.session);
         if (this.restoredScroll) this.refresh();
         else this.firstShow(m.readSeq);
         break;
@@ -137,9 +140,10 @@ export class Timeline {
         this.renderHeader();
         break;
       case 'session':
-        if (this.session?.state !== m.session.state) this.announce(`Session ${m.session.state}.`);
+        if (this.session?.state !== m.session.state) this.announce(m.session.state === 'waiting' ? `The agent needs you: ${m.session.requests?.[0]?.title ?? ''}` : `Session ${m.session.state}.`);
         this.session = m.session;
         this.renderHeader();
+        renderSteering(this.steer, this.session);
         break;
     }
   }

@@ -2,6 +2,8 @@
 // can act on instead of failing silently.
 import * as vscode from 'vscode';
 import { NotReadyError, type AuthService } from './auth';
+import type { CommandKind } from '../shared/commands';
+import { sessionMenu, type SessionControl } from './control';
 import { HealthPanel } from './healthPanel';
 import { LOCAL_STACK_ENV_FILE } from '../shared/localDefaults';
 import { findLocalStack, useLocalStack } from './localStack';
@@ -19,7 +21,18 @@ export interface CommandDeps {
   streams: StreamRegistry;
   watcher: SessionWatcher;
   panelDeps: PanelDeps;
+  control: SessionControl;
 }
+
+/** Steering commands and the kind of command each sends. */
+const STEERING: ReadonlyArray<[string, CommandKind]> = [
+  ['stop', 'stop'],
+  ['pause', 'pause'],
+  ['resume', 'resume'],
+  ['sendMessage', 'message'],
+  ['approve', 'approve'],
+  ['deny', 'deny'],
+];
 
 function guarded(log: vscode.LogOutputChannel, name: string, run: (...args: unknown[]) => Promise<unknown>) {
   return async (...args: unknown[]) => {
@@ -105,6 +118,18 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       await watcher.select(session, folder);
     }),
     cmd('openTimeline', openTimeline),
+    cmd('sessionMenu', async (arg?: unknown) => {
+      const session = arg === undefined && watcher.current ? watcher.current : await sessionArg(arg);
+      if (session) await sessionMenu(session, d.control);
+    }),
+    // From the Sessions view (the item), the timeline (its id, and a request's), or the palette
+    // (the watched session, else a pick).
+    ...STEERING.map(([name, kind]) =>
+      cmd(name, async (arg?: unknown, requestId?: unknown) => {
+        const session = arg === undefined && watcher.current ? watcher.current : await sessionArg(arg);
+        if (session) await d.control.run(kind, session, { requestId: typeof requestId === 'string' ? requestId : undefined });
+      }),
+    ),
     cmd('reconnect', async () => watcher.reconnect()),
     cmd('showHealth', async () => {
       auth.signedInClient();

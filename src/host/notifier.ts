@@ -11,6 +11,9 @@ export function statsLine(stats: SessionStats | undefined): string {
   return `${stats.iterations} steps · ${stats.toolCalls} tool calls · ${stats.inputTokens.toLocaleString()} in / ${stats.outputTokens.toLocaleString()} out tokens`;
 }
 
+/** Commands sent from this window: their outcome is reported where they were sent (control.ts), once. */
+export const commandsSentHere = new Set<string>();
+
 export function notifyEntries(sessionId: string, title: string, entries: readonly TimelineEntry[]): void {
   const mode = readConfig().notifications;
   if (mode === 'off') return;
@@ -21,6 +24,10 @@ export function notifyEntries(sessionId: string, title: string, entries: readonl
     const act = (choice: string | undefined) => choice === open && void vscode.commands.executeCommand('sessionStream.openTimeline', sessionId);
     if (e.type === 'completion' && mode === 'all') {
       void vscode.window.showInformationMessage(`✓ ${title}: ${e.data.message} (${statsLine(e.data.stats)})`, open).then(act);
+    } else if (e.type === 'error' && typeof e.data.command === 'object' && e.data.command !== null) {
+      if (commandsSentHere.has(String((e.data.command as { id?: unknown }).id))) continue;
+      // A steering command that was refused or is not supported: worth knowing, not a failure of the run.
+      void vscode.window.showWarningMessage(`${title}: ${e.data.message}`, open).then(act);
     } else if (e.type === 'error') {
       const stats = statsLine(e.data.stats);
       void vscode.window.showErrorMessage(`${title} failed: ${e.data.message}${stats ? ` (${stats})` : ''}`, open).then(act);

@@ -4,6 +4,7 @@ import type { RealtimeChannel } from '@supabase/supabase-js';
 import * as vscode from 'vscode';
 import { withTimeout } from '../core/clock';
 import { freshChannel } from '../core/supabaseClient';
+import { commandsFor, parseWaitingFor } from '../shared/commands';
 import type { SessionState } from '../shared/events';
 import type { AuthService } from './auth';
 
@@ -16,6 +17,8 @@ export interface SessionSummary {
   /** codex, claude, gemini, demo, other; absent on projects without that migration. */
   source?: string | null;
   cwd?: string | null;
+  /** What the agent asked its user, while `waiting` (see shared/commands.ts parseWaitingFor). */
+  waiting_for?: unknown;
 }
 
 /** "Codex", "Claude Code", … for a session's `source`. */
@@ -59,6 +62,8 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
   readonly onDidChangeSessions = this.listChanged.event;
   /** The session the status bar follows (shown with a marker). */
   selectedId: string | undefined;
+  /** "Stopping…" while this window's command to a session waits for its runner. */
+  pendingLabel: (sessionId: string) => string | undefined = () => undefined;
 
   constructor(
     private readonly auth: AuthService,
@@ -131,9 +136,12 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
     });
     await withTimeout(joined, 10_000);
     const list = (columns: string) => client.from('coding_sessions').select(columns).order('created_at', { ascending: false }).limit(200);
-    let { data, error } = await list('id, title, state, created_at, updated_at, source, cwd');
-    // A project without the migration that adds where sessions come from: list them without it.
-    if (error?.code === '42703' || error?.code === 'PGRST204') ({ data, error } = await list('id, title, state, created_at, updated_at'));
+    // Projects without the migrations that add steering, or where sessions come from: list them
+    // with the columns they have.
+    const missingColumn = (e: typeof error) => e?.code === '42703' || e?.code === 'PGRST204';
+    let { data, error } = await list('id, title, state, created_at, updated_at, source, cwd, waiting_for');
+    if (missingColumn(error)) ({ data, error } = await list('id, title, state, created_at, updated_at, source, cwd'));
+    if (missingColumn(error)) ({ data, error } = await list('id, title, state, created_at, updated_at'));
     if (error) {
       this.log.error(`Could not list sessions: ${error.message}`);
       throw new Error(`Could not list your sessions: ${error.message}`);
@@ -149,12 +157,16 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
     item.id = s.id;
     item.iconPath = stateIcon(s.state);
     const source = sourceLabel(s.source);
-    item.description = `${s.state} · ${age(s.created_at)}${source ? ` · ${source}` : ''}${s.id === this.selectedId ? ' · watching' : ''}`;
+    const requests = parseWaitingFor(s.waiting_for);
+    const state = this.pendingLabel(s.id) ?? (s.state === 'waiting' ? 'needs you' : s.state);
+    item.description = `${state} · ${age(s.created_at)}${source ? ` · ${source}` : ''}${s.id === this.selectedId ? ' · watching' : ''}`;
     const md = (text: string) => text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
     item.tooltip = new vscode.MarkdownString(
-      `**${md(s.title)}**\n\n${s.state}, started ${new Date(s.created_at).toLocaleString()}${source ? ` · ${md(source)}` : ''}${s.cwd ? `\n\nin \`${s.cwd.replace(/`/g, "'")}\`` : ''}\n\n\`${s.id}\``,
+      `**${md(s.title)}**\n\n${s.state}, started ${new Date(s.created_at).toLocaleString()}${source ? ` · ${md(source)}` : ''}${s.cwd ? `\n\nin \`${s.cwd.replace(/`/g, "'")}\`` : ''}${requests.map((r) => `\n\n$(bell-dot) ${md(r.title)}`).join('')}\n\n\`${s.id}\``,
+      true,
     );
-    item.contextValue = 'session';
+    // "session canStop canPause …": the view's menus offer what the state allows (package.json).
+    item.contextValue = ['session', ...commandsFor(s.state).map((k) => `can${k[0]!.toUpperCase()}${k.slice(1)}`)].join(' ');
     item.command = { command: 'sessionStream.openTimeline', title: 'Open Timeline', arguments: [s.id] };
     return item;
   }

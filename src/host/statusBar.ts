@@ -4,6 +4,7 @@
 // retry is pending a 1 s tick updates the countdown; nothing is polled.
 import * as vscode from 'vscode';
 import type { SessionEventStream } from '../core/sessionEventStream';
+import { commandsFor, parseWaitingFor } from '../shared/commands';
 import { secondsUntilRetry, viewerLabel, type ConnectionState } from '../shared/connection';
 import type { AuthState } from './auth';
 import type { SessionSummary } from './sessions';
@@ -15,6 +16,8 @@ export class ConnectionIndicator implements vscode.Disposable {
   private listener: vscode.Disposable | undefined;
   private countdown: NodeJS.Timeout | undefined;
   private auth: AuthState = { kind: 'unconfigured' };
+  /** "Stopping…" while this window's command to the session waits for its runner. */
+  pendingLabel: (sessionId: string) => string | undefined = () => undefined;
 
   constructor() {
     this.item.name = 'Agent Session Stream';
@@ -50,6 +53,11 @@ export class ConnectionIndicator implements vscode.Disposable {
     }
   }
 
+  /** Draws again (a command was sent or answered). */
+  refresh(): void {
+    this.render();
+  }
+
   private render(): void {
     clearTimeout(this.countdown);
     this.countdown = undefined;
@@ -70,15 +78,21 @@ export class ConnectionIndicator implements vscode.Disposable {
       return;
     }
     const s: ConnectionState = this.stream.state;
-    item.command = { title: 'Open Timeline', command: 'sessionStream.openTimeline', arguments: [this.session.id] };
+    // A session that can still be steered opens its menu (timeline first); an ended one its timeline.
+    item.command = commandsFor(this.session.state).length > 0 ? { title: 'Session Menu', command: 'sessionStream.sessionMenu', arguments: [this.session.id] } : { title: 'Open Timeline', command: 'sessionStream.openTimeline', arguments: [this.session.id] };
     switch (s.state) {
       case 'joining':
       case 'closed':
         item.text = '$(sync~spin) Connecting…';
         break;
-      case 'joined':
-        item.text = `$(broadcast) ${this.session.title.slice(0, 40)} · ${this.session.state}`;
+      case 'joined': {
+        const pending = this.pendingLabel(this.session.id);
+        if (this.session.state === 'waiting' && !pending) {
+          item.text = `$(bell-dot) ${this.session.title.slice(0, 40)} · needs you`;
+          item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+        } else item.text = `$(broadcast) ${this.session.title.slice(0, 40)} · ${pending ?? this.session.state}`;
         break;
+      }
       case 'reconnecting': {
         const seconds = secondsUntilRetry(s, Date.now());
         item.text = `$(warning) Reconnecting in ${seconds} s (${s.attempt}/${s.maxAttempts})`;
@@ -113,7 +127,11 @@ export class ConnectionIndicator implements vscode.Disposable {
       md.appendMarkdown(`\n\n$(eye) ${viewers.length} watching: `);
       md.appendText(viewers.map(viewerLabel).join(', '));
     }
-    md.appendMarkdown(s.state === 'error' || s.state === 'reconnecting' ? '\n\nClick to reconnect now.' : '\n\nClick to open the timeline.');
+    for (const r of parseWaitingFor(this.session.waiting_for)) {
+      md.appendMarkdown('\n\n$(bell-dot) ');
+      md.appendText(`Needs you: ${r.title}`);
+    }
+    md.appendMarkdown(s.state === 'error' || s.state === 'reconnecting' ? '\n\nClick to reconnect now.' : commandsFor(this.session.state).length > 0 ? '\n\nClick to open the timeline or steer the agent.' : '\n\nClick to open the timeline.');
     md.appendMarkdown(' [Watch another session](command:sessionStream.selectSession)');
     this.item.tooltip = md;
     this.item.accessibilityInformation = { label: `Agent Session Stream: ${this.item.text.replace(/\$\([^)]*\)\s*/g, '')}` };

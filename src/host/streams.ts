@@ -42,6 +42,8 @@ export class StreamRegistry implements vscode.Disposable {
         policy: config.reconnect,
         logger: outputLogger(this.log),
         annotations: true,
+        // Steering: this window's buttons wait for their commands' outcomes on the same channel.
+        commands: true,
         delivery: config.delivery,
         // Others watching this session see this window under the name its user chose (by default the
         // part of their email before `@`, never the whole address) in their presence list.

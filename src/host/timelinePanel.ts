@@ -2,6 +2,7 @@
 // reload by a WebviewPanelSerializer. The page, handshake and message handling are the panel base's
 // (webviewPanel.ts); entries are batched to one message per frame.
 import * as vscode from 'vscode';
+import { commandsFor, parseWaitingFor, type CommandKind } from '../shared/commands';
 import { viewerViews } from '../shared/connection';
 import type { TimelineEntry } from '../shared/entries';
 import { encodeEntries, isTimelineWebviewMessage, type InitMessage, type SessionView, type TimelineHostMessage, type TimelineWebviewMessage } from '../shared/timelineProtocol';
@@ -23,7 +24,12 @@ export interface PanelDeps {
   /** The diff editor for a change's own diff. */
   openChange(eventId: string, seq: number, path: string, diff: string): Promise<void>;
   log: vscode.LogOutputChannel;
+  /** "Stopping…" while this window's command to the session waits for its runner. */
+  pendingLabel(sessionId: string): string | undefined;
 }
+
+/** The commands behind the header's steering buttons. */
+const STEERING_COMMANDS: Record<CommandKind, string> = { stop: 'stop', pause: 'pause', resume: 'resume', message: 'sendMessage', approve: 'approve', deny: 'deny' };
 
 export class TimelinePanel extends WebviewPanelBase<TimelineWebviewMessage, TimelineHostMessage> {
   private static readonly open = new PanelRegistry<TimelinePanel>();
@@ -93,7 +99,17 @@ export class TimelinePanel extends WebviewPanelBase<TimelineWebviewMessage, Time
   }
 
   private view(): SessionView {
-    return { id: this.session.id, title: this.session.title, state: this.session.state, createdAt: this.session.created_at, source: sourceLabel(this.session.source), cwd: this.session.cwd ?? undefined };
+    return {
+      id: this.session.id,
+      title: this.session.title,
+      state: this.session.state,
+      createdAt: this.session.created_at,
+      source: sourceLabel(this.session.source),
+      cwd: this.session.cwd ?? undefined,
+      requests: parseWaitingFor(this.session.waiting_for),
+      commands: commandsFor(this.session.state),
+      pending: this.deps.pendingLabel(this.session.id),
+    };
   }
 
   /** Everything so far; what was queued before is in it, so no event arrives twice. */
@@ -142,6 +158,9 @@ export class TimelinePanel extends WebviewPanelBase<TimelineWebviewMessage, Time
         return;
       case 'exportJsonl':
         return this.exportJsonl();
+      case 'control':
+        await vscode.commands.executeCommand(`sessionStream.${STEERING_COMMANDS[message.kind]}`, this.session.id, message.requestId);
+        return;
     }
   }
 

@@ -5,6 +5,7 @@
 // measures ≈ 1.7× slower than the same data as one string plus JSON.parse (`npm run bench --
 // timeline`, "objects/JSON ratio"), and the `init` of a freshly opened panel carries them all.
 import type { Annotation } from './annotations';
+import { COMMAND_KINDS, type AgentRequest, type CommandKind } from './commands';
 import type { ConnectionState, ViewerView } from './connection';
 import type { TimelineEntry } from './entries';
 import type { SessionState } from './events';
@@ -19,6 +20,12 @@ export interface SessionView {
   source?: string;
   /** The folder the agent works in. */
   cwd?: string;
+  /** What the agent asks of its user while the session is `waiting`. */
+  requests?: AgentRequest[];
+  /** The steering this state allows (the header's buttons). */
+  commands?: CommandKind[];
+  /** "Stopping…" while this window's command waits for the agent's runner. */
+  pending?: string;
 }
 
 /** `TimelineEntry[]` as JSON; made by `encodeEntries`, read by `decodeEntries`. */
@@ -79,7 +86,9 @@ export type TimelineWebviewMessage =
   | { type: 'copy'; text: string }
   | { type: 'deleteAnnotation'; id: string }
   /** The highest `seq` the user has had on screen. */
-  | { type: 'read'; seq: number };
+  | { type: 'read'; seq: number }
+  /** Steer the agent (the host asks what it must: a confirmation, the message, a reason). */
+  | { type: 'control'; kind: CommandKind; requestId?: string };
 
 const short = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= 100;
 /** Bodies are checked for size (and refused with a message) by the host; this only bounds them. */
@@ -100,4 +109,5 @@ export const isTimelineWebviewMessage = messageChecker<TimelineWebviewMessage>({
   editAnnotation: (m) => short(m.requestId) && short(m.id) && body(m.body),
   deleteAnnotation: (m) => short(m.id),
   read: (m) => Number.isSafeInteger(m.seq) && (m.seq as number) >= 0,
+  control: (m) => (COMMAND_KINDS as readonly unknown[]).includes(m.kind) && (m.requestId === undefined || short(m.requestId)),
 });

@@ -6,6 +6,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { delay, systemClock, type Clock } from '../core/clock';
 import type { EventDataInput, SessionEventType, SessionStats } from '../shared/events';
+import type { CommandHandler } from './commandReceiver';
 import type { EmitOutcome, SessionLifecycleManager } from './sessionLifecycleManager';
 
 export interface DemoOptions {
@@ -21,6 +22,48 @@ export interface DemoOptions {
   onStep?: (type: SessionEventType, outcome: EmitOutcome) => void;
   /** Stops the agent before its next step (SIGTERM): nothing more is emitted. */
   signal?: AbortSignal;
+  /** Take stop, pause, resume and messages from VS Code and the command line (default true). */
+  steerable?: boolean;
+}
+
+class DemoStopped extends Error {}
+
+/** The demo's answer to steering: it stops or pauses between steps, and notes messages. */
+function demoSteering(options: DemoOptions) {
+  let stopReason: string | undefined;
+  let resume: (() => void) | undefined;
+  let gate: Promise<void> = Promise.resolve();
+  const handler: CommandHandler = (c) => {
+    const by = c.createdByName || 'someone';
+    switch (c.kind) {
+      case 'stop':
+        stopReason = `Stopped by ${by}`;
+        resume?.();
+        return { outcome: 'done', reason: stopReason, note: false };
+      case 'pause':
+        if (resume) return { outcome: 'refused', reason: 'the demo agent is already paused' };
+        gate = new Promise((resolve) => (resume = resolve));
+        return { outcome: 'done', reason: `Paused by ${by}`, state: 'paused' };
+      case 'resume':
+        if (!resume) return { outcome: 'refused', reason: 'the demo agent is not paused' };
+        resume();
+        resume = undefined;
+        return { outcome: 'done', reason: `Resumed by ${by}`, state: 'running' };
+      case 'message':
+        return { outcome: 'done', reason: `Message from ${by}: ${(c.body ?? '').slice(0, 2000)} (the demo agent reads it, and goes on with its script)` };
+      default:
+        return { outcome: 'refused', reason: 'the demo agent asked nothing' };
+    }
+  };
+  const receiver = options.steerable === false ? undefined : options.manager.onCommand(options.sessionId, handler);
+  return {
+    /** Before each step: waits while paused; throws once stopped. */
+    async checkpoint(): Promise<void> {
+      await gate;
+      if (stopReason) throw new DemoStopped(stopReason);
+    },
+    dispose: () => receiver?.dispose(),
+  };
 }
 
 const GREEN = '\u001b[32m';
@@ -45,12 +88,26 @@ const FILES = {
  * files written, one deleted, a batch of two.
  */
 export async function runDemo(options: DemoOptions): Promise<SessionStats> {
+  const steering = demoSteering(options);
+  try {
+    return await script(options, steering.checkpoint);
+  } catch (error) {
+    if (!(error instanceof DemoStopped)) throw error;
+    await options.manager.transition(options.sessionId, 'cancelled', error.message);
+    return { iterations: 0, inputTokens: 0, outputTokens: 0, toolCalls: 0 };
+  } finally {
+    await steering.dispose();
+  }
+}
+
+async function script(options: DemoOptions, checkpoint: () => Promise<void>): Promise<SessionStats> {
   const { manager, sessionId, workspace } = options;
   const clock = options.clock ?? systemClock;
   const step = 800 / Math.max(0.001, options.speed ?? 1);
   const stats: SessionStats = { iterations: 0, inputTokens: 0, outputTokens: 0, toolCalls: 0 };
   const emit = async <T extends SessionEventType>(type: T, data: EventDataInput[T]) => {
     if (options.signal?.aborted) throw new Error('The demo was stopped.');
+    await checkpoint();
     const outcome = await manager.emitEvent(sessionId, type, data);
     options.onStep?.(type, outcome);
     // An event that will never be stored stops the agent: nothing is reported past a gap.

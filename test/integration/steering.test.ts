@@ -196,6 +196,31 @@ describe('steering: stop, pause, resume, messages and approvals reach the runnin
     assert.ok(errors.some((e) => /message is not supported: codex exec/.test(String(e.event_data.message))), JSON.stringify(errors));
   });
 
+  it('the demo agent (npm start, Run Demo Session) takes the same commands: pause, a message, resume, stop', async () => {
+    const demo = runCli(['demo', '--speed', '4', '--workspace', path.join(dir, 'demo')], { ...env, SUPABASE_SERVICE_ROLE_KEY: stack().env.SERVICE_ROLE_KEY });
+    running.push(demo);
+    const session = (await demo.waitForLine(/^SESSION_ID=/)).slice('SESSION_ID='.length);
+    await until('running', async () => (await sessionOf(session)).state === 'running');
+    const handled = async (kind: Parameters<typeof sendCommand>[2], body?: string) => {
+      const c = await sendCommand(user.client, session, kind, { body });
+      await until(`${kind} handled`, async () => (await commandOf(c.id)).outcome !== null);
+      return commandOf(c.id);
+    };
+    assert.equal((await handled('pause')).outcome, 'done');
+    assert.equal((await sessionOf(session)).state, 'paused');
+    const count = (await eventsOf(session)).length;
+    await sleep(1000); // five steps' worth at this speed
+    assert.equal((await eventsOf(session)).length, count, 'no step while paused');
+    assert.equal((await handled('message', 'use tabs')).outcome, 'done');
+    assert.equal((await handled('resume')).outcome, 'done');
+    await until('a step after resuming', async () => (await eventsOf(session)).length > count + 2);
+    assert.equal((await handled('stop')).outcome, 'done');
+    await until('cancelled', async () => (await sessionOf(session)).state === 'cancelled');
+    assert.equal((await sessionOf(session)).state_reason, `Stopped by ${name()}`);
+    assert.equal(await demo.exited, 0, demo.stderr());
+    assert.ok(texts(await eventsOf(session)).some((t) => t.startsWith(`Message from ${name()}: use tabs`)));
+  });
+
   it('the database refuses: a stranger, a finished session, a forged sender, a second claim, a second outcome, an oversize message', async () => {
     const session = await createSession(user.id);
     await assert.rejects(sendCommand(stranger.client, session, 'stop'), (e: Error) => e instanceof CommandError && /not one you can see/.test(e.message));

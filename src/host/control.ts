@@ -1,0 +1,182 @@
+// Steering from VS Code: Stop (asks first), Pause / Resume, Send Message, and Approve / Deny / Reply
+// when the agent waits — from the timeline header, the Sessions view and the status-bar menu. A
+// command shows "Stopping…" until its runner says what became of it (seen on the session's own
+// stream); a refused or unsupported one says why. When a session of yours starts to wait, a
+// notification takes you to it.
+import * as vscode from 'vscode';
+import { CommandError, sendCommand } from '../core/commands';
+import { checkCommand, commandsFor, describeOutcome, parseWaitingFor, PENDING_LABELS, type AgentRequest, type CommandKind, type SessionCommand } from '../shared/commands';
+import type { AuthService } from './auth';
+import { readConfig } from './config';
+import { commandsSentHere } from './notifier';
+import type { SessionsModel, SessionSummary } from './sessions';
+import type { StreamRegistry } from './streams';
+
+/** How long a command may wait for its runner before the user is told it is still queued. */
+const ANSWER_TIMEOUT_MS = 60_000;
+
+interface Pending {
+  command: SessionCommand;
+  release(): void;
+}
+
+export class SessionControl implements vscode.Disposable {
+  private readonly pending = new Map<string, Pending[]>();
+  private readonly changed = new vscode.EventEmitter<string>();
+  /** Fires with a session id when its pending commands change (buttons say "Stopping…"). */
+  readonly onDidChangePending = this.changed.event;
+  /** Requests already notified, so a list refresh does not notify twice. */
+  private readonly notified = new Set<string>();
+  private readonly listeners: vscode.Disposable[];
+
+  constructor(
+    private readonly auth: AuthService,
+    private readonly sessions: SessionsModel,
+    private readonly streams: StreamRegistry,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.listeners = [sessions.onDidChangeSessions((all) => this.notifyWaiting(all))];
+  }
+
+  /** "Stopping…" while a command of this window waits for the runner, else undefined. */
+  pendingLabel(sessionId: string): string | undefined {
+    const first = this.pending.get(sessionId)?.[0];
+    return first ? PENDING_LABELS[first.command.kind] : undefined;
+  }
+
+  /**
+   * Runs one steering action on `session` as the user asked for it: a stop is confirmed, a message
+   * typed, a request picked; then the command is sent, and its outcome reported when it comes.
+   */
+  async run(kind: CommandKind, session: SessionSummary, options: { requestId?: string; body?: string } = {}): Promise<void> {
+    if (!commandsFor(session.state).includes(kind)) {
+      void vscode.window.showInformationMessage(`"${session.title}" is ${session.state}: ${kind === 'resume' ? 'it is not paused' : kind === 'approve' || kind === 'deny' ? 'it is not waiting for an answer' : 'there is nothing to steer'}.`);
+      return;
+    }
+    const requests = parseWaitingFor(session.waiting_for);
+    let requestId = options.requestId;
+    let body = options.body;
+    if (kind === 'stop') {
+      const stop = 'Stop Agent';
+      const choice = await vscode.window.showWarningMessage(`Stop the agent of "${session.title}"?`, { modal: true, detail: 'It is interrupted as with Ctrl-C (then harder if it does not stop), and the session ends as cancelled.' }, stop);
+      if (choice !== stop) return;
+    } else if (kind === 'approve' || kind === 'deny') {
+      const request = requestId ? requests.find((r) => r.id === requestId) : await this.pickRequest(requests, kind);
+      if (!request) return;
+      requestId = request.id;
+      if (kind === 'deny' && body === undefined) {
+        body = await vscode.window.showInputBox({ title: `Deny: ${request.title}`, prompt: 'Why? The agent is told (optional).', ignoreFocusOut: true, validateInput: (v) => checkCommand('deny', v, request.id) });
+        if (body === undefined) return;
+      }
+    } else if (kind === 'message' && body === undefined) {
+      const question = requestId ? requests.find((r) => r.id === requestId) : requests.find((r) => r.kind === 'question');
+      if (question) requestId = question.id;
+      body = await vscode.window.showInputBox({
+        title: question ? `Reply: ${question.title}` : `Message to the agent of "${session.title}"`,
+        prompt: question ? 'Your answer' : 'The agent reads it as a message from you (after its current step).',
+        ignoreFocusOut: true,
+        validateInput: (v) => checkCommand('message', v, undefined),
+      });
+      if (!body) return;
+    }
+    let command: SessionCommand;
+    try {
+      command = await sendCommand(this.auth.signedInClient(), session.id, kind, { body: body || undefined, requestId });
+    } catch (error) {
+      if (error instanceof CommandError) return void vscode.window.showErrorMessage(error.message);
+      throw error;
+    }
+    commandsSentHere.add(command.id);
+    this.log.info(`sent ${kind} to session ${session.id.slice(0, 8)} (${command.id})`);
+    this.watch(command, session.title);
+  }
+
+  private async pickRequest(requests: AgentRequest[], kind: 'approve' | 'deny'): Promise<AgentRequest | undefined> {
+    const approvals = requests.filter((r) => r.kind === 'approval');
+    if (approvals.length <= 1) return approvals[0] ?? requests[0];
+    const picked = await vscode.window.showQuickPick(
+      approvals.map((r) => ({ label: r.title, detail: r.detail?.split('\n')[0], request: r })),
+      { placeHolder: kind === 'approve' ? 'Approve which request?' : 'Deny which request?' },
+    );
+    return picked?.request;
+  }
+
+  /** Follows the command on its session's stream until it is handled, then says how it went. */
+  private watch(command: SessionCommand, title: string): void {
+    const lease = this.streams.acquire(command.sessionId);
+    let done = false;
+    const finish = (handled: SessionCommand | undefined) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      subscription.dispose();
+      lease.dispose();
+      const list = (this.pending.get(command.sessionId) ?? []).filter((p) => p.command.id !== command.id);
+      if (list.length > 0) this.pending.set(command.sessionId, list);
+      else this.pending.delete(command.sessionId);
+      this.changed.fire(command.sessionId);
+      if (!handled) {
+        void vscode.window.showWarningMessage(`No answer yet from the agent's runner of "${title}". The ${command.kind} stays queued and is handled when the runner is connected (is the agent running under session-stream run?).`);
+      } else if (handled.outcome === 'done') {
+        vscode.window.setStatusBarMessage(`$(check) ${describeOutcome(handled)}`, 4000);
+      } else {
+        void vscode.window.showWarningMessage(`"${title}": ${describeOutcome(handled)}`);
+      }
+    };
+    const subscription = lease.stream.onDidChangeCommands((commands) => {
+      const mine = commands.find((c) => c.id === command.id && c.handledAt);
+      if (mine) finish(mine);
+    });
+    const timer = setTimeout(() => finish(undefined), ANSWER_TIMEOUT_MS);
+    this.pending.set(command.sessionId, [...(this.pending.get(command.sessionId) ?? []), { command, release: () => finish(undefined) }]);
+    this.changed.fire(command.sessionId);
+    // Handled before the stream had it (a reload after the join brings it too).
+    const known = lease.stream.commands.get(command.id);
+    if (known?.handledAt) finish(known);
+  }
+
+  /** A session of yours waits for you: say so once per request, with a way to answer or look. */
+  private notifyWaiting(all: readonly SessionSummary[]): void {
+    if (readConfig().notifications === 'off') return;
+    for (const s of all) {
+      if (s.state !== 'waiting') continue;
+      for (const r of parseWaitingFor(s.waiting_for)) {
+        if (this.notified.has(r.id)) continue;
+        this.notified.add(r.id);
+        const actions = r.kind === 'approval' ? ['Approve', 'Deny', 'Open Timeline'] : ['Reply', 'Open Timeline'];
+        void vscode.window.showWarningMessage(`"${s.title}" needs you: ${r.title}`, ...actions).then((choice) => {
+          const fresh = this.sessions.find(s.id) ?? s;
+          if (choice === 'Open Timeline') void vscode.commands.executeCommand('sessionStream.openTimeline', s.id);
+          else if (choice === 'Approve' || choice === 'Deny') void this.run(choice === 'Approve' ? 'approve' : 'deny', fresh, { requestId: r.id }).catch((e: Error) => this.log.error(e.message));
+          else if (choice === 'Reply') void this.run('message', fresh, { requestId: r.id }).catch((e: Error) => this.log.error(e.message));
+        });
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const list of [...this.pending.values()]) for (const p of list) p.release();
+    for (const l of this.listeners) l.dispose();
+    this.changed.dispose();
+  }
+}
+
+/** The status-bar menu of the watched session: open its timeline, steer it, or watch another. */
+export async function sessionMenu(session: SessionSummary, control: SessionControl): Promise<void> {
+  const allowed = commandsFor(session.state);
+  const requests = parseWaitingFor(session.waiting_for);
+  type Item = vscode.QuickPickItem & { run(): Thenable<unknown> | Promise<unknown> };
+  const items: Item[] = [{ label: '$(list-flat) Open Timeline', run: () => vscode.commands.executeCommand('sessionStream.openTimeline', session.id) }];
+  const pending = control.pendingLabel(session.id);
+  if (allowed.includes('approve') && requests.some((r) => r.kind === 'approval')) {
+    const first = requests.find((r) => r.kind === 'approval')!;
+    items.push({ label: '$(check) Approve', description: first.title, run: () => control.run('approve', session) }, { label: '$(close) Deny', description: first.title, run: () => control.run('deny', session) });
+  }
+  if (allowed.includes('message')) items.push({ label: requests.some((r) => r.kind === 'question') ? '$(reply) Reply' : '$(comment) Send Message…', run: () => control.run('message', session) });
+  if (allowed.includes('pause')) items.push({ label: '$(debug-pause) Pause', run: () => control.run('pause', session) });
+  if (allowed.includes('resume')) items.push({ label: '$(debug-continue) Resume', run: () => control.run('resume', session) });
+  if (allowed.includes('stop')) items.push({ label: '$(debug-stop) Stop…', run: () => control.run('stop', session) });
+  items.push({ label: '$(broadcast) Watch Another Session…', run: () => vscode.commands.executeCommand('sessionStream.selectSession') });
+  const picked = await vscode.window.showQuickPick(items, { title: `${session.title} — ${pending ?? session.state}`, placeHolder: 'Open the timeline, or steer the agent' });
+  await picked?.run();
+}

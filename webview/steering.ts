@@ -1,0 +1,56 @@
+// The timeline's steering bar: Stop, Pause / Resume and Send Message for the states that allow
+// them ("Stopping…" while this window's command waits for the agent's runner), and — while the
+// agent waits for its user — what it asks, with Approve / Deny or Reply. The host asks for what it
+// must (the stop's confirmation, the message, a denial's reason) in VS Code's own dialogs. Built
+// only when the session changes, so a button keeps the keyboard focus while events stream in.
+import type { CommandKind } from '../src/shared/commands';
+import type { SessionView } from '../src/shared/timelineProtocol';
+import { h } from './dom';
+import { postTimeline } from './vscodeApi';
+
+const BUTTONS: Array<{ kind: CommandKind; label: string; icon: string; secondary?: boolean }> = [
+  { kind: 'message', label: 'Send Message', icon: 'comment', secondary: true },
+  { kind: 'pause', label: 'Pause', icon: 'debug-pause', secondary: true },
+  { kind: 'resume', label: 'Resume', icon: 'debug-continue' },
+  { kind: 'stop', label: 'Stop', icon: 'debug-stop', secondary: true },
+];
+
+function button(kind: CommandKind, label: string, options: { requestId?: string; secondary?: boolean; disabled?: boolean; describedBy?: string } = {}): HTMLElement {
+  const b = h('vscode-button', { 'data-control': kind, secondary: options.secondary ? '' : undefined, disabled: options.disabled ? '' : undefined, 'aria-describedby': options.describedBy }, label);
+  b.addEventListener('click', () => {
+    if (!b.hasAttribute('disabled')) postTimeline({ type: 'control', kind, requestId: options.requestId });
+  });
+  return b;
+}
+
+/** Fills `el` for `session`; hidden when there is nothing to steer. */
+export function renderSteering(el: HTMLElement, session: SessionView | undefined): void {
+  const allowed = session?.commands ?? [];
+  const requests = session?.requests ?? [];
+  el.hidden = allowed.length === 0;
+  if (el.hidden) return el.replaceChildren();
+  const pending = session?.pending;
+  const bar = h(
+    'div',
+    { class: 'steer-bar', role: 'toolbar', 'aria-label': 'Steer the agent' },
+    ...BUTTONS.filter((b) => allowed.includes(b.kind) && !(b.kind === 'message' && requests.some((r) => r.kind === 'question'))).map((b) => button(b.kind, b.label, { secondary: b.secondary, disabled: pending !== undefined })),
+    pending ? h('span', { class: 'pending', role: 'status' }, pending) : '',
+  );
+  const asks = requests.map((r, i) => {
+    const id = `request-${i}`;
+    return h(
+      'div',
+      { class: 'needs-you', role: 'alert' },
+      h('div', { class: 'needs-you-title', id }, h('strong', {}, 'Needs you: '), r.title),
+      r.detail ? h('pre', { class: 'needs-you-detail' }, r.detail) : '',
+      h(
+        'div',
+        { class: 'needs-you-actions' },
+        ...(r.kind === 'approval'
+          ? [button('approve', 'Approve', { requestId: r.id, disabled: pending !== undefined, describedBy: id }), button('deny', 'Deny…', { requestId: r.id, secondary: true, disabled: pending !== undefined, describedBy: id })]
+          : [button('message', 'Reply…', { requestId: r.id, disabled: pending !== undefined, describedBy: id })]),
+      ),
+    );
+  });
+  el.replaceChildren(bar, ...asks);
+}
