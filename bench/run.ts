@@ -9,6 +9,7 @@ import { startBenchStack, type BenchOptions } from './support/benchStack';
 import { writeDocs } from './support/docs';
 import { plotLatency, type LatencySamples } from './support/plot';
 import { agentsBench } from './agentsBench';
+import { controlBench } from './controlBench';
 import { faultBench } from './faultBench';
 import { payloadBench } from './payloadBench';
 import { stackBench } from './stackBench';
@@ -27,6 +28,7 @@ const SUITES: Record<string, (options: BenchOptions) => Promise<SuiteReport>> = 
   worker: workerBench,
   stream: streamBench,
   agents: agentsBench,
+  control: controlBench,
   faults: faultBench,
   payload: payloadBench,
   viewers: viewersBench,

@@ -38,7 +38,7 @@ function fileLink(path: string, action: 'write' | 'create' | 'delete', ctx: RowC
   return h('a', { class: 'file', href: '#', 'data-open': path, title: `Open ${path} (Alt+click: open changes)`, role: 'link' }, hl(path, ctx));
 }
 
-const THINKING_LABELS: Record<string, string> = { reasoning: 'Reasoning', message: 'Says', prompt: 'Prompt', plan: 'Plan', note: 'Note' };
+const THINKING_LABELS: Record<string, string> = { reasoning: 'Reasoning', message: 'Says', prompt: 'Prompt', plan: 'Plan', note: 'Note', request: 'Asks' };
 export const TEXT_PREVIEW_LINES = 6;
 
 /** Reasoning or assistant text: plain text, collapsed to a preview when long. */

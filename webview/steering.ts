@@ -18,7 +18,7 @@ const BUTTONS: Array<{ kind: CommandKind; label: string; icon: string; secondary
 function button(kind: CommandKind, label: string, options: { requestId?: string; secondary?: boolean; disabled?: boolean; describedBy?: string } = {}): HTMLElement {
   const b = h('vscode-button', { 'data-control': kind, secondary: options.secondary ? '' : undefined, disabled: options.disabled ? '' : undefined, 'aria-describedby': options.describedBy }, label);
   b.addEventListener('click', () => {
-    if (!b.hasAttribute('disabled')) postTimeline({ type: 'control', kind, requestId: options.requestId });
+    if (!b.hasAttribute('disabled')) postTimeline(options.requestId ? { type: 'control', kind, requestId: options.requestId } : { type: 'control', kind });
   });
   return b;
 }

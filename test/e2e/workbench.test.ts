@@ -33,8 +33,10 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
   let sessionId: string;
   let userId: string;
   let emitted = 0;
+  /** The session the follow test starts (ended by the stop test, so the demo is followed). */
+  let followedId = '';
 
-  const statusItem = (p: Page = page) => p.locator('.statusbar-item', { has: p.locator('.codicon-broadcast, .codicon-plug, .codicon-warning, .codicon-sync, .codicon-error') }).filter({ hasText: /Session Stream|Select Session|E2E|Reconnecting|Connecting|Disconnected/ });
+  const statusItem = (p: Page = page) => p.locator('.statusbar-item', { has: p.locator('.codicon-broadcast, .codicon-plug, .codicon-warning, .codicon-sync, .codicon-error, .codicon-bell-dot') }).filter({ hasText: /Session Stream|Select Session|E2E|Reconnecting|Connecting|Disconnected/ });
   const timeline = (p: Page = page): FrameLocator => p.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
   const emit = async (type: Parameters<SessionLifecycleManager['emitEvent']>[1], data: Record<string, unknown>) => {
     const outcome = await worker.emitEvent(sessionId, type, data);
@@ -161,17 +163,35 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
     await page.locator('.notification-toast').first().waitFor({ state: 'detached' });
   });
 
-  /** Select Session → the quick pick → the status bar shows it → a click opens the timeline. */
+  /**
+   * A click on the status bar item of a session that can still be steered opens its menu, with
+   * Open Timeline first: the click and Enter, again if a focus blip closed the menu.
+   */
+  async function openFromStatusBar(p: Page, title = TITLE): Promise<void> {
+    for (let tries = 1; ; tries++) {
+      await statusItem(p).filter({ hasText: title }).click();
+      try {
+        await p.locator('.quick-input-list .monaco-list-row', { hasText: 'Open Timeline' }).first().waitFor({ timeout: 10_000 });
+        await p.locator('.quick-input-widget input').press('Enter', { timeout: 5_000 });
+        return;
+      } catch (error) {
+        if (tries === 3) throw error;
+        await p.keyboard.press('Escape');
+      }
+    }
+  }
+
+  /** Select Session → the quick pick → the status bar shows it → its menu opens the timeline. */
   async function watchSession(p: Page): Promise<void> {
     await pickSession('Agent Session Stream: Select Session', p);
     const item = statusItem(p).filter({ hasText: TITLE });
     await item.waitFor({ timeout: 20_000 });
-    await item.click();
+    await openFromStatusBar(p);
     await p.locator('.tab', { hasText: TITLE }).waitFor({ timeout: 20_000 });
     await timeline(p).locator('.title', { hasText: TITLE }).waitFor({ timeout: 20_000 });
   }
 
-  it('picks the session in the quick pick; the status bar shows it; a click opens the timeline', async () => {
+  it('picks the session in the quick pick; the status bar shows it; its menu opens the timeline', async () => {
     await watchSession(page);
   });
 
@@ -314,7 +334,7 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
     await runCommand('View: Close Editor');
     await page.locator('.tab', { hasText: TITLE }).waitFor({ state: 'detached' });
     for (let i = 7; i <= 9; i++) await emit('thinking', { iteration: i, toolsUsed: ['grep'] });
-    await statusItem().filter({ hasText: TITLE }).click();
+    await openFromStatusBar(page);
     const divider = timeline().locator('.row.first-unread');
     await divider.waitFor({ timeout: 20_000 });
     assert.match((await divider.textContent()) ?? '', /Step 7/, 'the first event emitted while the timeline was closed');
@@ -380,11 +400,41 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
 
   it('follows a session that starts once the watched one is over: status bar, and its timeline beside the other', async () => {
     const next = 'E2E: the next run';
-    const id = (await worker.createSession(userId, next)).id;
+    const id = (followedId = (await worker.createSession(userId, next)).id);
     await worker.transition(id, 'running', 'agent started');
     await statusItem().filter({ hasText: next }).waitFor({ timeout: 30_000 });
     await page.locator('.tab', { hasText: next }).waitFor({ timeout: 20_000 });
     await timeline(page).locator('.header', { hasText: next }).waitFor({ timeout: 20_000 });
     await shot('followed');
+  });
+
+  it('Stop from the timeline header ends a running demo session (after a confirmation), and the status bar shows it', async () => {
+    const title = 'E2E: demo to stop';
+    await worker.completeSession(followedId, { iterations: 1, inputTokens: 0, outputTokens: 0, toolCalls: 0 }, 'done');
+    const demo = runCli(['demo', '--speed', '0.5', '--title', title, '--workspace', path.join(tmp, 'demo')], {
+      SUPABASE_URL: stack.env.API_URL,
+      SUPABASE_ANON_KEY: stack.env.ANON_KEY,
+      SUPABASE_SERVICE_ROLE_KEY: stack.env.SERVICE_ROLE_KEY,
+      SESSION_STREAM_EMAIL: USER.email,
+      SESSION_STREAM_PASSWORD: USER.password,
+    });
+    try {
+      // Nothing running is watched: the demo is followed on its own.
+      await statusItem().filter({ hasText: title }).waitFor({ timeout: 30_000 });
+      await page.locator('.tab', { hasText: title }).first().click();
+      const stop = timeline().locator('.steer-bar [data-control="stop"]');
+      await stop.waitFor({ timeout: 20_000 });
+      await stop.click();
+      const dialog = page.locator('.monaco-dialog-box', { hasText: `Stop the agent of "${title}"?` });
+      await dialog.waitFor({ timeout: 20_000 });
+      await dialog.locator('.monaco-button', { hasText: 'Stop Agent' }).click();
+      await statusItem().filter({ hasText: `${title} · cancelled` }).waitFor({ timeout: 30_000 });
+      await timeline().locator('.header .chip.state-cancelled').waitFor({ timeout: 20_000 });
+      await timeline().locator('.row.kind-state_changed', { hasText: 'Stopped by e2e' }).waitFor({ timeout: 20_000 });
+      await shot('stopped-from-timeline');
+      assert.equal(await demo.exited, 0, demo.stderr());
+    } finally {
+      demo.child.kill();
+    }
   });
 });

@@ -66,13 +66,45 @@ export function defineSuites(): void {
     it('watching a session: the status bar shows the session, then "Reconnecting in N s (n/10)" through a cut, then the session again', async () => {
       await vscode.commands.executeCommand('sessionStream.selectSession', session);
       const joined = await until('joined', () => (api.watcher.indicator.shown.text.includes('Extension-host session') ? api.watcher.indicator.shown : undefined));
-      assert.equal(joined.command, 'sessionStream.openTimeline', 'a click opens the timeline');
+      assert.equal(joined.command, 'sessionStream.sessionMenu', 'a click on a running session opens its menu (timeline first, then steering)');
       await control('cut');
       const reconnecting = await until('reconnecting', () => (/^\$\(warning\) Reconnecting in \d+ s \(\d+\/10\)$/.test(api.watcher.indicator.shown.text) ? api.watcher.indicator.shown : undefined));
       assert.equal(reconnecting.background, 'statusBarItem.warningBackground');
       assert.equal(reconnecting.command, 'sessionStream.reconnect');
       await control('restore');
       await until('joined again', () => api.watcher.indicator.shown.text.includes('Extension-host session'), 40_000);
+    });
+
+    it('steering: a pause from VS Code says "Pausing…" until the worker handles it; a waiting session says "needs you" everywhere', async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const kinds: string[] = [];
+      const receiver = worker.onCommand(session, async (c) => {
+        kinds.push(c.kind);
+        await gate;
+        return { outcome: 'done', reason: 'Paused by the extension test', state: 'paused' };
+      });
+      try {
+        await until('the worker listens', () => receiver.connection.state.state === 'joined');
+        await api.control.run('pause', api.sessions.find(session)!);
+        await until('"Pausing…" in the status bar', () => api.watcher.indicator.shown.text.endsWith('· Pausing…'));
+        assert.equal(api.control.pendingLabel(session), 'Pausing…');
+        release();
+        await until('paused', () => api.watcher.indicator.shown.text.endsWith('· paused'));
+        assert.equal(api.control.pendingLabel(session), undefined);
+        assert.deepEqual(kinds, ['pause'], 'handled once');
+        await worker.transition(session, 'running', 'resumed by the test');
+        await worker.setWaiting(session, [{ id: 'req-ext', kind: 'approval', tool: 'Bash', title: 'Bash: rm -rf build', at: new Date().toISOString() }], 'the agent asks');
+        const waiting = await until('needs you', () => (api.watcher.indicator.shown.text.includes('needs you') ? api.watcher.indicator.shown : undefined));
+        assert.equal(waiting.background, 'statusBarItem.warningBackground');
+        const item = api.sessions.getTreeItem(api.sessions.find(session)!);
+        assert.match(String(item.description), /^needs you · /);
+        assert.match(String(item.contextValue), /\bcanApprove\b.*\bcanDeny\b/);
+        await worker.setWaiting(session, [], 'answered by the test');
+        await until('running again', () => api.sessions.find(session)?.state === 'running');
+      } finally {
+        await receiver.dispose();
+      }
     });
 
     it('an event emitted as the worker comes back through the stream', async () => {

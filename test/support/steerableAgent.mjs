@@ -16,7 +16,11 @@ import readline from 'node:readline';
 const tickMs = Number(process.env.STANDIN_TICK_MS ?? 100);
 const out = (value) => process.stdout.write(`${JSON.stringify(value)}\n`);
 const say = (text, id) => out({ type: 'assistant', message: { id, role: 'assistant', content: [{ type: 'text', text }] }, session_id: 'standin-1' });
-process.on('SIGINT', () => process.exit(130));
+// STANDIN_SIGNAL_FILE gets the time (ms since the epoch) the stop reached it.
+process.on('SIGINT', () => {
+  if (process.env.STANDIN_SIGNAL_FILE) writeFileSync(process.env.STANDIN_SIGNAL_FILE, String(Date.now()));
+  process.exit(130);
+});
 process.on('SIGTERM', () => process.exit(143));
 if (process.env.STANDIN_PID_FILE) writeFileSync(process.env.STANDIN_PID_FILE, String(process.pid));
 
