@@ -86,12 +86,12 @@ export async function controlBench(options: BenchOptions): Promise<SuiteReport> 
     const s = summarize(signalled);
     const c = summarize(shown);
     const b = summarize(baseline);
-    report.add('control stop→agent signalled p50', s.p50, 'ms', `the stop's insert → SIGINT in the agent (via the runner's channel, its claim, the signal); ${s.n} rounds`);
-    report.add('control stop→agent signalled max', s.max, 'ms');
-    report.add('control stop→cancelled shown p50', c.p50, 'ms', 'the stop\'s insert → a viewer has the session\'s cancelled state change (the agent exits, run stores the rest, then ends the session)');
-    report.add('control stop→cancelled shown max', c.max, 'ms');
-    report.add('control emit→viewer p50', b.p50, 'ms', `baseline: an event stored by the user → the same viewer; ${b.n} events`);
-    report.add('control stop→signalled/emit→viewer p50 ratio', s.p50 / b.p50, '', 'a command\'s way to the agent, in trips of an event to a viewer');
+    report.add('stop→agent signalled p50', s.p50, 'ms', `the stop's insert → SIGINT in the agent (via the runner's channel, its claim, the signal); ${s.n} rounds`);
+    report.add('stop→agent signalled max', s.max, 'ms');
+    report.add('stop→cancelled shown p50', c.p50, 'ms', 'the stop\'s insert → a viewer has the session\'s cancelled state change (the agent exits, run stores the rest, then ends the session)');
+    report.add('stop→cancelled shown max', c.max, 'ms');
+    report.add('emit→viewer p50', b.p50, 'ms', `baseline: an event stored by the user → the same viewer; ${b.n} events`);
+    report.add('stop→signalled/emit→viewer p50 ratio', s.p50 / b.p50, '', 'a command\'s way to the agent, in trips of an event to a viewer');
   } finally {
     manager.dispose();
     await rm(dir, { recursive: true, force: true });
