@@ -5,6 +5,7 @@ import { UsageError } from './args';
 import { runImport, runRun } from './agentCommands';
 import { runDemoCommand } from './demoCommand';
 import { runEmit } from './emitCommand';
+import { runExport } from './exportCommand';
 import { runStack } from './stackCommand';
 import { runLogin, runLogout } from './loginCommand';
 import { CONTROL_COMMANDS, controlSummary, runControl } from './controlCommands';
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, CliCommand> = {
   demo: { summary: 'run a scripted agent session that writes files and emits every event type', run: runDemoCommand },
   emit: { summary: 'emit one session event as the worker does (validated, idempotent)', run: runEmit },
   stack: { summary: 'start the local Supabase-compatible stack (PostgreSQL + Auth, REST, Realtime)', run: runStack },
+  export: { summary: 'write a whole session (any length) as JSON Lines or Markdown', run: runExport },
   tail: { summary: 'follow a session: history, then every event live, exactly once and in order', run: runTail },
   ...Object.fromEntries(CONTROL_COMMANDS.map((name) => [name, { summary: controlSummary(name), run: (args: string[]) => runControl(name, args) }])),
 };

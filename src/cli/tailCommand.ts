@@ -14,7 +14,7 @@ import { DEMO_EMAIL, DEMO_PASSWORD } from '../shared/localDefaults';
 import { COLOURS, PLAIN, formatComment, formatEntry, formatState, stateJson } from './tailFormat';
 import { viewerToken } from './viewerToken';
 
-export const tailHelp = `Usage: npm run tail -- --session ID [--json] [--comments] [--exit-when-done] [--history N] [--delivery D] [--name NAME]
+export const tailHelp = `Usage: npm run tail -- --session ID [--json] [--comments] [--exit-when-done] [--history N | --since-seq N] [--delivery D] [--name NAME]
 
 Follows a session: its history, then every new event as it happens, exactly once and in order,
 through disconnects (1, 2, 4, 8, 16, 30… s backoff, 10 attempts).
@@ -25,6 +25,8 @@ through disconnects (1, 2, 4, 8, 16, 30… s backoff, 10 attempts).
                     {"kind":"comment","change":"removed","id":"..."})
   --exit-when-done  exit once the session reaches completed, failed or cancelled
   --history N       events loaded first (default 1000)
+  --since-seq N     start after event number N instead (0: the whole session), read a page at a
+                    time: a session of any length in constant memory
   --delivery D      broadcast (default: the session's private channel, written once by the
                     database) or postgres_changes (checked per change); a project without private
                     session channels always uses postgres_changes
@@ -46,6 +48,7 @@ export async function runTail(args: string[]): Promise<number> {
       comments: { type: 'boolean', default: false },
       'exit-when-done': { type: 'boolean', default: false },
       history: { type: 'string' },
+      'since-seq': { type: 'string' },
       delivery: { type: 'string' },
       name: { type: 'string' },
       verbose: { type: 'boolean', default: false },
@@ -58,6 +61,8 @@ export async function runTail(args: string[]): Promise<number> {
     return 0;
   }
   const sessionId = sessionOption(values.session);
+  if (values.history !== undefined && values['since-seq'] !== undefined) throw new UsageError('Give --history or --since-seq, not both.');
+  const sinceSeq = values['since-seq'] === undefined ? undefined : intOption('--since-seq', values['since-seq'], 0, 0, Number.MAX_SAFE_INTEGER);
   const delivery = values.delivery ?? 'broadcast';
   if (!isDelivery(delivery)) throw new UsageError(`--delivery must be ${DELIVERIES.join(' or ')}, got "${delivery}"`);
   const connection = resolveConnection(['anonKey']);
@@ -73,6 +78,10 @@ export async function runTail(args: string[]): Promise<number> {
     client,
     sessionId,
     historyLimit: intOption('--history', values.history, 1000, 1, 100_000),
+    sinceSeq,
+    // What is printed is let go of: a long session does not grow the process (comments on events
+    // older than this are shown without their event's line).
+    maxEntries: 10_000,
     logger: values.verbose ? streamLogger((l) => process.stderr.write(l), 'debug') : undefined,
     // Shown to VS Code windows watching the same session ("watching: … (terminal)").
     presence: { key: randomUUID(), name: values.name?.trim().slice(0, 60) || email?.split('@')[0] || 'terminal', client: 'cli' },

@@ -17,6 +17,20 @@ export class EventLog {
   private readonly list: TimelineEntry[] = [];
   private readonly ids = new Set<string>();
   private highest = -1;
+  /** Numbers below this were delivered and let go of (the log keeps only the latest `maxEntries`). */
+  private floor = 0;
+
+  /**
+   * `maxEntries`: keep only the latest this many (a session of any length in bounded memory). What
+   * was let go of was delivered, in order: anything numbered below what is kept is a copy, dropped.
+   */
+  constructor(private readonly maxEntries = Number.POSITIVE_INFINITY) {}
+
+  /** The lowest number still kept (entries below it were delivered and dropped from memory). */
+  get firstSeq(): number | undefined {
+    const first = this.list[0];
+    return first ? (orderOf(first) === Number.MAX_SAFE_INTEGER ? undefined : orderOf(first)) : undefined;
+  }
 
   /** Highest `seq` in the log (the recovery cursor), or undefined when empty. */
   get lastSeq(): number | undefined {
@@ -40,6 +54,10 @@ export class EventLog {
     let duplicates = 0;
     for (const row of rows) {
       const entry = 'kind' in row ? row : toEntry(row);
+      if (orderOf(entry) < this.floor) {
+        duplicates++;
+        continue;
+      }
       const id = idOf(entry);
       if (id !== null) {
         if (this.ids.has(id)) {
@@ -64,6 +82,18 @@ export class EventLog {
         inserted.push(entry);
       }
     }
+    this.trim();
     return { appended, inserted, duplicates };
+  }
+
+  private trim(): void {
+    const excess = this.list.length - this.maxEntries;
+    if (excess <= 0) return;
+    for (const gone of this.list.splice(0, excess)) {
+      const id = idOf(gone);
+      if (id !== null) this.ids.delete(id);
+      const seq = orderOf(gone);
+      if (seq !== Number.MAX_SAFE_INTEGER) this.floor = Math.max(this.floor, seq + 1);
+    }
   }
 }

@@ -73,6 +73,13 @@ export interface StreamOptions {
   commands?: boolean;
   /** Follow the session's events (default true). The agent's runner listens for commands only. */
   events?: boolean;
+  /**
+   * Start after this event number instead of with the latest `historyLimit`: every event after it,
+   * read and delivered a page at a time (`tail --since-seq`, an export that follows).
+   */
+  sinceSeq?: number;
+  /** Keep at most this many entries in `log` (default: all); older ones were delivered and let go. */
+  maxEntries?: number;
 }
 
 export interface StreamStats {
@@ -104,7 +111,7 @@ async function leaveChannel(channel: RealtimeChannel): Promise<void> {
 const LATENCY_SAMPLES = 1000;
 
 export class SessionEventStream {
-  readonly log = new EventLog();
+  readonly log: EventLog;
   private readonly stateEmitter = new Emitter<ConnectionState>();
   private readonly batchEmitter = new Emitter<StreamBatch>();
   /** Fires on every state change (no polling). */
@@ -143,6 +150,7 @@ export class SessionEventStream {
 
   constructor(private readonly options: StreamOptions) {
     this.client = options.client;
+    this.log = new EventLog(options.maxEntries);
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.schedule = new ReconnectSchedule({
@@ -339,15 +347,23 @@ export class SessionEventStream {
 
   private async afterJoin(generation: number): Promise<void> {
     try {
-      const [rows, notes, commands] = await Promise.all([
-        this.options.events === false ? [] : this.loadHistory(),
+      const side = Promise.all([
         this.options.annotations ? fetchAnnotations(this.client, this.options.sessionId) : undefined,
         this.options.commands ? fetchCommands(this.client, this.options.sessionId) : undefined,
       ]);
+      side.catch(() => undefined);
+      if (this.options.events !== false) {
+        const last = this.log.lastSeq;
+        if (!this.loadedOnce && last === undefined && this.options.sinceSeq === undefined) {
+          const rows = await fetchHistory(this.client, this.options.sessionId, { limit: this.options.historyLimit ?? 1000 });
+          if (generation !== this.generation) return;
+          this.deliver(rows.map(toEntry), true);
+        } else if (!(await this.deliverAllAfter(last ?? this.options.sinceSeq ?? 0, generation))) return;
+      }
+      const [notes, commands] = await side;
       if (generation !== this.generation) return;
       const buffered = this.liveBuffer ?? [];
       this.liveBuffer = undefined;
-      this.deliver(rows.map(toEntry), true);
       if (buffered.length > 0) this.deliverLive(buffered);
       if (notes) this.feed.settle(notes);
       if (commands) this.commandFeed.settle(commands);
@@ -361,11 +377,19 @@ export class SessionEventStream {
     }
   }
 
-  /** The latest events on the first join; after that, everything past the last one seen. */
-  private async loadHistory() {
-    const last = this.log.lastSeq;
-    if (!this.loadedOnce || last === undefined) return fetchHistory(this.client, this.options.sessionId, { limit: this.options.historyLimit ?? 1000 });
-    return fetchAllAfter(this.client, this.options.sessionId, last, PAGE);
+  /**
+   * Everything past `after`, read and delivered a page at a time (memory stays bounded however
+   * much was missed). False when a newer join took over meanwhile.
+   */
+  private async deliverAllAfter(after: number, generation: number): Promise<boolean> {
+    for (let cursor = after; ; ) {
+      const page = await fetchHistory(this.client, this.options.sessionId, { afterSeq: cursor, limit: PAGE });
+      if (generation !== this.generation) return false;
+      this.deliver(page.map(toEntry), true);
+      const lastSeq = page.length > 0 ? seqOf(toEntry(page.at(-1)!)) : undefined;
+      if (page.length < PAGE || lastSeq === undefined) return true;
+      cursor = lastSeq;
+    }
   }
 
   private deliverLive(rows: unknown[]): void {
