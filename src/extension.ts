@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { AuthService } from './host/auth';
 import { ChangeDiffs } from './host/changeDiff';
-import { registerCommands } from './host/commands';
+import { openEvent, registerCommands } from './host/commands';
+import { parseEventLink } from './host/panelHistory';
 import { onDidChangeConfig } from './host/config';
 import { createLog } from './host/log';
 import { SessionsModel } from './host/sessions';
@@ -67,6 +68,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       if (session) TimelinePanel.forSession(id)?.updateSession(session);
     }),
     ...registerCommands({ context, log, auth, sessions, streams, watcher, panelDeps, control }),
+    // Links to an event (Copy Link): vscode://agent-session-stream.agent-session-stream/event?session=…&seq=…
+    vscode.window.registerUriHandler({
+      handleUri: (uri) => {
+        const link = uri.path === '/event' ? parseEventLink(uri.toString(true)) : undefined;
+        if (!link) return void vscode.window.showWarningMessage(`Agent Session Stream cannot open ${uri.toString(true)}: not a link to an event.`);
+        void signInRestored
+          .then(() => openEvent({ auth, sessions, panelDeps }, link.sessionId, link.seq))
+          .catch((error: Error) => void vscode.window.showErrorMessage(error.message));
+      },
+    }),
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         const id = (state as { sessionId?: string } | undefined)?.sessionId;

@@ -33,7 +33,10 @@ export interface UiState {
   search: string;
   follow: boolean;
   scrollTop: number;
+  /** Keys of rows shown the other way round from `expandAll` (expanded, or collapsed when all are). */
   expanded: string[];
+  /** Expand All: long texts and output whole, unless collapsed one by one. */
+  expandAll?: boolean;
   /** A comment being written, kept across a reload of the view. */
   draft?: Draft;
 }

@@ -147,6 +147,8 @@ export function renderRow(entry: TimelineEntry, ctx: RowContext): HTMLElement {
       h('span', { class: 'seq' }, seq !== null ? `#${seq}` : ''),
       entry.kind === 'event' ? h('button', { class: 'icon-button', 'data-comment': '1', type: 'button', title: 'Comment on this event (c)', 'aria-label': `Comment on ${label}` }, 'Comment') : null,
       h('button', { class: 'icon-button', 'data-copy': '1', type: 'button', title: 'Copy event JSON', 'aria-label': 'Copy event JSON' }, 'Copy'),
+      h('button', { class: 'icon-button', 'data-markdown': '1', type: 'button', title: 'Copy as Markdown (m; the selection with Shift+j/k or Shift+click)', 'aria-label': `Copy ${label} as Markdown` }, 'MD'),
+      seq !== null ? h('button', { class: 'icon-button', 'data-link': String(seq), type: 'button', title: 'Copy a link that opens the timeline at this event', 'aria-label': `Copy link to ${label}` }, 'Link') : null,
     ),
   );
 }

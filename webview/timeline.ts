@@ -1,10 +1,15 @@
 // The timeline app: header (title, state, connection banner, counts as filter toggles, elapsed,
 // tokens), toolbar (search with next/previous, follow-live, replay, export) and a virtualized list
 // (@tanstack/virtual-core) of rows. Keyboard: j/k move, Enter opens the file, / searches, Esc clears.
+// A session of any length: the list holds a window of it (window.ts) that pages in from the host as
+// it scrolls and lets the far end go; the overview bar shows where that is in the whole session;
+// search and the type filters apply to the whole session on the server (docs/long-sessions.md).
 import { elementScroll, measureElement, observeElementOffset, observeElementRect, Virtualizer } from '@tanstack/virtual-core';
 import type { ConnectionState, ViewerView } from '../src/shared/connection';
-import { insertInOrder, type TimelineEntry } from '../src/shared/entries';
-import { decodeEntries, isTimelineHostMessage, type SessionView, type TimelineHostMessage } from '../src/shared/timelineProtocol';
+import { insertInOrder, seqOf, type TimelineEntry } from '../src/shared/entries';
+import { SESSION_EVENT_TYPES, type SessionEventType } from '../src/shared/events';
+import { sessionMarkdown } from '../src/shared/markdown';
+import { decodeEntries, isTimelineHostMessage, type PageMessage, type SessionView, type TimelineHostMessage } from '../src/shared/timelineProtocol';
 import { Comments } from './comments';
 import { h, placeInOrder } from './dom';
 import { renderBanner, renderHeader } from './header';
@@ -13,10 +18,35 @@ import { counts, INITIAL_UI, KIND_LABELS, KINDS, keyOf, matches, visibleEntries,
 import { highestRead, unreadSince } from './readMarker';
 import { Replay } from './replay';
 import { renderRow } from './rows';
+import { OverviewBar } from './overview';
+import { ServerSearch } from './serverSearch';
+import { PAGE_SIZE, SessionWindow } from './window';
 import { loadState, onHostMessage, postTimeline, saveState } from './vscodeApi';
 
 export class Timeline {
-  private entries: TimelineEntry[] = [];
+  private readonly window = new SessionWindow();
+  /** The types what is held was read with (undefined: all of them). */
+  private windowTypes: SessionEventType[] | undefined;
+  private get entries(): TimelineEntry[] {
+    return this.window.entries;
+  }
+  /** Events per type in the whole session (the host counts them), kept up with live events. */
+  private serverCounts: Partial<Record<SessionEventType, number>> | undefined;
+  /** Answers the host owes: page requests by id, and which way each grows the list. */
+  private readonly waiting = new Map<string, (m: PageMessage) => void>();
+  private loadingBefore = false;
+  private loadingAfter = false;
+  /** An event to select once it is held (a link, a search hit). */
+  private target: { seq: number; flash: boolean } | undefined;
+  private flashKey: string | undefined;
+  /** The other end of a Shift selection (index into `visible`). */
+  private anchor = -1;
+  private readonly overview = new OverviewBar((seq) => this.jumpTo(seq, false));
+  private readonly server = new ServerSearch(
+    (requestId, query, after) => postTimeline({ type: 'search', requestId, query, types: this.types(), after }),
+    (i) => this.goToHit(i),
+  );
+  private readonly position = h('span', { class: 'position muted', 'aria-live': 'off' });
   private visible: TimelineEntry[] = [];
   private hits: number[] = [];
   private hitIndex = -1;
@@ -98,12 +128,39 @@ export class Timeline {
     prev.addEventListener('click', () => this.nextHit(-1));
     next.addEventListener('click', () => this.nextHit(1));
     this.followButton.addEventListener('click', () => this.setFollow(!this.ui.follow));
-    const exportButton = h('vscode-button', { secondary: '', title: 'Export the session as JSON Lines' }, 'Export JSONL');
-    exportButton.addEventListener('click', () => postTimeline({ type: 'exportJsonl' }));
+    const button = (label: string, title: string, run: () => void, attrs: Record<string, string> = {}) => {
+      const b = h('vscode-button', { secondary: '', title, ...attrs }, label);
+      b.addEventListener('click', run);
+      return b;
+    };
     this.pill.addEventListener('click', () => this.setFollow(true));
-    const toolbar = h('div', { class: 'toolbar' }, this.search, prev, next, this.hitLabel, this.followButton, this.replay.playButton, this.replay.speedSelect, this.replay.scrub, exportButton);
+    const toolbar = h(
+      'div',
+      { class: 'toolbar' },
+      this.search,
+      prev,
+      next,
+      this.hitLabel,
+      this.followButton,
+      this.replay.playButton,
+      this.replay.speedSelect,
+      this.replay.scrub,
+      button('Export JSONL', 'Export the whole session as JSON Lines', () => postTimeline({ type: 'exportJsonl' })),
+      button('Export Markdown', 'Export the whole session as Markdown (a file)', () => postTimeline({ type: 'exportMarkdown' })),
+    );
+    const nav = h(
+      'div',
+      { class: 'toolbar nav' },
+      button('Jump to Start', 'The session\'s first event (Home)', () => this.jumpToStart(), { 'data-jump': 'start' }),
+      button('Jump to End', 'The latest event, following live (End)', () => this.jumpToEnd(), { 'data-jump': 'end' }),
+      this.position,
+      button('Expand All', 'Show every long text and output whole', () => this.setExpandAll(true), { 'data-expand': 'all' }),
+      button('Collapse All', 'Show long texts and output as previews', () => this.setExpandAll(false), { 'data-expand': 'none' }),
+      button('Copy as Markdown', 'The selected events (Shift+j/k or Shift+click), or the whole session, as Markdown (m)', () => this.copyMarkdown(), { 'data-copy-markdown': '1' }),
+    );
     this.scroller.append(this.inner);
-    this.root.append(this.header, this.steer, this.banner, this.filters, toolbar, this.scroller, this.comments.composer, this.pill, this.live);
+    const list = h('div', { class: 'list-area' }, this.scroller, this.overview.el);
+    this.root.append(this.header, this.steer, this.banner, this.filters, toolbar, nav, this.server.list, list, this.comments.composer, this.pill, this.live);
     this.scroller.addEventListener('scroll', () => this.onScroll(), { passive: true });
     this.scroller.addEventListener('click', (e) => this.onListClick(e));
     document.addEventListener('keydown', (e) => this.onKey(e));
@@ -113,7 +170,7 @@ export class Timeline {
     switch (m.type) {
       case 'init':
         this.session = m.session;
-        this.entries = decodeEntries(m.entries);
+        this.window.replace({ entries: decodeEntries(m.entries), reachedStart: m.reachedStart ?? true, reachedEnd: true, total: m.total ?? 0 });
         this.connection = m.connection;
         this.viewers = m.viewers;
         this.clockSkew = m.now - Date.now();
@@ -139,6 +196,25 @@ export class Timeline {
         this.viewers = m.viewers;
         this.renderHeader();
         break;
+      case 'page':
+        this.waiting.get(m.requestId)?.(m);
+        this.waiting.delete(m.requestId);
+        break;
+      case 'searchResults':
+        if (this.server.receive(m)) {
+          if (this.server.failed) this.refresh();
+          else if (this.server.index < 0 && this.server.hits.length > 0) this.nextHit(1);
+          else if (this.server.index >= 0 && this.server.index < this.server.hits.length - 1 && !this.server.more) this.renderHits();
+          this.renderHits();
+        }
+        break;
+      case 'counts':
+        this.serverCounts = m.counts;
+        this.renderFilters();
+        break;
+      case 'reveal':
+        this.jumpTo(m.seq, true);
+        break;
       case 'session':
         if (this.session?.state !== m.session.state) this.announce(m.session.state === 'waiting' ? `The agent needs you: ${m.session.requests?.[0]?.title ?? ''}` : `Session ${m.session.state}.`);
         this.session = m.session;
@@ -154,6 +230,21 @@ export class Timeline {
    */
   private firstShow(readSeq: number | undefined): void {
     this.restoredScroll = true;
+    if (!this.restoring && readSeq !== undefined && !this.window.reachedStart && readSeq + 1 < (this.window.firstSeq ?? 0)) {
+      // Where the user left off is older than what came with the panel: that part of the session first.
+      this.firstUnread = undefined;
+      this.setFollow(false, false);
+      this.announce(`${(this.window.total - readSeq).toLocaleString()} new events since you last looked.`);
+      this.request('around', readSeq + 1, (page) => {
+        this.replaceWindow(page);
+        const unread = this.entries.find((e) => (seqOf(e) ?? 0) > readSeq);
+        if (unread) this.firstUnread = keyOf(unread, 0);
+        this.refresh();
+        if (unread) this.scrollToEntry(unread, 'start');
+      });
+      if (this.ui.draft) this.comments.open(this.ui.draft);
+      return;
+    }
     const news = this.restoring ? [] : unreadSince(this.entries, readSeq);
     const unread = news[0];
     if (unread) {
@@ -170,9 +261,21 @@ export class Timeline {
   }
 
   private append(entries: TimelineEntry[], inserted: boolean): void {
-    // A late commit goes where the stream's log put it; everything else is past the end.
-    if (inserted) for (const e of entries) insertInOrder(this.entries, e);
-    else this.entries.push(...entries);
+    // A late commit goes where the stream's log put it; everything else is past the end — held only
+    // when the list reaches the end of the session (else the session just got longer).
+    const totalBefore = this.window.total;
+    const { taken } = this.window.live(entries, (list, e) => void insertInOrder(list, e), inserted);
+    if (this.serverCounts) for (const e of entries) if (e.kind === 'event') this.serverCounts[e.event.type] = (this.serverCounts[e.event.type] ?? 0) + 1;
+    if (taken.length === 0 && entries.length > 0) {
+      if (!this.ui.follow || !this.window.reachedEnd) {
+        this.unseen += Math.max(0, this.window.total - totalBefore);
+        this.showPill();
+      }
+      this.renderHeader();
+      this.renderFilters();
+      this.renderPosition();
+      return;
+    }
     for (const e of entries) {
       if (e.kind === 'event' && e.event.type === 'completion') this.announce(`Session completed: ${e.event.data.message}`);
       if (e.kind === 'event' && e.event.type === 'error') this.announce(`Session error: ${e.event.data.message}`);
@@ -182,22 +285,138 @@ export class Timeline {
     const added = this.visible.length - before;
     if (!this.ui.follow && added > 0 && this.replay.at === undefined) {
       this.unseen += added;
-      this.pill.textContent = `${this.unseen} new event${this.unseen === 1 ? '' : 's'} ↓`;
-      this.pill.hidden = false;
+      this.showPill();
     }
   }
 
-  private refresh(): void {
+  private showPill(): void {
+    this.pill.textContent = `${this.unseen.toLocaleString()} new event${this.unseen === 1 ? '' : 's'} ↓`;
+    this.pill.hidden = this.unseen === 0;
+  }
+
+  /** The event types the filters show, for the host (undefined: all of them). */
+  private types(): SessionEventType[] | undefined {
+    const hidden = SESSION_EVENT_TYPES.filter((t) => this.ui.hidden.includes(t));
+    return hidden.length === 0 ? undefined : SESSION_EVENT_TYPES.filter((t) => !hidden.includes(t));
+  }
+
+  /** Asks the host for a page of the session; `then` gets the answer unless it failed (then it is said). */
+  private request(direction: 'before' | 'after' | 'around', seq: number, then: (page: { entries: TimelineEntry[]; reachedStart: boolean; reachedEnd: boolean; total: number }) => void, always?: () => void): void {
+    const requestId = `p${Math.random().toString(36).slice(2)}`;
+    const types = this.types();
+    this.waiting.set(requestId, (m) => {
+      always?.();
+      if (m.error) return this.announce(`Could not load events: ${m.error}`);
+      // An answer for filters that changed meanwhile is of no use.
+      if (JSON.stringify(types) !== JSON.stringify(this.types())) return;
+      then({ entries: decodeEntries(m.entries), reachedStart: m.reachedStart, reachedEnd: m.reachedEnd, total: m.total });
+    });
+    postTimeline({ type: 'page', requestId, direction, seq, limit: direction === 'around' ? PAGE_SIZE * 2 : PAGE_SIZE, types });
+  }
+
+  /** Near either end of what is held, the next page in from the host (one at a time per end). */
+  private loadMore(first: number, last: number): void {
+    if (this.replay.at !== undefined || this.entries.length === 0) return;
+    if (first < 40 && !this.window.reachedStart && !this.loadingBefore) {
+      this.loadingBefore = true;
+      this.request('before', this.window.firstSeq ?? 1, (page) => {
+        const anchor = this.anchorRow();
+        this.window.prepend(page);
+        this.refresh(anchor);
+      }, () => (this.loadingBefore = false));
+    }
+    if (last > this.visible.length - 40 && !this.window.reachedEnd && !this.loadingAfter) {
+      this.loadingAfter = true;
+      this.request('after', this.window.lastSeq ?? 0, (page) => {
+        const anchor = this.anchorRow();
+        this.window.append(page);
+        this.refresh(anchor);
+      }, () => (this.loadingAfter = false));
+    }
+  }
+
+  /** The first row on screen and how far below the top it is, to keep it in place when rows come or go above it. */
+  private anchorRow(): { key: string; offset: number } | undefined {
+    const top = this.scroller.scrollTop;
+    const item = this.virtualizer.getVirtualItems().find((i) => i.end > top);
+    const entry = item && this.visible[item.index];
+    return item && entry ? { key: keyOf(entry, item.index), offset: item.start - top } : undefined;
+  }
+
+  /** Shows the event numbered `seq` (loading the part of the session around it if it is not held). */
+  private jumpTo(seq: number, flash: boolean): void {
+    this.setFollow(false, false);
+    this.target = { seq, flash };
+    const held = this.window.covers(seq) && this.visible.some((e) => (seqOf(e) ?? 0) >= seq);
+    if (held) return this.showTarget();
+    this.request('around', seq, (page) => {
+      this.replaceWindow(page);
+      this.refresh();
+      this.showTarget();
+    });
+  }
+
+  private showTarget(): void {
+    const target = this.target;
+    if (!target) return;
+    this.target = undefined;
+    const index = this.visible.findIndex((e) => (seqOf(e) ?? 0) >= target.seq);
+    if (index < 0) return;
+    if (target.flash) this.flashKey = keyOf(this.visible[index]!, index);
+    this.select(index, 'center', false, true);
+    const seq = seqOf(this.visible[index]!);
+    if (target.flash) this.announce(`Event ${seq ?? target.seq} of ${this.window.total.toLocaleString()}.`);
+  }
+
+  private jumpToStart(): void {
+    this.setFollow(false, false);
+    if (this.window.reachedStart) return this.select(0, 'start', false, true);
+    this.request('after', 0, (page) => {
+      this.replaceWindow({ ...page, reachedStart: true });
+      this.scroller.scrollTop = 0;
+      this.refresh();
+      this.select(0, 'start', false, true);
+    });
+  }
+
+  private jumpToEnd(): void {
+    if (this.window.reachedEnd) return this.setFollow(true);
+    this.request('before', Number.MAX_SAFE_INTEGER, (page) => {
+      this.replaceWindow({ ...page, reachedEnd: true });
+      this.unseen = 0;
+      this.refresh();
+      this.setFollow(true);
+    });
+  }
+
+  private refresh(anchor?: { key: string; offset: number }): void {
+    // The selection is kept by its events, not their places: pages coming in above move them.
+    const selectedKey = this.visible[this.selected] ? keyOf(this.visible[this.selected]!, this.selected) : undefined;
+    const anchorKey = this.visible[this.anchor] ? keyOf(this.visible[this.anchor]!, this.anchor) : undefined;
     this.visible = visibleEntries(this.entries, this.ui.hidden, this.replay.at);
-    this.hits = matches(this.visible, this.ui.search);
+    if (selectedKey !== undefined) this.selected = this.visible.findIndex((e, i) => keyOf(e, i) === selectedKey);
+    if (anchorKey !== undefined) this.anchor = this.visible.findIndex((e, i) => keyOf(e, i) === anchorKey);
+    this.hits = this.server.failed ? matches(this.visible, this.ui.search) : [];
     this.virtualizer.setOptions({ ...this.virtualizer.options, count: this.visible.length });
     this.virtualizer._willUpdate();
+    if (anchor) {
+      const index = this.visible.findIndex((e, i) => keyOf(e, i) === anchor.key);
+      const at = index >= 0 ? this.virtualizer.getOffsetForIndex(index, 'start')?.[0] : undefined;
+      if (at !== undefined) this.scroller.scrollTop = at - anchor.offset;
+    }
     this.renderHeader();
     this.renderBanner();
     this.renderFilters();
     this.renderHits();
     this.renderRows();
-    if (this.ui.follow && this.visible.length > 0) this.scrollToEnd();
+    if (this.ui.follow && this.window.reachedEnd && this.visible.length > 0) this.scrollToEnd();
+  }
+
+  private renderPosition(first?: number, last?: number): void {
+    const firstSeq = first ?? this.window.firstSeq ?? 0;
+    const lastSeq = last ?? this.window.lastSeq ?? 0;
+    this.overview.update(firstSeq, lastSeq, this.window.total);
+    this.position.textContent = this.window.total > 0 ? `${firstSeq.toLocaleString()}–${lastSeq.toLocaleString()} of ${this.window.total.toLocaleString()}` : '';
   }
 
   private renderHeader(): void {
@@ -214,7 +433,8 @@ export class Timeline {
   }
 
   private renderFilters(): void {
-    const c = counts(this.entries);
+    const local = counts(this.entries);
+    const c = this.serverCounts ? { ...local, ...this.serverCounts } : local;
     this.filters.replaceChildren(
       ...KINDS.filter((k) => c[k] > 0 || k !== 'malformed').map((k) => {
         const on = !this.ui.hidden.includes(k);
@@ -226,7 +446,9 @@ export class Timeline {
   }
 
   private renderHits(): void {
-    this.hitLabel.textContent = this.ui.search.trim() ? (this.hits.length ? `${this.hitIndex >= 0 ? this.hitIndex + 1 : 0}/${this.hits.length}` : 'No matches') : '';
+    if (!this.server.failed) return void (this.hitLabel.textContent = this.server.label());
+    this.hitLabel.textContent = this.ui.search.trim() ? (this.hits.length ? `${this.hitIndex >= 0 ? this.hitIndex + 1 : 0}/${this.hits.length} loaded` : 'No matches loaded') : '';
+    this.hitLabel.title = `Searching only what is loaded: ${this.server.failed}`;
   }
 
   /**
@@ -264,7 +486,7 @@ export class Timeline {
       const entry = this.visible[item.index];
       if (!entry) continue;
       const key = String(item.key);
-      const expanded = this.ui.expanded.includes(key);
+      const expanded = this.ui.expanded.includes(key) !== (this.ui.expandAll ?? false);
       const cacheKey = `${key}|${this.ui.search}|${expanded}|${this.comments.version(key)}`;
       let cached = this.cache.get(cacheKey);
       if (!cached || cached.version !== this.version) {
@@ -279,7 +501,9 @@ export class Timeline {
       el.dataset.key = key;
       el.style.transform = `translateY(${item.start}px)`;
       el.classList.toggle('selected', item.index === this.selected);
-      el.classList.toggle('hit', this.hits[this.hitIndex] === item.index);
+      el.classList.toggle('in-selection', this.anchor >= 0 && item.index >= Math.min(this.anchor, this.selected) && item.index <= Math.max(this.anchor, this.selected));
+      el.classList.toggle('hit', this.server.failed ? this.hits[this.hitIndex] === item.index : this.server.index >= 0 && seqOf(entry) === this.server.hits[this.server.index]?.seq);
+      el.classList.toggle('revealed', key === this.flashKey);
       el.classList.toggle('first-unread', key === this.firstUnread);
       rows.push(el);
     }
@@ -288,11 +512,19 @@ export class Timeline {
     if (seen > this.postedRead && this.scroller.clientHeight > 0) postTimeline({ type: 'read', seq: (this.postedRead = seen) });
     for (const el of placeInOrder(this.inner, rows)) this.virtualizer.measureElement(el);
     if (this.cache.size > 2000) this.cache.clear();
+    const top = this.scroller.scrollTop;
+    const bottom = top + this.scroller.clientHeight;
+    const onScreen = items.filter((i) => i.end > top && i.start < bottom);
+    const firstOn = onScreen[0] ? seqOf(this.visible[onScreen[0].index]!) : undefined;
+    const lastOn = onScreen.at(-1) ? seqOf(this.visible[onScreen.at(-1)!.index]!) : undefined;
+    this.renderPosition(firstOn, lastOn);
+    if (items.length > 0) this.loadMore(items[0]!.index, items.at(-1)!.index);
   }
 
   private onScroll(): void {
     const atBottom = this.scroller.scrollTop + this.scroller.clientHeight >= this.scroller.scrollHeight - 24;
-    if (atBottom && !this.ui.follow) this.setFollow(true);
+    // At the bottom of what is held follows live only when that is the session's end.
+    if (atBottom && !this.ui.follow && this.window.reachedEnd && this.target === undefined) this.setFollow(true);
     else if (!atBottom && this.ui.follow && this.virtualizer.isScrolling) this.setFollow(false, false);
     this.ui.scrollTop = this.scroller.scrollTop;
     this.persist();
@@ -304,6 +536,7 @@ export class Timeline {
   }
 
   private setFollow(on: boolean, scroll = true): void {
+    if (on && !this.window.reachedEnd) return this.jumpToEnd();
     this.ui.follow = on;
     this.followButton.setAttribute('aria-pressed', String(on));
     if (on) {
@@ -315,20 +548,71 @@ export class Timeline {
   }
 
   private toggleKind(kind: EntryKind): void {
+    const anchor = this.anchorRow();
+    const at = anchor ? seqOf(this.visible.find((e, i) => keyOf(e, i) === anchor.key)!) : undefined;
     this.ui.hidden = this.ui.hidden.includes(kind) ? this.ui.hidden.filter((k) => k !== kind) : [...this.ui.hidden, kind];
     this.persist();
-    this.refresh();
+    if (this.ui.search.trim()) this.server.start(this.ui.search);
+    // What is held is the whole session with every type: filtered here. Otherwise the filters apply
+    // to the whole session on the server: the part around where the list was, anew.
+    if (kind === 'malformed' || (this.windowTypes === undefined && this.window.reachedStart && this.window.reachedEnd)) return this.refresh();
+    if (this.ui.follow && this.window.reachedEnd) {
+      this.request('before', Number.MAX_SAFE_INTEGER, (page) => {
+        this.replaceWindow({ ...page, reachedEnd: true });
+        this.refresh();
+      });
+    } else {
+      this.request('around', at ?? 1, (page) => {
+        this.replaceWindow(page);
+        this.refresh();
+        if (at !== undefined) this.jumpTo(at, false);
+      });
+    }
   }
+
+  /** A page from the host takes the place of what is held (read with the filters of now). */
+  private replaceWindow(page: { entries: TimelineEntry[]; reachedStart: boolean; reachedEnd: boolean; total: number }): void {
+    this.window.replace(page);
+    this.windowTypes = this.types();
+  }
+
+  private setExpandAll(on: boolean): void {
+    this.ui.expandAll = on;
+    this.ui.expanded = [];
+    this.persist();
+    this.version++;
+    this.renderRows();
+  }
+
+  /** The selection (or the selected event) as Markdown to the clipboard; with nothing selected, the whole session (the host reads it). */
+  private copyMarkdown(): void {
+    if (this.selected < 0) return void postTimeline({ type: 'copySessionMarkdown' });
+    const from = this.anchor >= 0 ? Math.min(this.anchor, this.selected) : this.selected;
+    const to = this.anchor >= 0 ? Math.max(this.anchor, this.selected) : this.selected;
+    const picked = this.visible.slice(from, to + 1);
+    postTimeline({ type: 'copy', text: sessionMarkdown(picked), what: `${picked.length} event${picked.length === 1 ? '' : 's'} as Markdown` });
+  }
+
+  private searchTimer: ReturnType<typeof setTimeout> | undefined;
 
   private setSearch(query: string): void {
     this.ui.search = query;
     this.hitIndex = -1;
     this.persist();
+    clearTimeout(this.searchTimer);
+    // The server searches the whole session once typing pauses; the rows highlight at once.
+    this.searchTimer = setTimeout(() => this.server.start(query), 200);
     this.refresh();
-    if (this.hits.length) this.nextHit(1);
+    if (this.server.failed && this.hits.length) this.nextHit(1);
   }
 
   private nextHit(direction: 1 | -1): void {
+    if (!this.server.failed) {
+      const i = this.server.step(direction);
+      if (i !== undefined) this.goToHit(i);
+      this.renderHits();
+      return;
+    }
     if (!this.hits.length) return;
     this.hitIndex = (this.hitIndex + direction + this.hits.length) % this.hits.length;
     this.setFollow(false, false);
@@ -336,11 +620,30 @@ export class Timeline {
     this.renderHits();
   }
 
-  private select(index: number): void {
+  /** A server hit: shown where it is in the session (its page loaded when it is not held). */
+  private goToHit(index: number): void {
+    const hit = this.server.hits[index];
+    if (!hit) return;
+    this.renderHits();
+    this.jumpTo(hit.seq, false);
+  }
+
+  private select(index: number, align: 'auto' | 'start' | 'center' = 'auto', extend = false, jump = false): void {
     if (!this.visible.length) return;
+    if (extend && this.anchor < 0) this.anchor = Math.max(0, this.selected);
+    if (!extend) this.anchor = -1;
     this.selected = Math.max(0, Math.min(this.visible.length - 1, index));
-    this.virtualizer.scrollToIndex(this.selected, { align: 'auto' });
+    // After a jump the rows are new: put the scroll there at once (the virtualizer's own scroll
+    // settles over frames, while the edges already ask for more pages from the old position).
+    const at = jump ? this.virtualizer.getOffsetForIndex(this.selected, align === 'auto' ? 'center' : align)?.[0] : undefined;
+    if (at !== undefined) this.scroller.scrollTop = at;
+    else this.virtualizer.scrollToIndex(this.selected, { align });
     this.renderRows();
+  }
+
+  private scrollToEntry(entry: TimelineEntry, align: 'start' | 'center'): void {
+    const index = this.visible.indexOf(entry);
+    if (index >= 0) this.virtualizer.scrollToIndex(index, { align });
   }
 
   private onListClick(e: MouseEvent): void {
@@ -348,7 +651,11 @@ export class Timeline {
     const row = target.closest<HTMLElement>('.row');
     if (!row) return;
     const entry = this.visible[Number(row.dataset.index)];
+    if (e.shiftKey && this.selected >= 0 && !target.closest('button, a')) {
+      if (this.anchor < 0) this.anchor = this.selected;
+    } else if (!target.closest('button, a')) this.anchor = -1;
     this.selected = Number(row.dataset.index);
+    this.flashKey = undefined;
     if (entry && this.comments.onClick(target, entry.kind === 'event' ? entry.event.id : undefined, row.getAttribute('aria-label') ?? 'the event')) return;
     const link = target.closest<HTMLElement>('[data-open]');
     const diff = target.closest<HTMLElement>('[data-diff]');
@@ -359,6 +666,10 @@ export class Timeline {
       postTimeline({ type: 'openFile', path: link.dataset.open!, mode: e.altKey ? 'diff' : 'preview' });
     } else if (target.closest('[data-copy]') && entry) {
       postTimeline({ type: 'copy', text: JSON.stringify(entry.kind === 'event' ? entry.event : entry.malformed, null, 2) });
+    } else if (target.closest('[data-markdown]') && entry) {
+      postTimeline({ type: 'copy', text: sessionMarkdown([entry]), what: 'The event as Markdown' });
+    } else if (target.closest('[data-link]')) {
+      postTimeline({ type: 'copyLink', seq: Number(target.closest<HTMLElement>('[data-link]')!.dataset.link) });
     } else if (target.closest('[data-toggle]')) {
       const key = row.dataset.key!;
       this.ui.expanded = this.ui.expanded.includes(key) ? this.ui.expanded.filter((k) => k !== key) : [...this.ui.expanded, key];
@@ -374,14 +685,20 @@ export class Timeline {
       this.search.focus();
     } else if (inField) {
       return;
-    } else if (e.key === 'j' || e.key === 'ArrowDown') {
+    } else if (e.key === 'j' || e.key === 'J' || e.key === 'ArrowDown') {
       e.preventDefault();
       this.setFollow(false, false);
-      this.select(this.selected + 1);
-    } else if (e.key === 'k' || e.key === 'ArrowUp') {
+      this.select(this.selected + 1, 'auto', e.shiftKey);
+    } else if (e.key === 'k' || e.key === 'K' || e.key === 'ArrowUp') {
       e.preventDefault();
       this.setFollow(false, false);
-      this.select(this.selected < 0 ? this.visible.length - 1 : this.selected - 1);
+      this.select(this.selected < 0 ? this.visible.length - 1 : this.selected - 1, 'auto', e.shiftKey);
+    } else if (e.key === 'm') {
+      e.preventDefault();
+      this.copyMarkdown();
+    } else if (e.key === 'Home') {
+      e.preventDefault();
+      this.jumpToStart();
     } else if (e.key === 'Enter' && this.selected >= 0) {
       const path = this.inner.querySelector<HTMLElement>(`.row[data-index="${this.selected}"] [data-open]`)?.dataset.open;
       if (path) postTimeline({ type: 'openFile', path, mode: 'preview' });
@@ -390,7 +707,7 @@ export class Timeline {
       const row = this.inner.querySelector<HTMLElement>(`.row[data-index="${this.selected}"] [data-comment]`);
       row?.click();
     } else if (e.key === 'End') {
-      this.setFollow(true);
+      this.jumpToEnd();
     }
   }
 

@@ -5,6 +5,7 @@ import { NotReadyError, type AuthService } from './auth';
 import type { CommandKind } from '../shared/commands';
 import { sessionMenu, type SessionControl } from './control';
 import { HealthPanel } from './healthPanel';
+import { eventLink, parseEventLink } from './panelHistory';
 import { LOCAL_STACK_ENV_FILE } from '../shared/localDefaults';
 import { findLocalStack, useLocalStack } from './localStack';
 import type { SessionsModel } from './sessions';
@@ -33,6 +34,15 @@ const STEERING: ReadonlyArray<[string, CommandKind]> = [
   ['approve', 'approve'],
   ['deny', 'deny'],
 ];
+
+/** Opens the timeline of `sessionId` at event `seq`, highlighted (a link to it). */
+export async function openEvent(d: Pick<CommandDeps, 'auth' | 'sessions' | 'panelDeps'>, sessionId: string, seq: number): Promise<void> {
+  d.auth.signedInClient();
+  if (!d.sessions.find(sessionId)) await d.sessions.refresh();
+  const session = d.sessions.find(sessionId);
+  if (!session) throw new Error('That link is to a session you cannot see: it belongs to someone else, or it was deleted. Sign in as a user who may see it.');
+  TimelinePanel.show(d.panelDeps, session).reveal(seq);
+}
 
 function guarded(log: vscode.LogOutputChannel, name: string, run: (...args: unknown[]) => Promise<unknown>) {
   return async (...args: unknown[]) => {
@@ -92,6 +102,13 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     const session = arg === undefined && watcher.current ? watcher.current : await sessionArg(arg);
     if (session) TimelinePanel.show(d.panelDeps, session);
   };
+  const openLink = async (arg?: unknown) => {
+    const text = typeof arg === 'string' ? arg : await vscode.window.showInputBox({ title: 'Open Link to Event', prompt: 'A link copied from a timeline ("Copy Link")', ignoreFocusOut: true, validateInput: (v) => (parseEventLink(v) ? undefined : 'Not a link to an event of a session') });
+    if (!text) return;
+    const link = parseEventLink(text);
+    if (!link) throw new Error('That is not a link to an event of a session. Copy one with "Copy Link" on an event in the timeline.');
+    await openEvent(d, link.sessionId, link.seq);
+  };
   return [
     cmd('showLog', async () => log.show()),
     cmd('signIn', () => signIn(auth, context.secrets)),
@@ -118,6 +135,15 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       await watcher.select(session, folder);
     }),
     cmd('openTimeline', openTimeline),
+    cmd('openEventLink', openLink),
+    cmd('copyLinkToEvent', async (arg?: unknown, seqArg?: unknown) => {
+      const session = arg === undefined && watcher.current ? watcher.current : await sessionArg(arg);
+      if (!session) return;
+      const seq = typeof seqArg === 'number' ? seqArg : Number(await vscode.window.showInputBox({ title: `Copy Link to Event of "${session.title}"`, prompt: 'The event number (#N in the timeline)', validateInput: (v) => (/^[1-9]\d*$/.test(v) ? undefined : 'A number from 1') }));
+      if (!Number.isSafeInteger(seq) || seq < 1) return;
+      await vscode.env.clipboard.writeText(await eventLink(session.id, seq));
+      vscode.window.setStatusBarMessage(`$(link) Link to event #${seq} copied`, 3000);
+    }),
     cmd('sessionMenu', async (arg?: unknown) => {
       const session = arg === undefined && watcher.current ? watcher.current : await sessionArg(arg);
       if (session) await sessionMenu(session, d.control);

@@ -39,6 +39,8 @@ export class StreamRegistry implements vscode.Disposable {
         client: this.auth.signedInClient(),
         sessionId,
         historyLimit: config.historyLimit,
+        // The timeline reads older events in pages; what the host keeps in memory stays bounded.
+        maxEntries: Math.max(5000, config.historyLimit),
         policy: config.reconnect,
         logger: outputLogger(this.log),
         annotations: true,

@@ -8,6 +8,7 @@ import type { TimelineEntry } from '../shared/entries';
 import { encodeEntries, isTimelineWebviewMessage, type InitMessage, type SessionView, type TimelineHostMessage, type TimelineWebviewMessage } from '../shared/timelineProtocol';
 import type { AuthService } from './auth';
 import { PanelComments } from './panelComments';
+import { eventLink, PanelHistory } from './panelHistory';
 import { sourceLabel, type SessionSummary } from './sessions';
 import type { StreamLease, StreamRegistry } from './streams';
 import { PanelRegistry, WebviewPanelBase } from './webviewPanel';
@@ -35,6 +36,9 @@ export class TimelinePanel extends WebviewPanelBase<TimelineWebviewMessage, Time
   private static readonly open = new PanelRegistry<TimelinePanel>();
   private lease: StreamLease | undefined;
   private readonly comments: PanelComments;
+  private readonly history: PanelHistory;
+  /** An event to show once the page is ready (a link opened the panel). */
+  private revealSeq: number | undefined;
   private pending: TimelineEntry[] = [];
   private pendingInserted = false;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -83,6 +87,7 @@ export class TimelinePanel extends WebviewPanelBase<TimelineWebviewMessage, Time
     this.lease = deps.streams.acquire(session.id);
     const stream = this.lease.stream;
     this.comments = new PanelComments(deps.auth, session.id, (m) => this.post(m), deps.log);
+    this.history = new PanelHistory(deps.auth, session.id, (m) => this.post(m), () => this.session.title);
     this.disposables.push(
       this.comments,
       stream.onDidChangeAnnotations((c) => this.post({ type: 'annotations', ...c })),
@@ -121,10 +126,20 @@ export class TimelinePanel extends WebviewPanelBase<TimelineWebviewMessage, Time
     this.pendingInserted = false;
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
+    const entries = stream.log.entries();
+    const total = stream.log.lastSeq ?? 0;
+    // Counts per type over the whole session follow (the filters); a link's event after the page is up.
+    setTimeout(() => {
+      void this.history.counts(total);
+      if (this.revealSeq !== undefined) this.post({ type: 'reveal', seq: this.revealSeq });
+      this.revealSeq = undefined;
+    }, 0);
     return {
       type: 'init',
       session: this.view(),
-      entries: encodeEntries(stream.log.entries()),
+      entries: encodeEntries(entries),
+      total,
+      reachedStart: entries.length === 0 || (stream.log.firstSeq ?? 1) <= 1,
       connection: stream.state,
       now: Date.now(),
       viewers: viewerViews(stream.viewers),
@@ -154,22 +169,32 @@ export class TimelinePanel extends WebviewPanelBase<TimelineWebviewMessage, Time
         return;
       case 'copy':
         await vscode.env.clipboard.writeText(message.text);
-        vscode.window.setStatusBarMessage('$(copy) Event JSON copied', 2000);
+        vscode.window.setStatusBarMessage(`$(copy) ${message.what ?? 'Event JSON'} copied`, 2000);
         return;
       case 'exportJsonl':
-        return this.exportJsonl();
+        return this.history.exportTo('jsonl');
+      case 'exportMarkdown':
+        return this.history.exportTo('markdown');
+      case 'copySessionMarkdown':
+        return this.history.copyMarkdown();
+      case 'page':
+        return this.history.page(message);
+      case 'search':
+        return this.history.search(message);
+      case 'copyLink':
+        await vscode.env.clipboard.writeText(await eventLink(this.session.id, message.seq));
+        vscode.window.setStatusBarMessage(`$(link) Link to event #${message.seq} copied`, 3000);
+        return;
       case 'control':
         await vscode.commands.executeCommand(`sessionStream.${STEERING_COMMANDS[message.kind]}`, this.session.id, message.requestId);
         return;
     }
   }
 
-  private async exportJsonl(): Promise<void> {
-    const target = await vscode.window.showSaveDialog({ filters: { 'JSON Lines': ['jsonl'] }, saveLabel: 'Export', defaultUri: vscode.Uri.file(`session-${this.session.id.slice(0, 8)}.jsonl`) });
-    if (!target || !this.lease) return;
-    const lines = this.lease.stream.log.entries().map((e) => JSON.stringify(e.kind === 'event' ? e.event : { malformed: e.malformed }));
-    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(`${lines.join('\n')}\n`));
-    void vscode.window.showInformationMessage(`Exported ${lines.length} events to ${target.fsPath}.`);
+  /** Shows the event numbered `seq`, highlighted (now, or once the page is ready). */
+  reveal(seq: number): void {
+    if (this.ready) this.post({ type: 'reveal', seq });
+    else this.revealSeq = seq;
   }
 
   private queue(entries: TimelineEntry[], inserted: boolean): void {

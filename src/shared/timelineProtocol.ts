@@ -8,7 +8,7 @@ import type { Annotation } from './annotations';
 import { COMMAND_KINDS, type AgentRequest, type CommandKind } from './commands';
 import type { ConnectionState, ViewerView } from './connection';
 import type { TimelineEntry } from './entries';
-import type { SessionState } from './events';
+import { SESSION_EVENT_TYPES, type SessionEventType, type SessionState } from './events';
 import { any, messageChecker, type ReadyMessage } from './webviewProtocol';
 
 export interface SessionView {
@@ -53,6 +53,54 @@ export interface InitMessage {
   annotations: Annotation[];
   me: string;
   readSeq?: number;
+  /** The session's length (its highest event number); `entries` are its latest. */
+  total?: number;
+  /** `entries` start at the session's first event. */
+  reachedStart?: boolean;
+}
+
+/** Ask for a page of the session (the answer is a `page` with the same `requestId`). */
+export interface PageRequestMessage {
+  type: 'page';
+  requestId: string;
+  direction: 'before' | 'after' | 'around';
+  seq: number;
+  limit: number;
+  /** Only these types (the filters), all when absent. */
+  types?: SessionEventType[];
+}
+
+export interface PageMessage {
+  type: 'page';
+  requestId: string;
+  entries: EncodedEntries;
+  reachedStart: boolean;
+  reachedEnd: boolean;
+  total: number;
+  /** Set when the page could not be read (the list keeps what it has). */
+  error?: string;
+}
+
+/** Search the whole session on the server; answered by `searchResults` with the same `requestId`. */
+export interface SearchRequestMessage {
+  type: 'search';
+  requestId: string;
+  query: string;
+  types?: SessionEventType[];
+  /** Hits after this number (the next batch). */
+  after?: number;
+}
+
+export interface SearchResultsMessage {
+  type: 'searchResults';
+  requestId: string;
+  query: string;
+  hits: Array<{ seq: number; type: string; snippet: string }>;
+  total: number;
+  capped: boolean;
+  /** More hits than sent (ask again with `after`). */
+  more: boolean;
+  error?: string;
 }
 
 /** Requests whose answer is an `annotationSaved` with the same `requestId`. */
@@ -73,7 +121,13 @@ export type TimelineHostMessage =
   | { type: 'annotations'; upserted: Annotation[]; removed: string[] }
   | { type: 'entries'; entries: EncodedEntries; inserted: boolean }
   | { type: 'connection'; connection: ConnectionState; now: number }
-  | { type: 'session'; session: SessionView };
+  | { type: 'session'; session: SessionView }
+  | PageMessage
+  | SearchResultsMessage
+  /** Events per type over the whole session (the filter buttons). */
+  | { type: 'counts'; counts: Partial<Record<SessionEventType, number>>; total: number }
+  /** Show the event numbered `seq` (a link to it was opened), highlighted. */
+  | { type: 'reveal'; seq: number };
 
 export type TimelineWebviewMessage =
   | ReadyMessage
@@ -83,19 +137,28 @@ export type TimelineWebviewMessage =
   | { type: 'openDiff'; eventId: string }
   | { type: 'reconnect' }
   | { type: 'exportJsonl' }
-  | { type: 'copy'; text: string }
+  /** Text to the clipboard; `what` names it in the confirmation ("Event JSON", "3 events as Markdown"). */
+  | { type: 'copy'; text: string; what?: string }
   | { type: 'deleteAnnotation'; id: string }
   /** The highest `seq` the user has had on screen. */
   | { type: 'read'; seq: number }
   /** Steer the agent (the host asks what it must: a confirmation, the message, a reason). */
-  | { type: 'control'; kind: CommandKind; requestId?: string };
+  | { type: 'control'; kind: CommandKind; requestId?: string }
+  | PageRequestMessage
+  | SearchRequestMessage
+  /** Copy a link to the event (a vscode:// address that opens it in any window of a user who may see it). */
+  | { type: 'copyLink'; seq: number }
+  /** The whole session as Markdown: to the clipboard, or to a file. */
+  | { type: 'copySessionMarkdown' }
+  | { type: 'exportMarkdown' };
 
+const types = (v: unknown) => v === undefined || (Array.isArray(v) && v.length <= SESSION_EVENT_TYPES.length && v.every((t) => (SESSION_EVENT_TYPES as readonly unknown[]).includes(t)));
 const short = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= 100;
 /** Bodies are checked for size (and refused with a message) by the host; this only bounds them. */
 const body = (v: unknown) => typeof v === 'string' && v.length <= 64 * 1024;
 
 /** The page's side reads host messages it knows; anything else is ignored. */
-export const isTimelineHostMessage = messageChecker<TimelineHostMessage>({ init: any, annotationSaved: any, viewers: any, annotations: any, entries: any, connection: any, session: any });
+export const isTimelineHostMessage = messageChecker<TimelineHostMessage>({ init: any, annotationSaved: any, viewers: any, annotations: any, entries: any, connection: any, session: any, page: any, searchResults: any, counts: any, reveal: any });
 
 /** Checks a message from the page before the host acts on it. */
 export const isTimelineWebviewMessage = messageChecker<TimelineWebviewMessage>({
@@ -104,10 +167,15 @@ export const isTimelineWebviewMessage = messageChecker<TimelineWebviewMessage>({
   exportJsonl: any,
   openFile: (m) => typeof m.path === 'string' && (m.mode === 'preview' || m.mode === 'diff'),
   openDiff: (m) => short(m.eventId),
-  copy: (m) => typeof m.text === 'string' && m.text.length <= 1_000_000,
+  copy: (m) => typeof m.text === 'string' && m.text.length <= 10_000_000 && (m.what === undefined || (typeof m.what === 'string' && m.what.length <= 100)),
   annotate: (m) => short(m.requestId) && short(m.eventId) && body(m.body),
   editAnnotation: (m) => short(m.requestId) && short(m.id) && body(m.body),
   deleteAnnotation: (m) => short(m.id),
   read: (m) => Number.isSafeInteger(m.seq) && (m.seq as number) >= 0,
+  page: (m) => short(m.requestId) && (m.direction === 'before' || m.direction === 'after' || m.direction === 'around') && Number.isSafeInteger(m.seq) && Number.isSafeInteger(m.limit) && (m.limit as number) > 0 && (m.limit as number) <= 1000 && types(m.types),
+  search: (m) => short(m.requestId) && typeof m.query === 'string' && m.query.length <= 500 && types(m.types) && (m.after === undefined || Number.isSafeInteger(m.after)),
+  copyLink: (m) => Number.isSafeInteger(m.seq) && (m.seq as number) > 0,
+  copySessionMarkdown: any,
+  exportMarkdown: any,
   control: (m) => (COMMAND_KINDS as readonly unknown[]).includes(m.kind) && (m.requestId === undefined || short(m.requestId)),
 });

@@ -61,6 +61,61 @@ export class WebviewHarness {
     );
   }
 
+  /**
+   * Answers the page's `page` and `search` requests as the host does (keyset pages of `entries` by
+   * number and type; a case-insensitive substring search over each event's data), after `delayMs`.
+   * The real host's reads are tested against the database in the integration tier.
+   */
+  answerAsHost(entries: unknown[], delayMs = 0): Promise<void> {
+    return this.page.evaluate(
+      ({ list, delay }) => {
+        type E = { kind: string; event?: { seq: number; type: string; data: unknown }; malformed?: { seq: number | null } };
+        const all = list as E[];
+        const seqOf = (e: E) => (e.kind === 'event' ? e.event!.seq : (e.malformed!.seq ?? 0));
+        const w = window as unknown as { __answer: (m: Record<string, unknown>) => unknown; __answerDelay: number };
+        w.__answerDelay = delay;
+        w.__answer = (m) => {
+          const types = m.types as string[] | undefined;
+          const shown = all.filter((e) => !types || (e.kind === 'event' && types.includes(e.event!.type)));
+          if (m.type === 'page') {
+            const seq = m.seq as number;
+            const limit = m.limit as number;
+            let page: E[];
+            let reachedStart: boolean;
+            let reachedEnd: boolean;
+            if (m.direction === 'before') {
+              const before = shown.filter((e) => seqOf(e) < seq);
+              page = before.slice(-limit);
+              reachedStart = before.length <= limit;
+              reachedEnd = false;
+            } else if (m.direction === 'after') {
+              const after = shown.filter((e) => seqOf(e) > seq);
+              page = after.slice(0, limit);
+              reachedStart = false;
+              reachedEnd = after.length <= limit;
+            } else {
+              const half = Math.floor(limit / 2);
+              const before = shown.filter((e) => seqOf(e) < seq);
+              const after = shown.filter((e) => seqOf(e) >= seq);
+              page = [...before.slice(-half), ...after.slice(0, limit - half)];
+              reachedStart = before.length <= half;
+              reachedEnd = after.length <= limit - half;
+            }
+            return { type: 'page', requestId: m.requestId, entries: JSON.stringify(page), reachedStart, reachedEnd, total: all.length ? seqOf(all[all.length - 1]!) : 0 };
+          }
+          if (m.type === 'search') {
+            const q = String(m.query).toLowerCase();
+            const after = (m.after as number | undefined) ?? 0;
+            const hits = shown.filter((e) => e.kind === 'event' && seqOf(e) > after && JSON.stringify(e.event!.data).toLowerCase().includes(q));
+            return { type: 'searchResults', requestId: m.requestId, query: m.query, hits: hits.slice(0, 200).map((e) => ({ seq: seqOf(e), type: e.event!.type, snippet: JSON.stringify(e.event!.data).slice(0, 100) })), total: hits.length, capped: false, more: hits.length > 200 };
+          }
+          return undefined;
+        };
+      },
+      { list: entries, delay: delayMs },
+    );
+  }
+
   posted(): Promise<TimelineWebviewMessage[]> {
     return this.page.evaluate(() => (window as unknown as { __posted: TimelineWebviewMessage[] }).__posted);
   }
@@ -93,7 +148,8 @@ export class WebviewHarness {
 <script nonce="${nonce}">
 window.__posted = []; window.__state = ${state};
 window.__name = (f) => f; // tsx keeps function names with a helper that page.evaluate code refers to
-window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => window.__state, setState: (s) => { window.__state = s; } });
+window.__answer = null; // set by answerAsHost: what the host would answer to a page or search request
+window.acquireVsCodeApi = () => ({ postMessage: (m) => { window.__posted.push(m); if (window.__answer) setTimeout(() => { const r = window.__answer(m); if (r) window.postMessage(r, '*'); }, window.__answerDelay || 0); }, getState: () => window.__state, setState: (s) => { window.__state = s; } });
 </script></head><body><div id="app" data-session="s-1"></div><script type="module" nonce="${nonce}" src="/${bundle}.js"></script></body></html>`);
       return;
     }

@@ -40,6 +40,7 @@ describe('timeline webview in Chromium', function () {
   after(() => harness.stop());
 
   async function init(entries = sample(), connection: Parameters<WebviewHarness['send']>[0] extends infer M ? (M extends { type: 'init'; connection: infer C } ? C : never) : never = { state: 'joined', at: 0 }, viewers: Array<{ name: string; client: string }> = []) {
+    await harness.answerAsHost(entries);
     await harness.send({ type: 'init', session, entries: encodeEntries(entries), connection, now: T0 + 60_000, viewers, annotations: [], me: '' });
     await harness.page.waitForSelector('.row');
   }
@@ -109,7 +110,7 @@ describe('timeline webview in Chromium', function () {
     await page.locator('vscode-textfield.search').click();
     await page.keyboard.type('src/');
     await page.waitForFunction(() => document.querySelectorAll('mark').length >= 2);
-    assert.equal(await page.locator('.hits').textContent(), '1/2');
+    await page.locator('.hits', { hasText: '1/2' }).waitFor();
     await page.keyboard.press('Enter');
     assert.equal(await page.locator('.hits').textContent(), '2/2');
     assert.equal(await page.locator('.row.hit a.file, .row.hit .file').first().textContent(), 'src/old.ts');

@@ -1,0 +1,127 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// A session far longer than the timeline holds, in a real Chromium: it opens with the latest events
+// and the whole session's size, pages older events in as it scrolls up and lets the far end go,
+// jumps to the start, to a link's event and to a search hit anywhere in the session, filters the
+// whole session, copies a selection as Markdown, and expands or collapses every long text. The
+// host's answers come from the harness (its reads are tested against the database elsewhere).
+import assert from 'node:assert/strict';
+import type { TimelineEntry } from '../../src/shared/entries';
+import type { SessionEvent } from '../../src/shared/events';
+import { encodeEntries } from '../../src/shared/timelineProtocol';
+import { WebviewHarness } from '../support/webviewHarness';
+
+const T0 = Date.parse('2026-12-03T08:00:00Z');
+const N = 20_000;
+
+function event(seq: number): TimelineEntry {
+  const type: SessionEvent['type'] = seq % 5 === 0 ? 'terminal' : 'thinking';
+  const data = type === 'terminal' ? { command: `npm test -- case ${seq}`, output: `ok ${seq}\n`, error: '', exitCode: 0 } : { iteration: seq, toolsUsed: ['read_file'], text: seq === 7 ? 'the only mention of quokka in this session' : `step ${seq}: ${'reading tokens; '.repeat(seq % 3 === 0 ? 20 : 2)}`.replace(/; /g, ';\n') };
+  return { kind: 'event', event: { id: `e-${seq}`, sessionId: 's-1', seq, type, data, createdAt: new Date(T0 + seq * 1000).toISOString() } as SessionEvent };
+}
+
+const all = Array.from({ length: N }, (_, i) => event(i + 1));
+const session = { id: 's-1', title: 'A very long run', state: 'running' as const, createdAt: new Date(T0).toISOString() };
+
+describe('a session of any length in the timeline (Chromium)', function () {
+  this.timeout(90_000);
+  const harness = new WebviewHarness();
+  before(() => harness.start());
+  after(() => harness.stop());
+
+  async function open(): Promise<void> {
+    await harness.open({ height: 700 });
+    await harness.answerAsHost(all);
+    await harness.send({ type: 'init', session, entries: encodeEntries(all.slice(-1000)), connection: { state: 'joined', at: 0 }, now: T0, viewers: [], annotations: [], me: '', total: N, reachedStart: false });
+    await harness.page.waitForSelector('.row');
+  }
+  const seqs = () => harness.page.locator('.row .seq').allTextContents();
+  const position = () => harness.page.locator('.position').textContent();
+
+  it('opens at the end with the whole session on the overview bar; scrolling up pages older events in and lets the far end go', async () => {
+    await open();
+    const page = harness.page;
+    assert.ok((await seqs()).includes(`#${N}`), 'the latest event is on screen');
+    assert.equal(await page.locator('.overview').getAttribute('aria-valuemax'), String(N));
+    assert.match((await position()) ?? '', new RegExp(`–20,000 of 20,000$`));
+    // Scroll up: each time near the top, the page before comes in — past what the list holds at most.
+    let oldest = N;
+    for (let i = 0; i < 200 && oldest > N - 5000; i++) {
+      await page.evaluate(() => (document.querySelector('.scroller')!.scrollTop = 0));
+      await page.waitForTimeout(40);
+      oldest = Math.min(...(await seqs()).map((s) => Number(s.slice(1))));
+    }
+    assert.ok(oldest <= N - 5000, `older events are on screen (#${oldest})`);
+    const asked = (await harness.posted()).filter((m) => m.type === 'page');
+    assert.ok(asked.length >= 10 && asked.every((m) => m.type === 'page' && m.direction === 'before'), 'pages before what is held');
+    assert.ok((await page.locator('.row').count()) < 80, 'only rows on screen are in the DOM');
+    // The newest events were let go of: going to the end asks for them again.
+    await page.locator('[data-jump="end"]').click();
+    await page.locator('.row .seq', { hasText: `#${N}` }).waitFor();
+    assert.deepEqual(harness.errors(), []);
+  });
+
+  it('Jump to Start, a link to an event anywhere (highlighted), and the overview bar by keyboard', async () => {
+    await open();
+    const page = harness.page;
+    await page.locator('[data-jump="start"]').click();
+    await page.locator('.row .seq', { hasText: /^#1$/ }).waitFor();
+    assert.match((await position()) ?? '', /^1–\d+ of 20,000$/);
+    await harness.send({ type: 'reveal', seq: 12_345 });
+    const revealed = page.locator('.row.revealed');
+    await revealed.waitFor();
+    assert.equal(await revealed.locator('.seq').textContent(), '#12345');
+    assert.ok(await revealed.evaluate((el) => el.classList.contains('selected')));
+    await page.locator('.overview').focus();
+    await page.keyboard.press('End');
+    await page.locator('.row .seq', { hasText: `#${N}` }).waitFor();
+    await page.keyboard.press('Home');
+    await page.locator('.row .seq', { hasText: /^#1$/ }).waitFor();
+  });
+
+  it('searches the whole session: a word only in event 7 is found from the end, and shown', async () => {
+    await open();
+    const page = harness.page;
+    await page.locator('vscode-textfield.search').click();
+    await page.keyboard.type('quokka');
+    await page.locator('.hits', { hasText: '1/1' }).waitFor();
+    const hit = page.locator('.row.hit');
+    await hit.waitFor();
+    assert.equal(await hit.locator('.seq').textContent(), '#7');
+    assert.match((await page.locator('.results summary').textContent()) ?? '', /1 result in the whole session/);
+    assert.equal(await page.locator('.result .result-seq').first().textContent(), '#7');
+  });
+
+  it('a type filter applies to the whole session (asked of the host), and a selection copies as Markdown', async () => {
+    await open();
+    const page = harness.page;
+    await page.locator('button.filter', { hasText: 'Thinking' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('.row.kind-thinking').length === 0 && document.querySelectorAll('.row.kind-terminal').length > 0);
+    const asked = (await harness.posted()).filter((m) => m.type === 'page').at(-1);
+    assert.ok(asked?.type === 'page' && asked.types && !asked.types.includes('thinking') && asked.types.includes('terminal'), JSON.stringify(asked));
+    const rows = page.locator('.row.kind-terminal');
+    const count = await rows.count();
+    await rows.nth(count - 3).click({ position: { x: 60, y: 10 } });
+    await rows.nth(count - 1).click({ position: { x: 60, y: 10 }, modifiers: ['Shift'] });
+    assert.equal(await page.locator('.row.in-selection').count(), 3);
+    await page.locator('[data-copy-markdown]').click();
+    const copied = (await harness.posted()).filter((m) => m.type === 'copy').at(-1);
+    assert.ok(copied?.type === 'copy');
+    assert.equal(copied.what, '3 events as Markdown');
+    assert.equal((copied.text.match(/^```console$/gm) ?? []).length, 3, 'each command in a fenced block');
+    assert.match(copied.text, /\$ npm test -- case 20000\nok 20000/);
+  });
+
+  it('Expand All shows every long text whole; Collapse All goes back to previews', async () => {
+    await open();
+    const page = harness.page;
+    await page.locator('[data-jump="start"]').click();
+    const long = page.locator('.row', { has: page.locator('.seq', { hasText: /^#3$/ }) });
+    await long.waitFor();
+    await long.locator('[data-toggle]', { hasText: /Show all/ }).waitFor();
+    await page.locator('[data-expand="all"]').click();
+    await long.locator('[data-toggle]', { hasText: 'Show less' }).waitFor();
+    await page.locator('[data-expand="none"]').click();
+    await long.locator('[data-toggle]', { hasText: /Show all/ }).waitFor();
+  });
+});
