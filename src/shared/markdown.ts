@@ -34,7 +34,7 @@ export function fenced(body: string, language = ''): string {
 
 /** Text kept as text: characters Markdown would act on at the start of a line or inline are escaped. */
 export function escapeText(text: string): string {
-  return text.replace(/([\\`*_{}[\]<>#|])/g, '\\$1').replace(/^(\s*)([-+]|\d+\.)(\s)/gm, '$1\\$2$3');
+  return text.replace(/([\\`*_{}[\]<>#|])/g, '\\$1').replace(/^(\s*)([-+]|\d+\.)(\s)/gm, (_, space: string, marker: string, after: string) => `${space}${marker.endsWith('.') ? `${marker.slice(0, -1)}\\.` : `\\${marker}`}${after}`);
 }
 
 function duration(ms: number | undefined): string | undefined {

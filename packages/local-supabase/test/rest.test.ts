@@ -175,6 +175,16 @@ describe('local stack: REST (/rest/v1) under RLS with unmodified supabase-js', (
     const mine = await alice.client.rpc('test_my_sessions');
     assert.equal(mine.error, null);
     assert.ok((mine.data as Array<{ user_id: string }>).every((s) => s.user_id === alice.id));
+    const admin2 = await adminClient();
+    try {
+      await admin2.query(`create or replace function public.test_join(p_words text[], p_doc jsonb default null) returns text
+        language sql stable as $$ select array_to_string(p_words, '+') || coalesce(' ' || (p_doc ->> 'k'), '') $$`);
+    } finally {
+      await admin2.end();
+    }
+    const joined = await serviceClient().rpc('test_join', { p_words: ['a', 'b"c', null], p_doc: { k: 'v' } });
+    assert.equal(joined.error, null, 'a JSON array is the text[] argument, a JSON object the jsonb one');
+    assert.equal(joined.data, 'a+b"c v');
     const missing = await serviceClient().rpc('no_such_function');
     assert.equal(missing.status, 404);
     assert.equal(missing.error?.code, 'PGRST202');

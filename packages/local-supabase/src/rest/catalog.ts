@@ -20,6 +20,8 @@ export interface RoutineInfo {
   schema: string;
   name: string;
   argNames: string[];
+  /** The input arguments that are arrays (a JSON array in the request is then a PostgreSQL array, as PostgREST makes it). */
+  arrayArgs: Set<string>;
   returnsSet: boolean;
   /** 'b' base, 'c' composite, 'p' pseudo (void, record…), 'd' domain, 'e' enum… */
   returnTypeKind: string;
@@ -67,8 +69,9 @@ export class Catalog {
     for (const key of keys.rows) relations.get(`${key.schema}.${key.name}`)?.primaryKey.push(...key.columns);
 
     const routines = new Map<string, RoutineInfo>();
-    const procs = await client.query<{ schema: string; name: string; arg_names: string[] | null; proretset: boolean; typtype: string; typname: string }>(
-      `select n.nspname as schema, p.proname as name, p.proargnames as arg_names, p.proretset, t.typtype, t.typname
+    const procs = await client.query<{ schema: string; name: string; arg_names: string[] | null; arg_categories: string[]; proretset: boolean; typtype: string; typname: string }>(
+      `select n.nspname as schema, p.proname as name, p.proargnames as arg_names, p.proretset, t.typtype, t.typname,
+              array(select a.typcategory::text from unnest(p.proargtypes) with ordinality u(oid, i) join pg_type a on a.oid = u.oid order by u.i) as arg_categories
          from pg_proc p
          join pg_namespace n on n.oid = p.pronamespace
          join pg_type t on t.oid = p.prorettype
@@ -80,6 +83,8 @@ export class Catalog {
         schema: p.schema,
         name: p.name,
         argNames: p.arg_names ?? [],
+        // proargnames lists the input arguments first, in the order of proargtypes.
+        arrayArgs: new Set((p.arg_names ?? []).filter((_, i) => p.arg_categories[i] === 'A')),
         returnsSet: p.proretset,
         returnTypeKind: p.typtype,
         returnType: p.typname,

@@ -185,7 +185,8 @@ export function rpcSql(routine: RoutineInfo, args: Record<string, unknown>): Sql
         hint: null,
       });
     }
-    const v = value !== null && typeof value === 'object' ? JSON.stringify(value) : value === null ? null : String(value);
+    // An array argument takes a JSON array as the array (node-postgres writes it as an array literal).
+    const v = Array.isArray(value) && routine.arrayArgs.has(name) ? value.map((x) => (x === null || typeof x !== 'object' ? x : JSON.stringify(x))) : value !== null && typeof value === 'object' ? JSON.stringify(value) : value === null ? null : String(value);
     return `${ident(name)} => ${params.add(v)}`;
   });
   const call = `${qualified(routine.schema, routine.name)}(${named.join(', ')})`;
