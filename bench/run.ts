@@ -11,6 +11,7 @@ import { plotLatency, type LatencySamples } from './support/plot';
 import { agentsBench } from './agentsBench';
 import { controlBench } from './controlBench';
 import { faultBench } from './faultBench';
+import { longBench } from './longBench';
 import { payloadBench } from './payloadBench';
 import { stackBench } from './stackBench';
 import { startBench } from './startBench';
@@ -29,6 +30,7 @@ const SUITES: Record<string, (options: BenchOptions) => Promise<SuiteReport>> = 
   stream: streamBench,
   agents: agentsBench,
   control: controlBench,
+  long: longBench,
   faults: faultBench,
   payload: payloadBench,
   viewers: viewersBench,
@@ -63,8 +65,8 @@ async function main(): Promise<number> {
     return 2;
   }
   // --quick leaves out the suites with stacks and a VS Code of their own (the fault matrix also runs
-  // as `npm run test:faults`) unless they are named.
-  const names = positionals.length > 0 ? positionals : Object.keys(SUITES).filter((n) => !values.quick || !['faults', 'payload', 'start'].includes(n));
+  // as `npm run test:faults`) and the million-event session unless they are named.
+  const names = positionals.length > 0 ? positionals : Object.keys(SUITES).filter((n) => !values.quick || !['faults', 'payload', 'start', 'long'].includes(n));
   const reports: SuiteReport[] = [];
   const stack = await startBenchStack();
   try {

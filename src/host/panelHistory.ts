@@ -6,8 +6,9 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import * as vscode from 'vscode';
 import { exportSession, sessionHeader, type ExportFormat } from '../core/exportSession';
-import { fetchPage, searchSession, typeCounts } from '../core/pages';
-import { encodeEntries, type PageRequestMessage, type SearchRequestMessage, type TimelineHostMessage } from '../shared/timelineProtocol';
+import { typeCounts } from '../core/pages';
+import { answerPage, answerSearch } from '../core/timelineAnswers';
+import type { PageRequestMessage, SearchRequestMessage, TimelineHostMessage } from '../shared/timelineProtocol';
 import type { AuthService } from './auth';
 
 /** The whole session goes to the clipboard up to this size; past it, to a file. */
@@ -43,23 +44,11 @@ export class PanelHistory {
   ) {}
 
   async page(m: PageRequestMessage): Promise<void> {
-    try {
-      const page = await fetchPage(this.auth.signedInClient(), this.sessionId, { direction: m.direction, seq: m.seq, limit: m.limit, types: m.types });
-      const total = page.reachedEnd && !m.types ? Math.max(m.seq, ...page.entries.map((e) => (e.kind === 'event' ? e.event.seq : (e.malformed.seq ?? 0)))) : 0;
-      this.post({ type: 'page', requestId: m.requestId, entries: encodeEntries(page.entries), reachedStart: page.reachedStart, reachedEnd: page.reachedEnd, total });
-    } catch (error) {
-      this.post({ type: 'page', requestId: m.requestId, entries: encodeEntries([]), reachedStart: false, reachedEnd: false, total: 0, error: (error as Error).message });
-    }
+    this.post(await answerPage(this.auth.signedInClient(), this.sessionId, m));
   }
 
   async search(m: SearchRequestMessage): Promise<void> {
-    const limit = 200;
-    try {
-      const r = await searchSession(this.auth.signedInClient(), this.sessionId, m.query, { types: m.types, after: m.after, limit, count: m.after === undefined });
-      this.post({ type: 'searchResults', requestId: m.requestId, query: m.query, hits: r.hits, total: r.total, capped: r.capped, more: r.hits.length === limit });
-    } catch (error) {
-      this.post({ type: 'searchResults', requestId: m.requestId, query: m.query, hits: [], total: 0, capped: false, more: false, error: (error as Error).message });
-    }
+    this.post(await answerSearch(this.auth.signedInClient(), this.sessionId, m));
   }
 
   /** Counts per type over the whole session, for the filter buttons (left out where the project cannot count). */

@@ -45,8 +45,18 @@ as $$
       or exists (select 1 from public.coding_sessions s where s.id = p_session_id and s.user_id = auth.uid())
 $$;
 
+-- The LIKE pattern for a search: `p_query` lower-cased, with LIKE's own characters as text.
+create or replace function public.session_search_pattern(p_query text) returns text
+language sql immutable
+set search_path = ''
+as $$
+  select '%' || replace(replace(replace(lower(p_query), '\', '\\'), '%', '\%'), '_', '\_') || '%'
+$$;
+
 -- Hits of `p_query` in a session, in order after `p_after`, each with a snippet around the match;
 -- with `p_types`, only events of those types. Refused (42501) for a session the caller may not read.
+-- The query is planned for each search with its own pattern (EXECUTE): a plan made for "any
+-- pattern" reads a rare term's session in order, row by row, instead of through the index.
 create or replace function public.search_session_events(p_session_id uuid, p_query text, p_types text[] default null, p_after bigint default 0, p_limit integer default 200)
 returns table (session_seq bigint, event_type text, snippet text)
 language plpgsql stable security definer
@@ -56,22 +66,17 @@ begin
   if not public.may_search_session(p_session_id) then
     raise exception 'You may not search session %.', p_session_id using errcode = '42501';
   end if;
-  return query
-  with q as (select lower(p_query) as needle),
-  hits as (
-    select e.session_seq, e.event_type, public.session_event_search_text(e.event_data) as body
-      from public.session_events e, q
-     where e.session_id = p_session_id
-       and e.session_seq > coalesce(p_after, 0)
-       and (p_types is null or e.event_type = any (p_types))
-       and public.session_event_search_text(e.event_data) like '%' || replace(replace(replace(q.needle, '\', '\\'), '%', '\%'), '_', '\_') || '%'
-     order by e.session_seq
-     limit least(greatest(coalesce(p_limit, 200), 1), 1000)
-  )
-  select h.session_seq, h.event_type,
-         substr(h.body, greatest(1, strpos(h.body, (select needle from q)) - 60), 200)
-    from hits h
-   order by h.session_seq;
+  return query execute
+    'select e.session_seq, e.event_type,
+            substr(public.session_event_search_text(e.event_data), greatest(1, strpos(public.session_event_search_text(e.event_data), $5) - 60), 200)
+       from public.session_events e
+      where e.session_id = $1
+        and e.session_seq > $3
+        and ($4::text[] is null or e.event_type = any ($4))
+        and public.session_event_search_text(e.event_data) like $2
+      order by e.session_seq
+      limit $6'
+    using p_session_id, public.session_search_pattern(p_query), coalesce(p_after, 0), p_types, lower(p_query), least(greatest(coalesce(p_limit, 200), 1), 1000);
 end;
 $$;
 
@@ -81,18 +86,22 @@ returns bigint
 language plpgsql stable security definer
 set search_path = ''
 as $$
+declare
+  hits bigint;
 begin
   if not public.may_search_session(p_session_id) then
     raise exception 'You may not search session %.', p_session_id using errcode = '42501';
   end if;
-  return (select count(*) from (
-    select 1
-      from public.session_events e
-     where e.session_id = p_session_id
-       and (p_types is null or e.event_type = any (p_types))
-       and public.session_event_search_text(e.event_data) like '%' || replace(replace(replace(lower(p_query), '\', '\\'), '%', '\%'), '_', '\_') || '%'
-     limit greatest(coalesce(p_cap, 10000), 1)
-  ) capped);
+  execute
+    'select count(*) from (
+       select 1 from public.session_events e
+        where e.session_id = $1
+          and ($3::text[] is null or e.event_type = any ($3))
+          and public.session_event_search_text(e.event_data) like $2
+        limit $4) capped'
+    into hits
+    using p_session_id, public.session_search_pattern(p_query), p_types, greatest(coalesce(p_cap, 10000), 1);
+  return hits;
 end;
 $$;
 
@@ -109,5 +118,7 @@ $$;
 create index idx_session_events_session_type_seq on public.session_events (session_id, event_type, session_seq);
 
 revoke execute on function public.may_search_session(uuid) from public, anon;
+revoke execute on function public.session_search_pattern(text) from public, anon;
+grant execute on function public.session_search_pattern(text) to authenticated, service_role;
 revoke execute on function public.search_session_events(uuid, text, text[], bigint, integer), public.count_session_event_hits(uuid, text, text[], integer), public.session_event_type_counts(uuid) from public, anon;
 grant execute on function public.search_session_events(uuid, text, text[], bigint, integer), public.count_session_event_hits(uuid, text, text[], integer), public.session_event_type_counts(uuid) to authenticated, service_role;

@@ -437,4 +437,17 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
       demo.child.kill();
     }
   });
+
+  it('a link to an event opens that session\'s timeline at the event, highlighted; a link to a session one cannot see says so', async () => {
+    await runCommand('Agent Session Stream: Open Link to Event…');
+    await answer(`vscode://agent-session-stream.agent-session-stream/event?session=${sessionId}&seq=5`);
+    await page.locator('.tab', { hasText: TITLE }).first().waitFor({ timeout: 20_000 });
+    const revealed = timeline().locator('.row.revealed');
+    await revealed.waitFor({ timeout: 20_000 });
+    assert.equal(await revealed.locator('.seq').textContent(), '#5');
+    await shot('link-to-event');
+    await runCommand('Agent Session Stream: Open Link to Event…');
+    await answer('vscode://agent-session-stream.agent-session-stream/event?session=00000000-0000-4000-8000-000000000000&seq=1');
+    await page.locator('.notification-toast', { hasText: 'a session you cannot see' }).waitFor({ timeout: 20_000 });
+  });
 });

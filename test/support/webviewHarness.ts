@@ -116,6 +116,15 @@ export class WebviewHarness {
     );
   }
 
+  /** Answers the page's requests with `answer`, run in Node (a benchmark's real reads of the database). */
+  async answerWith(answer: (m: Record<string, unknown>) => Promise<Record<string, unknown> | undefined>): Promise<void> {
+    await this.page.exposeFunction('__hostAnswer', answer);
+    await this.page.evaluate(() => {
+      const w = window as unknown as { __answer: (m: unknown) => unknown; __hostAnswer: (m: unknown) => Promise<unknown> };
+      w.__answer = (m) => w.__hostAnswer(m);
+    });
+  }
+
   posted(): Promise<TimelineWebviewMessage[]> {
     return this.page.evaluate(() => (window as unknown as { __posted: TimelineWebviewMessage[] }).__posted);
   }
@@ -149,7 +158,7 @@ export class WebviewHarness {
 window.__posted = []; window.__state = ${state};
 window.__name = (f) => f; // tsx keeps function names with a helper that page.evaluate code refers to
 window.__answer = null; // set by answerAsHost: what the host would answer to a page or search request
-window.acquireVsCodeApi = () => ({ postMessage: (m) => { window.__posted.push(m); if (window.__answer) setTimeout(() => { const r = window.__answer(m); if (r) window.postMessage(r, '*'); }, window.__answerDelay || 0); }, getState: () => window.__state, setState: (s) => { window.__state = s; } });
+window.acquireVsCodeApi = () => ({ postMessage: (m) => { window.__posted.push(m); if (window.__answer) setTimeout(() => Promise.resolve(window.__answer(m)).then((r) => { if (r) window.postMessage(r, '*'); }), window.__answerDelay || 0); }, getState: () => window.__state, setState: (s) => { window.__state = s; } });
 </script></head><body><div id="app" data-session="s-1"></div><script type="module" nonce="${nonce}" src="/${bundle}.js"></script></body></html>`);
       return;
     }
