@@ -59,6 +59,28 @@ async function main(): Promise<void> {
       await page.screenshot({ path: file });
       process.stdout.write(`${file}\n`);
     }
+    // A running agent that waits for its user: the steering bar and what it asks.
+    {
+      const running = entries.slice(0, 7);
+      const asks: TimelineEntry = { kind: 'event', event: { id: 'e-ask', sessionId: 's-1', seq: 8, type: 'thinking', data: { iteration: 3, toolsUsed: ['Bash'], kind: 'request', text: 'Claude Code asks to use Bash: rm -rf build && npm run build' }, createdAt: new Date(T0 + 30_000).toISOString() } as SessionEvent };
+      const waiting = await harness.open({ theme: 'dark', width: 1100, height: 620 });
+      await harness.send({
+        type: 'init',
+        session: { id: 's-1', title: 'Claude Code: fix the failing test', state: 'waiting', createdAt: new Date(T0).toISOString(), source: 'Claude Code', commands: ['stop', 'approve', 'deny', 'message'], requests: [{ id: 'req-1', kind: 'approval', tool: 'Bash', title: 'Bash: rm -rf build && npm run build', detail: 'rm -rf build && npm run build', at: new Date(T0 + 30_000).toISOString() }] },
+        entries: encodeEntries([...running, asks]),
+        connection: { state: 'joined', at: 0 },
+        now: T0 + 40_000,
+        viewers: [{ name: 'ada@example.com', client: 'vscode' }],
+        annotations: [],
+        me: 'u-ada',
+        total: 8,
+      });
+      await waiting.waitForSelector('.needs-you');
+      await waiting.waitForTimeout(300);
+      const file = path.resolve(__dirname, '../docs/timeline-waiting.png');
+      await waiting.screenshot({ path: file });
+      process.stdout.write(`${file}\n`);
+    }
     const page = await harness.open({ bundle: 'health', theme: 'dark', width: 1000, height: 980 });
     await harness.sendRaw({ type: 'health', snapshot: JSON.parse(JSON.stringify(healthSnapshot())) });
     await page.waitForTimeout(300);

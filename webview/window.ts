@@ -88,6 +88,10 @@ export class SessionWindow {
   live(entries: readonly TimelineEntry[], insert: (list: TimelineEntry[], e: TimelineEntry) => void, inserted: boolean): { taken: TimelineEntry[]; dropped: number } {
     for (const e of entries) this.total = Math.max(this.total, seqOf(e) ?? 0);
     if (!this.reachedEnd) return { taken: [], dropped: 0 };
+    // Numbers have no holes: a first entry past 1 in an empty list means there are older ones
+    // (the panel opened before the session's history had arrived).
+    const arriving = entries.map((e) => seqOf(e)).filter((n): n is number => n !== undefined);
+    if (this.entries.length === 0 && arriving.length > 0 && Math.min(...arriving) > 1) this.reachedStart = false;
     const first = this.reachedStart ? 0 : (this.firstSeq ?? 0);
     const taken = entries.filter((e) => orderOf(e) >= first);
     if (inserted) for (const e of taken) insert(this.entries, e);

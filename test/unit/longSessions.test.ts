@@ -39,6 +39,9 @@ describe('the timeline window over a long session', () => {
     w.replace({ entries: range(1, 50), reachedStart: true, reachedEnd: false, total: 102 });
     const b = w.live([ev(103)], put, false);
     assert.deepEqual([b.taken.length, w.total, w.lastSeq], [0, 103, 50]);
+    const empty = new SessionWindow(100);
+    empty.live(range(900, 1000), put, false);
+    assert.equal(empty.reachedStart, false, 'history that starts at 900 has events before it');
   });
 });
 
