@@ -37,8 +37,8 @@ export class TimelinePanel extends WebviewPanelBase<TimelineWebviewMessage, Time
   private lease: StreamLease | undefined;
   private readonly comments: PanelComments;
   private readonly history: PanelHistory;
-  /** An event to show once the page is ready (a link opened the panel). */
-  private revealSeq: number | undefined;
+  /** An event to show once the page is (re)loaded (a link opened the panel), and when that was asked. */
+  private revealSeq: { seq: number; at: number } | undefined;
   private pending: TimelineEntry[] = [];
   private pendingInserted = false;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -131,7 +131,8 @@ export class TimelinePanel extends WebviewPanelBase<TimelineWebviewMessage, Time
     // Counts per type over the whole session follow (the filters); a link's event after the page is up.
     setTimeout(() => {
       void this.history.counts(total);
-      if (this.revealSeq !== undefined) this.post({ type: 'reveal', seq: this.revealSeq });
+      // A hidden panel's page is reloaded when it is shown again: a link asked of it just now is shown then.
+      if (this.revealSeq && Date.now() - this.revealSeq.at < 15_000) this.post({ type: 'reveal', seq: this.revealSeq.seq });
       this.revealSeq = undefined;
     }, 0);
     return {
@@ -193,8 +194,8 @@ export class TimelinePanel extends WebviewPanelBase<TimelineWebviewMessage, Time
 
   /** Shows the event numbered `seq`, highlighted (now, or once the page is ready). */
   reveal(seq: number): void {
-    if (this.ready) this.post({ type: 'reveal', seq });
-    else this.revealSeq = seq;
+    this.revealSeq = { seq, at: Date.now() };
+    if (this.ready && this.panel.visible) this.post({ type: 'reveal', seq });
   }
 
   private queue(entries: TimelineEntry[], inserted: boolean): void {

@@ -9,8 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createMapper } from '../../src/bridges';
 import { runCli, runCliToEnd } from '../support/cli';
+import { query } from '../support/sql';
 import { until } from '../support/wait';
-import { adminClient, signUp, stack, type TestUser } from '@agent-session-stream/local-supabase/testing';
+import { signUp, stack, type TestUser } from '@agent-session-stream/local-supabase/testing';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/agents');
 const REPLAY = path.resolve(__dirname, '../support/replayAgent.mjs');
@@ -21,14 +22,6 @@ interface Row {
   event_data: Record<string, unknown>;
 }
 
-async function query<T>(sql: string, params: unknown[]): Promise<T[]> {
-  const admin = await adminClient();
-  try {
-    return (await admin.query(sql, params)).rows as T[];
-  } finally {
-    await admin.end();
-  }
-}
 
 const eventsOf = (session: string) => query<Row>('select id, event_type, event_data from public.session_events where session_id = $1 order by seq', [session]);
 const sessionOf = (session: string) => query<{ state: string; source: string; cwd: string | null; agent_session_id: string | null; user_id: string; stats: Record<string, unknown> | null }>('select state, source, cwd, agent_session_id, user_id, stats from public.coding_sessions where id = $1', [session]).then((r) => r[0]!);

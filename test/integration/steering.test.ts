@@ -14,20 +14,13 @@ import { CommandError, claimCommand, completeCommand, sendCommand } from '../../
 import { parseWaitingFor } from '../../src/shared/commands';
 import { runCli, runCliToEnd, type CliProcess } from '../support/cli';
 import { FaultProxy } from '../support/faultProxy';
+import { query } from '../support/sql';
 import { sleep, until } from '../support/wait';
-import { adminClient, createSession, signUp, stack, type TestUser } from '@agent-session-stream/local-supabase/testing';
+import { createSession, signUp, stack, type TestUser } from '@agent-session-stream/local-supabase/testing';
 
 const AGENT = path.resolve(__dirname, '../support/steerableAgent.mjs');
 const REQUEST = path.resolve(__dirname, '../fixtures/agents/claude/control-request-can-use-tool-edit.jsonl');
 
-async function query<T>(sql: string, params: unknown[]): Promise<T[]> {
-  const admin = await adminClient();
-  try {
-    return (await admin.query(sql, params)).rows as T[];
-  } finally {
-    await admin.end();
-  }
-}
 
 interface SessionRow {
   state: string;

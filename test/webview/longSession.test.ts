@@ -99,10 +99,10 @@ describe('a session of any length in the timeline (Chromium)', function () {
     await page.waitForFunction(() => document.querySelectorAll('.row.kind-thinking').length === 0 && document.querySelectorAll('.row.kind-terminal').length > 0);
     const asked = (await harness.posted()).filter((m) => m.type === 'page').at(-1);
     assert.ok(asked?.type === 'page' && asked.types && !asked.types.includes('thinking') && asked.types.includes('terminal'), JSON.stringify(asked));
-    const rows = page.locator('.row.kind-terminal');
-    const count = await rows.count();
-    await rows.nth(count - 3).click({ position: { x: 60, y: 10 } });
-    await rows.nth(count - 1).click({ position: { x: 60, y: 10 }, modifiers: ['Shift'] });
+    // The last three terminal events (every fifth event is one), by their numbers.
+    const row = (seq: number) => page.locator('.row.kind-terminal', { has: page.locator('.seq', { hasText: new RegExp(`^#${seq}$`) }) });
+    await row(N - 10).click({ position: { x: 60, y: 10 } });
+    await row(N).click({ position: { x: 60, y: 10 }, modifiers: ['Shift'] });
     assert.equal(await page.locator('.row.in-selection').count(), 3);
     await page.locator('[data-copy-markdown]').click();
     const copied = (await harness.posted()).filter((m) => m.type === 'copy').at(-1);
