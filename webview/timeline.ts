@@ -145,18 +145,18 @@ export class Timeline {
       this.replay.playButton,
       this.replay.speedSelect,
       this.replay.scrub,
-      button('Export JSONL', 'Export the whole session as JSON Lines', () => postTimeline({ type: 'exportJsonl' })),
-      button('Export Markdown', 'Export the whole session as Markdown (a file)', () => postTimeline({ type: 'exportMarkdown' })),
     );
     const nav = h(
       'div',
       { class: 'toolbar nav' },
-      button('Jump to Start', 'The session\'s first event (Home)', () => this.jumpToStart(), { 'data-jump': 'start' }),
-      button('Jump to End', 'The latest event, following live (End)', () => this.jumpToEnd(), { 'data-jump': 'end' }),
+      button('⇤ Start', 'Jump to Start: the session\'s first event (Home)', () => this.jumpToStart(), { 'data-jump': 'start', 'aria-label': 'Jump to Start' }),
+      button('End ⇥', 'Jump to End: the latest event, following live (End)', () => this.jumpToEnd(), { 'data-jump': 'end', 'aria-label': 'Jump to End' }),
       this.position,
       button('Expand All', 'Show every long text and output whole', () => this.setExpandAll(true), { 'data-expand': 'all' }),
       button('Collapse All', 'Show long texts and output as previews', () => this.setExpandAll(false), { 'data-expand': 'none' }),
-      button('Copy as Markdown', 'The selected events (Shift+j/k or Shift+click), or the whole session, as Markdown (m)', () => this.copyMarkdown(), { 'data-copy-markdown': '1' }),
+      button('Copy Markdown', 'Copy as Markdown: the selected events (Shift+j/k or Shift+click), or the whole session (m)', () => this.copyMarkdown(), { 'data-copy-markdown': '1', 'aria-label': 'Copy as Markdown' }),
+      button('Export JSONL', 'Export the whole session as JSON Lines', () => postTimeline({ type: 'exportJsonl' })),
+      button('Export MD', 'Export the whole session as Markdown (a file)', () => postTimeline({ type: 'exportMarkdown' }), { 'aria-label': 'Export Markdown' }),
     );
     this.scroller.append(this.inner);
     const list = h('div', { class: 'list-area' }, this.scroller, this.overview.el);
@@ -316,10 +316,14 @@ export class Timeline {
 
   /** Near either end of what is held, the next page in from the host (one at a time per end). */
   private loadMore(first: number, last: number): void {
-    if (this.replay.at !== undefined || this.entries.length === 0) return;
+    // Not while a jump lands: the rows are new and the scroll is still on its way to the target.
+    if (this.replay.at !== undefined || this.entries.length === 0 || this.target !== undefined || this.landing) return;
     if (first < 40 && !this.window.reachedStart && !this.loadingBefore) {
       this.loadingBefore = true;
-      this.request('before', this.window.firstSeq ?? 1, (page) => {
+      const from = this.window.firstSeq ?? 1;
+      this.request('before', from, (page) => {
+        // What is held changed meanwhile (a jump, the other end let go of): this page no longer joins it.
+        if (this.window.firstSeq !== from) return;
         const anchor = this.anchorRow();
         this.window.prepend(page);
         this.refresh(anchor);
@@ -327,7 +331,9 @@ export class Timeline {
     }
     if (last > this.visible.length - 40 && !this.window.reachedEnd && !this.loadingAfter) {
       this.loadingAfter = true;
-      this.request('after', this.window.lastSeq ?? 0, (page) => {
+      const from = this.window.lastSeq ?? 0;
+      this.request('after', from, (page) => {
+        if (this.window.lastSeq !== from) return;
         const anchor = this.anchorRow();
         this.window.append(page);
         this.refresh(anchor);
@@ -351,8 +357,10 @@ export class Timeline {
     if (held) return this.showTarget();
     this.request('around', seq, (page) => {
       this.replaceWindow(page);
-      this.refresh();
-      this.showTarget();
+      this.land(() => {
+        this.refresh();
+        this.showTarget();
+      });
     });
   }
 
@@ -363,9 +371,22 @@ export class Timeline {
     const index = this.visible.findIndex((e) => (seqOf(e) ?? 0) >= target.seq);
     if (index < 0) return;
     if (target.flash) this.flashKey = keyOf(this.visible[index]!, index);
-    this.select(index, 'center', false, true);
+    this.land(() => this.select(index, 'center', false, true));
     const seq = seqOf(this.visible[index]!);
     if (target.flash) this.announce(`Event ${seq ?? target.seq} of ${this.window.total.toLocaleString()}.`);
+  }
+
+  /** Runs a jump's scroll, and keeps the edges from asking for pages until it has settled (two frames). */
+  private landing = false;
+  private land(scroll: () => void): void {
+    this.landing = true;
+    scroll();
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        this.landing = false;
+        this.renderRows();
+      }),
+    );
   }
 
   private jumpToStart(): void {
@@ -374,8 +395,10 @@ export class Timeline {
     this.request('after', 0, (page) => {
       this.replaceWindow({ ...page, reachedStart: true });
       this.scroller.scrollTop = 0;
-      this.refresh();
-      this.select(0, 'start', false, true);
+      this.land(() => {
+        this.refresh();
+        this.select(0, 'start', false, true);
+      });
     });
   }
 
@@ -397,7 +420,11 @@ export class Timeline {
     if (selectedKey !== undefined) this.selected = this.visible.findIndex((e, i) => keyOf(e, i) === selectedKey);
     if (anchorKey !== undefined) this.anchor = this.visible.findIndex((e, i) => keyOf(e, i) === anchorKey);
     this.hits = this.server.failed ? matches(this.visible, this.ui.search) : [];
-    this.virtualizer.setOptions({ ...this.virtualizer.options, count: this.visible.length });
+    // A new key function each time: the virtualizer keeps its measurements while its options stay the
+    // same, and a full window that took a page at one end and let one go at the other has the same
+    // count with other rows at every index.
+    const visible = this.visible;
+    this.virtualizer.setOptions({ ...this.virtualizer.options, count: visible.length, getItemKey: (i) => keyOf(visible[i]!, i) });
     this.virtualizer._willUpdate();
     if (anchor) {
       const index = this.visible.findIndex((e, i) => keyOf(e, i) === anchor.key);
@@ -485,7 +512,7 @@ export class Timeline {
     for (const item of items) {
       const entry = this.visible[item.index];
       if (!entry) continue;
-      const key = String(item.key);
+      const key = keyOf(entry, item.index);
       const expanded = this.ui.expanded.includes(key) !== (this.ui.expandAll ?? false);
       const cacheKey = `${key}|${this.ui.search}|${expanded}|${this.comments.version(key)}`;
       let cached = this.cache.get(cacheKey);

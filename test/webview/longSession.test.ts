@@ -45,13 +45,22 @@ describe('a session of any length in the timeline (Chromium)', function () {
     assert.equal(await page.locator('.overview').getAttribute('aria-valuemax'), String(N));
     assert.match((await position()) ?? '', new RegExp(`–20,000 of 20,000$`));
     // Scroll up: each time near the top, the page before comes in — past what the list holds at most.
+    const firstOnScreen = async () => Number(((await position()) ?? '').split('–')[0]!.replace(/,/g, ''));
     let oldest = N;
     for (let i = 0; i < 200 && oldest > N - 5000; i++) {
       await page.evaluate(() => (document.querySelector('.scroller')!.scrollTop = 0));
       await page.waitForTimeout(40);
-      oldest = Math.min(...(await seqs()).map((s) => Number(s.slice(1))));
+      oldest = await firstOnScreen();
     }
-    assert.ok(oldest <= N - 5000, `older events are on screen (#${oldest})`);
+    assert.ok(oldest <= N - 5000, `older events are on screen (#${oldest}); ${(await harness.posted()).filter((m) => m.type === 'page').length} pages asked`);
+    // What the position says is on screen is what the rows on screen are (read at one moment).
+    const onScreen = await page.evaluate(() => {
+      const scroller = document.querySelector('.scroller')!;
+      const top = scroller.getBoundingClientRect().top;
+      const first = [...document.querySelectorAll<HTMLElement>('.inner > .row')].find((r) => r.getBoundingClientRect().bottom > top + 1);
+      return { label: document.querySelector('.position')!.textContent, row: first?.querySelector('.seq')?.textContent };
+    });
+    assert.equal(`#${onScreen.label!.split('–')[0]!.replace(/,/g, '')}`, onScreen.row, JSON.stringify(onScreen));
     const asked = (await harness.posted()).filter((m) => m.type === 'page');
     assert.ok(asked.length >= 10 && asked.every((m) => m.type === 'page' && m.direction === 'before'), 'pages before what is held');
     assert.ok((await page.locator('.row').count()) < 80, 'only rows on screen are in the DOM');
