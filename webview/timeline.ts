@@ -1,55 +1,50 @@
 // The timeline app: header (title, state, connection banner, counts as filter toggles, elapsed,
-// tokens), toolbar (search with next/previous, follow-live, replay, export) and a virtualized list
-// (@tanstack/virtual-core) of rows. Keyboard: j/k move, Enter opens the file, / searches, Esc clears.
-// A session of any length: the list holds a window of it (window.ts) that pages in from the host as
-// it scrolls and lets the far end go; the overview bar shows where that is in the whole session;
-// search and the type filters apply to the whole session on the server (docs/long-sessions.md).
-import { elementScroll, measureElement, observeElementOffset, observeElementRect, Virtualizer } from '@tanstack/virtual-core';
+// tokens), toolbars (toolbar.ts) and the list of rows (rowList.ts). Keyboard: j/k move, Enter opens
+// the file, / searches, Esc clears. A session of any length: the list holds a window of it that
+// pages in from the host as it scrolls and lets the far end go (paging.ts); the overview bar shows
+// where that is in the whole session; search and the type filters apply to the whole session on
+// the server (docs/long-sessions.md).
 import type { ConnectionState, ViewerView } from '../src/shared/connection';
 import { insertInOrder, seqOf, type TimelineEntry } from '../src/shared/entries';
 import { SESSION_EVENT_TYPES, type SessionEventType } from '../src/shared/events';
 import { sessionMarkdown } from '../src/shared/markdown';
-import { decodeEntries, isTimelineHostMessage, type PageMessage, type SessionView, type TimelineHostMessage } from '../src/shared/timelineProtocol';
+import { decodeEntries, isTimelineHostMessage, type SessionView, type TimelineHostMessage } from '../src/shared/timelineProtocol';
 import { Comments } from './comments';
-import { h, placeInOrder } from './dom';
+import { onKey, onListClick, type InputTarget } from './input';
+import { h } from './dom';
 import { renderBanner, renderHeader } from './header';
 import { renderSteering } from './steering';
-import { counts, INITIAL_UI, KIND_LABELS, KINDS, keyOf, matches, visibleEntries, type EntryKind, type UiState } from './model';
+import { counts, INITIAL_UI, KIND_LABELS, KINDS, keyOf, visibleEntries, type EntryKind, type UiState } from './model';
 import { highestRead, unreadSince } from './readMarker';
 import { Replay } from './replay';
 import { renderRow } from './rows';
 import { OverviewBar } from './overview';
-import { ServerSearch } from './serverSearch';
-import { PAGE_SIZE, SessionWindow } from './window';
+import { SearchBox } from './searchBox';
+import { Paging } from './paging';
+import { RowList, type Anchor } from './rowList';
+import { toolbars } from './toolbar';
+import type { SessionWindow } from './window';
 import { loadState, onHostMessage, postTimeline, saveState } from './vscodeApi';
 
 export class Timeline {
-  private readonly window = new SessionWindow();
-  /** The types what is held was read with (undefined: all of them). */
-  private windowTypes: SessionEventType[] | undefined;
+  private readonly paging: Paging;
+  private get window(): SessionWindow {
+    return this.paging.window;
+  }
   private get entries(): TimelineEntry[] {
     return this.window.entries;
   }
   /** Events per type in the whole session (the host counts them), kept up with live events. */
   private serverCounts: Partial<Record<SessionEventType, number>> | undefined;
-  /** Answers the host owes: page requests by id, and which way each grows the list. */
-  private readonly waiting = new Map<string, (m: PageMessage) => void>();
-  private loadingBefore = false;
-  private loadingAfter = false;
-  /** An event to select once it is held (a link, a search hit). */
-  private target: { seq: number; flash: boolean } | undefined;
   private flashKey: string | undefined;
   /** The other end of a Shift selection (index into `visible`). */
   private anchor = -1;
-  private readonly overview = new OverviewBar((seq) => this.jumpTo(seq, false));
-  private readonly server = new ServerSearch(
-    (requestId, query, after) => postTimeline({ type: 'search', requestId, query, types: this.types(), after }),
-    (i) => this.goToHit(i),
-  );
+  private readonly overview = new OverviewBar((seq) => this.paging.jumpTo(seq, false));
   private readonly position = h('span', { class: 'position muted', 'aria-live': 'off' });
-  private visible: TimelineEntry[] = [];
-  private hits: number[] = [];
-  private hitIndex = -1;
+  private readonly list: RowList;
+  private get visible(): TimelineEntry[] {
+    return this.list.visible;
+  }
   private selected = -1;
   private session: SessionView | undefined;
   private connection: ConnectionState = { state: 'joining', attempt: 0 };
@@ -58,26 +53,17 @@ export class Timeline {
   private ui: UiState;
   private unseen = 0;
   private readonly replay = new Replay(() => this.entries, () => this.refresh(), () => this.setFollow(true));
-  private version = 0;
-  private readonly cache = new Map<string, { version: number; el: HTMLElement }>();
-  private readonly virtualizer: Virtualizer<HTMLDivElement, HTMLElement>;
   private restoredScroll = false;
-  private rendering = false;
-  private rerender = false;
-  private frame = 0;
 
   private readonly header = h('header', { class: 'header' });
   private readonly banner = h('div', { class: 'banner', role: 'status' });
   private readonly steer = h('div', { class: 'steer', hidden: '' });
   private readonly filters = h('div', { class: 'filters', role: 'group', 'aria-label': 'Filter by event type' });
-  private readonly search = h('vscode-textfield', { placeholder: 'Search commands, output, paths, messages (/)', 'aria-label': 'Search events', class: 'search' }) as HTMLElement & { value: string };
-  private readonly hitLabel = h('span', { class: 'hits', 'aria-live': 'off' });
+  private readonly search: SearchBox;
   private readonly followButton = h('button', { class: 'toggle', type: 'button', 'aria-pressed': 'true', title: 'Follow new events' }, 'Follow live');
-  private readonly scroller = h('div', { class: 'scroller', role: 'list', tabindex: '0', 'aria-label': 'Session events' });
-  private readonly inner = h('div', { class: 'inner' });
   private readonly pill = h('button', { class: 'pill', type: 'button', hidden: '' });
   private readonly live = h('div', { class: 'sr-only', 'aria-live': 'polite' });
-  private readonly comments = new Comments(() => this.scheduleRows(), (draft) => this.persist({ draft }), () => this.scroller.focus());
+  private readonly comments = new Comments(() => this.list.schedule(), (draft) => this.persist({ draft }), () => this.list.scroller.focus());
   /** This view was restored (a reload): its own scroll position wins over the read marker. */
   private readonly restoring: boolean;
   /** The first entry after the user's read marker (a "New" divider above it). */
@@ -89,88 +75,123 @@ export class Timeline {
     if (this.ui.sessionId && this.ui.sessionId !== root.dataset.session) this.ui = { ...INITIAL_UI };
     this.restoring = this.ui.sessionId === root.dataset.session;
     this.ui.sessionId = root.dataset.session;
-    this.virtualizer = new Virtualizer<HTMLDivElement, HTMLElement>({
-      count: 0,
-      getScrollElement: () => this.scroller,
-      estimateSize: () => 44,
-      overscan: 6,
-      scrollToFn: elementScroll,
-      observeElementRect,
-      observeElementOffset,
-      measureElement,
-      getItemKey: (i) => keyOf(this.visible[i]!, i),
-      onChange: () => this.scheduleRows(),
+    this.list = new RowList({
+      signature: (key) => `${this.ui.search}|${this.expanded(key)}|${this.comments.version(key)}`,
+      render: (entry, key) => {
+        const now = Date.now() + this.clockSkew;
+        const el = renderRow(entry, { query: this.ui.search, now, expanded: this.expanded(key) });
+        const thread = entry.kind === 'event' ? this.comments.thread(entry.event.id, now) : null;
+        if (thread) el.querySelector('.content')!.append(thread);
+        return el;
+      },
+      decorate: (el, entry, index, key) => {
+        el.classList.toggle('selected', index === this.selected);
+        el.classList.toggle('in-selection', this.anchor >= 0 && index >= Math.min(this.anchor, this.selected) && index <= Math.max(this.anchor, this.selected));
+        el.classList.toggle('hit', this.search.isHit(entry, index));
+        el.classList.toggle('revealed', key === this.flashKey);
+        el.classList.toggle('first-unread', key === this.firstUnread);
+      },
+      painted: (items, onScreen) => this.painted(items, onScreen),
     });
+    const ui = this.ui;
+    this.search = new SearchBox({
+      get query() { return ui.search; },
+      set query(q) { ui.search = q; },
+      persist: () => this.persist(),
+      refresh: () => this.refresh(),
+      visible: () => this.visible,
+      types: () => this.types(),
+      select: (index) => this.select(index),
+      setFollow: (on, scroll) => this.setFollow(on, scroll),
+      jumpTo: (seq) => this.paging.jumpTo(seq, false),
+    });
+    this.paging = new Paging({
+      types: () => this.types(),
+      visible: () => this.visible,
+      anchor: () => this.list.anchor(),
+      refresh: (anchor) => this.refresh(anchor),
+      land: (index, align) => this.select(index, align, false, true),
+      setFollow: (on, scroll) => this.setFollow(on, scroll),
+      reveal: (key) => (this.flashKey = key),
+      scrollToTop: () => (this.list.scroller.scrollTop = 0),
+      replaying: () => this.replay.at !== undefined,
+      announce: (text) => this.announce(text),
+      caughtUp: () => (this.unseen = 0),
+      repaint: () => this.list.render(),
+    });
+  }
+
+  /** What the mouse and the keyboard act on (input.ts). */
+  private input(): InputTarget {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the accessors below read and set the timeline's own fields
+    const self = this;
+    return {
+      get visible() { return self.visible; },
+      get selected() { return self.selected; },
+      set selected(v) { self.selected = v; },
+      get anchor() { return self.anchor; },
+      set anchor(v) { self.anchor = v; },
+      get flashKey() { return self.flashKey; },
+      set flashKey(v) { self.flashKey = v; },
+      ui: this.ui,
+      comments: this.comments,
+      inner: this.list.inner,
+      persist: () => this.persist(),
+      repaint: () => this.list.render(),
+      focusSearch: () => this.search.focus(),
+      setFollow: (on, scroll) => this.setFollow(on, scroll),
+      select: (index, align, extend) => this.select(index, align, extend),
+      copyMarkdown: () => this.copyMarkdown(),
+      jumpToStart: () => this.paging.jumpToStart(),
+      jumpToEnd: () => this.paging.jumpToEnd(),
+    };
+  }
+
+  private expanded(key: string): boolean {
+    return this.ui.expanded.includes(key) !== (this.ui.expandAll ?? false);
   }
 
   start(): void {
     this.layout();
     this.persist(); // the session id, so VS Code can restore this panel after a reload
-    this.virtualizer._didMount();
+    this.list.mount();
     onHostMessage((m) => this.onMessage(m), isTimelineHostMessage);
     postTimeline({ type: 'ready' });
     setInterval(() => {
-      this.version++;
-      this.renderRows();
+      this.list.invalidate();
+      this.list.render();
       this.renderBanner();
     }, 30_000);
   }
 
   private layout(): void {
-    this.search.value = this.ui.search;
-    this.search.addEventListener('input', () => this.setSearch(this.search.value));
-    this.search.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter') this.nextHit(e.shiftKey ? -1 : 1);
-      if (e.key === 'Escape') this.setSearch((this.search.value = ''));
-    });
-    const prev = h('button', { class: 'icon-button', type: 'button', title: 'Previous match (Shift+Enter)', 'aria-label': 'Previous match' }, '↑');
-    const next = h('button', { class: 'icon-button', type: 'button', title: 'Next match (Enter)', 'aria-label': 'Next match' }, '↓');
-    prev.addEventListener('click', () => this.nextHit(-1));
-    next.addEventListener('click', () => this.nextHit(1));
     this.followButton.addEventListener('click', () => this.setFollow(!this.ui.follow));
-    const button = (label: string, title: string, run: () => void, attrs: Record<string, string> = {}) => {
-      const b = h('vscode-button', { secondary: '', title, ...attrs }, label);
-      b.addEventListener('click', run);
-      return b;
-    };
     this.pill.addEventListener('click', () => this.setFollow(true));
-    const toolbar = h(
-      'div',
-      { class: 'toolbar' },
-      this.search,
-      prev,
-      next,
-      this.hitLabel,
-      this.followButton,
-      this.replay.playButton,
-      this.replay.speedSelect,
-      this.replay.scrub,
-    );
-    const nav = h(
-      'div',
-      { class: 'toolbar nav' },
-      button('⇤ Start', 'Jump to Start: the session\'s first event (Home)', () => this.jumpToStart(), { 'data-jump': 'start', 'aria-label': 'Jump to Start' }),
-      button('End ⇥', 'Jump to End: the latest event, following live (End)', () => this.jumpToEnd(), { 'data-jump': 'end', 'aria-label': 'Jump to End' }),
-      this.position,
-      button('Expand All', 'Show every long text and output whole', () => this.setExpandAll(true), { 'data-expand': 'all' }),
-      button('Collapse All', 'Show long texts and output as previews', () => this.setExpandAll(false), { 'data-expand': 'none' }),
-      button('Copy Markdown', 'Copy as Markdown: the selected events (Shift+j/k or Shift+click), or the whole session (m)', () => this.copyMarkdown(), { 'data-copy-markdown': '1', 'aria-label': 'Copy as Markdown' }),
-      button('Export JSONL', 'Export the whole session as JSON Lines', () => postTimeline({ type: 'exportJsonl' })),
-      button('Export MD', 'Export the whole session as Markdown (a file)', () => postTimeline({ type: 'exportMarkdown' }), { 'aria-label': 'Export Markdown' }),
-    );
-    this.scroller.append(this.inner);
-    const list = h('div', { class: 'list-area' }, this.scroller, this.overview.el);
-    this.root.append(this.header, this.steer, this.banner, this.filters, toolbar, nav, this.server.list, list, this.comments.composer, this.pill, this.live);
-    this.scroller.addEventListener('scroll', () => this.onScroll(), { passive: true });
-    this.scroller.addEventListener('click', (e) => this.onListClick(e));
-    document.addEventListener('keydown', (e) => this.onKey(e));
+    const bars = toolbars({
+      search: this.search.field,
+      hitLabel: this.search.label,
+      followButton: this.followButton,
+      position: this.position,
+      replay: [this.replay.playButton, this.replay.speedSelect, this.replay.scrub],
+      nextHit: (d) => this.search.next(d),
+      jumpToStart: () => this.paging.jumpToStart(),
+      jumpToEnd: () => this.paging.jumpToEnd(),
+      expandAll: (on) => this.setExpandAll(on),
+      copyMarkdown: () => this.copyMarkdown(),
+    });
+    const list = h('div', { class: 'list-area' }, this.list.scroller, this.overview.el);
+    this.root.append(this.header, this.steer, this.banner, this.filters, ...bars, this.search.results, list, this.comments.composer, this.pill, this.live);
+    this.list.scroller.addEventListener('scroll', () => this.onScroll(), { passive: true });
+    const input = this.input();
+    this.list.scroller.addEventListener('click', (e) => onListClick(input, e));
+    document.addEventListener('keydown', (e) => onKey(input, e));
   }
 
   private onMessage(m: TimelineHostMessage): void {
     switch (m.type) {
       case 'init':
         this.session = m.session;
-        this.window.replace({ entries: decodeEntries(m.entries), reachedStart: m.reachedStart ?? true, reachedEnd: true, total: m.total ?? 0 });
+        this.paging.replace({ entries: decodeEntries(m.entries), reachedStart: m.reachedStart ?? true, reachedEnd: true, total: m.total ?? 0 });
         this.connection = m.connection;
         this.viewers = m.viewers;
         this.clockSkew = m.now - Date.now();
@@ -197,23 +218,17 @@ export class Timeline {
         this.renderHeader();
         break;
       case 'page':
-        this.waiting.get(m.requestId)?.(m);
-        this.waiting.delete(m.requestId);
+        this.paging.answer(m);
         break;
       case 'searchResults':
-        if (this.server.receive(m)) {
-          if (this.server.failed) this.refresh();
-          else if (this.server.index < 0 && this.server.hits.length > 0) this.nextHit(1);
-          else if (this.server.index >= 0 && this.server.index < this.server.hits.length - 1 && !this.server.more) this.renderHits();
-          this.renderHits();
-        }
+        this.search.receive(m);
         break;
       case 'counts':
         this.serverCounts = m.counts;
         this.renderFilters();
         break;
       case 'reveal':
-        this.jumpTo(m.seq, true);
+        this.paging.jumpTo(m.seq, true);
         break;
       case 'session':
         if (this.session?.state !== m.session.state) this.announce(m.session.state === 'waiting' ? `The agent needs you: ${m.session.requests?.[0]?.title ?? ''}` : `Session ${m.session.state}.`);
@@ -235,8 +250,7 @@ export class Timeline {
       this.firstUnread = undefined;
       this.setFollow(false, false);
       this.announce(`${(this.window.total - readSeq).toLocaleString()} new events since you last looked.`);
-      this.request('around', readSeq + 1, (page) => {
-        this.replaceWindow(page);
+      this.paging.around(readSeq + 1, () => {
         const unread = this.entries.find((e) => (seqOf(e) ?? 0) > readSeq);
         if (unread) this.firstUnread = keyOf(unread, 0);
         this.refresh();
@@ -254,9 +268,9 @@ export class Timeline {
     this.refresh();
     if (unread) {
       const index = this.visible.indexOf(unread);
-      if (index >= 0) this.virtualizer.scrollToIndex(index, { align: 'start' });
+      if (index >= 0) this.list.scrollTo(index, 'start');
       this.announce(`${news.length} new event${news.length === 1 ? '' : 's'} since you last looked.`);
-    } else if (this.restoring && !this.ui.follow) this.scroller.scrollTop = this.ui.scrollTop;
+    } else if (this.restoring && !this.ui.follow) this.list.scroller.scrollTop = this.ui.scrollTop;
     if (this.ui.draft) this.comments.open(this.ui.draft);
   }
 
@@ -300,143 +314,20 @@ export class Timeline {
     return hidden.length === 0 ? undefined : SESSION_EVENT_TYPES.filter((t) => !hidden.includes(t));
   }
 
-  /** Asks the host for a page of the session; `then` gets the answer unless it failed (then it is said). */
-  private request(direction: 'before' | 'after' | 'around', seq: number, then: (page: { entries: TimelineEntry[]; reachedStart: boolean; reachedEnd: boolean; total: number }) => void, always?: () => void): void {
-    const requestId = `p${Math.random().toString(36).slice(2)}`;
-    const types = this.types();
-    this.waiting.set(requestId, (m) => {
-      always?.();
-      if (m.error) return this.announce(`Could not load events: ${m.error}`);
-      // An answer for filters that changed meanwhile is of no use.
-      if (JSON.stringify(types) !== JSON.stringify(this.types())) return;
-      then({ entries: decodeEntries(m.entries), reachedStart: m.reachedStart, reachedEnd: m.reachedEnd, total: m.total });
-    });
-    postTimeline({ type: 'page', requestId, direction, seq, limit: direction === 'around' ? PAGE_SIZE * 2 : PAGE_SIZE, types });
-  }
-
-  /** Near either end of what is held, the next page in from the host (one at a time per end). */
-  private loadMore(first: number, last: number): void {
-    // Not while a jump lands: the rows are new and the scroll is still on its way to the target.
-    if (this.replay.at !== undefined || this.entries.length === 0 || this.target !== undefined || this.landing) return;
-    if (first < 40 && !this.window.reachedStart && !this.loadingBefore) {
-      this.loadingBefore = true;
-      const from = this.window.firstSeq ?? 1;
-      this.request('before', from, (page) => {
-        // What is held changed meanwhile (a jump, the other end let go of): this page no longer joins it.
-        if (this.window.firstSeq !== from) return;
-        const anchor = this.anchorRow();
-        this.window.prepend(page);
-        this.refresh(anchor);
-      }, () => (this.loadingBefore = false));
-    }
-    if (last > this.visible.length - 40 && !this.window.reachedEnd && !this.loadingAfter) {
-      this.loadingAfter = true;
-      const from = this.window.lastSeq ?? 0;
-      this.request('after', from, (page) => {
-        if (this.window.lastSeq !== from) return;
-        const anchor = this.anchorRow();
-        this.window.append(page);
-        this.refresh(anchor);
-      }, () => (this.loadingAfter = false));
-    }
-  }
-
-  /** The first row on screen and how far below the top it is, to keep it in place when rows come or go above it. */
-  private anchorRow(): { key: string; offset: number } | undefined {
-    const top = this.scroller.scrollTop;
-    const item = this.virtualizer.getVirtualItems().find((i) => i.end > top);
-    const entry = item && this.visible[item.index];
-    return item && entry ? { key: keyOf(entry, item.index), offset: item.start - top } : undefined;
-  }
-
-  /** Shows the event numbered `seq` (loading the part of the session around it if it is not held). */
-  private jumpTo(seq: number, flash: boolean): void {
-    this.setFollow(false, false);
-    this.target = { seq, flash };
-    const held = this.window.covers(seq) && this.visible.some((e) => (seqOf(e) ?? 0) >= seq);
-    if (held) return this.showTarget();
-    this.request('around', seq, (page) => {
-      this.replaceWindow(page);
-      this.land(() => {
-        this.refresh();
-        this.showTarget();
-      });
-    });
-  }
-
-  private showTarget(): void {
-    const target = this.target;
-    if (!target) return;
-    this.target = undefined;
-    const index = this.visible.findIndex((e) => (seqOf(e) ?? 0) >= target.seq);
-    if (index < 0) return;
-    if (target.flash) this.flashKey = keyOf(this.visible[index]!, index);
-    this.land(() => this.select(index, 'center', false, true));
-    const seq = seqOf(this.visible[index]!);
-    if (target.flash) this.announce(`Event ${seq ?? target.seq} of ${this.window.total.toLocaleString()}.`);
-  }
-
-  /** Runs a jump's scroll, and keeps the edges from asking for pages until it has settled (two frames). */
-  private landing = false;
-  private land(scroll: () => void): void {
-    this.landing = true;
-    scroll();
-    requestAnimationFrame(() =>
-      requestAnimationFrame(() => {
-        this.landing = false;
-        this.renderRows();
-      }),
-    );
-  }
-
-  private jumpToStart(): void {
-    this.setFollow(false, false);
-    if (this.window.reachedStart) return this.select(0, 'start', false, true);
-    this.request('after', 0, (page) => {
-      this.replaceWindow({ ...page, reachedStart: true });
-      this.scroller.scrollTop = 0;
-      this.land(() => {
-        this.refresh();
-        this.select(0, 'start', false, true);
-      });
-    });
-  }
-
-  private jumpToEnd(): void {
-    if (this.window.reachedEnd) return this.setFollow(true);
-    this.request('before', Number.MAX_SAFE_INTEGER, (page) => {
-      this.replaceWindow({ ...page, reachedEnd: true });
-      this.unseen = 0;
-      this.refresh();
-      this.setFollow(true);
-    });
-  }
-
-  private refresh(anchor?: { key: string; offset: number }): void {
+  private refresh(anchor?: Anchor): void {
     // The selection is kept by its events, not their places: pages coming in above move them.
     const selectedKey = this.visible[this.selected] ? keyOf(this.visible[this.selected]!, this.selected) : undefined;
     const anchorKey = this.visible[this.anchor] ? keyOf(this.visible[this.anchor]!, this.anchor) : undefined;
-    this.visible = visibleEntries(this.entries, this.ui.hidden, this.replay.at);
-    if (selectedKey !== undefined) this.selected = this.visible.findIndex((e, i) => keyOf(e, i) === selectedKey);
-    if (anchorKey !== undefined) this.anchor = this.visible.findIndex((e, i) => keyOf(e, i) === anchorKey);
-    this.hits = this.server.failed ? matches(this.visible, this.ui.search) : [];
-    // A new key function each time: the virtualizer keeps its measurements while its options stay the
-    // same, and a full window that took a page at one end and let one go at the other has the same
-    // count with other rows at every index.
-    const visible = this.visible;
-    this.virtualizer.setOptions({ ...this.virtualizer.options, count: visible.length, getItemKey: (i) => keyOf(visible[i]!, i) });
-    this.virtualizer._willUpdate();
-    if (anchor) {
-      const index = this.visible.findIndex((e, i) => keyOf(e, i) === anchor.key);
-      const at = index >= 0 ? this.virtualizer.getOffsetForIndex(index, 'start')?.[0] : undefined;
-      if (at !== undefined) this.scroller.scrollTop = at - anchor.offset;
-    }
+    this.list.show(visibleEntries(this.entries, this.ui.hidden, this.replay.at), anchor);
+    if (selectedKey !== undefined) this.selected = this.list.indexOfKey(selectedKey);
+    if (anchorKey !== undefined) this.anchor = this.list.indexOfKey(anchorKey);
+    this.search.relist(this.visible);
     this.renderHeader();
     this.renderBanner();
     this.renderFilters();
-    this.renderHits();
-    this.renderRows();
-    if (this.ui.follow && this.window.reachedEnd && this.visible.length > 0) this.scrollToEnd();
+    this.search.render();
+    this.list.render();
+    if (this.ui.follow && this.window.reachedEnd && this.visible.length > 0) this.list.scrollToEnd();
   }
 
   private renderPosition(first?: number, last?: number): void {
@@ -472,143 +363,57 @@ export class Timeline {
     );
   }
 
-  private renderHits(): void {
-    if (!this.server.failed) return void (this.hitLabel.textContent = this.server.label());
-    this.hitLabel.textContent = this.ui.search.trim() ? (this.hits.length ? `${this.hitIndex >= 0 ? this.hitIndex + 1 : 0}/${this.hits.length} loaded` : 'No matches loaded') : '';
-    this.hitLabel.title = `Searching only what is loaded: ${this.server.failed}`;
-  }
-
-  /**
-   * The virtualizer reports every scroll and every measured size; rows are painted once per frame.
-   * A change reported while painting (a measured size moved the rows) gets one more pass at once,
-   * instead of re-entering the paint from inside `measureElement` for every row.
-   */
-  private scheduleRows(): void {
-    if (this.rendering) this.rerender = true;
-    else this.frame ||= requestAnimationFrame(() => {
-      this.frame = 0;
-      this.renderRows();
-    });
-  }
-
-  private renderRows(): void {
-    this.rendering = true;
-    try {
-      for (let pass = 0; pass < 3; pass++) {
-        this.rerender = false;
-        this.paintRows();
-        if (!this.rerender) break;
-      }
-    } finally {
-      this.rendering = false;
-    }
-  }
-
-  private paintRows(): void {
-    const items = this.virtualizer.getVirtualItems();
-    this.inner.style.height = `${this.virtualizer.getTotalSize()}px`;
-    const now = Date.now() + this.clockSkew;
-    const rows: HTMLElement[] = [];
-    for (const item of items) {
-      const entry = this.visible[item.index];
-      if (!entry) continue;
-      const key = keyOf(entry, item.index);
-      const expanded = this.ui.expanded.includes(key) !== (this.ui.expandAll ?? false);
-      const cacheKey = `${key}|${this.ui.search}|${expanded}|${this.comments.version(key)}`;
-      let cached = this.cache.get(cacheKey);
-      if (!cached || cached.version !== this.version) {
-        const el = renderRow(entry, { query: this.ui.search, now, expanded });
-        const thread = entry.kind === 'event' ? this.comments.thread(entry.event.id, now) : null;
-        if (thread) el.querySelector('.content')!.append(thread);
-        cached = { version: this.version, el };
-        this.cache.set(cacheKey, cached);
-      }
-      const el = cached.el;
-      el.dataset.index = String(item.index);
-      el.dataset.key = key;
-      el.style.transform = `translateY(${item.start}px)`;
-      el.classList.toggle('selected', item.index === this.selected);
-      el.classList.toggle('in-selection', this.anchor >= 0 && item.index >= Math.min(this.anchor, this.selected) && item.index <= Math.max(this.anchor, this.selected));
-      el.classList.toggle('hit', this.server.failed ? this.hits[this.hitIndex] === item.index : this.server.index >= 0 && seqOf(entry) === this.server.hits[this.server.index]?.seq);
-      el.classList.toggle('revealed', key === this.flashKey);
-      el.classList.toggle('first-unread', key === this.firstUnread);
-      rows.push(el);
-    }
+  /** After each paint: the read marker, the position, and pages near either end. */
+  private painted(items: ReadonlyArray<{ index: number; end: number }>, onScreen: { first?: number; last?: number }): void {
+    const scroller = this.list.scroller;
     // The highest event wholly on screen moves the user's read marker (the host saves it).
-    const seen = highestRead(items, this.visible, this.scroller.scrollTop + this.scroller.clientHeight + 1);
-    if (seen > this.postedRead && this.scroller.clientHeight > 0) postTimeline({ type: 'read', seq: (this.postedRead = seen) });
-    for (const el of placeInOrder(this.inner, rows)) this.virtualizer.measureElement(el);
-    if (this.cache.size > 2000) this.cache.clear();
-    const top = this.scroller.scrollTop;
-    const bottom = top + this.scroller.clientHeight;
-    const onScreen = items.filter((i) => i.end > top && i.start < bottom);
-    const firstOn = onScreen[0] ? seqOf(this.visible[onScreen[0].index]!) : undefined;
-    const lastOn = onScreen.at(-1) ? seqOf(this.visible[onScreen.at(-1)!.index]!) : undefined;
-    this.renderPosition(firstOn, lastOn);
-    if (items.length > 0) this.loadMore(items[0]!.index, items.at(-1)!.index);
+    const seen = highestRead(items, this.visible, scroller.scrollTop + scroller.clientHeight + 1);
+    if (seen > this.postedRead && scroller.clientHeight > 0) postTimeline({ type: 'read', seq: (this.postedRead = seen) });
+    const seqAt = (i: number | undefined) => (i === undefined ? undefined : seqOf(this.visible[i]!));
+    this.renderPosition(seqAt(onScreen.first), seqAt(onScreen.last));
+    if (items.length > 0) this.paging.edges(items[0]!.index, items.at(-1)!.index);
   }
 
   private onScroll(): void {
-    const atBottom = this.scroller.scrollTop + this.scroller.clientHeight >= this.scroller.scrollHeight - 24;
+    const scroller = this.list.scroller;
+    const atBottom = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 24;
     // At the bottom of what is held follows live only when that is the session's end.
-    if (atBottom && !this.ui.follow && this.window.reachedEnd && this.target === undefined) this.setFollow(true);
-    else if (!atBottom && this.ui.follow && this.virtualizer.isScrolling) this.setFollow(false, false);
-    this.ui.scrollTop = this.scroller.scrollTop;
+    if (atBottom && !this.ui.follow && this.window.reachedEnd && !this.paging.targeting) this.setFollow(true);
+    else if (!atBottom && this.ui.follow && this.list.isScrolling) this.setFollow(false, false);
+    this.ui.scrollTop = scroller.scrollTop;
     this.persist();
   }
 
-  /** The bottom of the list; cheaper than scrollToIndex, which re-measures unmeasured rows. */
-  private scrollToEnd(): void {
-    this.scroller.scrollTop = this.virtualizer.getTotalSize();
-  }
-
   private setFollow(on: boolean, scroll = true): void {
-    if (on && !this.window.reachedEnd) return this.jumpToEnd();
+    if (on && !this.window.reachedEnd) return this.paging.jumpToEnd();
     this.ui.follow = on;
     this.followButton.setAttribute('aria-pressed', String(on));
     if (on) {
       this.unseen = 0;
       this.pill.hidden = true;
-      if (scroll && this.visible.length) this.scrollToEnd();
+      if (scroll && this.visible.length) this.list.scrollToEnd();
     }
     this.persist();
   }
 
   private toggleKind(kind: EntryKind): void {
-    const anchor = this.anchorRow();
-    const at = anchor ? seqOf(this.visible.find((e, i) => keyOf(e, i) === anchor.key)!) : undefined;
+    const anchor = this.list.anchor();
+    const at = anchor ? seqOf(this.visible[this.list.indexOfKey(anchor.key)]!) : undefined;
     this.ui.hidden = this.ui.hidden.includes(kind) ? this.ui.hidden.filter((k) => k !== kind) : [...this.ui.hidden, kind];
     this.persist();
-    if (this.ui.search.trim()) this.server.start(this.ui.search);
+    this.search.restart();
     // What is held is the whole session with every type: filtered here. Otherwise the filters apply
     // to the whole session on the server: the part around where the list was, anew.
-    if (kind === 'malformed' || (this.windowTypes === undefined && this.window.reachedStart && this.window.reachedEnd)) return this.refresh();
-    if (this.ui.follow && this.window.reachedEnd) {
-      this.request('before', Number.MAX_SAFE_INTEGER, (page) => {
-        this.replaceWindow({ ...page, reachedEnd: true });
-        this.refresh();
-      });
-    } else {
-      this.request('around', at ?? 1, (page) => {
-        this.replaceWindow(page);
-        this.refresh();
-        if (at !== undefined) this.jumpTo(at, false);
-      });
-    }
-  }
-
-  /** A page from the host takes the place of what is held (read with the filters of now). */
-  private replaceWindow(page: { entries: TimelineEntry[]; reachedStart: boolean; reachedEnd: boolean; total: number }): void {
-    this.window.replace(page);
-    this.windowTypes = this.types();
+    if (kind === 'malformed' || this.paging.holdsAll) return this.refresh();
+    this.paging.reload(at, this.ui.follow && this.window.reachedEnd);
   }
 
   private setExpandAll(on: boolean): void {
     this.ui.expandAll = on;
     this.ui.expanded = [];
     this.persist();
-    this.version++;
-    this.renderRows();
+    this.list.invalidate();
+    this.list.render();
   }
 
   /** The selection (or the selected event) as Markdown to the clipboard; with nothing selected, the whole session (the host reads it). */
@@ -620,122 +425,18 @@ export class Timeline {
     postTimeline({ type: 'copy', text: sessionMarkdown(picked), what: `${picked.length} event${picked.length === 1 ? '' : 's'} as Markdown` });
   }
 
-  private searchTimer: ReturnType<typeof setTimeout> | undefined;
-
-  private setSearch(query: string): void {
-    this.ui.search = query;
-    this.hitIndex = -1;
-    this.persist();
-    clearTimeout(this.searchTimer);
-    // The server searches the whole session once typing pauses; the rows highlight at once.
-    this.searchTimer = setTimeout(() => this.server.start(query), 200);
-    this.refresh();
-    if (this.server.failed && this.hits.length) this.nextHit(1);
-  }
-
-  private nextHit(direction: 1 | -1): void {
-    if (!this.server.failed) {
-      const i = this.server.step(direction);
-      if (i !== undefined) this.goToHit(i);
-      this.renderHits();
-      return;
-    }
-    if (!this.hits.length) return;
-    this.hitIndex = (this.hitIndex + direction + this.hits.length) % this.hits.length;
-    this.setFollow(false, false);
-    this.select(this.hits[this.hitIndex]!);
-    this.renderHits();
-  }
-
-  /** A server hit: shown where it is in the session (its page loaded when it is not held). */
-  private goToHit(index: number): void {
-    const hit = this.server.hits[index];
-    if (!hit) return;
-    this.renderHits();
-    this.jumpTo(hit.seq, false);
-  }
-
   private select(index: number, align: 'auto' | 'start' | 'center' = 'auto', extend = false, jump = false): void {
     if (!this.visible.length) return;
     if (extend && this.anchor < 0) this.anchor = Math.max(0, this.selected);
     if (!extend) this.anchor = -1;
     this.selected = Math.max(0, Math.min(this.visible.length - 1, index));
-    // After a jump the rows are new: put the scroll there at once (the virtualizer's own scroll
-    // settles over frames, while the edges already ask for more pages from the old position).
-    const at = jump ? this.virtualizer.getOffsetForIndex(this.selected, align === 'auto' ? 'center' : align)?.[0] : undefined;
-    if (at !== undefined) this.scroller.scrollTop = at;
-    else this.virtualizer.scrollToIndex(this.selected, { align });
-    this.renderRows();
+    this.list.scrollTo(this.selected, align, jump);
+    this.list.render();
   }
 
   private scrollToEntry(entry: TimelineEntry, align: 'start' | 'center'): void {
     const index = this.visible.indexOf(entry);
-    if (index >= 0) this.virtualizer.scrollToIndex(index, { align });
-  }
-
-  private onListClick(e: MouseEvent): void {
-    const target = e.target as HTMLElement;
-    const row = target.closest<HTMLElement>('.row');
-    if (!row) return;
-    const entry = this.visible[Number(row.dataset.index)];
-    if (e.shiftKey && this.selected >= 0 && !target.closest('button, a')) {
-      if (this.anchor < 0) this.anchor = this.selected;
-    } else if (!target.closest('button, a')) this.anchor = -1;
-    this.selected = Number(row.dataset.index);
-    this.flashKey = undefined;
-    if (entry && this.comments.onClick(target, entry.kind === 'event' ? entry.event.id : undefined, row.getAttribute('aria-label') ?? 'the event')) return;
-    const link = target.closest<HTMLElement>('[data-open]');
-    const diff = target.closest<HTMLElement>('[data-diff]');
-    if (diff) {
-      postTimeline({ type: 'openDiff', eventId: diff.dataset.diff! });
-    } else if (link) {
-      e.preventDefault();
-      postTimeline({ type: 'openFile', path: link.dataset.open!, mode: e.altKey ? 'diff' : 'preview' });
-    } else if (target.closest('[data-copy]') && entry) {
-      postTimeline({ type: 'copy', text: JSON.stringify(entry.kind === 'event' ? entry.event : entry.malformed, null, 2) });
-    } else if (target.closest('[data-markdown]') && entry) {
-      postTimeline({ type: 'copy', text: sessionMarkdown([entry]), what: 'The event as Markdown' });
-    } else if (target.closest('[data-link]')) {
-      postTimeline({ type: 'copyLink', seq: Number(target.closest<HTMLElement>('[data-link]')!.dataset.link) });
-    } else if (target.closest('[data-toggle]')) {
-      const key = row.dataset.key!;
-      this.ui.expanded = this.ui.expanded.includes(key) ? this.ui.expanded.filter((k) => k !== key) : [...this.ui.expanded, key];
-      this.persist();
-    }
-    this.renderRows();
-  }
-
-  private onKey(e: KeyboardEvent): void {
-    const inField = (e.target as HTMLElement).closest('vscode-textfield, input, select, textarea, vscode-button');
-    if (e.key === '/' && !inField) {
-      e.preventDefault();
-      this.search.focus();
-    } else if (inField) {
-      return;
-    } else if (e.key === 'j' || e.key === 'J' || e.key === 'ArrowDown') {
-      e.preventDefault();
-      this.setFollow(false, false);
-      this.select(this.selected + 1, 'auto', e.shiftKey);
-    } else if (e.key === 'k' || e.key === 'K' || e.key === 'ArrowUp') {
-      e.preventDefault();
-      this.setFollow(false, false);
-      this.select(this.selected < 0 ? this.visible.length - 1 : this.selected - 1, 'auto', e.shiftKey);
-    } else if (e.key === 'm') {
-      e.preventDefault();
-      this.copyMarkdown();
-    } else if (e.key === 'Home') {
-      e.preventDefault();
-      this.jumpToStart();
-    } else if (e.key === 'Enter' && this.selected >= 0) {
-      const path = this.inner.querySelector<HTMLElement>(`.row[data-index="${this.selected}"] [data-open]`)?.dataset.open;
-      if (path) postTimeline({ type: 'openFile', path, mode: 'preview' });
-    } else if (e.key === 'c' && this.selected >= 0) {
-      e.preventDefault();
-      const row = this.inner.querySelector<HTMLElement>(`.row[data-index="${this.selected}"] [data-comment]`);
-      row?.click();
-    } else if (e.key === 'End') {
-      this.jumpToEnd();
-    }
+    if (index >= 0) this.list.scrollTo(index, align);
   }
 
   private announce(text: string): void {
