@@ -12,8 +12,9 @@ import type { Delivery } from '../core/delivery';
 import { Emitter, type Event } from '../core/emitter';
 import { silentLogger, type Logger } from '../core/log';
 import { SessionEventStream } from '../core/sessionEventStream';
-import type { CommandOutcome, SessionCommand } from '../shared/commands';
+import { describeOutcome, type CommandOutcome, type SessionCommand } from '../shared/commands';
 import type { SessionState } from '../shared/events';
+import type { SessionStore } from './sessionStore';
 
 /** What became of a command. */
 export interface CommandResult {
@@ -133,5 +134,41 @@ export class CommandReceiver {
       }
     }
     throw last;
+  }
+}
+
+/**
+ * A receiver whose handler's results are also recorded in the session's timeline (see
+ * SessionLifecycleManager.onCommand): a state change, a note, or an error event.
+ */
+export function listenForCommands(store: SessionStore, handler: CommandHandler, options: Omit<CommandReceiverOptions, 'handler'>): CommandReceiver {
+  const log = options.logger ?? silentLogger;
+  const receiver = new CommandReceiver({
+    ...options,
+    handler: async (command) => {
+      const result = await handler(command);
+      await recordCommand(store, command, result, log);
+      return result;
+    },
+  });
+  receiver.start();
+  return receiver;
+}
+
+/** The timeline's record of a handled command: a state change, a note, or an error event. */
+async function recordCommand(store: SessionStore, command: SessionCommand, result: CommandResult, log: Logger): Promise<void> {
+  const by = command.createdByName || 'someone';
+  const about = { id: command.id, kind: command.kind, by, outcome: result.outcome };
+  try {
+    if (result.outcome !== 'done') {
+      await store.emitEvent(command.sessionId, 'error', { message: describeOutcome({ ...command, outcome: result.outcome, reason: result.reason }), command: about });
+    } else if (result.state) {
+      const current = await store.getSession(command.sessionId);
+      if (current.state !== result.state) await store.transition(command.sessionId, result.state, result.reason);
+    } else if (result.note !== false) {
+      await store.emitEvent(command.sessionId, 'thinking', { iteration: 0, toolsUsed: [], text: result.reason, kind: 'note', command: about });
+    }
+  } catch (error) {
+    log.warn('could not record what became of a command in the timeline', { id: command.id, error: (error as Error).message });
   }
 }

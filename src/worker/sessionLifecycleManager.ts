@@ -8,9 +8,9 @@ import { backoffDelay } from '../core/backoff';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock';
 import { fetchHistory, HISTORY_COLUMNS } from '../core/history';
 import { silentLogger, type Logger } from '../core/log';
-import { parseEventRow, validateEventData, type SessionEvent, type SessionEventType, type SessionState, type SessionStats } from '../shared/events';
-import { describeOutcome, type AgentRequest, type SessionCommand } from '../shared/commands';
-import { CommandReceiver, type CommandHandler, type CommandReceiverOptions, type CommandResult } from './commandReceiver';
+import { parseEventRow, validateEventData, type SessionEvent, type SessionEventType } from '../shared/events';
+import { listenForCommands, type CommandHandler, type CommandReceiver, type CommandReceiverOptions } from './commandReceiver';
+import { insertEvents } from './eventInsert';
 import type { Journal } from './journal';
 import { SessionError, SessionStore } from './sessionStore';
 
@@ -72,15 +72,10 @@ interface SessionQueue {
 }
 
 type Attempt = { kind: 'stored'; event: SessionEvent } | { kind: 'retry'; error: string } | { kind: 'permanent'; error: string } | { kind: 'split' };
-type InsertResult = { kind: 'stored'; events: SessionEvent[] } | { kind: 'retry'; error: string } | { kind: 'permanent'; error: string };
 
 /** Most events sent in one insert when several wait in a session's queue. */
 const MAX_BATCH = 200;
 
-/** PostgREST/PostgreSQL failures that a later attempt can get past. */
-function isTransient(status: number, code: string): boolean {
-  return status === 0 || status === 408 || status === 429 || status >= 500 || /^(08|40|53|57|58)/.test(code) || /^PGRST00/.test(code);
-}
 
 export class SessionLifecycleManager extends SessionStore {
   private readonly clock: Clock;
@@ -99,7 +94,6 @@ export class SessionLifecycleManager extends SessionStore {
   /** Waiters for one event's outcome (whenSettled), and the outcomes of recent ones. */
   private readonly settleWaiters = new Map<string, Array<(outcome: EmitOutcome) => void>>();
   private readonly recent = new Map<string, EmitOutcome>();
-  private readonly stateChanges = new Map<string, Promise<unknown>>();
 
   constructor(client: SupabaseClient, options: LifecycleOptions = {}) {
     super(client);
@@ -158,62 +152,6 @@ export class SessionLifecycleManager extends SessionStore {
   }
 
   /**
-   * Moves the session to `to`; the database records the change as a STATE_CHANGED event (with the
-   * state it really left and `reason`) in the same transaction. Everything emitted before is stored
-   * first, so the change comes after it in `seq`. Throws a SessionError for an impossible
-   * transition (e.g. completed → running), a missing session, or events that could not be stored.
-   */
-  transition(sessionId: string, to: SessionState, reason = '', stats?: SessionStats): Promise<EmitOutcome> {
-    return this.oneAtATime(sessionId, () => this.transitionNow(sessionId, to, reason, stats));
-  }
-
-  /**
-   * State changes of one session run one after another: the agent ending while a command moves it
-   * (an answer taking it out of `waiting`) must not make either fail as "changed meanwhile".
-   */
-  private oneAtATime<T>(sessionId: string, work: () => Promise<T>): Promise<T> {
-    const before = this.stateChanges.get(sessionId) ?? Promise.resolve();
-    const next = before.then(work, work);
-    const tail = next.catch(() => undefined);
-    this.stateChanges.set(sessionId, tail);
-    void tail.then(() => this.stateChanges.get(sessionId) === tail && this.stateChanges.delete(sessionId));
-    return next;
-  }
-
-  private async transitionNow(sessionId: string, to: SessionState, reason: string, stats?: SessionStats): Promise<EmitOutcome> {
-    await this.settle(sessionId);
-    await this.moveState(sessionId, to, reason, stats);
-    const { data, error } = await this.client.from('session_events').select(HISTORY_COLUMNS).eq('session_id', sessionId).eq('event_type', 'state_changed').order('session_seq', { ascending: false }).limit(1);
-    const parsed = !error && data?.[0] ? parseEventRow(data[0]) : undefined;
-    if (parsed?.ok) return { status: 'stored', event: parsed.event };
-    return { status: 'failed', id: '', error: `the session is ${to}, but its state_changed event could not be read back${error ? `: ${error.message}` : ''}` };
-  }
-
-  /**
-   * The agent waits for its user: the session becomes `waiting` with what it asked (`requests`,
-   * shown in VS Code with Approve / Deny / Reply), or — already waiting — its list of requests is
-   * replaced. An empty list moves a waiting session back to running with `reason`.
-   */
-  setWaiting(sessionId: string, requests: readonly AgentRequest[], reason: string): Promise<void> {
-    return this.oneAtATime(sessionId, () => this.setWaitingNow(sessionId, requests, reason));
-  }
-
-  private async setWaitingNow(sessionId: string, requests: readonly AgentRequest[], reason: string): Promise<void> {
-    await this.settle(sessionId);
-    const current = await this.getSession(sessionId);
-    if (requests.length === 0) {
-      if (current.state === 'waiting') await this.moveState(sessionId, 'running', reason);
-      return;
-    }
-    if (current.state !== 'waiting') {
-      await this.moveState(sessionId, 'waiting', reason, undefined, { waiting_for: requests });
-      return;
-    }
-    const { error } = await this.client.from('coding_sessions').update({ waiting_for: requests }).eq('id', sessionId).eq('state', 'waiting');
-    if (error) throw new SessionError(`Could not update what session ${sessionId} waits for: ${error.message}`);
-  }
-
-  /**
    * Listens for the commands sent to `sessionId` (stop, pause, resume, messages, approve / deny)
    * and hands each to `handler` once, in the order they were sent — live, and after every
    * reconnect also those sent while this worker was away. The handler acts and says what became of
@@ -223,52 +161,7 @@ export class SessionLifecycleManager extends SessionStore {
    * unsupported command. Returns what stops listening.
    */
   onCommand(sessionId: string, handler: CommandHandler, options: Omit<CommandReceiverOptions, 'client' | 'sessionId' | 'handler'> = {}): CommandReceiver {
-    const receiver = new CommandReceiver({
-      ...options,
-      client: this.client,
-      sessionId,
-      logger: options.logger ?? this.log,
-      clock: options.clock ?? this.clock,
-      handler: async (command) => {
-        const result = await handler(command);
-        await this.recordCommand(command, result);
-        return result;
-      },
-    });
-    receiver.start();
-    return receiver;
-  }
-
-  /** The timeline's record of a handled command: a state change, a note, or an error event. */
-  private async recordCommand(command: SessionCommand, result: CommandResult): Promise<void> {
-    const by = command.createdByName || 'someone';
-    const about = { id: command.id, kind: command.kind, by, outcome: result.outcome };
-    try {
-      if (result.outcome !== 'done') {
-        await this.emitEvent(command.sessionId, 'error', { message: describeOutcome({ ...command, outcome: result.outcome, reason: result.reason }), command: about });
-      } else if (result.state) {
-        const current = await this.getSession(command.sessionId);
-        if (current.state !== result.state) await this.transition(command.sessionId, result.state, result.reason);
-      } else if (result.note !== false) {
-        await this.emitEvent(command.sessionId, 'thinking', { iteration: 0, toolsUsed: [], text: result.reason, kind: 'note', command: about });
-      }
-    } catch (error) {
-      this.log.warn('could not record what became of a command in the timeline', { id: command.id, error: (error as Error).message });
-    }
-  }
-
-  /** The success flow: COMPLETION with the stats, then STATE_CHANGED → completed. */
-  async completeSession(sessionId: string, stats: SessionStats, message = 'Session completed'): Promise<EmitOutcome> {
-    const completion = await this.emitEvent(sessionId, 'completion', { message, stats });
-    if (completion.status === 'refused' || completion.status === 'failed') return completion;
-    return this.transition(sessionId, 'completed', message, stats);
-  }
-
-  /** The failure flow: ERROR with the message (and stats), then STATE_CHANGED → failed. */
-  async failSession(sessionId: string, message: string, stats?: SessionStats): Promise<EmitOutcome> {
-    const failure = await this.emitEvent(sessionId, 'error', stats ? { message, stats } : { message });
-    if (failure.status === 'refused' || failure.status === 'failed') return failure;
-    return this.transition(sessionId, 'failed', message, stats);
+    return listenForCommands(this, handler, { ...options, client: this.client, sessionId, logger: options.logger ?? this.log, clock: options.clock ?? this.clock });
   }
 
   /** Emits a FILES_CHANGED batch (one event for several files) for paths or `{ path, action }`. */
@@ -468,7 +361,7 @@ export class SessionLifecycleManager extends SessionStore {
     try {
       head.attempts++;
       if (head.attempts > 1) this.counts.retried++;
-      const attempt = await this.insert(batch);
+      const attempt = await insertEvents(this.client, batch, { timeoutMs: this.options.requestTimeoutMs, clock: this.clock });
       if (attempt.kind === 'stored') {
         queue.entries.splice(0, batch.length);
         this.counts.emitted += batch.length;
@@ -492,42 +385,6 @@ export class SessionLifecycleManager extends SessionStore {
       return attempt;
     } finally {
       queue.busy = false;
-    }
-  }
-
-  private async insert(batch: Entry[]): Promise<InsertResult> {
-    // A timer of our own, not AbortSignal.timeout: that one does not keep the process alive, and a
-    // request stuck on a reset connection then let a short-lived worker exit (code 0) with the
-    // event neither stored nor retried.
-    const controller = new AbortController();
-    const timer = this.clock.setTimeout(() => controller.abort(new Error(`no answer within ${this.options.requestTimeoutMs} ms`)), this.options.requestTimeoutMs);
-    const signal = controller.signal;
-    try {
-      const rows = batch.map((e) => ({ id: e.id, session_id: e.sessionId, event_type: e.type, event_data: e.data }));
-      const inserted = await this.client.from('session_events').upsert(rows, { onConflict: 'id', ignoreDuplicates: true }).select(HISTORY_COLUMNS).abortSignal(signal);
-      if (inserted.error) {
-        const error = `${inserted.error.message}${inserted.error.code ? ` (${inserted.error.code})` : ''}`;
-        return isTransient(inserted.status, inserted.error.code ?? '') ? { kind: 'retry', error } : { kind: 'permanent', error };
-      }
-      const byId = new Map((inserted.data as Array<{ id: string }>).map((r) => [r.id, r as unknown]));
-      const missing = batch.filter((e) => !byId.has(e.id)).map((e) => e.id);
-      if (missing.length > 0) {
-        // Already there: an earlier attempt committed but its reply was lost. Read them back.
-        const existing = await this.client.from('session_events').select(HISTORY_COLUMNS).in('id', missing).abortSignal(signal);
-        if (existing.error) return { kind: 'retry', error: existing.error.message };
-        for (const r of existing.data as Array<{ id: string }>) byId.set(r.id, r);
-      }
-      const events: SessionEvent[] = [];
-      for (const e of batch) {
-        const parsed = parseEventRow(byId.get(e.id));
-        if (!parsed.ok) return { kind: 'retry', error: `event ${e.id} could not be read back: ${parsed.malformed.reason}` };
-        events.push(parsed.event);
-      }
-      return { kind: 'stored', events };
-    } catch (error) {
-      return { kind: 'retry', error: error instanceof Error ? error.message : String(error) };
-    } finally {
-      this.clock.clearTimeout(timer);
     }
   }
 }

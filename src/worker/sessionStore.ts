@@ -1,7 +1,11 @@
 // Sessions as the worker manages them: create, move through the lifecycle (refusing impossible
-// transitions), and record the outcome. Events go through SessionLifecycleManager.emitEvent.
+// transitions; one change at a time per session), wait for the user, and record the outcome.
+// Events go through SessionLifecycleManager.emitEvent, which stores them before any change of state.
 import type { SupabaseClient } from '@supabase/supabase-js';
-import type { SessionState, SessionStats } from '../shared/events';
+import { HISTORY_COLUMNS } from '../core/history';
+import type { AgentRequest } from '../shared/commands';
+import { parseEventRow, type SessionEventType, type SessionState, type SessionStats } from '../shared/events';
+import type { EmitOutcome } from './sessionLifecycleManager';
 
 /** Which state may follow which; completed, failed and cancelled are final (the database checks the same). */
 export const TRANSITIONS: Readonly<Record<SessionState, readonly SessionState[]>> = {
@@ -29,7 +33,85 @@ export interface SessionRow {
 }
 
 export abstract class SessionStore {
+  private readonly stateChanges = new Map<string, Promise<unknown>>();
+
   constructor(protected readonly client: SupabaseClient) {}
+
+  /** Stores one event (SessionLifecycleManager: validated, queued, retried). */
+  abstract emitEvent(sessionId: string, type: SessionEventType | string, data: unknown, options?: { id?: string }): Promise<EmitOutcome>;
+
+  /** Waits until every event of `sessionId` emitted so far is stored. */
+  abstract settle(sessionId: string, timeoutMs?: number): Promise<void>;
+
+  /**
+   * Moves the session to `to`; the database records the change as a STATE_CHANGED event (with the
+   * state it really left and `reason`) in the same transaction. Everything emitted before is stored
+   * first, so the change comes after it in `seq`. Throws a SessionError for an impossible
+   * transition (e.g. completed → running), a missing session, or events that could not be stored.
+   */
+  transition(sessionId: string, to: SessionState, reason = '', stats?: SessionStats): Promise<EmitOutcome> {
+    return this.oneAtATime(sessionId, () => this.transitionNow(sessionId, to, reason, stats));
+  }
+
+  /**
+   * State changes of one session run one after another: the agent ending while a command moves it
+   * (an answer taking it out of `waiting`) must not make either fail as "changed meanwhile".
+   */
+  private oneAtATime<T>(sessionId: string, work: () => Promise<T>): Promise<T> {
+    const before = this.stateChanges.get(sessionId) ?? Promise.resolve();
+    const next = before.then(work, work);
+    const tail = next.catch(() => undefined);
+    this.stateChanges.set(sessionId, tail);
+    void tail.then(() => this.stateChanges.get(sessionId) === tail && this.stateChanges.delete(sessionId));
+    return next;
+  }
+
+  private async transitionNow(sessionId: string, to: SessionState, reason: string, stats?: SessionStats): Promise<EmitOutcome> {
+    await this.settle(sessionId);
+    await this.moveState(sessionId, to, reason, stats);
+    const { data, error } = await this.client.from('session_events').select(HISTORY_COLUMNS).eq('session_id', sessionId).eq('event_type', 'state_changed').order('session_seq', { ascending: false }).limit(1);
+    const parsed = !error && data?.[0] ? parseEventRow(data[0]) : undefined;
+    if (parsed?.ok) return { status: 'stored', event: parsed.event };
+    return { status: 'failed', id: '', error: `the session is ${to}, but its state_changed event could not be read back${error ? `: ${error.message}` : ''}` };
+  }
+
+  /**
+   * The agent waits for its user: the session becomes `waiting` with what it asked (`requests`,
+   * shown in VS Code with Approve / Deny / Reply), or — already waiting — its list of requests is
+   * replaced. An empty list moves a waiting session back to running with `reason`.
+   */
+  setWaiting(sessionId: string, requests: readonly AgentRequest[], reason: string): Promise<void> {
+    return this.oneAtATime(sessionId, () => this.setWaitingNow(sessionId, requests, reason));
+  }
+
+  private async setWaitingNow(sessionId: string, requests: readonly AgentRequest[], reason: string): Promise<void> {
+    await this.settle(sessionId);
+    const current = await this.getSession(sessionId);
+    if (requests.length === 0) {
+      if (current.state === 'waiting') await this.moveState(sessionId, 'running', reason);
+      return;
+    }
+    if (current.state !== 'waiting') {
+      await this.moveState(sessionId, 'waiting', reason, undefined, { waiting_for: requests });
+      return;
+    }
+    const { error } = await this.client.from('coding_sessions').update({ waiting_for: requests }).eq('id', sessionId).eq('state', 'waiting');
+    if (error) throw new SessionError(`Could not update what session ${sessionId} waits for: ${error.message}`);
+  }
+
+  /** The success flow: COMPLETION with the stats, then STATE_CHANGED → completed. */
+  async completeSession(sessionId: string, stats: SessionStats, message = 'Session completed'): Promise<EmitOutcome> {
+    const completion = await this.emitEvent(sessionId, 'completion', { message, stats });
+    if (completion.status === 'refused' || completion.status === 'failed') return completion;
+    return this.transition(sessionId, 'completed', message, stats);
+  }
+
+  /** The failure flow: ERROR with the message (and stats), then STATE_CHANGED → failed. */
+  async failSession(sessionId: string, message: string, stats?: SessionStats): Promise<EmitOutcome> {
+    const failure = await this.emitEvent(sessionId, 'error', stats ? { message, stats } : { message });
+    if (failure.status === 'refused' || failure.status === 'failed') return failure;
+    return this.transition(sessionId, 'failed', message, stats);
+  }
 
   /** A new pending session; `source` and `cwd` say where it comes from (the Sessions view shows them). */
   async createSession(userId: string, title: string, origin: { source?: 'codex' | 'claude' | 'gemini' | 'demo' | 'other'; cwd?: string } = {}): Promise<SessionRow> {
