@@ -4,7 +4,9 @@
 // Realtime reads each change as each subscriber (RLS) — the original path, kept for projects
 // without the private-channel migration. Presence is on the private channel whenever the project
 // has one, so only those who may read the session see who watches it.
-import type { SupabaseClient } from '@supabase/supabase-js';
+import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
+import type { AnnotationFeed } from './annotationFeed';
+import type { CommandFeed } from './commandFeed';
 
 export type Delivery = 'broadcast' | 'postgres_changes';
 
@@ -51,4 +53,40 @@ export function hasPrivateSessionChannels(client: SupabaseClient): Promise<boole
     probes.set(client, probe);
   }
   return probe;
+}
+
+export interface SessionBindings {
+  delivery: Delivery;
+  sessionId: string;
+  /** Follow the session's events (off for a runner that listens for commands only). */
+  events: boolean;
+  onEventRow(row: unknown): void;
+  annotations?: AnnotationFeed;
+  commands?: CommandFeed;
+  /** Whether the join this channel belongs to still stands. */
+  isCurrent(): boolean;
+}
+
+/**
+ * Binds what a stream follows to the session's channel: as the database's broadcasts on it, or as
+ * postgres_changes of each table (comments and commands also reload after the join, held back
+ * until then).
+ */
+export function bindSession(channel: RealtimeChannel, b: SessionBindings): void {
+  if (b.delivery === 'broadcast') {
+    b.annotations?.begin();
+    b.commands?.begin();
+    channel.on('broadcast', { event: '*' }, (message: { payload?: unknown }) => {
+      const change = asDatabaseBroadcast(message.payload);
+      if (!change || !b.isCurrent()) return;
+      if (change.table === 'session_events' && change.operation === 'INSERT' && change.record?.session_id === b.sessionId) {
+        if (b.events) b.onEventRow(change.record);
+      } else if (change.table === 'session_event_annotations') b.annotations?.receive(change.operation, change.operation === 'DELETE' ? change.old_record : change.record);
+      else if (change.table === 'session_commands' && change.record) b.commands?.receive(change.record);
+    });
+    return;
+  }
+  if (b.events) channel.on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'session_events', filter: `session_id=eq.${b.sessionId}` }, (payload) => b.onEventRow(payload.new));
+  b.annotations?.listen(channel, b.isCurrent);
+  b.commands?.listen(channel, b.isCurrent);
 }

@@ -1,9 +1,10 @@
-// One watched session: a supabase-js channel `session:{id}` with postgres_changes INSERT on
-// session_events filtered by session_id, our own bounded reconnect policy on top of supabase-js
-// (ReconnectSchedule: 1, 2, 4, 8, 16, 30… s, 10 attempts, then `error`), and a history backfill after EVERY successful
-// (re)join, merged with the live events that arrived meanwhile, so the listener sees every event
-// exactly once, in order, with no gap. Events are numbered 1, 2, 3 … per session in commit order
-// (docs/reliability.md): a live event past a gap is held back while the missing ones are fetched.
+// One watched session: a supabase-js channel `session:{id}` (its events as the database's broadcasts
+// or as postgres_changes, delivery.ts), our own bounded reconnect policy on top of supabase-js
+// (ReconnectSchedule: 1, 2, 4, 8, 16, 30… s, 10 attempts, then `error`), and a history backfill after
+// EVERY successful (re)join, merged with the live events that arrived meanwhile, so the listener sees
+// every event exactly once, in order, with no gap. Events are numbered 1, 2, 3 … per session in
+// commit order (docs/reliability.md): a live event past a gap is held back while the missing ones
+// are fetched (inOrder.ts). Options and figures: streamOptions.ts.
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 import type { AnnotationChanges, AnnotationSet } from '../shared/annotations';
 import type { SessionCommand } from '../shared/commands';
@@ -12,102 +13,24 @@ import { AnnotationFeed } from './annotationFeed';
 import { CommandFeed } from './commandFeed';
 import { fetchCommands } from './commands';
 import { fetchAnnotations } from './annotations';
-import type { BackoffPolicy } from './backoff';
-import { delay, systemClock, withTimeout, type Clock } from './clock';
+import { systemClock, withTimeout, type Clock } from './clock';
 import { Emitter, type Event } from './emitter';
 import type { ConnectionState } from '../shared/connection';
 import { seqOf, toEntry, type TimelineEntry } from '../shared/entries';
 import { EventLog } from './eventLog';
-import { asDatabaseBroadcast, hasPrivateSessionChannels, type Delivery } from './delivery';
-import { fetchAllAfter, fetchHistory } from './history';
+import { InOrder } from './inOrder';
+import { bindSession, hasPrivateSessionChannels, type Delivery } from './delivery';
+import { fetchHistory } from './history';
 import { silentLogger, type Logger } from './log';
 import { ReconnectSchedule } from './reconnectSchedule';
-import { freshChannel } from './supabaseClient';
+import { freshChannel, leaveChannel, LEAVE_TIMEOUT_MS } from './supabaseClient';
 import { viewersOf, type Viewer } from './viewers';
 
 export type { Viewer } from './viewers';
-
-export interface StreamBatch {
-  entries: TimelineEntry[];
-  /** Entries that belong before ones already delivered (a late commit): insert them in place. */
-  inserted: boolean;
-  /** From history (initial load or a backfill), not from the live subscription. */
-  history: boolean;
-  /** The history loaded when the stream opened: what happened before the viewer looked. */
-  initial: boolean;
-}
-
-export interface StreamOptions {
-  /**
-   * A supabase-js client acting as the viewer: signed in, or made with an `accessToken` provider
-   * (createSupabaseClient). Before every (re)join the stream asks it for a current token.
-   */
-  client: SupabaseClient;
-  sessionId: string;
-  /** Events loaded on open (the latest N). Default 1,000. */
-  historyLimit?: number;
-  policy?: BackoffPolicy;
-  /** How often to check for a clock jump (laptop sleep), ms; 0 = never. Default 5,000. */
-  watchdogMs?: number;
-  clock?: Clock;
-  logger?: Logger;
-  /**
-   * Who is watching (Realtime presence on the session's channel): this viewer is tracked under
-   * `key` (one per window or terminal) with `name` and `client`, and `viewers` lists everyone.
-   */
-  presence?: { key: string; name: string; client: 'vscode' | 'cli' };
-  /**
-   * Also keep the session's comments (`annotations`, `onDidChangeAnnotations`): live through the same
-   * channel, and reloaded whole after every (re)join, as events are backfilled.
-   */
-  annotations?: boolean;
-  /**
-   * How events and comments arrive (see delivery.ts). Default `broadcast`; a project without
-   * private session channels falls back to `postgres_changes` on a public channel (logged once).
-   */
-  delivery?: Delivery;
-  /**
-   * Also keep the session's commands (stop, pause, messages… and their outcomes: `commands`,
-   * `onDidChangeCommands`): live through the same channel, and reloaded after every (re)join.
-   */
-  commands?: boolean;
-  /** Follow the session's events (default true). The agent's runner listens for commands only. */
-  events?: boolean;
-  /**
-   * Start after this event number instead of with the latest `historyLimit`: every event after it,
-   * read and delivered a page at a time (`tail --since-seq`, an export that follows).
-   */
-  sinceSeq?: number;
-  /** Keep at most this many entries in `log` (default: all); older ones were delivered and let go. */
-  maxEntries?: number;
-}
-
-export interface StreamStats {
-  live: number;
-  backfilled: number;
-  duplicates: number;
-  malformed: number;
-  joins: number;
-  lastEventAt?: number;
-  /** createdAt → received for the last live event, ms (same clock only on the local stack). */
-  lastLatencyMs?: number;
-}
+export type { StreamBatch, StreamOptions, StreamStats } from './streamOptions';
+import type { StreamBatch, StreamOptions, StreamStats } from './streamOptions';
 
 const PAGE = 1000;
-/** How long a leave waits for the server's answer before the channel is closed anyway. */
-const LEAVE_TIMEOUT_MS = 1000;
-
-/**
- * Leaves and removes a channel, closed within LEAVE_TIMEOUT_MS. supabase-js forgets a closed channel
- * by its topic name, so a leave still pending when the same topic is joined again (a restarted
- * server that answers the old leave with an error, leaving it to time out) would, on closing, take
- * the NEW channel out of the client too: it would then receive nothing. A private topic cannot
- * take a stand-in name, so the old channel must be closed before the join.
- */
-async function leaveChannel(channel: RealtimeChannel): Promise<void> {
-  await channel.unsubscribe(LEAVE_TIMEOUT_MS).catch(() => undefined);
-  channel.teardown();
-}
 const LATENCY_SAMPLES = 1000;
 
 export class SessionEventStream {
@@ -135,9 +58,7 @@ export class SessionEventStream {
   private generation = 0;
   private readonly schedule: ReconnectSchedule;
   private liveBuffer: unknown[] | undefined;
-  /** Live entries past a gap, waiting for the events before them. */
-  private ahead: TimelineEntry[] = [];
-  private gapFill: Promise<void> | undefined;
+  private readonly inOrder: InOrder;
   private removing: Promise<unknown> = Promise.resolve();
   private loadedOnce = false;
   private readonly latencySamples: number[] = [];
@@ -164,6 +85,7 @@ export class SessionEventStream {
         void this.join();
       },
     });
+    this.inOrder = new InOrder({ sessionId: options.sessionId, lastSeq: () => this.log.lastSeq, deliver: (entries, history) => this.deliver(entries, history), client: () => this.client, clock: this.clock, logger: this.logger, pageSize: PAGE });
     this.feed = new AnnotationFeed(options.sessionId);
     this.onDidChangeAnnotations = this.feed.onDidChange;
     this.commandFeed = new CommandFeed(options.sessionId);
@@ -313,23 +235,7 @@ export class SessionEventStream {
       else this.deliverLive([row]);
     };
     if (presence) channel.on('presence', { event: 'sync' }, () => isCurrent() && this.setViewers(viewersOf(channel.presenceState())));
-    const events = this.options.events !== false;
-    if (delivery === 'broadcast') {
-      if (this.options.annotations) this.feed.begin();
-      if (this.options.commands) this.commandFeed.begin();
-      channel.on('broadcast', { event: '*' }, (message: { payload?: unknown }) => {
-        const change = asDatabaseBroadcast(message.payload);
-        if (!change || !isCurrent()) return;
-        if (change.table === 'session_events' && change.operation === 'INSERT' && change.record?.session_id === this.options.sessionId) {
-          if (events) onEventRow(change.record);
-        } else if (change.table === 'session_event_annotations' && this.options.annotations) this.feed.receive(change.operation, change.operation === 'DELETE' ? change.old_record : change.record);
-        else if (change.table === 'session_commands' && this.options.commands && change.record) this.commandFeed.receive(change.record);
-      });
-    } else {
-      if (events) channel.on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'session_events', filter: `session_id=eq.${this.options.sessionId}` }, (payload) => onEventRow(payload.new));
-      if (this.options.annotations) this.feed.listen(channel, isCurrent);
-      if (this.options.commands) this.commandFeed.listen(channel, isCurrent);
-    }
+    bindSession(channel, { delivery, sessionId: this.options.sessionId, events: this.options.events !== false, onEventRow, annotations: this.options.annotations ? this.feed : undefined, commands: this.options.commands ? this.commandFeed : undefined, isCurrent });
     channel.subscribe((status, error) => {
       if (generation !== this.generation) return;
       if (status === 'SUBSCRIBED') {
@@ -393,6 +299,7 @@ export class SessionEventStream {
   }
 
   private deliverLive(rows: unknown[]): void {
+    const generation = this.generation;
     const entries = rows.map((row) => toEntry(parseEventRow(row)));
     const now = this.clock.now();
     for (const e of entries) {
@@ -403,70 +310,7 @@ export class SessionEventStream {
       this.counters.lastLatencyMs = Math.max(0, now - created);
       if (this.latencySamples.push(this.counters.lastLatencyMs) > LATENCY_SAMPLES) this.latencySamples.shift();
     }
-    this.deliverInOrder(entries);
-  }
-
-  /**
-   * Live entries go out when they are next in line; one past a gap waits while the events before it
-   * are fetched (a numbered event is committed before any later one, so they can be).
-   */
-  private deliverInOrder(entries: TimelineEntry[]): void {
-    let expected = (this.log.lastSeq ?? 0) + 1;
-    const ready: TimelineEntry[] = [];
-    for (const e of [...entries].sort((a, b) => (seqOf(a) ?? 0) - (seqOf(b) ?? 0))) {
-      const seq = seqOf(e);
-      // Unnumbered (malformed) and already-passed numbers go out as they are (the log places them).
-      if (seq === undefined || seq < expected) ready.push(e);
-      else if (seq === expected) {
-        ready.push(e);
-        expected++;
-      } else this.ahead.push(e);
-    }
-    this.deliver(ready, false);
-    this.releaseAhead();
-    if (this.ahead.length > 0) this.fillGap();
-  }
-
-  /** Delivers waiting entries that are next in line now. */
-  private releaseAhead(): void {
-    this.ahead.sort((a, b) => seqOf(a)! - seqOf(b)!);
-    let expected = (this.log.lastSeq ?? 0) + 1;
-    const ready: TimelineEntry[] = [];
-    while (this.ahead.length > 0 && seqOf(this.ahead[0]!)! <= expected) {
-      const e = this.ahead.shift()!;
-      if (seqOf(e) === expected) expected++;
-      ready.push(e);
-    }
-    this.deliver(ready, false);
-  }
-
-  /**
-   * Fetches what is missing before the entries waiting. A change can reach us before its row is
-   * visible to a new query, so an empty answer is retried briefly; after that the waiting entries
-   * go out anyway (and a missing one, when it comes, is placed where it belongs).
-   */
-  private fillGap(): void {
-    if (this.gapFill) return;
-    const generation = this.generation;
-    this.gapFill = (async () => {
-      for (let attempt = 0; attempt < 8 && this.ahead.length > 0 && generation === this.generation; attempt++) {
-        if (attempt > 0) await delay(this.clock, 25 * 2 ** attempt);
-        try {
-          const rows = await fetchAllAfter(this.client, this.options.sessionId, this.log.lastSeq ?? 0, PAGE);
-          if (generation !== this.generation) return;
-          this.deliver(rows.map(toEntry).filter((e) => (seqOf(e) ?? 0) < seqOf(this.ahead[0]!)!), true);
-          this.releaseAhead();
-        } catch (error) {
-          this.logger.warn('could not fetch the events before a gap', { error: String(error) });
-        }
-      }
-      if (this.ahead.length > 0 && generation === this.generation) {
-        this.logger.warn('events are missing before the ones delivered now', { sessionId: this.options.sessionId, after: this.log.lastSeq, next: seqOf(this.ahead[0]!) });
-        const waiting = this.ahead;
-        this.ahead = [];
-        this.deliver(waiting, false);
-      }
-    })().finally(() => (this.gapFill = undefined));
+    this.inOrder.push(entries, () => generation === this.generation);
   }
 
   private deliver(entries: TimelineEntry[], history: boolean): void {
@@ -488,7 +332,7 @@ export class SessionEventStream {
     if (generation !== this.generation) return;
     this.generation++;
     this.liveBuffer = undefined;
-    this.ahead = []; // the backfill after the rejoin fetches them
+    this.inOrder.reset(); // the backfill after the rejoin fetches them
     this.feed.drop();
     this.commandFeed.drop();
     this.dropChannel();

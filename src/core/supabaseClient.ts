@@ -58,3 +58,18 @@ export function freshChannel(client: SupabaseClient, topic: string, options: { p
   const taken = client.getChannels().some((c) => c.topic === `realtime:${topic}`);
   return client.channel(taken ? `${topic}:${++channelSerial}` : topic, named);
 }
+
+/** How long a leave waits for the server's answer before the channel is closed anyway. */
+export const LEAVE_TIMEOUT_MS = 1000;
+
+/**
+ * Leaves and removes a channel, closed within LEAVE_TIMEOUT_MS. supabase-js forgets a closed channel
+ * by its topic name, so a leave still pending when the same topic is joined again (a restarted
+ * server that answers the old leave with an error, leaving it to time out) would, on closing, take
+ * the NEW channel out of the client too: it would then receive nothing. A private topic cannot
+ * take a stand-in name, so the old channel must be closed before the join.
+ */
+export async function leaveChannel(channel: RealtimeChannel): Promise<void> {
+  await channel.unsubscribe(LEAVE_TIMEOUT_MS).catch(() => undefined);
+  channel.teardown();
+}
