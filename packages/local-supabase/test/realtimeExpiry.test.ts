@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { expiryTimer } from '../src/realtime/realtimeServer';
+import { expiryTimer } from '../src/realtime/connection';
 
 describe('local Realtime: when a channel’s token expires', () => {
   const now = Date.parse('2026-11-30T00:00:00Z');

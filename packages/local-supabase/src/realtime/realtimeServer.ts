@@ -10,15 +10,15 @@ import type { Duplex } from 'node:stream';
 import type pg from 'pg';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { JwtError, type Claims, type Keys } from '../keys';
-import { HttpError, parseJson, readBody, sendJson } from '../http';
 import type { Logger } from '../log';
-import { requestClaims } from '../requestAuth';
 import { readAuthorization, writeAuthorization, type Extension } from './authorization';
 import type { Change } from './cdc';
-import { ChangeRouter, type Binding, type ChangeSubscriber } from './changeRouter';
+import { ChangeRouter, type Binding } from './changeRouter';
 import { parseRealtimeFilter } from './filters';
-import { decodeFrame, encodeFrame, FrameError, type PhoenixMessage, type Vsn } from './phoenixSerializer';
+import { decodeFrame, FrameError, type PhoenixMessage, type Vsn } from './phoenixSerializer';
 import { PresenceRegistry, type PresenceDiff } from './presence';
+import { handleBroadcastApi } from './broadcastApi';
+import { Connection, expiryTimer, LIMITS, type JoinedChannel } from './connection';
 
 export interface RealtimeOptions {
   keys: Keys;
@@ -32,77 +32,7 @@ export interface RealtimeOptions {
   compression?: boolean;
 }
 
-interface JoinedChannel extends ChangeSubscriber {
-  joinRef: string | null;
-  /** Joined with `config.private: true`: authorized by the project's policies. */
-  private: boolean;
-  /** The topic without `realtime:`, as policies see it through realtime.topic(). */
-  subTopic: string;
-  /** Write checks of a private channel, by extension, made once (as Realtime caches them). */
-  writable: Map<Extension, Promise<boolean>>;
-  presenceKey: string;
-  presenceEnabled: boolean;
-  broadcastSelf: boolean;
-  broadcastAck: boolean;
-  expiryTimer?: NodeJS.Timeout;
-  open: boolean;
-}
-
-class Connection {
-  readonly channels = new Map<string, JoinedChannel>();
-  lastSeen = Date.now();
-  /**
-   * A socket's messages are handled one after another, as a Phoenix socket does: a join waits for
-   * the database, and a later join of the same topic (a client flushing joins it buffered while
-   * offline) must not finish first and be replaced by an earlier, stale one.
-   */
-  inbox: Promise<void> = Promise.resolve();
-  /** Messages waiting in the inbox. */
-  waiting = 0;
-  closed = false;
-  constructor(
-    readonly ws: WebSocket,
-    readonly vsn: Vsn,
-    readonly apikeyClaims: Claims,
-  ) {}
-
-  push(message: PhoenixMessage): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    // A client that does not read its socket is not buffered for without end.
-    if (this.ws.bufferedAmount > LIMITS.outboundBytes) {
-      this.ws.close(1008, 'too much unread data');
-      return;
-    }
-    this.ws.send(encodeFrame(message, this.vsn));
-  }
-  reply(m: PhoenixMessage, status: 'ok' | 'error', response: Record<string, unknown>): void {
-    this.push({ join_ref: m.join_ref, ref: m.ref, topic: m.topic, event: 'phx_reply', payload: { status, response } });
-  }
-}
-
 const CHANGE_EVENTS = new Set(['INSERT', 'UPDATE', 'DELETE', '*']);
-
-/** Limits that keep one client from exhausting the gateway (hosted Realtime: 100 channels). */
-export const LIMITS = {
-  channelsPerSocket: 100,
-  bindingsPerJoin: 100,
-  /** Messages read but not handled yet, per socket. */
-  inbox: 1000,
-  /** Bytes waiting to be written to a socket that does not read: past this it is closed. */
-  outboundBytes: 16 * 1024 * 1024,
-};
-
-/** Node's timers hold at most 2^31−1 ms (≈ 24.8 days). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/**
- * When to close a channel whose token expires at `exp` (seconds): a token that lives longer than
- * a timer can wait is waited for in steps (`rearm`), never closed early as "expired".
- */
-export function expiryTimer(exp: number, now: number): { delayMs: number; rearm: boolean } {
-  const ms = exp * 1000 - now;
-  return ms > MAX_TIMER_MS ? { delayMs: MAX_TIMER_MS, rearm: true } : { delayMs: Math.max(0, ms), rearm: false };
-}
 
 export class RealtimeServer {
   readonly router: ChangeRouter;
@@ -177,34 +107,9 @@ export class RealtimeServer {
     }
   }
 
-  /**
-   * The REST broadcast API (`/realtime/v1/api/…`), as supabase-js uses it to send without joining:
-   * `POST broadcast` with `{messages: [{topic, event, payload, private}]}` (202; a private message the
-   * caller may not send is dropped, as Realtime does), and `POST broadcast/<topic>/events/<event>`
-   * with the payload as body and `?private=true` (202, or 403 when not allowed).
-   */
-  async handleApi(req: IncomingMessage, res: ServerResponse, url: URL, rest: string): Promise<void> {
-    if (req.method !== 'POST') throw new HttpError(405, { message: `${req.method} is not supported here; use POST` });
-    const claims = await requestClaims(this.options.keys, req, url);
-    if (rest === 'broadcast') {
-      const body = parseJson(await readBody(req, 1024 * 1024)) as { messages?: unknown };
-      if (!Array.isArray(body?.messages)) throw new HttpError(422, { message: 'The body must be {"messages": [{"topic", "event", "payload", "private"}]}' });
-      for (const raw of body.messages as Array<Record<string, unknown>>) {
-        if (typeof raw?.topic !== 'string' || typeof raw.event !== 'string') throw new HttpError(422, { message: 'Each message needs a topic and an event (strings)' });
-        const isPrivate = raw.private === true;
-        if (isPrivate && !(await writeAuthorization(this.options.pool, claims, raw.topic, 'broadcast'))) continue;
-        this.sendToTopic(raw.topic, isPrivate, raw.event, raw.payload ?? {});
-      }
-      sendJson(res, 202, {});
-      return;
-    }
-    const single = /^broadcast\/([^/]+)\/events\/([^/]+)$/.exec(rest);
-    if (!single) throw new HttpError(404, { message: `No route for POST /realtime/v1/api/${rest}` });
-    const [topic, event] = [decodeURIComponent(single[1]!), decodeURIComponent(single[2]!)];
-    const isPrivate = url.searchParams.get('private') === 'true';
-    if (isPrivate && !(await writeAuthorization(this.options.pool, claims, topic, 'broadcast'))) throw new HttpError(403, { message: 'Unauthorized' });
-    this.sendToTopic(topic, isPrivate, event, parseJson(await readBody(req, 1024 * 1024)));
-    sendJson(res, 202, {});
+  /** The REST broadcast API (broadcastApi.ts). */
+  handleApi(req: IncomingMessage, res: ServerResponse, url: URL, rest: string): Promise<void> {
+    return handleBroadcastApi(req, res, url, rest, { keys: this.options.keys, pool: this.options.pool, send: (topic, isPrivate, event, payload) => this.sendToTopic(topic, isPrivate, event, payload) });
   }
 
   private sendToTopic(subTopic: string, isPrivate: boolean, event: string, payload: unknown): void {
