@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { notices } from './host/texts';
 import { AuthService } from './host/auth';
 import { ChangeDiffs } from './host/changeDiff';
 import { openEvent, registerCommands } from './host/commands';
@@ -72,10 +73,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     vscode.window.registerUriHandler({
       handleUri: (uri) => {
         const link = uri.path === '/event' ? parseEventLink(uri.toString(true)) : undefined;
-        if (!link) return void vscode.window.showWarningMessage(`Agent Session Stream cannot open ${uri.toString(true)}: not a link to an event.`);
+        if (!link) return void vscode.window.showWarningMessage(`Agent Session Stream cannot open ${notices.error(uri.toString(true))}: not a link to an event.`);
         void signInRestored
           .then(() => openEvent({ auth, sessions, panelDeps }, link.sessionId, link.seq))
-          .catch((error: Error) => void vscode.window.showErrorMessage(error.message));
+          .catch((error: Error) => void vscode.window.showErrorMessage(notices.error(error.message)));
       },
     }),
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {

@@ -13,6 +13,7 @@ import type { StreamRegistry } from './streams';
 import { TimelinePanel, type PanelDeps } from './timelinePanel';
 import type { SessionWatcher } from './watcher';
 import { emitTestEvent, runDemoSession, setServiceRoleKey } from './workerCommands';
+import { notices, pickTexts } from './texts';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -52,7 +53,7 @@ function guarded(log: vscode.LogOutputChannel, name: string, run: (...args: unkn
       const message = error instanceof Error ? error.message : String(error);
       log.error(`${name}: ${message}`);
       const actions = error instanceof NotReadyError ? ['Sign In'] : [];
-      const choice = await vscode.window.showErrorMessage(message, ...actions);
+      const choice = await vscode.window.showErrorMessage(notices.error(message), ...actions);
       if (choice === 'Sign In') void vscode.commands.executeCommand('sessionStream.signIn');
     }
   };
@@ -139,7 +140,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     cmd('copyLinkToEvent', async (arg?: unknown, seqArg?: unknown) => {
       const session = arg === undefined && watcher.current ? watcher.current : await sessionArg(arg);
       if (!session) return;
-      const seq = typeof seqArg === 'number' ? seqArg : Number(await vscode.window.showInputBox({ title: `Copy Link to Event of "${session.title}"`, prompt: 'The event number (#N in the timeline)', validateInput: (v) => (/^[1-9]\d*$/.test(v) ? undefined : 'A number from 1') }));
+      const seq = typeof seqArg === 'number' ? seqArg : Number(await vscode.window.showInputBox({ title: pickTexts.copyLinkTitle(session.title), prompt: 'The event number (#N in the timeline)', validateInput: (v) => (/^[1-9]\d*$/.test(v) ? undefined : 'A number from 1') }));
       if (!Number.isSafeInteger(seq) || seq < 1) return;
       await vscode.env.clipboard.writeText(await eventLink(session.id, seq));
       vscode.window.setStatusBarMessage(`$(link) Link to event #${seq} copied`, 3000);

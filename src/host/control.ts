@@ -5,9 +5,10 @@
 // notification takes you to it.
 import * as vscode from 'vscode';
 import { CommandError, sendCommand } from '../core/commands';
-import { checkCommand, commandsFor, describeOutcome, parseWaitingFor, PENDING_LABELS, type AgentRequest, type CommandKind, type SessionCommand } from '../shared/commands';
+import { checkCommand, commandsFor, parseWaitingFor, PENDING_LABELS, type AgentRequest, type CommandKind, type SessionCommand } from '../shared/commands';
 import type { AuthService } from './auth';
 import { readConfig } from './config';
+import { notices, pickTexts, statusTexts } from './texts';
 import { commandsSentHere } from './notifier';
 import type { SessionsModel, SessionSummary } from './sessions';
 import type { StreamRegistry } from './streams';
@@ -50,7 +51,7 @@ export class SessionControl implements vscode.Disposable {
    */
   async run(kind: CommandKind, session: SessionSummary, options: { requestId?: string; body?: string } = {}): Promise<void> {
     if (!commandsFor(session.state).includes(kind)) {
-      void vscode.window.showInformationMessage(`"${session.title}" is ${session.state}: ${kind === 'resume' ? 'it is not paused' : kind === 'approve' || kind === 'deny' ? 'it is not waiting for an answer' : 'there is nothing to steer'}.`);
+      void vscode.window.showInformationMessage(notices.notSteerable(session.title, session.state, kind === 'resume' ? 'it is not paused' : kind === 'approve' || kind === 'deny' ? 'it is not waiting for an answer' : 'there is nothing to steer'));
       return;
     }
     const requests = parseWaitingFor(session.waiting_for);
@@ -58,21 +59,21 @@ export class SessionControl implements vscode.Disposable {
     let body = options.body;
     if (kind === 'stop') {
       const stop = 'Stop Agent';
-      const choice = await vscode.window.showWarningMessage(`Stop the agent of "${session.title}"?`, { modal: true, detail: 'It is interrupted as with Ctrl-C (then harder if it does not stop), and the session ends as cancelled.' }, stop);
+      const choice = await vscode.window.showWarningMessage(notices.stopConfirm(session.title), { modal: true, detail: 'It is interrupted as with Ctrl-C (then harder if it does not stop), and the session ends as cancelled.' }, stop);
       if (choice !== stop) return;
     } else if (kind === 'approve' || kind === 'deny') {
       const request = requestId ? requests.find((r) => r.id === requestId) : await this.pickRequest(requests, kind);
       if (!request) return;
       requestId = request.id;
       if (kind === 'deny' && body === undefined) {
-        body = await vscode.window.showInputBox({ title: `Deny: ${request.title}`, prompt: 'Why? The agent is told (optional).', ignoreFocusOut: true, validateInput: (v) => checkCommand('deny', v, request.id) });
+        body = await vscode.window.showInputBox({ title: pickTexts.denyTitle(request), prompt: 'Why? The agent is told (optional).', ignoreFocusOut: true, validateInput: (v) => checkCommand('deny', v, request.id) });
         if (body === undefined) return;
       }
     } else if (kind === 'message' && body === undefined) {
       const question = requestId ? requests.find((r) => r.id === requestId) : requests.find((r) => r.kind === 'question');
       if (question) requestId = question.id;
       body = await vscode.window.showInputBox({
-        title: question ? `Reply: ${question.title}` : `Message to the agent of "${session.title}"`,
+        title: question ? pickTexts.replyTitle(question) : pickTexts.messageTitle(session.title),
         prompt: question ? 'Your answer' : 'The agent reads it as a message from you (after its current step).',
         ignoreFocusOut: true,
         validateInput: (v) => checkCommand('message', v, undefined),
@@ -83,7 +84,7 @@ export class SessionControl implements vscode.Disposable {
     try {
       command = await sendCommand(this.auth.signedInClient(), session.id, kind, { body: body || undefined, requestId });
     } catch (error) {
-      if (error instanceof CommandError) return void vscode.window.showErrorMessage(error.message);
+      if (error instanceof CommandError) return void vscode.window.showErrorMessage(notices.error(error.message));
       throw error;
     }
     commandsSentHere.add(command.id);
@@ -95,7 +96,7 @@ export class SessionControl implements vscode.Disposable {
     const approvals = requests.filter((r) => r.kind === 'approval');
     if (approvals.length <= 1) return approvals[0] ?? requests[0];
     const picked = await vscode.window.showQuickPick(
-      approvals.map((r) => ({ label: r.title, detail: r.detail?.split('\n')[0], request: r })),
+      approvals.map((r) => ({ ...pickTexts.request(r), request: r })),
       { placeHolder: kind === 'approve' ? 'Approve which request?' : 'Deny which request?' },
     );
     return picked?.request;
@@ -116,11 +117,11 @@ export class SessionControl implements vscode.Disposable {
       else this.pending.delete(command.sessionId);
       this.changed.fire(command.sessionId);
       if (!handled) {
-        void vscode.window.showWarningMessage(`No answer yet from the agent's runner of "${title}". The ${command.kind} stays queued and is handled when the runner is connected (is the agent running under session-stream run?).`);
+        void vscode.window.showWarningMessage(notices.noAnswer(title, command.kind));
       } else if (handled.outcome === 'done') {
-        vscode.window.setStatusBarMessage(`$(check) ${describeOutcome(handled)}`, 4000);
+        vscode.window.setStatusBarMessage(statusTexts.outcome(handled), 4000);
       } else {
-        void vscode.window.showWarningMessage(`"${title}": ${describeOutcome(handled)}`);
+        void vscode.window.showWarningMessage(notices.outcome(title, handled));
       }
     };
     const subscription = lease.stream.onDidChangeCommands((commands) => {
@@ -144,7 +145,7 @@ export class SessionControl implements vscode.Disposable {
         if (this.notified.has(r.id)) continue;
         this.notified.add(r.id);
         const actions = r.kind === 'approval' ? ['Approve', 'Deny', 'Open Timeline'] : ['Reply', 'Open Timeline'];
-        void vscode.window.showWarningMessage(`"${s.title}" needs you: ${r.title}`, ...actions).then((choice) => {
+        void vscode.window.showWarningMessage(notices.needsYou(s.title, r), ...actions).then((choice) => {
           const fresh = this.sessions.find(s.id) ?? s;
           if (choice === 'Open Timeline') void vscode.commands.executeCommand('sessionStream.openTimeline', s.id);
           else if (choice === 'Approve' || choice === 'Deny') void this.run(choice === 'Approve' ? 'approve' : 'deny', fresh, { requestId: r.id }).catch((e: Error) => this.log.error(e.message));
@@ -170,13 +171,13 @@ export async function sessionMenu(session: SessionSummary, control: SessionContr
   const pending = control.pendingLabel(session.id);
   if (allowed.includes('approve') && requests.some((r) => r.kind === 'approval')) {
     const first = requests.find((r) => r.kind === 'approval')!;
-    items.push({ label: '$(check) Approve', description: first.title, run: () => control.run('approve', session) }, { label: '$(close) Deny', description: first.title, run: () => control.run('deny', session) });
+    items.push({ label: '$(check) Approve', description: pickTexts.requestDescription(first), run: () => control.run('approve', session) }, { label: '$(close) Deny', description: pickTexts.requestDescription(first), run: () => control.run('deny', session) });
   }
   if (allowed.includes('message')) items.push({ label: requests.some((r) => r.kind === 'question') ? '$(reply) Reply' : '$(comment) Send Message…', run: () => control.run('message', session) });
   if (allowed.includes('pause')) items.push({ label: '$(debug-pause) Pause', run: () => control.run('pause', session) });
   if (allowed.includes('resume')) items.push({ label: '$(debug-continue) Resume', run: () => control.run('resume', session) });
   if (allowed.includes('stop')) items.push({ label: '$(debug-stop) Stop…', run: () => control.run('stop', session) });
   items.push({ label: '$(broadcast) Watch Another Session…', run: () => vscode.commands.executeCommand('sessionStream.selectSession') });
-  const picked = await vscode.window.showQuickPick(items, { title: `${session.title} — ${pending ?? session.state}`, placeHolder: 'Open the timeline, or steer the agent' });
+  const picked = await vscode.window.showQuickPick(items, { title: pickTexts.menuTitle(session.title, pending ?? session.state), placeHolder: 'Open the timeline, or steer the agent' });
   await picked?.run();
 }

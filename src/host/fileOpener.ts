@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { TimelineEntry } from '../shared/entries';
 import { resolveInWorkspace } from '../core/pathGuard';
 import { readConfig } from './config';
+import { notices, statusTexts } from './texts';
 
 export const DEBOUNCE_MS = 500;
 
@@ -38,7 +39,7 @@ export class FileOpener implements vscode.Disposable {
       for (const f of files) {
         if (f.action === 'delete') {
           this.log.info(`The agent deleted ${f.path}`);
-          vscode.window.setStatusBarMessage(`$(trash) Agent deleted ${f.path}`, 4000);
+          vscode.window.setStatusBarMessage(statusTexts.deleted(f.path), 4000);
         } else if (!folder) {
           this.log.warn(`Not opening ${f.path}: no workspace folder is open.`);
         } else {
@@ -63,11 +64,11 @@ export class FileOpener implements vscode.Disposable {
     const guarded = await resolveInWorkspace(folder.uri.fsPath, relative);
     if (!guarded.ok) {
       this.log.warn(`Refused to open "${relative}": ${guarded.reason}.`);
-      void vscode.window.showWarningMessage(`Agent Session Stream did not open "${relative.slice(0, 200)}": ${guarded.reason}.`);
+      void vscode.window.showWarningMessage(notices.fileRefused(relative, guarded.reason));
       return false;
     }
     if (!guarded.exists) {
-      void vscode.window.showInformationMessage(`The agent changed ${guarded.relative}, but it is not in ${folder.name} (on another machine, or deleted since).`);
+      void vscode.window.showInformationMessage(notices.fileMissing(guarded.relative, folder.name));
       return false;
     }
     const uri = vscode.Uri.file(guarded.absolute);
@@ -76,7 +77,7 @@ export class FileOpener implements vscode.Disposable {
         await vscode.commands.executeCommand('git.openChange', uri);
         return true;
       }
-      void vscode.window.showInformationMessage(`${guarded.relative} is not in a git repository; opening the file instead.`);
+      void vscode.window.showInformationMessage(notices.fileNotInGit(guarded.relative));
     }
     await vscode.window.showTextDocument(uri, { viewColumn: this.column(), preview: mode !== 'focus', preserveFocus: mode === 'preview' });
     return true;

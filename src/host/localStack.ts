@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { notices } from './texts';
 import { localStackFromEnv, type LocalStackEnv } from '../core/localStackEnv';
 import { LOCAL_STACK_ENV_FILE } from '../shared/localDefaults';
 import { readConfig, SECTION } from './config';
@@ -44,7 +45,7 @@ export async function useLocalStack(env: LocalStackEnv, secrets: vscode.SecretSt
   await c.update('supabaseAnonKey', env.anonKey, vscode.ConfigurationTarget.Global);
   const stored = await secrets.get(SERVICE_ROLE_SECRET);
   if (stored && stored !== env.serviceRoleKey && ask) {
-    const replace = await vscode.window.showWarningMessage(`Replace the service-role key stored for Agent Session Stream with the one of the local stack at ${env.url}?`, { modal: true, detail: `From ${env.file}. Keep the stored one if you use it for another project.` }, 'Replace');
+    const replace = await vscode.window.showWarningMessage(`Replace the service-role key stored for Agent Session Stream with the one of the local stack at ${notices.error(env.url)}?`, { modal: true, detail: `From ${notices.error(env.file)}. Keep the stored one if you use it for another project.` }, 'Replace');
     if (replace !== 'Replace') return;
   }
   await secrets.store(SERVICE_ROLE_SECRET, env.serviceRoleKey);

@@ -3,13 +3,8 @@
 // happened before you looked: it does not notify; events missed during a disconnect do.
 import * as vscode from 'vscode';
 import type { TimelineEntry } from '../shared/entries';
-import type { SessionStats } from '../shared/events';
 import { readConfig } from './config';
-
-export function statsLine(stats: SessionStats | undefined): string {
-  if (!stats) return '';
-  return `${stats.iterations} steps · ${stats.toolCalls} tool calls · ${stats.inputTokens.toLocaleString()} in / ${stats.outputTokens.toLocaleString()} out tokens`;
-}
+import { notices } from './texts';
 
 /** Commands sent from this window: their outcome is reported where they were sent (control.ts), once. */
 export const commandsSentHere = new Set<string>();
@@ -23,14 +18,13 @@ export function notifyEntries(sessionId: string, title: string, entries: readonl
     const open = 'Open Timeline';
     const act = (choice: string | undefined) => choice === open && void vscode.commands.executeCommand('sessionStream.openTimeline', sessionId);
     if (e.type === 'completion' && mode === 'all') {
-      void vscode.window.showInformationMessage(`✓ ${title}: ${e.data.message} (${statsLine(e.data.stats)})`, open).then(act);
+      void vscode.window.showInformationMessage(notices.completed(title, e.data.message, e.data.stats), open).then(act);
     } else if (e.type === 'error' && typeof e.data.command === 'object' && e.data.command !== null) {
       if (commandsSentHere.has(String((e.data.command as { id?: unknown }).id))) continue;
       // A steering command that was refused or is not supported: worth knowing, not a failure of the run.
-      void vscode.window.showWarningMessage(`${title}: ${e.data.message}`, open).then(act);
+      void vscode.window.showWarningMessage(notices.commandProblem(title, e.data.message), open).then(act);
     } else if (e.type === 'error') {
-      const stats = statsLine(e.data.stats);
-      void vscode.window.showErrorMessage(`${title} failed: ${e.data.message}${stats ? ` (${stats})` : ''}`, open).then(act);
+      void vscode.window.showErrorMessage(notices.failed(title, e.data.message, e.data.stats), open).then(act);
     }
   }
 }

@@ -10,6 +10,7 @@ import { typeCounts } from '../core/pages';
 import { answerPage, answerSearch } from '../core/timelineAnswers';
 import type { PageRequestMessage, SearchRequestMessage, TimelineHostMessage } from '../shared/timelineProtocol';
 import type { AuthService } from './auth';
+import { notices } from './texts';
 
 /** The whole session goes to the clipboard up to this size; past it, to a file. */
 const CLIPBOARD_LIMIT = 4 * 1024 * 1024;
@@ -66,7 +67,7 @@ export class PanelHistory {
     const target = await vscode.window.showSaveDialog({ filters: format === 'jsonl' ? { 'JSON Lines': ['jsonl'] } : { Markdown: ['md'] }, saveLabel: 'Export', defaultUri: vscode.Uri.file(`session-${this.sessionId.slice(0, 8)}.${ext}`) });
     if (!target) return;
     const out = createWriteStream(target.fsPath);
-    const n = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Exporting "${this.title()}"…`, cancellable: false }, async (progress) => {
+    const n = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: notices.exporting(this.title()), cancellable: false }, async (progress) => {
       let written = 0;
       const count = await exportSession(this.auth.signedInClient(), this.sessionId, format, async (chunk) => {
         if (!out.write(chunk)) await once(out, 'drain');
@@ -98,7 +99,7 @@ export class PanelHistory {
       }),
     );
     if (tooLong) {
-      const choice = await vscode.window.showWarningMessage(`"${header.title}" is more than ${CLIPBOARD_LIMIT / 1024 / 1024} MB as Markdown, too much for the clipboard.`, 'Export to a File…');
+      const choice = await vscode.window.showWarningMessage(notices.tooLargeForClipboard(header.title, CLIPBOARD_LIMIT / 1024 / 1024), 'Export to a File…');
       if (choice) await this.exportTo('markdown');
       return;
     }

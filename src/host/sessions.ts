@@ -7,6 +7,7 @@ import { freshChannel } from '../core/supabaseClient';
 import { commandsFor, parseWaitingFor } from '../shared/commands';
 import type { SessionState } from '../shared/events';
 import type { AuthService } from './auth';
+import { pickTexts, treeTexts } from './texts';
 
 export interface SessionSummary {
   id: string;
@@ -153,18 +154,14 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
   }
 
   getTreeItem(s: SessionSummary): vscode.TreeItem {
-    const item = new vscode.TreeItem(s.title, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(treeTexts.label(s.title), vscode.TreeItemCollapsibleState.None);
     item.id = s.id;
     item.iconPath = stateIcon(s.state);
     const source = sourceLabel(s.source);
     const requests = parseWaitingFor(s.waiting_for);
     const state = this.pendingLabel(s.id) ?? (s.state === 'waiting' ? 'needs you' : s.state);
-    item.description = `${state} · ${age(s.created_at)}${source ? ` · ${source}` : ''}${s.id === this.selectedId ? ' · watching' : ''}`;
-    const md = (text: string) => text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
-    item.tooltip = new vscode.MarkdownString(
-      `**${md(s.title)}**\n\n${s.state}, started ${new Date(s.created_at).toLocaleString()}${source ? ` · ${md(source)}` : ''}${s.cwd ? `\n\nin \`${s.cwd.replace(/`/g, "'")}\`` : ''}${requests.map((r) => `\n\n$(bell-dot) ${md(r.title)}`).join('')}\n\n\`${s.id}\``,
-      true,
-    );
+    item.description = treeTexts.description(state, age(s.created_at), source, s.id === this.selectedId);
+    item.tooltip = new vscode.MarkdownString(treeTexts.tooltip(s, source, requests), true);
     // "session canStop canPause …": the view's menus offer what the state allows (package.json).
     item.contextValue = ['session', ...commandsFor(s.state).map((k) => `can${k[0]!.toUpperCase()}${k.slice(1)}`)].join(' ');
     item.command = { command: 'sessionStream.openTimeline', title: 'Open Timeline', arguments: [s.id] };
@@ -183,7 +180,7 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
       return undefined;
     }
     const picked = await vscode.window.showQuickPick(
-      this.sessions.map((s) => ({ label: `$(${stateIcon(s.state).id}) ${s.title}`, description: `${s.state} · ${age(s.created_at)}${sourceLabel(s.source) ? ` · ${sourceLabel(s.source)}` : ''}`, detail: s.cwd ? `${s.cwd} · ${s.id}` : s.id, session: s })),
+      this.sessions.map((s) => ({ ...pickTexts.session(s, stateIcon(s.state).id, age(s.created_at), sourceLabel(s.source)), session: s })),
       { placeHolder, matchOnDescription: true, matchOnDetail: true },
     );
     return picked?.session;

@@ -3,6 +3,7 @@
 // SESSION_STREAM_AUTOCONNECT=email:password: then the local stack is used without asking and its
 // demo user signed in, and the Sessions view is shown.
 import * as vscode from 'vscode';
+import { notices } from './texts';
 import type { AuthService } from './auth';
 import { findLocalStack, useLocalStack } from './localStack';
 
@@ -21,6 +22,6 @@ export async function connectOnStart(secrets: vscode.SecretStorage, auth: AuthSe
   await auth.reload();
   const found = auth.state.kind === 'unconfigured' ? await findLocalStack(log) : undefined;
   if (found) {
-    void vscode.window.showInformationMessage(`A local Agent Session Stream stack is running at ${found.url}. Use it?`, 'Use Local Stack').then((c) => c && vscode.commands.executeCommand('sessionStream.useLocalStack'));
+    void vscode.window.showInformationMessage(`A local Agent Session Stream stack is running at ${notices.error(found.url)}. Use it?`, 'Use Local Stack').then((c) => c && vscode.commands.executeCommand('sessionStream.useLocalStack'));
   }
 }

@@ -8,6 +8,7 @@ import { commandsFor, parseWaitingFor } from '../shared/commands';
 import { secondsUntilRetry, viewerLabel, type ConnectionState } from '../shared/connection';
 import type { AuthState } from './auth';
 import type { SessionSummary } from './sessions';
+import { statusTexts, statusTooltip } from './texts';
 
 export class ConnectionIndicator implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('sessionStream.connection', vscode.StatusBarAlignment.Left, 50);
@@ -88,9 +89,9 @@ export class ConnectionIndicator implements vscode.Disposable {
       case 'joined': {
         const pending = this.pendingLabel(this.session.id);
         if (this.session.state === 'waiting' && !pending) {
-          item.text = `$(bell-dot) ${this.session.title.slice(0, 40)} · needs you`;
+          item.text = statusTexts.needsYou(this.session.title);
           item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
-        } else item.text = `$(broadcast) ${this.session.title.slice(0, 40)} · ${pending ?? this.session.state}`;
+        } else item.text = statusTexts.watching(this.session.title, pending ?? this.session.state);
         break;
       }
       case 'reconnecting': {
@@ -114,25 +115,24 @@ export class ConnectionIndicator implements vscode.Disposable {
     if (!this.stream || !this.session) return;
     const st = this.stream.stats();
     const s = this.stream.state;
-    const md = new vscode.MarkdownString(undefined, true);
+    // Trusted for our one command link only; everything else in it is escaped text (texts.ts).
+    const md = new vscode.MarkdownString(
+      statusTooltip({
+        title: this.session.title,
+        state: this.session.state,
+        connection: s.state,
+        reason: 'reason' in s ? s.reason : undefined,
+        events: this.stream.log.size,
+        joins: st.joins,
+        lastEventAt: st.lastEventAt,
+        latencyMs: st.lastLatencyMs,
+        viewers: this.stream.viewers.map(viewerLabel),
+        requests: parseWaitingFor(this.session.waiting_for),
+        click: s.state === 'error' || s.state === 'reconnecting' ? 'Click to reconnect now.' : commandsFor(this.session.state).length > 0 ? 'Click to open the timeline or steer the agent.' : 'Click to open the timeline.',
+      }),
+      true,
+    );
     md.isTrusted = { enabledCommands: ['sessionStream.selectSession'] };
-    md.appendMarkdown(`**Agent Session Stream**\n\n`);
-    md.appendText(`${this.session.title} — ${this.session.state}\n`);
-    md.appendMarkdown(`\n$(pulse) ${s.state}${'reason' in s ? `: ${s.reason.replace(/[<>]/g, '')}` : ''}\n\n`);
-    md.appendMarkdown(`${this.stream.log.size} events · ${st.joins} joins`);
-    if (st.lastEventAt) md.appendMarkdown(` · last event ${new Date(st.lastEventAt).toLocaleTimeString()}`);
-    if (st.lastLatencyMs !== undefined) md.appendMarkdown(` · latency ${Math.round(st.lastLatencyMs)} ms`);
-    const viewers = this.stream.viewers;
-    if (viewers.length > 0) {
-      md.appendMarkdown(`\n\n$(eye) ${viewers.length} watching: `);
-      md.appendText(viewers.map(viewerLabel).join(', '));
-    }
-    for (const r of parseWaitingFor(this.session.waiting_for)) {
-      md.appendMarkdown('\n\n$(bell-dot) ');
-      md.appendText(`Needs you: ${r.title}`);
-    }
-    md.appendMarkdown(s.state === 'error' || s.state === 'reconnecting' ? '\n\nClick to reconnect now.' : commandsFor(this.session.state).length > 0 ? '\n\nClick to open the timeline or steer the agent.' : '\n\nClick to open the timeline.');
-    md.appendMarkdown(' [Watch another session](command:sessionStream.selectSession)');
     this.item.tooltip = md;
     this.item.accessibilityInformation = { label: `Agent Session Stream: ${this.item.text.replace(/\$\([^)]*\)\s*/g, '')}` };
   }

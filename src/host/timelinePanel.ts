@@ -13,6 +13,7 @@ import { sourceLabel, type SessionSummary } from './sessions';
 import type { StreamLease, StreamRegistry } from './streams';
 import { PanelRegistry, WebviewPanelBase } from './webviewPanel';
 import { bundleRoot } from './webviewHtml';
+import { panelTitle } from './texts';
 
 export const VIEW_TYPE = 'sessionStream.timeline';
 const FRAME_MS = 16;
@@ -55,7 +56,7 @@ export class TimelinePanel extends WebviewPanelBase<TimelineWebviewMessage, Time
       return existing;
     }
     const column = [...TimelinePanel.timelineColumns()][0] ?? vscode.ViewColumn.Two;
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, session.title, { viewColumn: column, preserveFocus: options.preserveFocus }, TimelinePanel.options(deps.extensionUri));
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, panelTitle(session.title), { viewColumn: column, preserveFocus: options.preserveFocus }, TimelinePanel.options(deps.extensionUri));
     return new TimelinePanel(panel, deps, session);
   }
 
@@ -99,7 +100,7 @@ export class TimelinePanel extends WebviewPanelBase<TimelineWebviewMessage, Time
 
   updateSession(session: SessionSummary): void {
     this.session = session;
-    this.panel.title = session.title;
+    this.panel.title = panelTitle(session.title);
     this.post({ type: 'session', session: this.view() });
   }
 

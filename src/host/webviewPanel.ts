@@ -5,6 +5,7 @@
 // vanishing as unhandled rejections, and disposal. Each panel's messages are typed by its protocol
 // in src/shared (timelineProtocol.ts, healthProtocol.ts).
 import * as vscode from 'vscode';
+import { notices } from './texts';
 import type { ReadyMessage } from '../shared/webviewProtocol';
 import { webviewHtml } from './webviewHtml';
 
@@ -73,7 +74,7 @@ export abstract class WebviewPanelBase<In extends { type: string }, Out extends 
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.log.error(`${this.page.name}: "${message.type}" failed: ${reason}`);
-      void vscode.window.showErrorMessage(`${this.page.name}: ${reason}`);
+      void vscode.window.showErrorMessage(`${this.page.name}: ${notices.error(reason)}`);
     }
   }
 

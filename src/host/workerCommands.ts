@@ -11,6 +11,7 @@ import type { AuthService } from './auth';
 import { readConfig } from './config';
 import { findLocalStack, SERVICE_ROLE_SECRET } from './localStack';
 import type { SessionsModel } from './sessions';
+import { pickTexts } from './texts';
 
 export async function setServiceRoleKey(secrets: vscode.SecretStorage): Promise<string | undefined> {
   const key = await vscode.window.showInputBox({
@@ -41,7 +42,7 @@ async function workerManager(secrets: vscode.SecretStorage): Promise<SessionLife
 async function pickOrCreateSession(sessions: SessionsModel, auth: AuthService, manager: SessionLifecycleManager): Promise<string | undefined> {
   await sessions.refresh();
   const create = { label: '$(add) New session…', id: '' };
-  const picked = await vscode.window.showQuickPick([create, ...sessions.all.map((s) => ({ label: s.title, description: s.state, detail: s.id, id: s.id }))], { placeHolder: 'Emit into which session?' });
+  const picked = await vscode.window.showQuickPick([create, ...sessions.all.map((s) => ({ ...pickTexts.plainSession(s), id: s.id }))], { placeHolder: 'Emit into which session?' });
   if (!picked) return undefined;
   if (picked.id) return picked.id;
   const title = await vscode.window.showInputBox({ prompt: 'Title of the new session', value: 'Test session' });

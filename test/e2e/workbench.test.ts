@@ -349,11 +349,23 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
     assert.match((await error.textContent()) ?? '', /E2E: add a greeting module failed: npm test failed twice/);
     await error.locator('.monaco-button', { hasText: 'Open Timeline' }).click();
     await error.waitFor({ state: 'detached' });
-    await worker.completeSession(sessionId, { iterations: 6, inputTokens: 1200, outputTokens: 300, toolCalls: 8 }, 'Added the greeting module');
+    // The agent's final words carry a link to a VS Code command: it is shown as text and runs nothing.
+    const link = '[Open the health panel](command:sessionStream.showHealth)';
+    await worker.completeSession(sessionId, { iterations: 6, inputTokens: 1200, outputTokens: 300, toolCalls: 8 }, `Added the greeting module ${link}`);
     const toast = page.locator('.notification-toast', { hasText: 'Added the greeting module' });
     await toast.waitFor({ timeout: 20_000 });
     await shot('completion');
-    assert.match((await toast.textContent()) ?? '', /E2E: add a greeting module/);
+    const text = ((await toast.textContent()) ?? '').replace(/\u200b/g, '');
+    assert.match(text, /E2E: add a greeting module/);
+    assert.ok(text.includes(link), `the link as text in: ${text}`);
+    assert.equal(await toast.locator('.notification-list-item-message a').count(), 0, 'no link in the message');
+    await toast.locator('.notification-list-item-message', { hasText: 'Open the health panel' }).click();
+    // Had it been a link, the click would have run the command. A command run after the click
+    // (Show Log) is handled after it, so once its output shows, a health panel would be open too.
+    await runCommand('Agent Session Stream: Show Log');
+    await page.locator('.part.panel', { hasText: 'Agent Session Stream' }).waitFor({ timeout: 20_000 });
+    assert.equal(await page.locator('.tab', { hasText: 'Session Stream Health' }).count(), 0, 'the command did not run');
+    await runCommand('View: Close Panel');
   });
 
   it('restores the timeline after a window reload (WebviewPanelSerializer), events re-sent by the host', async () => {
