@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { RequestInputs } from './host/requestInput';
 import { notices } from './host/texts';
 import { AuthService } from './host/auth';
 import { ChangeDiffs } from './host/changeDiff';
@@ -31,7 +32,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const streams = new StreamRegistry(auth, log);
   const watcher = new SessionWatcher(context.workspaceState, auth, sessions, streams, log, () => TimelinePanel.timelineColumns());
   const changes = new ChangeDiffs();
-  const control = new SessionControl(auth, sessions, streams, log);
+  const inputs = new RequestInputs();
+  const control = new SessionControl(auth, sessions, streams, log, inputs);
   sessions.pendingLabel = (id) => control.pendingLabel(id);
   watcher.indicator.pendingLabel = (id) => control.pendingLabel(id);
   const panelDeps: PanelDeps = {
@@ -46,6 +48,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     },
     openChange: (eventId, seq, path, diff) => changes.open(eventId, seq, path, diff),
     pendingLabel: (id) => control.pendingLabel(id),
+    showRequestInput: (sessionId, requestId) => control.showInput(sessionId, requestId),
   };
   const follower = new SessionFollower(auth, sessions, watcher, (s) => void TimelinePanel.show(panelDeps, s, { preserveFocus: true }), log);
   // A panel restored after a reload waits for the saved sign-in to be read (or the panel would be
@@ -54,6 +57,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const signInRestored = new Promise<void>((resolve) => (signInSettled = resolve));
   context.subscriptions.push(
     log,
+    inputs,
     changes,
     auth,
     sessions,

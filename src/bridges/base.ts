@@ -64,7 +64,12 @@ export abstract class BaseMapper implements AgentMapper {
   }
 
   protected thinking(data: Json): BridgeItem {
-    return this.event('thinking', { iteration: this.stats.iterations, toolsUsed: [], ...data });
+    return this.event('thinking', this.noteData(data));
+  }
+
+  /** A thinking event's data (for items that carry one, as a request's note). */
+  protected noteData(data: Json): Json {
+    return { iteration: this.stats.iterations, toolsUsed: [], ...data };
   }
 
   protected end(outcome: 'completed' | 'failed' | 'cancelled', message: string): BridgeItem {
@@ -107,7 +112,7 @@ export abstract class BaseMapper implements AgentMapper {
   }
 
   private counted(items: BridgeItem[]): BridgeItem[] {
-    for (const item of items) if (item.kind === 'event') this.counts.events++;
+    for (const item of items) if (item.kind === 'event' || item.kind === 'request') this.counts.events++;
     return items;
   }
 }

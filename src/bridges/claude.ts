@@ -222,16 +222,13 @@ export class ClaudeStreamMapper extends ClaudeMapper {
       const questions = (Array.isArray(input.questions) ? input.questions.filter(isObject) : []).map((q) => str(q.question) ?? '').filter(Boolean);
       const title = headline(questions[0] ?? 'Claude Code asks a question', 300);
       const detail = questions.join('\n').slice(0, 8000);
-      return [this.thinking({ text: `Claude Code asks: ${questions.join(' ') || title}`, kind: 'request', toolsUsed: [tool], requestId: id }), { kind: 'request', request: { id, kind: 'question', tool, title, detail, at }, input }];
+      return [{ kind: 'request', request: { id, kind: 'question', tool, title, detail, at }, input, note: this.noteData({ text: `Claude Code asks: ${questions.join(' ') || title}`, kind: 'request', toolsUsed: [tool], requestId: id }) }];
     }
     const what = COMMAND_TOOLS.has(tool) ? `${tool}: ${str(input.command) ?? ''}` : FILE_TOOLS.has(tool) ? `${tool} ${relativeTo(this.cwd, str(input.file_path) ?? str(input.notebook_path) ?? '')}` : describeCall(call, this.cwd);
     const why = str(request.decision_reason) ?? str(request.description);
-    const detail = (COMMAND_TOOLS.has(tool) ? str(input.command) : FILE_TOOLS.has(tool) ? (str(input.new_string) ?? str(input.content)) : JSON.stringify(input, null, 2))?.slice(0, 8000);
     const title = headline(what, 300);
-    return [
-      this.thinking({ text: `Claude Code asks to use ${title}${why ? ` (${why})` : ''}`, kind: 'request', toolsUsed: [tool], requestId: id, toolCallId: call.id }),
-      { kind: 'request', request: { id, kind: 'approval', tool, title, ...(detail ? { detail } : {}), at }, input },
-    ];
+    // The whole input is shown and bound to the approval by the runner (agentSteering.ts).
+    return [{ kind: 'request', request: { id, kind: 'approval', tool, title, at }, input, note: this.noteData({ text: `Claude Code asks to use ${title}${why ? ` (${why})` : ''}`, kind: 'request', toolsUsed: [tool], requestId: id, toolCallId: call.id }) }];
   }
 
   private result(line: Json): BridgeItem[] {

@@ -32,8 +32,12 @@ export type BridgeItem =
   | { kind: 'start'; reason: string; info: AgentInfo }
   | { kind: 'event'; type: SessionEventType; data: Record<string, unknown> }
   | { kind: 'end'; outcome: 'completed' | 'failed' | 'cancelled'; message: string; stats: SessionStats }
-  /** The agent asks its user something and waits (an approval, an answer): the session is `waiting`. */
-  | { kind: 'request'; request: AgentRequest; input?: Record<string, unknown> }
+  /**
+   * The agent asks its user something and waits (an approval, an answer): the session is
+   * `waiting`. `note` is the timeline event that shows it (the writer adds the whole input to it);
+   * `input` is what an approval sends back, whole.
+   */
+  | { kind: 'request'; request: AgentRequest; input?: Record<string, unknown>; note: Record<string, unknown> }
   /** The agent withdrew a request it had made (it no longer waits for it). */
   | { kind: 'requestWithdrawn'; id: string };
 

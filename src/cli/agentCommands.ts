@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { createMapper, detectFormat, isAgentFormat, SOURCE_LABELS, type AgentFormat, type AgentInfo, type AgentMapper } from '../bridges';
 import { validateEventData, type SessionEvent, type SessionEventType } from '../shared/events';
 import { AgentSessionWriter, type WriterResult } from '../worker/agentBridge';
+import { agentEnvironment } from '../worker/agentEnvironment';
 import { AgentProcess } from '../worker/agentProcess';
 import { AgentSteering, streamInputOf } from '../worker/agentSteering';
 import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
@@ -33,6 +34,9 @@ The agent must print its machine-readable stream:
   --format F   the output format (default auto: from the command's name, else from its first lines)
   --title T    the session title (default: the agent and its prompt)
   --quiet      print only SESSION_ID and the outcome
+  --pass-env N also give the agent the variable N, which it does not get otherwise: the agent
+               runs without our sign-in and Supabase's secrets (SESSION_STREAM_*, SUPABASE_*
+               tokens, keys and passwords), so it cannot steer itself as you
 
 Signed in as: SUPABASE_ACCESS_TOKEN, SESSION_STREAM_EMAIL + SESSION_STREAM_PASSWORD, your
 \`session-stream login\`, or (with the local stack running) its demo user.`;
@@ -114,7 +118,7 @@ export async function runRun(args: string[]): Promise<number> {
   const split = args.indexOf('--');
   const own = split >= 0 ? args.slice(0, split) : args;
   const agent = split >= 0 ? args.slice(split + 1) : [];
-  const { values } = parseArgs({ args: own, options: { title: { type: 'string' }, format: { type: 'string', default: 'auto' }, quiet: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } }, strict: true });
+  const { values } = parseArgs({ args: own, options: { title: { type: 'string' }, format: { type: 'string', default: 'auto' }, quiet: { type: 'boolean', default: false }, 'pass-env': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } }, strict: true });
   if (values.help) return void process.stdout.write(`${runHelp}\n`), 0;
   if (agent.length === 0) throw new UsageError('Which agent? Put its command after --, e.g. session-stream run -- codex exec --json "fix the test"');
   const formatOption = values.format ?? 'auto';
@@ -139,7 +143,9 @@ export async function runRun(args: string[]): Promise<number> {
   if (!values.quiet) process.stderr.write(`Streaming as ${user.who} to ${user.connection.url}. Watch it in VS Code (Agent Session Stream) or: session-stream tail --session ${sessionId}\n`);
 
   const startedAt = Date.now();
-  const child = spawn(command[0]!, command.slice(1), { stdio: [streamInput ? 'pipe' : 'inherit', 'pipe', 'pipe'] });
+  const childEnv = agentEnvironment(process.env, values['pass-env'] ?? []);
+  if (childEnv.withheld.length > 0 && !values.quiet) process.stderr.write(`Not passed to the agent (credentials): ${childEnv.withheld.join(', ')}.\n`);
+  const child = spawn(command[0]!, command.slice(1), { stdio: [streamInput ? 'pipe' : 'inherit', 'pipe', 'pipe'], env: childEnv.env });
   let spawnError: Error | undefined;
   child.on('error', (error) => (spawnError = error));
   // Steering: commands sent to this session from VS Code or the command line.
@@ -151,6 +157,7 @@ export async function runRun(args: string[]): Promise<number> {
     format,
     label,
     input: streamInput ? child.stdin! : undefined,
+    ownSignIn: () => user.authSession(),
     stopped: (reason) => {
       stopReason = reason;
       writer?.stopped(reason);
@@ -179,7 +186,7 @@ export async function runRun(args: string[]): Promise<number> {
   const makeWriter = (f: AgentFormat | undefined) => {
     mapper = createMapper(f, { cwd: process.cwd() });
     mapper.multiTurn = streamInput !== undefined;
-    const made = new AgentSessionWriter({ manager, sessionId, mapper, startedAt, onEvent: (type, data) => out.event(type, data), onRequest: (item) => steering.onRequest(item), endOnExit: streamInput !== undefined, onTurnEnd: () => steering.turnEnded() });
+    const made = new AgentSessionWriter({ manager, sessionId, mapper, startedAt, onEvent: (type, data) => out.event(type, data), onRequest: (item, eventId) => steering.onRequest(item, eventId), endOnExit: streamInput !== undefined, onTurnEnd: () => steering.turnEnded() });
     if (stopReason) made.stopped(stopReason);
     return made;
   };

@@ -8,14 +8,22 @@ import { CommandError, sendCommand } from '../core/commands';
 import { SessionEventStream } from '../core/sessionEventStream';
 import { describeOutcome, parseWaitingFor, type CommandKind, type SessionCommand } from '../shared/commands';
 import { intOption, sessionOption, UsageError } from './args';
+import { ApprovalError, wholeInput } from '../core/approvals';
+import { oneLine } from '../shared/untrusted';
+import { safeText } from './tailFormat';
 import { signedInUser } from './userAuth';
+
+/** An agent's text for the terminal: every line indented, control characters shown as \\xNN. */
+function plainBlock(text: string): string {
+  return text.split('\n').map((line) => `  │ ${safeText(line, false)}`).join('\n');
+}
 
 const WHAT: Record<string, { kind: CommandKind; text: 'none' | 'required' | 'optional'; help: string }> = {
   stop: { kind: 'stop', text: 'none', help: 'interrupt the agent (as Ctrl-C, then harder); the session ends cancelled' },
   pause: { kind: 'pause', text: 'none', help: 'pause the agent and everything it started (POSIX systems)' },
   resume: { kind: 'resume', text: 'none', help: 'let a paused agent go on' },
   say: { kind: 'message', text: 'required', help: 'send the agent a message (TEXT, or - for standard input)' },
-  approve: { kind: 'approve', text: 'none', help: 'approve what the agent waits for (--request ID, default: the oldest request)' },
+  approve: { kind: 'approve', text: 'none', help: 'approve what the agent waits for (--request ID, default: the oldest request); its whole input is printed first, and the approval is for exactly that' },
   deny: { kind: 'deny', text: 'optional', help: 'deny what the agent waits for, optionally saying why (TEXT)' },
 };
 
@@ -59,18 +67,32 @@ export async function runControl(name: string, args: string[]): Promise<number> 
   const user = await signedInUser();
   try {
     let requestId = values.request;
-    if (!requestId && (w.kind === 'approve' || w.kind === 'deny')) {
+    let hash: string | undefined;
+    if (w.kind === 'approve' || (!requestId && w.kind === 'deny')) {
       const { data, error } = await user.client.from('coding_sessions').select('state, waiting_for').eq('id', sessionId).maybeSingle();
       if (error) throw new Error(`Could not read session ${sessionId}: ${error.message}`);
       const requests = parseWaitingFor((data as { waiting_for?: unknown } | null)?.waiting_for);
       if (!data) throw new UsageError(`There is no session ${sessionId} that you can see.`);
       if (requests.length === 0) throw new UsageError(`The agent is not waiting for an answer (the session is ${(data as { state: string }).state}).`);
-      requestId = requests[0]!.id;
-      process.stderr.write(`Answering: ${requests[0]!.title}${requests.length > 1 ? ` (${requests.length - 1} more waiting; pick one with --request)` : ''}\n`);
+      const request = requestId ? requests.find((r) => r.id === requestId) : requests[0]!;
+      if (!request) throw new UsageError(`No request ${requestId} is waiting (answered already, or withdrawn).`);
+      requestId = request.id;
+      process.stderr.write(`Answering: ${oneLine(request.title, 300)}${!values.request && requests.length > 1 ? ` (${requests.length - 1} more waiting; pick one with --request)` : ''}\n`);
+      if (w.kind === 'approve') {
+        // What is approved is exactly what is printed here, whole.
+        try {
+          const whole = await wholeInput(user.client, sessionId, request);
+          hash = whole.hash;
+          process.stderr.write(`The agent would go on with this input (${whole.text.length.toLocaleString()} characters, shown whole):\n${plainBlock(whole.text)}\n`);
+        } catch (error) {
+          if (error instanceof ApprovalError) throw new UsageError(error.message);
+          throw error;
+        }
+      }
     }
     let sent: SessionCommand;
     try {
-      sent = await sendCommand(user.client, sessionId, w.kind, { body, requestId });
+      sent = await sendCommand(user.client, sessionId, w.kind, { body, requestId, inputHash: hash });
     } catch (error) {
       if (error instanceof CommandError) {
         process.stderr.write(`${error.message}\n`);

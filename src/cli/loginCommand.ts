@@ -7,7 +7,7 @@ import { createSupabaseClient, isUnreachable, unreachableMessage } from '../core
 import { UsageError } from './args';
 import { configDir, readLogin, removeLogin, saveLogin, writerConnection } from './userAuth';
 
-export const loginHelp = `Usage: session-stream login [--url URL --anon-key KEY] [--email E | --token ACCESS_TOKEN]
+export const loginHelp = `Usage: session-stream login [--url URL --anon-key KEY] [--email E | --token]
 
 Signs you in to Supabase for \`run\`, \`import\` and \`watch\`, and keeps the sign-in (a refresh
 token, rotated as it is used) in ${configDir()}/login.json, readable only by you. No service-role
@@ -15,35 +15,62 @@ key is needed anywhere.
 
   --url, --anon-key  the project (default: SUPABASE_URL / SUPABASE_ANON_KEY, else the local stack)
   --email E          sign in with email and password (asked for, or SESSION_STREAM_PASSWORD)
-  --token T          keep an access token instead (used until it expires)
+  --token            keep an access token instead (used until it expires), read from
+                     SUPABASE_ACCESS_TOKEN or standard input — never from the command line,
+                     where every process on the machine can read it:
+                       printf %s "$TOKEN" | session-stream login --token
 
 session-stream logout forgets it (and ends that sign-in on the server).`;
+
+/** All of standard input, trimmed (a token piped in), or asked for without echo at a terminal. */
+async function readToken(): Promise<string> {
+  if (process.env.SUPABASE_ACCESS_TOKEN) return process.env.SUPABASE_ACCESS_TOKEN.trim();
+  if (process.stdin.isTTY) return askHidden('Access token: ');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const token = Buffer.concat(chunks).toString('utf8').trim();
+  if (!token) throw new UsageError('No token on standard input. Pipe it in (printf %s "$TOKEN" | session-stream login --token) or set SUPABASE_ACCESS_TOKEN.');
+  return token;
+}
 
 async function askPassword(email: string): Promise<string> {
   if (process.env.SESSION_STREAM_PASSWORD) return process.env.SESSION_STREAM_PASSWORD;
   if (!process.stdin.isTTY) throw new UsageError('No terminal to ask the password in: set SESSION_STREAM_PASSWORD.');
+  return askHidden(`Password for ${email}: `);
+}
+
+async function askHidden(prompt: string): Promise<string> {
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: true });
-  // Echo nothing while the password is typed.
+  // Echo nothing while it is typed.
   (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
-    if (s.includes(`Password for ${email}: `)) process.stdout.write(s);
+    if (s.includes(prompt)) process.stdout.write(s);
   };
-  const password = await new Promise<string>((resolve) => rl.question(`Password for ${email}: `, resolve));
+  const answer = await new Promise<string>((resolve) => rl.question(prompt, resolve));
   rl.close();
   process.stdout.write('\n');
-  return password;
+  return answer;
 }
 
 export async function runLogin(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { url: { type: 'string' }, 'anon-key': { type: 'string' }, email: { type: 'string' }, token: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+  if (args.some((a, i) => a.startsWith('--token=') || (args[i - 1] === '--token' && !a.startsWith('-')))) {
+    throw new UsageError('Give the token on standard input or in SUPABASE_ACCESS_TOKEN, not on the command line (every process here can read command lines): printf %s "$TOKEN" | session-stream login --token');
+  }
+  const { values } = parseArgs({ args, options: { url: { type: 'string' }, 'anon-key': { type: 'string' }, email: { type: 'string' }, token: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true });
   if (values.help) return void process.stdout.write(`${loginHelp}\n`), 0;
   if (Boolean(values.url) !== Boolean(values['anon-key'])) throw new UsageError('Give --url and --anon-key together.');
   const env = values.url ? { ...process.env, SUPABASE_URL: values.url, SUPABASE_ANON_KEY: values['anon-key'] } : process.env;
   const { connection } = writerConnection({ ...env, SESSION_STREAM_CONFIG_DIR: '/nonexistent-login-dir' });
   const base = { url: connection.url, anonKey: connection.anonKey!, savedAt: new Date().toISOString() };
   if (values.token) {
-    const claims = decodeJwt(values.token);
+    const token = await readToken();
+    let claims: ReturnType<typeof decodeJwt>;
+    try {
+      claims = decodeJwt(token);
+    } catch {
+      throw new UsageError('That is not an access token (a JWT): copy a user’s access token, e.g. from supabase.auth.getSession().');
+    }
     if (!claims.sub) throw new UsageError('That token names no user (no "sub" claim): give a user’s access token, not an API key.');
-    const file = saveLogin({ ...base, accessToken: values.token, email: typeof claims.email === 'string' ? claims.email : undefined });
+    const file = saveLogin({ ...base, accessToken: token, email: typeof claims.email === 'string' ? claims.email : undefined });
     process.stdout.write(`Saved the token for ${typeof claims.email === 'string' ? claims.email : claims.sub} (${connection.url}) in ${file}${claims.exp ? `; it expires ${new Date(claims.exp * 1000).toISOString()}` : ''}.\n`);
     return 0;
   }

@@ -2,7 +2,7 @@
 // key. In order: SUPABASE_ACCESS_TOKEN; SESSION_STREAM_EMAIL + SESSION_STREAM_PASSWORD; the sign-in
 // saved by `session-stream login` (a refresh token in a file only the user can read, rotated as
 // supabase-js refreshes it); with none of these and the local stack's env file, its demo user.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,6 +33,8 @@ export interface SignedInUser {
   who: string;
   /** A client that acts as the user (REST and Realtime), its token refreshed while it runs. */
   client: SupabaseClient;
+  /** The auth session this sign-in belongs to (the access token's `session_id`), when it has one. */
+  authSession(): Promise<string | undefined>;
   dispose(): void;
 }
 
@@ -70,6 +72,23 @@ export function removeLogin(env?: NodeJS.ProcessEnv): boolean {
 }
 
 /**
+ * The user's secret for event ids on this machine (32 random bytes in `event-id-key`, readable by
+ * the user only), made at first use: `watch` derives each session's ids from it.
+ */
+export function eventIdKey(env: NodeJS.ProcessEnv = process.env): string {
+  const file = path.join(configDir(env), 'event-id-key');
+  if (existsSync(file)) {
+    const key = readFileSync(file, 'utf8').trim();
+    if (/^[0-9a-f]{64}$/.test(key)) return key;
+  }
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const key = randomBytes(32).toString('hex');
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return key;
+}
+
+/**
  * The on-disk queue of this machine's writers to one project, as one identity (the service-role
  * key, or one user): events a killed process left are stored by the next one (see journal.ts).
  */
@@ -89,6 +108,11 @@ export function writerConnection(env: NodeJS.ProcessEnv = process.env): { connec
   return { connection, login: login && login.url === connection.url ? login : undefined };
 }
 
+function sessionOf(accessToken: string): string | undefined {
+  const claim = decodeJwt(accessToken).session_id;
+  return typeof claim === 'string' && claim ? claim : undefined;
+}
+
 function userIdOf(accessToken: string): string {
   const sub = decodeJwt(accessToken).sub;
   if (!sub) throw new UsageError('The access token names no user (no "sub" claim); use a user’s token, not an API key.');
@@ -102,7 +126,7 @@ export async function signedInUser(env: NodeJS.ProcessEnv = process.env): Promis
   const fixed = (accessToken: string, who: string): SignedInUser => {
     const exp = decodeJwt(accessToken).exp;
     if (exp && exp * 1000 < Date.now()) throw new UsageError(`The access token of ${who} expired at ${new Date(exp * 1000).toISOString()}. Sign in again: session-stream login.`);
-    return { connection, userId: userIdOf(accessToken), who, client: createSupabaseClient(connection.url, key, { accessToken: () => Promise.resolve(accessToken) }), dispose() {} };
+    return { connection, userId: userIdOf(accessToken), who, client: createSupabaseClient(connection.url, key, { accessToken: () => Promise.resolve(accessToken) }), authSession: () => Promise.resolve(sessionOf(accessToken)), dispose() {} };
   };
   if (env.SUPABASE_ACCESS_TOKEN) return fixed(env.SUPABASE_ACCESS_TOKEN, 'SUPABASE_ACCESS_TOKEN');
 
@@ -144,6 +168,10 @@ export async function signedInUser(env: NodeJS.ProcessEnv = process.env): Promis
     userId: result.data.user!.id,
     who,
     client,
+    authSession: async () => {
+      const token = (await auth.getSession()).data.session?.access_token;
+      return token ? sessionOf(token) : undefined;
+    },
     dispose: () => {
       subscription?.unsubscribe();
       void auth.stopAutoRefresh();

@@ -8,7 +8,7 @@ import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
 import { TranscriptWatcher, type WatchFormat, type WatchRoot } from '../worker/transcriptWatcher';
 import { intOption, UsageError } from './args';
 import { COLOURS, PLAIN } from './tailFormat';
-import { configDir, signedInUser, workerJournal } from './userAuth';
+import { configDir, eventIdKey, signedInUser, workerJournal } from './userAuth';
 
 const DEFAULT_DIRS: Record<WatchFormat, string> = {
   'claude-transcript': path.join(os.homedir(), '.claude', 'projects'),
@@ -65,6 +65,7 @@ export async function runWatch(args: string[]): Promise<number> {
     manager,
     roots: roots.filter((r) => existsSync(r.dir)),
     stateFile,
+    idKey: eventIdKey(),
     idleMs: intOption('--idle-minutes', values['idle-minutes'], 10, 1, 10_000) * 60_000,
     recentMs: intOption('--recent-minutes', values['recent-minutes'], 10, 0, 1_000_000) * 60_000,
     log: (line) => process.stdout.write(`${line}\n`),

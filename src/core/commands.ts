@@ -15,17 +15,18 @@ function explain(error: PgError, kind: CommandKind): string {
   if (error.code === '42501' || /row-level security/i.test(error.message)) return `The ${kind} was refused: the session has ended, or it is not one you can see. Only open sessions can be steered.`;
   if (error.code === '23503') return 'The session no longer exists.';
   if (error.code === '23514') return `The ${kind} was refused by the database: ${error.message}`;
+  if (error.code === '42703' || error.code === 'PGRST204') return 'This project cannot steer agents with this version yet: its database lacks the newest migrations. Apply them (`supabase db push`, or `supabase db reset` locally).';
   if (error.code === '42P01' || error.code === 'PGRST205') return 'This project cannot steer agents yet: its database lacks the session_commands table. Apply the migrations (`supabase db push`, or `supabase db reset` locally).';
   return `Could not send the ${kind}: ${error.message}`;
 }
 
 /** Sends a command to the session's runner; resolves with the stored row (not yet handled). */
-export async function sendCommand(client: SupabaseClient, sessionId: string, kind: CommandKind, options: { body?: string; requestId?: string } = {}): Promise<SessionCommand> {
+export async function sendCommand(client: SupabaseClient, sessionId: string, kind: CommandKind, options: { body?: string; requestId?: string; inputHash?: string } = {}): Promise<SessionCommand> {
   const problem = checkCommand(kind, options.body, options.requestId);
   if (problem) throw new CommandError(problem);
   const { data, error } = await client
     .from('session_commands')
-    .insert({ session_id: sessionId, kind, body: options.body ?? null, request_id: options.requestId ?? null })
+    .insert({ session_id: sessionId, kind, body: options.body ?? null, request_id: options.requestId ?? null, ...(options.inputHash ? { input_hash: options.inputHash } : {}) })
     .select(COMMAND_COLUMNS)
     .single();
   if (error) throw new CommandError(explain(error, kind));

@@ -4,10 +4,12 @@
 // stream); a refused or unsupported one says why. When a session of yours starts to wait, a
 // notification takes you to it.
 import * as vscode from 'vscode';
+import { ApprovalError } from '../core/approvals';
 import { CommandError, sendCommand } from '../core/commands';
 import { checkCommand, commandsFor, parseWaitingFor, PENDING_LABELS, type AgentRequest, type CommandKind, type SessionCommand } from '../shared/commands';
 import type { AuthService } from './auth';
 import { readConfig } from './config';
+import type { RequestInputs } from './requestInput';
 import { notices, pickTexts, statusTexts } from './texts';
 import { commandsSentHere } from './notifier';
 import type { SessionsModel, SessionSummary } from './sessions';
@@ -35,6 +37,7 @@ export class SessionControl implements vscode.Disposable {
     private readonly sessions: SessionsModel,
     private readonly streams: StreamRegistry,
     private readonly log: vscode.LogOutputChannel,
+    private readonly inputs: RequestInputs,
   ) {
     this.listeners = [sessions.onDidChangeSessions((all) => this.notifyWaiting(all))];
   }
@@ -49,7 +52,7 @@ export class SessionControl implements vscode.Disposable {
    * Runs one steering action on `session` as the user asked for it: a stop is confirmed, a message
    * typed, a request picked; then the command is sent, and its outcome reported when it comes.
    */
-  async run(kind: CommandKind, session: SessionSummary, options: { requestId?: string; body?: string } = {}): Promise<void> {
+  async run(kind: CommandKind, session: SessionSummary, options: { requestId?: string; body?: string; shownWhole?: boolean } = {}): Promise<void> {
     if (!commandsFor(session.state).includes(kind)) {
       void vscode.window.showInformationMessage(notices.notSteerable(session.title, session.state, kind === 'resume' ? 'it is not paused' : kind === 'approve' || kind === 'deny' ? 'it is not waiting for an answer' : 'there is nothing to steer'));
       return;
@@ -57,6 +60,7 @@ export class SessionControl implements vscode.Disposable {
     const requests = parseWaitingFor(session.waiting_for);
     let requestId = options.requestId;
     let body = options.body;
+    let inputHash: string | undefined;
     if (kind === 'stop') {
       const stop = 'Stop Agent';
       const choice = await vscode.window.showWarningMessage(notices.stopConfirm(session.title), { modal: true, detail: 'It is interrupted as with Ctrl-C (then harder if it does not stop), and the session ends as cancelled.' }, stop);
@@ -65,6 +69,24 @@ export class SessionControl implements vscode.Disposable {
       const request = requestId ? requests.find((r) => r.id === requestId) : await this.pickRequest(requests, kind);
       if (!request) return;
       requestId = request.id;
+      if (kind === 'approve') {
+        // An approval is for exactly the input shown, whole: in the timeline (when it showed all of
+        // it), else in a read-only editor first.
+        let whole: { text: string; hash: string };
+        try {
+          whole = await this.inputs.load(this.auth.signedInClient(), session.id, request);
+        } catch (error) {
+          if (error instanceof ApprovalError) return void vscode.window.showWarningMessage(notices.error(error.message));
+          throw error;
+        }
+        if (!options.shownWhole) {
+          await this.inputs.show(request, whole.text);
+          const approve = 'Approve';
+          const choice = await vscode.window.showWarningMessage(notices.approveShown(request), { modal: true, detail: `${whole.text.length.toLocaleString()} characters, shown whole in the editor. The agent goes on with exactly this input.` }, approve);
+          if (choice !== approve) return;
+        }
+        inputHash = whole.hash;
+      }
       if (kind === 'deny' && body === undefined) {
         body = await vscode.window.showInputBox({ title: pickTexts.denyTitle(request), prompt: 'Why? The agent is told (optional).', ignoreFocusOut: true, validateInput: (v) => checkCommand('deny', v, request.id) });
         if (body === undefined) return;
@@ -82,7 +104,7 @@ export class SessionControl implements vscode.Disposable {
     }
     let command: SessionCommand;
     try {
-      command = await sendCommand(this.auth.signedInClient(), session.id, kind, { body: body || undefined, requestId });
+      command = await sendCommand(this.auth.signedInClient(), session.id, kind, { body: body || undefined, requestId, inputHash });
     } catch (error) {
       if (error instanceof CommandError) return void vscode.window.showErrorMessage(notices.error(error.message));
       throw error;
@@ -90,6 +112,20 @@ export class SessionControl implements vscode.Disposable {
     commandsSentHere.add(command.id);
     this.log.info(`sent ${kind} to session ${session.id.slice(0, 8)} (${command.id})`);
     this.watch(command, session.title);
+  }
+
+  /** Opens the whole input of a waiting request of `sessionId` in a read-only editor. */
+  async showInput(sessionId: string, requestId: string): Promise<void> {
+    const session = this.sessions.find(sessionId);
+    const request = parseWaitingFor(session?.waiting_for).find((r) => r.id === requestId);
+    if (!session || !request) return void vscode.window.showInformationMessage('That request is no longer waiting.');
+    try {
+      const whole = await this.inputs.load(this.auth.signedInClient(), sessionId, request);
+      await this.inputs.show(request, whole.text);
+    } catch (error) {
+      if (error instanceof ApprovalError) return void vscode.window.showWarningMessage(notices.error(error.message));
+      throw error;
+    }
   }
 
   private async pickRequest(requests: AgentRequest[], kind: 'approve' | 'deny'): Promise<AgentRequest | undefined> {

@@ -25,6 +25,7 @@ export const notices = {
   noAnswer: (title: string, kind: string) => `No answer yet from the agent's runner of "${notificationText(title, 120)}". The ${kind} stays queued and is handled when the runner is connected (is the agent running under session-stream run?).`,
   notSteerable: (title: string, state: string, why: string) => `"${notificationText(title, 120)}" is ${state}: ${why}.`,
   stopConfirm: (title: string) => `Stop the agent of "${notificationText(title, 120)}"?`,
+  approveShown: (request: AgentRequest) => `Approve ${notificationText(request.title, 200)}?`,
   fileRefused: (path: string, reason: string) => `Agent Session Stream did not open "${notificationText(path, 200)}": ${notificationText(reason, 200)}.`,
   fileMissing: (path: string, folder: string) => `The agent changed ${notificationText(path, 200)}, but it is not in ${notificationText(folder, 100)} (on another machine, or deleted since).`,
   fileNotInGit: (path: string) => `${notificationText(path, 200)} is not in a git repository; opening the file instead.`,

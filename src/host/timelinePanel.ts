@@ -28,6 +28,8 @@ export interface PanelDeps {
   log: vscode.LogOutputChannel;
   /** "Stopping…" while this window's command to the session waits for its runner. */
   pendingLabel(sessionId: string): string | undefined;
+  /** A waiting request's whole input, in a read-only editor. */
+  showRequestInput(sessionId: string, requestId: string): Promise<void>;
 }
 
 /** The commands behind the header's steering buttons. */
@@ -188,8 +190,10 @@ export class TimelinePanel extends WebviewPanelBase<TimelineWebviewMessage, Time
         vscode.window.setStatusBarMessage(`$(link) Link to event #${message.seq} copied`, 3000);
         return;
       case 'control':
-        await vscode.commands.executeCommand(`sessionStream.${STEERING_COMMANDS[message.kind]}`, this.session.id, message.requestId);
+        await vscode.commands.executeCommand(`sessionStream.${STEERING_COMMANDS[message.kind]}`, this.session.id, message.requestId, message.shownWhole === true);
         return;
+      case 'showInput':
+        return this.deps.showRequestInput(this.session.id, message.requestId);
     }
   }
 

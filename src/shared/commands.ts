@@ -21,6 +21,10 @@ export interface SessionCommand {
   requestId: string | null;
   createdBy: string | null;
   createdByName: string;
+  /** The sender's sign-in (their token's `session_id`): a runner acts on no approval sent with its own. */
+  createdBySession: string | null;
+  /** For `approve`: the SHA-256 of the request's input as the sender saw it (see approval.ts). */
+  inputHash: string | null;
   createdAt: string;
   claimedAt: string | null;
   handledAt: string | null;
@@ -29,7 +33,7 @@ export interface SessionCommand {
 }
 
 /** The columns read back for a command. */
-export const COMMAND_COLUMNS = 'id, session_id, kind, body, request_id, created_by, created_by_name, created_at, claimed_at, handled_at, outcome, reason';
+export const COMMAND_COLUMNS = 'id, session_id, kind, body, request_id, created_by, created_by_name, created_by_session, input_hash, created_at, claimed_at, handled_at, outcome, reason';
 
 const nullableText = z.string().nullable().optional().transform((v) => v ?? null);
 const rowSchema = z.object({
@@ -40,6 +44,8 @@ const rowSchema = z.object({
   request_id: nullableText,
   created_by: nullableText,
   created_by_name: z.string().optional().default(''),
+  created_by_session: nullableText,
+  input_hash: nullableText,
   created_at: z.string(),
   claimed_at: nullableText,
   handled_at: nullableText,
@@ -52,7 +58,7 @@ export function parseCommandRow(row: unknown): SessionCommand | undefined {
   const r = rowSchema.safeParse(row);
   if (!r.success) return undefined;
   const c = r.data;
-  return { id: c.id, sessionId: c.session_id, kind: c.kind, body: c.body, requestId: c.request_id, createdBy: c.created_by, createdByName: c.created_by_name, createdAt: c.created_at, claimedAt: c.claimed_at, handledAt: c.handled_at, outcome: c.outcome, reason: c.reason };
+  return { id: c.id, sessionId: c.session_id, kind: c.kind, body: c.body, requestId: c.request_id, createdBy: c.created_by, createdByName: c.created_by_name, createdBySession: c.created_by_session, inputHash: c.input_hash, createdAt: c.created_at, claimedAt: c.claimed_at, handledAt: c.handled_at, outcome: c.outcome, reason: c.reason };
 }
 
 /** The later of two copies of one command: a handled copy beats an unhandled one, a claimed one an unclaimed one. */
@@ -93,6 +99,9 @@ export function describeOutcome(c: SessionCommand): string {
   return c.reason || `${COMMAND_NOUNS[c.kind]} by ${c.createdByName || 'someone'}: done.`;
 }
 
+/** The most characters of a request's input kept with the session (the whole is in its timeline event). */
+export const MAX_DETAIL_CHARS = 16_000;
+
 /** What an agent asks of its user while its session is `waiting`. */
 export interface AgentRequest {
   /** The agent's own id of the request (Claude Code's control request id): what approve / deny answer. */
@@ -103,8 +112,19 @@ export interface AgentRequest {
   tool?: string;
   /** One line: "Bash: rm -rf build", "Edit src/app.ts". */
   title: string;
-  /** More of what it asked (the command, the diff, the question), bounded. */
+  /**
+   * For approvals: the whole input the agent would run with, as text (approval.ts reviewText), or
+   * its first MAX_DETAIL_CHARS when `detailCut`. For questions: the questions.
+   */
   detail?: string;
+  /** The detail is the start of the input only: the whole is in the event `eventId`. */
+  detailCut?: boolean;
+  /** Bytes of the whole input text. */
+  inputBytes?: number;
+  /** SHA-256 (hex) of the whole input text: what an approval must name. */
+  inputHash?: string;
+  /** The timeline event that shows the request (with the whole input, when it fits in one). */
+  eventId?: string;
   /** When the runner saw it (ISO). */
   at: string;
 }
@@ -114,7 +134,11 @@ const requestSchema = z.object({
   kind: z.enum(['approval', 'question']),
   tool: z.string().max(200).optional(),
   title: z.string().max(1000),
-  detail: z.string().max(8000).optional(),
+  detail: z.string().max(MAX_DETAIL_CHARS).optional(),
+  detailCut: z.boolean().optional(),
+  inputBytes: z.number().int().nonnegative().optional(),
+  inputHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  eventId: z.string().max(100).optional(),
   at: z.string(),
 });
 

@@ -143,7 +143,9 @@ export type TimelineWebviewMessage =
   /** The highest `seq` the user has had on screen. */
   | { type: 'read'; seq: number }
   /** Steer the agent (the host asks what it must: a confirmation, the message, a reason). */
-  | { type: 'control'; kind: CommandKind; requestId?: string }
+  | { type: 'control'; kind: CommandKind; requestId?: string; shownWhole?: boolean }
+  /** Show a waiting request's whole input in a read-only editor. */
+  | { type: 'showInput'; requestId: string }
   | PageRequestMessage
   | SearchRequestMessage
   /** Copy a link to the event (a vscode:// address that opens it in any window of a user who may see it). */
@@ -177,5 +179,6 @@ export const isTimelineWebviewMessage = messageChecker<TimelineWebviewMessage>({
   copyLink: (m) => Number.isSafeInteger(m.seq) && (m.seq as number) > 0,
   copySessionMarkdown: any,
   exportMarkdown: any,
-  control: (m) => (COMMAND_KINDS as readonly unknown[]).includes(m.kind) && (m.requestId === undefined || short(m.requestId)),
+  control: (m) => (COMMAND_KINDS as readonly unknown[]).includes(m.kind) && (m.requestId === undefined || short(m.requestId)) && (m.shownWhole === undefined || typeof m.shownWhole === 'boolean'),
+  showInput: (m) => short(m.requestId),
 });

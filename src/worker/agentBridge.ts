@@ -2,18 +2,30 @@
 // (ordered, retried, idempotent delivery; with a user's own key or the service-role key): the
 // session goes running at the first sign of the agent, every event is stored in order, and the
 // end — the agent's own result, or how its process exited — becomes completion + completed, an
-// error + failed, or cancelled. Events get ids derived from the session and the line they came
-// from, so reading the same output again (watch after a restart) stores nothing twice.
+// error + failed, or cancelled. Events get ids derived from the line they came from and a secret
+// of the run (`idSecret`), so reading the same output again (watch after a restart, with the
+// secret it saved) stores nothing twice, and nobody else can tell an event's id before it is
+// stored (knowing the session id is not enough: docs/steering.md, "Who may do what").
+import { randomUUID } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
 import type { AgentExit, AgentMapper, BridgeItem } from '../bridges/types';
 import { splitOversize } from '../bridges/split';
+import { byteLength, reviewText } from '../shared/approval';
 import type { SessionEventType, SessionStats } from '../shared/events';
 import type { EmitOutcome, SessionLifecycleManager } from './sessionLifecycleManager';
+
+/** A request's note carries the whole input up to this size (else the approval is refused as too large to review). */
+export const MAX_NOTE_INPUT_BYTES = 128 * 1024;
 
 export interface WriterOptions {
   manager: SessionLifecycleManager;
   sessionId: string;
   mapper: AgentMapper;
+  /**
+   * A random UUID kept as long as the same output may be read again (watch keeps it in its
+   * state file); event ids are derived from it. Default: a new one (run, import).
+   */
+  idSecret?: string;
   /** The session is already running (watch resuming it): no second start. */
   running?: boolean;
   /** When the agent started (ms): the duration of a run whose output does not say. */
@@ -24,9 +36,10 @@ export interface WriterOptions {
   maxQueued?: number;
   /**
    * The agent asks its user something, or withdraws a request (steering: see agentSteering.ts).
-   * Called in order, after the events before it were handed to the manager.
+   * Called in order, after the events before it were handed to the manager; for a request, with
+   * the id of the timeline event that shows it.
    */
-  onRequest?(item: Extract<BridgeItem, { kind: 'request' | 'requestWithdrawn' }>): Promise<void>;
+  onRequest?(item: Extract<BridgeItem, { kind: 'request' | 'requestWithdrawn' }>, eventId?: string): Promise<void>;
   /**
    * The agent takes more input after a result (Claude Code with stream-json input): a result ends
    * a turn, not the session, which ends with the last result when the agent exits.
@@ -57,8 +70,10 @@ export class AgentSessionWriter {
   private stopReason: string | undefined;
 
   private deferring: boolean;
+  private readonly idSecret: string;
 
   constructor(private readonly o: WriterOptions) {
+    this.idSecret = o.idSecret ?? randomUUID();
     this.running = o.running ?? false;
     this.deferring = o.endOnExit ?? false;
   }
@@ -105,7 +120,14 @@ export class AgentSessionWriter {
         if (!this.running) await this.start('The agent started');
         const parts = splitOversize(item.data);
         parts.forEach((data, part) => this.emit(item.type, data, `${key}/${index}/${part}`));
-      } else if (item.kind === 'request' || item.kind === 'requestWithdrawn') {
+      } else if (item.kind === 'request') {
+        if (!this.running) await this.start('The agent started');
+        // The note shows the whole input an approval would let through, when it fits in one event.
+        const text = item.request.kind === 'approval' && item.input ? reviewText(item.input) : undefined;
+        const note = text === undefined ? item.note : byteLength(text) <= MAX_NOTE_INPUT_BYTES ? { ...item.note, input: text } : { ...item.note, inputCut: true, inputBytes: byteLength(text) };
+        const eventId = this.emit('thinking', note, `${key}/${index}/0`);
+        await this.o.onRequest?.(item, eventId);
+      } else if (item.kind === 'requestWithdrawn') {
         if (!this.running) await this.start('The agent started');
         await this.o.onRequest?.(item);
       } else if (this.deferring) {
@@ -120,15 +142,17 @@ export class AgentSessionWriter {
     }
   }
 
-  private emit(type: SessionEventType, data: Record<string, unknown>, key: string): void {
+  /** Hands one event to the manager; returns its id. */
+  private emit(type: SessionEventType, data: Record<string, unknown>, key: string): string {
     this.queued++;
     this.o.onEvent?.(type, data);
-    const id = uuidv5(key, this.o.sessionId);
+    const id = uuidv5(key, this.idSecret);
     const sent = this.o.manager.emitEvent(this.o.sessionId, type, data, { id }).then((outcome: EmitOutcome) => {
       if (outcome.status === 'refused' || outcome.status === 'failed') this.problems.push(`${type} from ${key.split('/')[0]}: ${outcome.error}`);
     });
     this.inFlight.add(sent);
     void sent.finally(() => this.inFlight.delete(sent));
+    return id;
   }
 
   private async start(reason: string): Promise<void> {

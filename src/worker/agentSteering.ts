@@ -4,12 +4,17 @@
 // `--input-format stream-json`: user messages and `control_response`s); otherwise the command is
 // `unsupported`, with why — never silently ignored. It also keeps what the agent is waiting for
 // (its permission requests) on the session, so VS Code shows `waiting` until someone answers.
+// An approval lets the agent go on only when it names the input it is about to send back (its
+// hash, approval.ts) and was not sent with this runner's own sign-in: whatever the agent runs can
+// reach what the runner holds, so approvals must come from a viewer (docs/steering.md).
 import type { Writable } from 'node:stream';
 import type { AgentFormat, BridgeItem } from '../bridges/types';
 import { silentLogger, type Logger } from '../core/log';
-import type { AgentRequest, SessionCommand } from '../shared/commands';
+import { byteLength, inputHash, reviewText } from '../shared/approval';
+import { MAX_DETAIL_CHARS, type AgentRequest, type SessionCommand } from '../shared/commands';
 import type { AgentProcess } from './agentProcess';
 import type { CommandResult } from './commandReceiver';
+import { MAX_NOTE_INPUT_BYTES } from './agentBridge';
 import type { SessionLifecycleManager } from './sessionLifecycleManager';
 
 export interface SteeringOptions {
@@ -23,6 +28,8 @@ export interface SteeringOptions {
   label: string;
   /** The agent's stdin, when it takes stream-json input while it runs. */
   input?: Writable;
+  /** The auth session (the token's `session_id`) this runner is signed in with, when known. */
+  ownSignIn?(): Promise<string | undefined>;
   logger?: Logger;
 }
 
@@ -37,7 +44,7 @@ function noInputReason(format: AgentFormat | undefined, label: string): string {
 const line = (value: unknown) => `${JSON.stringify(value)}\n`;
 
 export class AgentSteering {
-  private readonly pending: Array<{ request: AgentRequest; input: Record<string, unknown> }> = [];
+  private readonly pending: Array<{ request: AgentRequest; input: Record<string, unknown>; hash?: string; reviewable: boolean }> = [];
   private inputOpen: boolean;
   /** User messages (the prompt too) not yet answered by a result: each one is a turn of its own. */
   private outstanding = 0;
@@ -52,9 +59,9 @@ export class AgentSteering {
     });
   }
 
-  /** What the agent waits for now. */
+  /** What the agent waits for now, within what the session may hold (the longest details shortened first). */
   get requests(): AgentRequest[] {
-    return this.pending.map((p) => p.request);
+    return boundRequests(this.pending.map((p) => p.request));
   }
 
   /** The first user message of a run whose prompt goes through stdin (stream-json input). */
@@ -63,9 +70,21 @@ export class AgentSteering {
   }
 
   /** From the writer: the agent asks something, or takes a question back. */
-  async onRequest(item: Extract<BridgeItem, { kind: 'request' | 'requestWithdrawn' }>): Promise<void> {
+  async onRequest(item: Extract<BridgeItem, { kind: 'request' | 'requestWithdrawn' }>, eventId?: string): Promise<void> {
     if (item.kind === 'request') {
-      this.pending.push({ request: item.request, input: item.input ?? {} });
+      const input = item.input ?? {};
+      let request: AgentRequest = { ...item.request, ...(eventId ? { eventId } : {}) };
+      let hash: string | undefined;
+      let reviewable = true;
+      if (request.kind === 'approval') {
+        // The viewer is shown this text, whole (the start here; the rest in the request's event).
+        const text = reviewText(input);
+        hash = await inputHash(text);
+        const bytes = byteLength(text);
+        reviewable = bytes <= MAX_NOTE_INPUT_BYTES;
+        request = { ...request, detail: text.slice(0, MAX_DETAIL_CHARS), inputBytes: bytes, inputHash: hash, ...(text.length > MAX_DETAIL_CHARS ? { detailCut: true } : {}) };
+      }
+      this.pending.push({ request, input, hash, reviewable });
       await this.wait(`${this.o.label} asks: ${item.request.title}`);
     } else if (this.take(item.id)) await this.wait(`${this.o.label} withdrew its request`);
   }
@@ -122,6 +141,8 @@ export class AgentSteering {
     const question = command.requestId ? this.pending.find((p) => p.request.id === command.requestId) : undefined;
     if (command.requestId && !question) return { outcome: 'refused', reason: `no request ${command.requestId} is waiting (answered already, or withdrawn)` };
     if (question && question.request.kind === 'question') {
+      const own = await this.fromRunnerItself(command);
+      if (own) return { outcome: 'refused', reason: `Not answered: ${own}` };
       // AskUserQuestion: allowed, with the answer to each of its questions.
       const questions = Array.isArray(question.input.questions) ? (question.input.questions as Array<{ question?: unknown }>) : [];
       const answers = Object.fromEntries(questions.map((q) => [String(q.question ?? ''), body]));
@@ -135,11 +156,29 @@ export class AgentSteering {
     return { outcome: 'done', reason: `Message from ${by}: ${body.slice(0, 2000)}${body.length > 2000 ? '…' : ''}` };
   }
 
+  /**
+   * Why this runner does not act on `command` as an answer, if it does not: an answer sent with the
+   * runner's own sign-in could have been sent by the agent (or anything it started).
+   */
+  private async fromRunnerItself(command: SessionCommand): Promise<string | undefined> {
+    const own = await this.o.ownSignIn?.().catch(() => undefined);
+    if (!command.createdBySession) return 'it was sent without a sign-in of its own (answers to the agent come from a viewer: VS Code, or a terminal signed in by itself)';
+    if (own && command.createdBySession === own) return "it was sent with the sign-in this runner uses, which the agent can reach too; answer from VS Code, or from a terminal signed in by itself (SESSION_STREAM_EMAIL and SESSION_STREAM_PASSWORD, not the saved login)";
+    return undefined;
+  }
+
   private async answer(command: SessionCommand, by: string): Promise<CommandResult> {
     const waiting = this.pending.find((p) => p.request.id === command.requestId);
     if (!waiting) return { outcome: 'refused', reason: `no request ${command.requestId} is waiting (answered already, or withdrawn)` };
     if (!this.o.input) return { outcome: 'unsupported', reason: noInputReason(this.o.format, this.o.label) };
     const approve = command.kind === 'approve';
+    if (approve) {
+      const own = await this.fromRunnerItself(command);
+      if (own) return { outcome: 'refused', reason: `Not approved: ${own}` };
+      if (!waiting.reviewable) return { outcome: 'refused', reason: `Not approved: the input is ${Math.ceil((waiting.request.inputBytes ?? 0) / 1024)} KiB, too large to be shown whole; deny it (and ask the agent for smaller steps)` };
+      if (!command.inputHash) return { outcome: 'refused', reason: 'Not approved: the approval does not say what was approved (update the extension or the command line that sent it)' };
+      if (command.inputHash !== waiting.hash) return { outcome: 'refused', reason: 'Not approved: what was approved is not what the agent asks now; look at the request again' };
+    }
     const response = approve ? { behavior: 'allow', updatedInput: waiting.input } : { behavior: 'deny', message: command.body?.trim() || `Denied by ${by}.` };
     if (!this.respond(waiting.request.id, response)) return this.inputGone();
     this.take(waiting.request.id);
@@ -178,6 +217,21 @@ export class AgentSteering {
       this.log.warn('could not record what the agent waits for', { error: (error as Error).message });
     }
   }
+}
+
+/** coding_sessions.waiting_for holds at most 128 KiB of JSON; this leaves room. */
+const MAX_WAITING_BYTES = 120 * 1024;
+
+/** `requests`, their longest details cut (and marked so) until all fit in the session's row. */
+export function boundRequests(requests: AgentRequest[]): AgentRequest[] {
+  const out = requests.map((r) => ({ ...r }));
+  while (byteLength(JSON.stringify(out)) > MAX_WAITING_BYTES) {
+    const longest = out.reduce((a, b) => ((b.detail?.length ?? 0) > (a.detail?.length ?? 0) ? b : a));
+    if (!longest.detail) break;
+    longest.detail = longest.detail.slice(0, Math.floor(longest.detail.length / 2));
+    longest.detailCut = true;
+  }
+  return out;
 }
 
 /** Claude Code's options that take a value: the argument after one of them is not the prompt. */

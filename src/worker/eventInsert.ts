@@ -1,5 +1,6 @@
 // One insert of a session's queued events, as the worker sends them: idempotent (ON CONFLICT (id)
-// DO NOTHING, and rows already there read back), bounded in time by a timer that keeps the process
+// DO NOTHING, and this session's rows already there read back; an id another session holds is an
+// error, never success), bounded in time by a timer that keeps the process
 // alive, and the failure told apart: one a later attempt can get past, or one for good.
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Clock } from '../core/clock';
@@ -38,14 +39,18 @@ export async function insertEvents(client: SupabaseClient, batch: readonly Queue
     const byId = new Map((inserted.data as Array<{ id: string }>).map((r) => [r.id, r as unknown]));
     const missing = batch.filter((e) => !byId.has(e.id)).map((e) => e.id);
     if (missing.length > 0) {
-      // Already there: an earlier attempt committed but its reply was lost. Read them back.
-      const existing = await client.from('session_events').select(HISTORY_COLUMNS).in('id', missing).abortSignal(signal);
+      // Already there: an earlier attempt committed but its reply was lost. Read them back — from
+      // this session only: a row with the same id elsewhere is not this event.
+      const existing = await client.from('session_events').select(HISTORY_COLUMNS).eq('session_id', batch[0]!.sessionId).in('id', missing).abortSignal(signal);
       if (existing.error) return { kind: 'retry', error: existing.error.message };
       for (const r of existing.data as Array<{ id: string }>) byId.set(r.id, r);
     }
     const events: SessionEvent[] = [];
     for (const e of batch) {
-      const parsed = parseEventRow(byId.get(e.id));
+      const row = byId.get(e.id);
+      // The insert conflicted, yet the row is not this session's to read: never "stored".
+      if (row === undefined) return { kind: 'permanent', error: `event ${e.id} was not stored: its id is taken by a row this user cannot read (another session's)` };
+      const parsed = parseEventRow(row);
       if (!parsed.ok) return { kind: 'retry', error: `event ${e.id} could not be read back: ${parsed.malformed.reason}` };
       events.push(parsed.event);
     }

@@ -1,8 +1,11 @@
 // Follows agents' session files as they grow — Claude Code transcripts (~/.claude/projects) and
 // Codex session files (~/.codex/sessions) — and streams each file as its own session. Only whole
 // lines are read; where it got to is saved after every look (a small JSON file), so a restart goes
-// on from there. Events get ids derived from the session and the line number, so a line read twice
-// (a lost state file, a crash between storing and saving) is still stored once.
+// on from there. Events get ids derived from the line number and a secret of the session made from
+// the user's own key (`idKey`, kept beside the saved login), so a line read twice (a lost state
+// file, a crash between storing and saving) is still stored once, and nobody who knows only the
+// session id can tell the ids of its next events.
+import { createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { open, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -24,6 +27,8 @@ export interface TranscriptWatcherOptions {
   manager: SessionLifecycleManager;
   roots: WatchRoot[];
   stateFile: string;
+  /** A secret of the user's (random, kept on this machine): each session's event ids derive from it. */
+  idKey: string;
   /** A session whose file has not grown for this long is completed (default 10 min). */
   idleMs?: number;
   /** At the first start, files changed this recently are followed from their start (default 10 min). */
@@ -141,7 +146,7 @@ export class TranscriptWatcher {
       this.o.log?.(`${path.basename(file)} → session ${sessionId}`);
     }
     Object.assign(f.saved, { sessionId, done: false });
-    f.writer = new AgentSessionWriter({ manager: this.o.manager, sessionId, mapper, running, onEvent: (type, data) => this.o.onEvent?.(file, type, data) });
+    f.writer = new AgentSessionWriter({ manager: this.o.manager, sessionId, mapper, running, idSecret: sessionSecret(this.o.idKey, sessionId), onEvent: (type, data) => this.o.onEvent?.(file, type, data) });
     for (const line of earlier) f.writer.replay(line);
   }
 
@@ -178,6 +183,12 @@ export class TranscriptWatcher {
   get startedAt(): number {
     return this.started;
   }
+}
+
+/** The session's id secret: a UUID made from HMAC-SHA256(key, session id). */
+export function sessionSecret(key: string, sessionId: string): string {
+  const h = createHmac('sha256', key).update(sessionId).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 /** Every *.jsonl under `dir` (recursively), except subagents' own files. */

@@ -14,21 +14,19 @@ import { TRANSITIONS } from '../../src/worker/sessionStore';
 const FIXTURE = path.resolve(__dirname, '../fixtures/agents/claude/control-request-can-use-tool-edit.jsonl');
 
 describe('steering', () => {
-  it("a recorded can_use_tool control request becomes a timeline note and a request the session waits for", () => {
+  it("a recorded can_use_tool control request becomes a request the session waits for, with its note for the timeline", () => {
     const mapper = createMapper('claude', { cwd: '/home/meawoppl/repos/cc-proxy' });
     const items = mapper.line(readFileSync(FIXTURE, 'utf8').trim());
-    assert.equal(items.length, 2);
-    const [note, request] = items as [Extract<BridgeItem, { kind: 'event' }>, Extract<BridgeItem, { kind: 'request' }>];
-    assert.equal(note.type, 'thinking');
-    assert.equal(note.data.text, 'Claude Code asks to use Edit proxy/src/ui.rs');
-    assert.equal(note.data.requestId, 'f3cf357c-17d6-4eca-b498-dd17c7ac43dd');
+    assert.equal(items.length, 1);
+    const request = items[0] as Extract<BridgeItem, { kind: 'request' }>;
     assert.equal(request.kind, 'request');
+    assert.equal(request.note.text, 'Claude Code asks to use Edit proxy/src/ui.rs');
+    assert.equal(request.note.requestId, 'f3cf357c-17d6-4eca-b498-dd17c7ac43dd');
     assert.deepEqual({ ...request.request, at: 'x' }, {
       id: 'f3cf357c-17d6-4eca-b498-dd17c7ac43dd',
       kind: 'approval',
       tool: 'Edit',
       title: 'Edit proxy/src/ui.rs',
-      detail: request.input!.new_string,
       at: 'x',
     });
     assert.equal(request.input!.replace_all, false, 'the input is kept whole, to be sent back with an approval');
@@ -39,7 +37,7 @@ describe('steering', () => {
 
   it('an AskUserQuestion request is a question; control requests that are not ours are skipped', () => {
     const mapper = createMapper('claude');
-    const [, q] = mapper.line(JSON.stringify({ type: 'control_request', request_id: 'q1', request: { subtype: 'can_use_tool', tool_name: 'AskUserQuestion', input: { questions: [{ question: 'Which library?', header: 'Library', options: [] }] } } })) as [unknown, Extract<BridgeItem, { kind: 'request' }>];
+    const [q] = mapper.line(JSON.stringify({ type: 'control_request', request_id: 'q1', request: { subtype: 'can_use_tool', tool_name: 'AskUserQuestion', input: { questions: [{ question: 'Which library?', header: 'Library', options: [] }] } } })) as [Extract<BridgeItem, { kind: 'request' }>];
     assert.deepEqual([q.request.kind, q.request.title], ['question', 'Which library?']);
     assert.deepEqual(mapper.line(JSON.stringify({ type: 'control_request', request_id: 'h1', request: { subtype: 'hook_callback', callback_id: 'hook_0' } })), []);
     assert.equal(mapper.counts.skipped, 1);

@@ -16,12 +16,14 @@ const markdown = new MarkdownIt({ html: true, linkify: true });
 
 function assertPlainNotification(text: string): void {
   assert.doesNotMatch(text, NOTIFICATION_LINK, `a link in: ${text}`);
-  assert.doesNotMatch(text, /[\n\r\u0007\u202e]/);
+  assert.doesNotMatch(text, /[\n\r\u202e]/);
+  assert.ok(![...text].some((c) => c.charCodeAt(0) < 0x20), 'no control characters');
 }
 function assertPlainLabel(text: string, ours = 0): void {
   const icons = text.match(new RegExp(ICON.source, 'g')) ?? [];
   assert.equal(icons.length, ours, `icons in: ${text}`);
-  assert.doesNotMatch(text, /[\n\r\u0007\u202e]/);
+  assert.doesNotMatch(text, /[\n\r\u202e]/);
+  assert.ok(![...text].some((c) => c.charCodeAt(0) < 0x20), 'no control characters');
 }
 /** Rendered as a MarkdownString would be: no link, image, HTML, heading or list of the agent's, no icon. */
 function assertPlainMarkdown(md: string, ourIcons: number, ourLinks = 0): void {
@@ -34,7 +36,7 @@ function assertPlainMarkdown(md: string, ourIcons: number, ourLinks = 0): void {
 }
 
 const request: AgentRequest = { id: 'r1', kind: 'approval', tool: 'Bash', title: `Bash: ${LINK} $(alert)`, detail: `npm test\n${LINK}`, at: '2026-12-04T00:00:00Z' };
-const command: SessionCommand = { id: 'c1', sessionId: 's1', kind: 'stop', body: null, requestId: null, createdBy: null, createdByName: 'ada', createdAt: '', claimedAt: '', handledAt: '', outcome: 'refused', reason: HOSTILE };
+const command: SessionCommand = { id: 'c1', sessionId: 's1', kind: 'stop', body: null, requestId: null, createdBy: null, createdByName: 'ada', createdBySession: null, inputHash: null, createdAt: '', claimedAt: '', handledAt: '', outcome: 'refused', reason: HOSTILE };
 const session = { id: '5f7c0d2e-0000-4000-8000-000000000000', title: HOSTILE, state: 'waiting', created_at: '2026-12-04T00:00:00Z', cwd: '/tmp/a\n\n## owned [x](https://evil.example) <b>b</b>' };
 
 describe('untrusted text in VS Code’s own UI', () => {

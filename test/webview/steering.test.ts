@@ -57,10 +57,25 @@ describe('timeline steering bar in Chromium', function () {
     assert.equal(await ask.locator('.needs-you-title').textContent(), `Needs you: Bash: rm -rf build ${XSS}`);
     assert.equal(await ask.locator('img').count(), 0, 'HTML in a request is text');
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    // The whole input is on screen (scrollable, reachable by keyboard): Approve says so.
+    assert.equal(await ask.locator('.needs-you-detail').textContent(), `rm -rf build\n${XSS}`);
+    assert.equal(await ask.locator('.needs-you-detail').getAttribute('tabindex'), '0');
+    assert.equal(await ask.locator('.needs-you-cut').count(), 0);
     await ask.locator('[data-control="approve"]').click();
-    assert.deepEqual(await lastPost(), { type: 'control', kind: 'approve', requestId: 'req-1' });
+    assert.deepEqual(await lastPost(), { type: 'control', kind: 'approve', requestId: 'req-1', shownWhole: true });
     await ask.locator('[data-control="deny"]').click();
     assert.deepEqual(await lastPost(), { type: 'control', kind: 'deny', requestId: 'req-1' });
+    await ask.locator('[data-show-input="req-1"]').click();
+    assert.deepEqual(await lastPost(), { type: 'showInput', requestId: 'req-1' });
+
+    // Only the start of a long input fits: marked as cut; Approve (…) lets the host show all of it first.
+    await harness.send({ type: 'session', session: { ...waiting, requests: [{ ...waiting.requests![0]!, detail: 'x'.repeat(100), detailCut: true, inputBytes: 250_000 }] } });
+    await page.locator('.needs-you-cut').waitFor();
+    assert.match((await page.locator('.needs-you-cut').textContent()) ?? '', /Cut: the first 100 characters of 250,000 bytes/);
+    assert.equal(await page.locator('[data-show-input="req-1"]').textContent(), 'Open Whole Input');
+    assert.equal(await page.locator('.needs-you [data-control="approve"]').textContent(), 'Approve…');
+    await page.locator('.needs-you [data-control="approve"]').click();
+    assert.deepEqual(await lastPost(), { type: 'control', kind: 'approve', requestId: 'req-1' });
 
     await harness.send({ type: 'session', session: { ...waiting, requests: [{ id: 'q-1', kind: 'question', title: 'Which library?', at: new Date(T0).toISOString() }] } });
     await page.locator('.needs-you [data-control="message"]').click();

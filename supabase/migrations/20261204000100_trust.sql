@@ -1,0 +1,91 @@
+-- The agent is not the user (docs/steering.md, "Who may do what"): what a user, another user or
+-- the agent we watch may write, bounded and checked by the database.
+
+-- 1. An event id is the session's own. A writer that sends an event again (a retry, a file read
+--    twice) gets the stored one back; an id another session already uses is refused at once
+--    (23505), never taken as "already stored", so nobody can stall a session by storing rows
+--    with ids it will use. The check runs as definer: it sees every session.
+create or replace function public.assign_session_seq() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  existing bigint;
+  other uuid;
+begin
+  insert into public.session_event_counters (session_id, last_seq) values (new.session_id, 0)
+    on conflict (session_id) do nothing;
+  perform 1 from public.session_event_counters where session_id = new.session_id for update;
+  select session_seq, session_id into existing, other from public.session_events where id = new.id;
+  if found then
+    if other is distinct from new.session_id then
+      raise exception 'Event id % is already used by another session.', new.id
+        using errcode = '23505', hint = 'Give the event a new id (writers make random or secret-derived ids).';
+    end if;
+    new.session_seq := existing;
+    return new;
+  end if;
+  update public.session_event_counters set last_seq = last_seq + 1
+    where session_id = new.session_id
+    returning last_seq into new.session_seq;
+  return new;
+end;
+$$;
+
+-- 2. Who sent a command, by sign-in, and what an approval approves. `created_by_session` is the
+--    sender's auth session (their token's `session_id` claim), stamped by the database: the
+--    agent's runner does not act on an approval sent with its own sign-in, which whatever the
+--    agent runs could reach. `input_hash` is the SHA-256 of the request's input as the sender saw
+--    it; the runner lets the agent go on only when it is the hash of what it would send back.
+alter table public.session_commands
+  add column created_by_session uuid,
+  add column input_hash text
+    constraint session_commands_input_hash_shape check (input_hash is null or input_hash ~ '^[0-9a-f]{64}$'),
+  add constraint session_commands_input_hash_by_kind check (kind = 'approve' or input_hash is null);
+
+grant insert (input_hash) on public.session_commands to authenticated;
+
+create or replace function public.session_commands_stamp() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if tg_op = 'INSERT' then
+    if coalesce(auth.role(), '') <> 'service_role' or new.created_by_name = '' then
+      new.created_by_name := left(coalesce(nullif(split_part(auth.jwt() ->> 'email', '@', 1), ''), case when auth.role() = 'service_role' then 'the worker' else 'someone' end), 200);
+    end if;
+    if coalesce(auth.role(), '') <> 'service_role' then
+      new.created_by_session := case when (auth.jwt() ->> 'session_id') ~ '^[0-9a-fA-F-]{36}$' then (auth.jwt() ->> 'session_id')::uuid end;
+      new.created_at := now();
+      new.claimed_at := null;
+      new.handled_at := null;
+      new.outcome := null;
+      new.reason := null;
+    end if;
+    return new;
+  end if;
+  if new.created_by_session is distinct from old.created_by_session or new.input_hash is distinct from old.input_hash then
+    raise exception 'Who sent command % and what it approves do not change.', old.id using errcode = '55000';
+  end if;
+  if old.handled_at is not null then
+    raise exception 'Command % was already handled (%).', old.id, old.outcome using errcode = '55000';
+  end if;
+  if new.claimed_at is distinct from old.claimed_at then
+    if old.claimed_at is not null then
+      raise exception 'Command % was already taken by a worker.', old.id using errcode = '55000';
+    end if;
+    new.claimed_at := now();
+  end if;
+  if new.outcome is not null then
+    new.handled_at := now();
+    new.claimed_at := coalesce(new.claimed_at, new.handled_at);
+  end if;
+  return new;
+end;
+$$;
+
+-- A request shows its input's start (16,000 characters) with the session; room for a few.
+alter table public.coding_sessions drop constraint coding_sessions_waiting_for_shape;
+alter table public.coding_sessions add constraint coding_sessions_waiting_for_shape
+  check (waiting_for is null or (jsonb_typeof(waiting_for) = 'array' and octet_length(waiting_for::text) <= 131072));
