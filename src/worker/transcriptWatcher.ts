@@ -188,7 +188,9 @@ export class TranscriptWatcher {
 /** The session's id secret: a UUID made from HMAC-SHA256(key, session id). */
 export function sessionSecret(key: string, sessionId: string): string {
   const h = createHmac('sha256', key).update(sessionId).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+  // Shaped as a version-4 UUID (uuid's v5 takes only valid UUIDs as namespaces).
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** Every *.jsonl under `dir` (recursively), except subagents' own files. */

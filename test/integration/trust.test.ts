@@ -3,16 +3,22 @@
 // reproduced an attack on the code before its change; docs/reliability.md, "Hardening review").
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { v5 as uuidv5 } from 'uuid';
 import { SessionLifecycleManager } from '../../src/worker/sessionLifecycleManager';
-import { runCli, type CliProcess } from '../support/cli';
+import { sendCommand } from '../../src/core/commands';
+import { inputHash } from '../../src/shared/approval';
+import { parseWaitingFor, type SessionCommand } from '../../src/shared/commands';
+import { runCli, runCliToEnd, type CliProcess } from '../support/cli';
+import { until } from '../support/wait';
 import { query } from '../support/sql';
-import { signUp, stack, type TestUser } from '@agent-session-stream/local-supabase/testing';
+import { client, signUp, stack, type TestUser } from '@agent-session-stream/local-supabase/testing';
 
 const REPLAY = path.resolve(__dirname, '../support/replayAgent.mjs');
+const AGENT = path.resolve(__dirname, '../support/steerableAgent.mjs');
+const REQUEST = path.resolve(__dirname, '../fixtures/agents/claude/control-request-can-use-tool-edit.jsonl');
 const FIXTURE = path.resolve(__dirname, '../fixtures/agents/claude-transcript/full-session-two.jsonl');
 
 describe('the agent is not the user: another user, or the agent, cannot act as the user', function () {
@@ -42,7 +48,7 @@ describe('the agent is not the user: another user, or the agent, cannot act as t
   describe('event ids', () => {
     it('knowing a session id is not enough to stall it: rows stored elsewhere under the ids its events would have had change nothing', async () => {
       const gate = path.join(dir, `gate-${randomUUID()}`);
-      const run = runCli(['run', '--quiet', '--format', 'claude', '--', process.execPath, REPLAY, FIXTURE], { ...env, REPLAY_WAIT_FOR: gate, REPLAY_GAP_MS: '5' });
+      const run = runCli(['run', '--quiet', '--format', 'claude', '--', process.execPath, REPLAY, FIXTURE], { ...env, REPLAY_WAIT_FOR: gate, REPLAY_GAP_MS: '5', REPLAY_SPEED: '100000' });
       running.push(run);
       const sessionId = (await run.waitForLine(/^SESSION_ID=/)).slice('SESSION_ID='.length);
       // Mallory knows the session id (it is in every link to an event) and stores, in her own
@@ -59,7 +65,7 @@ describe('the agent is not the user: another user, or the agent, cannot act as t
       assert.ok(stored.length > 20, `the run's events are stored (${stored.length})`);
       const squatted = new Set(rows.map((r) => r.id));
       assert.equal(stored.filter((e) => squatted.has(e.id)).length, 0);
-      assert.deepEqual(stored.slice(-2).map((e) => e.event_type), ['completion', 'state_changed']);
+      assert.equal(stored.at(-1)!.event_type, 'state_changed', 'the session ended');
     });
 
     it('an id another session already uses is an error at once, never "stored", and later events go on', async () => {
@@ -84,6 +90,72 @@ describe('the agent is not the user: another user, or the agent, cannot act as t
       } finally {
         manager.dispose();
       }
+    });
+  });
+
+  describe('the agent inherits nothing that steers it', () => {
+    const commandOf = (id: string) => query<{ outcome: string | null; reason: string | null }>('select outcome, reason from public.session_commands where id = $1', [id]).then((r) => r[0]!);
+    const handled = (id: string) => until(`command ${id} handled`, async () => (await commandOf(id)).outcome !== null, 30_000).then(() => commandOf(id));
+
+    it('no credential in its environment; an approval sent with the sign-in the runner uses (its saved login) is refused; a viewer’s is done', async () => {
+      const config = path.join(dir, `login-${randomUUID()}`);
+      const login = await runCliToEnd(['login', '--email', ada.email], { SUPABASE_URL: env.SUPABASE_URL, SUPABASE_ANON_KEY: env.SUPABASE_ANON_KEY, SESSION_STREAM_CONFIG_DIR: config, SESSION_STREAM_PASSWORD: ada.password });
+      assert.equal(login.code, 0, login.stderr);
+      const envFile = path.join(dir, `env-${randomUUID()}.json`);
+      // The runner signs in with the saved login; the service key and a password sit in its environment too.
+      const run = runCli(['run', '--format', 'claude', '--', process.execPath, AGENT, '-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose', '--permission-prompt-tool', 'stdio', 'ask'], {
+        SUPABASE_URL: env.SUPABASE_URL,
+        SUPABASE_ANON_KEY: env.SUPABASE_ANON_KEY,
+        SESSION_STREAM_CONFIG_DIR: config,
+        SUPABASE_SERVICE_ROLE_KEY: stack().env.SERVICE_ROLE_KEY,
+        SESSION_STREAM_PASSWORD: ada.password,
+        SUPABASE_ACCESS_TOKEN: '',
+        STANDIN_REQUEST: REQUEST,
+        STANDIN_ENV_FILE: envFile,
+      });
+      running.push(run);
+      const sessionId = (await run.waitForLine(/^SESSION_ID=/)).slice('SESSION_ID='.length);
+      await until('the agent waits', async () => (await query<{ state: string }>('select state from public.coding_sessions where id = $1', [sessionId]))[0]?.state === 'waiting', 30_000);
+      const inherited = JSON.parse(await readFile(envFile, 'utf8')) as Record<string, string>;
+      for (const name of ['SUPABASE_SERVICE_ROLE_KEY', 'SESSION_STREAM_PASSWORD', 'SESSION_STREAM_CONFIG_DIR', 'SUPABASE_ACCESS_TOKEN']) assert.equal(inherited[name], undefined, `${name} reached the agent`);
+      assert.equal(inherited.SUPABASE_URL, env.SUPABASE_URL, 'the project address is no secret');
+      assert.match(run.stderr(), /Not passed to the agent \(credentials\): .*SUPABASE_SERVICE_ROLE_KEY/);
+
+      const [row] = await query<{ waiting_for: unknown }>('select waiting_for from public.coding_sessions where id = $1', [sessionId]);
+      const request = parseWaitingFor(row!.waiting_for)[0]!;
+      const hash = await inputHash(request.detail!);
+      assert.equal(hash, request.inputHash, 'the whole input is shown, and its hash published');
+      // The agent runs as the same OS user: it finds the saved login and approves its own request with it.
+      const saved = JSON.parse(await readFile(path.join(config, 'login.json'), 'utf8')) as { refreshToken: string };
+      const stolen = client();
+      const refreshed = await stolen.auth.refreshSession({ refresh_token: saved.refreshToken });
+      assert.equal(refreshed.error, null, refreshed.error?.message);
+      const self = await sendCommand(stolen, sessionId, 'approve', { requestId: request.id, inputHash: hash });
+      const selfOutcome = await handled(self.id);
+      assert.equal(selfOutcome.outcome, 'refused', JSON.stringify(selfOutcome));
+      assert.match(selfOutcome.reason!, /sign-in this runner uses/);
+      // A viewer (VS Code: a sign-in of its own) approving something else than what is asked: refused.
+      const wrong = await sendCommand(ada.client, sessionId, 'approve', { requestId: request.id, inputHash: await inputHash(`${request.detail!} `) });
+      assert.match((await handled(wrong.id)).reason!, /not what the agent asks/);
+      // The viewer approving exactly what is shown: the agent goes on.
+      const ok: SessionCommand = await sendCommand(ada.client, sessionId, 'approve', { requestId: request.id, inputHash: hash });
+      assert.equal((await handled(ok.id)).outcome, 'done');
+      await run.waitForLine(/allow/);
+    });
+
+    it('login --token takes the token from standard input or SUPABASE_ACCESS_TOKEN, never from the command line', async () => {
+      const config = path.join(dir, `token-${randomUUID()}`);
+      const base = { SUPABASE_URL: env.SUPABASE_URL, SUPABASE_ANON_KEY: env.SUPABASE_ANON_KEY, SESSION_STREAM_CONFIG_DIR: config };
+      const token = ada.session.access_token;
+      const inArgv = await runCliToEnd(['login', '--token', token], base);
+      assert.equal(inArgv.code, 2);
+      assert.match(inArgv.stderr, /not on the command line/);
+      assert.ok(!inArgv.stderr.includes(token), 'the token is not repeated back');
+      const piped = await runCliToEnd(['login', '--token'], base, token);
+      assert.equal(piped.code, 0, piped.stderr);
+      assert.equal((JSON.parse(await readFile(path.join(config, 'login.json'), 'utf8')) as { accessToken: string }).accessToken, token);
+      const fromEnv = await runCliToEnd(['login', '--token'], { ...base, SUPABASE_ACCESS_TOKEN: token });
+      assert.equal(fromEnv.code, 0, fromEnv.stderr);
     });
   });
 });

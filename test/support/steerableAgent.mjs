@@ -9,7 +9,8 @@
 //               the control_response and says what it got ("allow" or "deny: <message>");
 //   anything  — "echo: <text>".
 // Messages that arrive during a turn wait for the next. It exits 0 when stdin ends and no turn
-// runs, 130 on SIGINT (as agents do when stopped). STANDIN_PID_FILE gets its process id.
+// runs, 130 on SIGINT (as agents do when stopped). STANDIN_PID_FILE gets its process id, and
+// STANDIN_ENV_FILE the environment it was given (as JSON).
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import readline from 'node:readline';
 
@@ -23,6 +24,7 @@ process.on('SIGINT', () => {
 });
 process.on('SIGTERM', () => process.exit(143));
 if (process.env.STANDIN_PID_FILE) writeFileSync(process.env.STANDIN_PID_FILE, String(process.pid));
+if (process.env.STANDIN_ENV_FILE) writeFileSync(process.env.STANDIN_ENV_FILE, JSON.stringify(process.env));
 
 out({ type: 'system', subtype: 'init', cwd: process.cwd(), session_id: 'standin-1', model: 'stand-in', tools: ['Bash', 'Edit'], permissionMode: 'default' });
 
