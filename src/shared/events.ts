@@ -94,6 +94,18 @@ function describe(error: z.ZodError, prefix: string): string {
     .join('; ');
 }
 
+/**
+ * `value` with every NUL character (U+0000) in its strings and keys shown as ␀ (U+2400):
+ * PostgreSQL's jsonb cannot hold one, so an agent's output with a NUL byte would otherwise be
+ * refused by the database and lost.
+ */
+export function withoutNul(value: unknown): unknown {
+  if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '\u2400') : value;
+  if (Array.isArray(value)) return value.map(withoutNul);
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutNul(k) as string, withoutNul(v)]));
+  return value;
+}
+
 /** Validates `data` for `type`: the parsed data with defaults applied, or a message that says what to fix. */
 export function validateEventData<T extends SessionEventType>(type: T, data: unknown): ValidationResult<EventDataMap[T]>;
 export function validateEventData(type: string, data: unknown): ValidationResult<EventDataMap[SessionEventType]>;

@@ -90,6 +90,19 @@ export class AgentSessionWriter {
     this.o.mapper.line(text);
   }
 
+  /** A line too long to be read (see lineReader.ts): shown as such, with its size and start. */
+  async longLine(bytes: number, head: string, limit: number): Promise<void> {
+    this.lineNo++;
+    if (!this.running) await this.start('The agent started');
+    const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+    this.emit('thinking', { iteration: 0, toolsUsed: [], text: `Line ${this.lineNo} is ${mib(bytes)}, longer than the ${mib(limit)} a line may be, so it was not read. It starts: ${head}`, warning: true, unrecognised: true, lineBytes: bytes }, `line ${this.lineNo}/long/0`);
+  }
+
+  /** A long line already shown (watch resuming a file). */
+  replayLong(): void {
+    this.lineNo++;
+  }
+
   /** Someone stopped the agent: however its output ends, the session ends cancelled with `reason`. */
   stopped(reason: string): void {
     this.stopReason = reason;

@@ -1,17 +1,20 @@
 // Follows agents' session files as they grow — Claude Code transcripts (~/.claude/projects) and
 // Codex session files (~/.codex/sessions) — and streams each file as its own session. Only whole
-// lines are read; where it got to is saved after every look (a small JSON file), so a restart goes
-// on from there. Events get ids derived from the line number and a secret of the session made from
+// lines are read, in bounded chunks (lineReader.ts: a line too long is shown as such, and a file
+// that became a link elsewhere is not read); a file that cannot be read or stored is reported and
+// the others go on. Where it got to is saved after every look (a small JSON file), so a restart
+// goes on from there. Events get ids derived from the line number and a secret of the session made from
 // the user's own key (`idKey`, kept beside the saved login), so a line read twice (a lost state
 // file, a crash between storing and saving) is still stored once, and nobody who knows only the
 // session id can tell the ids of its next events.
 import { createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { open, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { createMapper, type AgentFormat, type AgentInfo } from '../bridges';
 import { AgentSessionWriter } from './agentBridge';
+import { FileRefused, readWholeLines, type ReadLine, type Skipping } from './lineReader';
 import type { SessionLifecycleManager } from './sessionLifecycleManager';
 
 export type WatchFormat = Extract<AgentFormat, 'claude-transcript' | 'codex-rollout'>;
@@ -34,6 +37,10 @@ export interface TranscriptWatcherOptions {
   /** At the first start, files changed this recently are followed from their start (default 10 min). */
   recentMs?: number;
   log?(line: string): void;
+  /** A line longer than this is shown as "too long" with its size, not read (default 8 MiB). */
+  maxLineBytes?: number;
+  /** At most this many bytes of one file are read per look (default 16 MiB). */
+  budgetBytes?: number;
   onEvent?(file: string, type: string, data: Record<string, unknown>): void;
 }
 
@@ -50,9 +57,15 @@ interface SavedFile {
 
 interface Followed {
   format: WatchFormat;
+  /** The folder it was found in (what it must stay under). */
+  root: string;
   saved: SavedFile;
   writer?: AgentSessionWriter;
   lastGrowth: number;
+  /** A long line being skipped (its newline not reached yet). */
+  skipping?: Skipping;
+  /** The last problem reported for this file (said once, until it changes). */
+  problem?: string;
 }
 
 const SOURCE: Record<WatchFormat, string> = { 'claude-transcript': 'claude', 'codex-rollout': 'codex' };
@@ -79,7 +92,19 @@ export class TranscriptWatcher {
   /** One look at every root: new files, grown files, idle sessions. */
   async tick(now = Date.now()): Promise<void> {
     for (const root of this.o.roots) {
-      for (const file of await jsonlFiles(root.dir)) await this.look(file, root.format, now);
+      for (const file of await jsonlFiles(root.dir)) {
+        // One file's trouble (unreadable, refused by the database) never stops the others.
+        try {
+          await this.look(file, root, now);
+          const f = this.files.get(file);
+          if (f) f.problem = undefined;
+        } catch (error) {
+          const message = (error as Error).message;
+          const f = this.files.get(file);
+          if (f?.problem !== message) this.o.log?.(`${path.basename(file)}: ${message}`);
+          if (f) f.problem = message;
+        }
+      }
     }
     for (const [file, f] of this.files) {
       if (f.writer && !f.saved.done && now - f.lastGrowth >= (this.o.idleMs ?? 600_000)) {
@@ -98,15 +123,16 @@ export class TranscriptWatcher {
     await this.save();
   }
 
-  private async look(file: string, format: WatchFormat, now: number): Promise<void> {
-    const info = await stat(file).catch(() => undefined);
-    if (!info) return;
+  private async look(file: string, root: WatchRoot, now: number): Promise<void> {
+    const info = await lstat(file).catch(() => undefined);
+    if (!info?.isFile()) return;
+    const format = root.format;
     let f = this.files.get(file);
     if (!f) {
       const saved = this.saved[file] ?? { lines: 0, offset: 0 };
       // Old files are not imported at the first start; they are followed once they grow.
       if (!this.saved[file] && this.firstLook && now - info.mtimeMs > (this.o.recentMs ?? 600_000)) saved.ignoredSize = info.size;
-      f = { format, saved, lastGrowth: now };
+      f = { format, root: root.dir, saved, lastGrowth: now };
       this.files.set(file, f);
       this.saved[file] = saved;
     }
@@ -118,22 +144,42 @@ export class TranscriptWatcher {
       this.o.log?.(`${path.basename(file)} got shorter; following it again from its start as a new session.`);
       Object.assign(f.saved, { sessionId: undefined, lines: 0, offset: 0, done: false });
       f.writer = undefined;
+      f.skipping = undefined;
     }
     if (info.size === f.saved.offset) return;
-    const { lines, bytes } = await wholeLines(file, f.saved.offset);
-    if (lines.length === 0) return;
+    let read;
+    try {
+      read = await this.read(file, f.root, f.saved.offset, { skipping: f.skipping });
+    } catch (error) {
+      if (error instanceof FileRefused) throw new Error(error.message);
+      throw error;
+    }
+    f.skipping = read.skipping;
+    if (read.lines.length === 0) return;
     f.lastGrowth = now;
-    if (!f.writer) await this.attach(file, f, lines);
-    for (const line of lines) await f.writer!.line(line);
-    f.saved.lines += lines.length;
-    f.saved.offset += bytes;
+    if (!f.writer) await this.attach(file, f, read.lines);
+    for (const line of read.lines) {
+      if (line.kind === 'line') await f.writer!.line(line.text);
+      else await f.writer!.longLine(line.bytes, line.head, this.maxLine);
+    }
+    f.saved.lines += read.lines.length;
+    f.saved.offset = read.next;
+  }
+
+  private get maxLine(): number {
+    return this.o.maxLineBytes ?? 8 * 1024 * 1024;
+  }
+
+  private read(file: string, root: string, from: number, o: { to?: number; skipping?: Skipping } = {}) {
+    return readWholeLines(file, from, { ...o, root, maxLineBytes: this.maxLine, budgetBytes: this.o.budgetBytes });
   }
 
   /** Finds or creates the file's session, and replays the lines already stored into a fresh mapper. */
-  private async attach(file: string, f: Followed, next: string[]): Promise<void> {
+  private async attach(file: string, f: Followed, next: ReadLine[]): Promise<void> {
     const mapper = createMapper(f.format);
-    const earlier = f.saved.lines > 0 ? (await wholeLines(file, 0, f.saved.offset)).lines : [];
-    const info = [...earlier, ...next.slice(0, 50)].flatMap((l) => createMapper(f.format).line(l)).find((i) => i.kind === 'start')?.info ?? {};
+    // What the agent says about itself is in its first lines.
+    const first = f.saved.lines > 0 ? (await this.read(file, f.root, 0, { to: f.saved.offset })).lines.slice(0, 50) : next.slice(0, 50);
+    const info = first.flatMap((l) => (l.kind === 'line' ? createMapper(f.format).line(l.text) : [])).find((i) => i.kind === 'start')?.info ?? {};
     let running = false;
     let sessionId = f.saved.done ? undefined : f.saved.sessionId;
     if (!sessionId && info.agentSessionId && !f.saved.done) {
@@ -146,8 +192,20 @@ export class TranscriptWatcher {
       this.o.log?.(`${path.basename(file)} → session ${sessionId}`);
     }
     Object.assign(f.saved, { sessionId, done: false });
-    f.writer = new AgentSessionWriter({ manager: this.o.manager, sessionId, mapper, running, idSecret: sessionSecret(this.o.idKey, sessionId), onEvent: (type, data) => this.o.onEvent?.(file, type, data) });
-    for (const line of earlier) f.writer.replay(line);
+    const writer = new AgentSessionWriter({ manager: this.o.manager, sessionId, mapper, running, idSecret: sessionSecret(this.o.idKey, sessionId), onEvent: (type, data) => this.o.onEvent?.(file, type, data) });
+    f.writer = writer;
+    // The lines already stored, a bounded chunk at a time, so the mapper knows what came before.
+    let skipping: Skipping | undefined;
+    for (let at = 0; at < f.saved.offset; ) {
+      const r = await this.read(file, f.root, at, { to: f.saved.offset, skipping });
+      for (const line of r.lines) {
+        if (line.kind === 'line') writer.replay(line.text);
+        else writer.replayLong();
+      }
+      skipping = r.skipping;
+      if (r.next === at && !r.skipping) break;
+      at = r.next;
+    }
   }
 
   private async findSession(format: WatchFormat, agentSessionId: string): Promise<{ id: string; state: string } | undefined> {
@@ -201,20 +259,4 @@ async function jsonlFiles(dir: string): Promise<string[]> {
     .map((e) => path.join(e.parentPath, e.name))
     .filter((f) => !f.split(path.sep).includes('subagents'))
     .sort();
-}
-
-/** The whole lines from byte `from` (up to `to`); a last line without its newline waits for it. */
-async function wholeLines(file: string, from: number, to?: number): Promise<{ lines: string[]; bytes: number }> {
-  const handle = await open(file, 'r');
-  try {
-    const end = to ?? (await handle.stat()).size;
-    const buffer = Buffer.alloc(Math.max(0, end - from));
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, from);
-    const last = buffer.subarray(0, bytesRead).lastIndexOf(0x0a);
-    if (last < 0) return { lines: [], bytes: 0 };
-    const text = buffer.subarray(0, last).toString('utf8');
-    return { lines: text.split('\n').map((l) => l.replace(/\r$/, '')), bytes: last + 1 };
-  } finally {
-    await handle.close();
-  }
 }

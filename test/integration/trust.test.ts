@@ -3,7 +3,7 @@
 // reproduced an attack on the code before its change; docs/reliability.md, "Hardening review").
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { v5 as uuidv5 } from 'uuid';
@@ -156,6 +156,74 @@ describe('the agent is not the user: another user, or the agent, cannot act as t
       assert.equal((JSON.parse(await readFile(path.join(config, 'login.json'), 'utf8')) as { accessToken: string }).accessToken, token);
       const fromEnv = await runCliToEnd(['login', '--token'], { ...base, SUPABASE_ACCESS_TOKEN: token });
       assert.equal(fromEnv.code, 0, fromEnv.stderr);
+    });
+  });
+
+  describe('watch with hostile files', () => {
+    const saved = async (state: string, file: string) => {
+      try {
+        return (JSON.parse(await readFile(state, 'utf8')) as { files: Record<string, { lines: number }> }).files[file]?.lines ?? 0;
+      } catch {
+        return 0;
+      }
+    };
+    const peakRssMiB = async (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+
+    it('a 600 MB line is shown as one "too long" event and the rest is read; the other files are followed; memory stays bounded', async () => {
+      const root = path.join(dir, `projects-${randomUUID()}`);
+      const lines = (await readFile(path.resolve(__dirname, '../fixtures/agents/claude-transcript/full-session.jsonl'), 'utf8')).split('\n').filter(Boolean);
+      const huge = path.join(root, '-work-a', 'a-huge.jsonl');
+      const fine = path.join(root, '-work-b', 'b-fine.jsonl');
+      await mkdir(path.dirname(huge), { recursive: true });
+      await mkdir(path.dirname(fine), { recursive: true });
+      // A sparse file: 600 MB of one line costs no disk.
+      await writeFile(huge, `${lines.slice(0, 3).join('\n')}\n{"type":"user","x":"`);
+      const size = 600 * 1024 * 1024;
+      await truncate(huge, size);
+      await appendFile(huge, `"}\n${lines.slice(3, 5).join('\n')}\n`);
+      const others = (await readFile(path.resolve(__dirname, '../fixtures/agents/claude-transcript/full-session-two.jsonl'), 'utf8')).split('\n').filter(Boolean);
+      await writeFile(fine, `${others.slice(0, 5).join('\n')}\n`);
+      const state = path.join(dir, `watch-${randomUUID()}.json`);
+      const watch = runCli(['watch', '--format', 'claude-transcript', root, '--interval-ms', '50', '--state', state, '--quiet'], env);
+      running.push(watch);
+      await until('both files read to their end', async () => (await saved(state, huge)) === 6 && (await saved(state, fine)) === 5, 90_000);
+      const peak = process.platform === 'linux' ? await peakRssMiB(watch.child.pid!) : 0;
+      watch.child.kill('SIGINT');
+      assert.equal(await watch.exited, 0, watch.stderr());
+      assert.ok(peak < 400, `watch peaked at ${peak.toFixed(0)} MiB reading a 600 MB line`);
+      const sessions = await query<{ id: string }>("select id from public.coding_sessions where user_id = $1 and source = 'claude' and title like 'Claude Code in %'", [ada.id]);
+      const texts = await Promise.all(sessions.map((x) => query<{ text: string | null }>("select event_data->>'text' as text from public.session_events where session_id = $1 order by session_seq", [x.id])));
+      const withLong = texts.filter((t) => t.some((e) => /is 600\.0 MiB, longer than the 8\.0 MiB a line may be/.test(e.text ?? '')));
+      assert.equal(withLong.length, 1, `the long line is shown once, as such: ${JSON.stringify(texts.map((t) => t.map((e) => (e.text ?? '').slice(0, 80))))}`);
+      assert.equal(withLong[0]!.filter((e) => /longer than the/.test(e.text ?? '')).length, 1);
+      assert.ok(texts.length >= 2 && texts.every((t) => t.length > 1), 'the other file was followed too');
+    });
+
+    it('a followed file swapped for a link to a secret is not read', async () => {
+      const root = path.join(dir, `projects-${randomUUID()}`);
+      const file = path.join(root, '-work-c', 'c.jsonl');
+      const other = path.join(root, '-work-d', 'd.jsonl');
+      await mkdir(path.dirname(file), { recursive: true });
+      await mkdir(path.dirname(other), { recursive: true });
+      const lines = (await readFile(path.resolve(__dirname, '../fixtures/agents/claude-transcript/full-session.jsonl'), 'utf8')).split('\n').filter(Boolean);
+      const others = (await readFile(path.resolve(__dirname, '../fixtures/agents/claude-transcript/full-session-two.jsonl'), 'utf8')).split('\n').filter(Boolean);
+      await writeFile(file, `${lines.slice(0, 3).join('\n')}\n`);
+      await writeFile(other, `${others.slice(0, 3).join('\n')}\n`);
+      const secret = path.join(dir, `id_rsa-${randomUUID()}`);
+      await writeFile(secret, `${lines.slice(0, 3).join('\n')}\n-----BEGIN OPENSSH PRIVATE KEY-----\nsecret\n`);
+      const state = path.join(dir, `watch-${randomUUID()}.json`);
+      const watch = runCli(['watch', '--format', 'claude-transcript', root, '--interval-ms', '50', '--state', state], env);
+      running.push(watch);
+      await until('both files are read', async () => (await saved(state, file)) === 3 && (await saved(state, other)) === 3, 30_000);
+      await rm(file);
+      await symlink(secret, file);
+      // Looks go one after another: once the other file's growth is read, the link was seen too.
+      await appendFile(other, `${others.slice(3, 5).join('\n')}\n`);
+      await until('the other file grew', async () => (await saved(state, other)) === 5, 30_000);
+      watch.child.kill('SIGINT');
+      await watch.exited;
+      const leaked = await query<{ n: string }>("select count(*) as n from public.session_events e join public.coding_sessions s on s.id = e.session_id where s.user_id = $1 and e.event_data::text like '%PRIVATE KEY%'", [ada.id]);
+      assert.equal(Number(leaked[0]!.n), 0);
     });
   });
 });

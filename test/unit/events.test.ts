@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { MAX_EVENT_DATA_BYTES, parseEventRow, SAMPLE_EVENT_DATA, SESSION_EVENT_TYPES, validateEventData } from '../../src/shared/events';
+import { MAX_EVENT_DATA_BYTES, parseEventRow, SAMPLE_EVENT_DATA, SESSION_EVENT_TYPES, validateEventData, withoutNul } from '../../src/shared/events';
 
 const row = (over: Record<string, unknown> = {}) => ({
   id: '6f1c1d2e-0000-4000-8000-000000000001',
@@ -71,5 +71,9 @@ describe('event model (src/shared/events)', () => {
     assert.match(parsed.malformed.reason, /thinking\.iteration/);
     assert.equal(parsed.malformed.raw, bad);
     for (const weird of [null, 42, 'row', {}, row({ seq: 'x' }), row({ event_type: 'teleport' })]) assert.equal(parseEventRow(weird).ok, false);
+  });
+
+  it('a NUL in an agent\'s output (which jsonb cannot hold) is shown as ␀, everywhere in the data', () => {
+    assert.deepEqual(withoutNul({ output: 'a\u0000b', nested: [{ 'k\u0000': '\u0000' }], n: 1 }), { output: 'a\u2400b', nested: [{ 'k\u2400': '\u2400' }], n: 1 });
   });
 });
