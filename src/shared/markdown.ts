@@ -1,8 +1,11 @@
 // "Copy as Markdown" and `export --format markdown`: a session's events as people paste them into
 // pull requests and issues. Commands in fenced blocks with their output (colour codes removed),
 // file changes as a list with their diffs when the event has one, thoughts as text, a header with
-// the title, state, duration and tokens. A fence is always longer than any run of backticks in what
-// it holds, so nothing breaks out of it; text outside fences is escaped where Markdown would read it.
+// the title, state, duration and tokens. Every field an agent or the database gave us is fenced or
+// escaped: a fence (or an inline code span) is always longer than any run of backticks in what it
+// holds, and a code span holds one line (control characters are shown as their symbols: a newline
+// as ␊), so nothing breaks out of it; text outside fences is escaped wherever Markdown would read
+// it as markup (links, images, HTML, headings, lists, quotes, tables).
 import type { TimelineEntry } from './entries';
 import type { SessionStats } from './events';
 
@@ -33,8 +36,27 @@ export function fenced(body: string, language = ''): string {
 }
 
 /** Text kept as text: characters Markdown would act on at the start of a line or inline are escaped. */
-export function escapeText(text: string): string {
-  return text.replace(/([\\`*_{}[\]<>#|])/g, '\\$1').replace(/^(\s*)([-+]|\d+\.)(\s)/gm, (_, space: string, marker: string, after: string) => `${space}${marker.endsWith('.') ? `${marker.slice(0, -1)}\\.` : `\\${marker}`}${after}`);
+export function escapeText(text: unknown): string {
+  return String(text ?? '')
+    .replace(/\r\n?/g, '\n')
+    .replace(/([\\`*_{}[\]<>#|~&!])/g, '\\$1')
+    // At a line's start: list items ("- ", "+ ", "1. ", "1) "), setext underlines and rules ("===", "---").
+    .replace(/^(\s*)([-+=]|\d+[.)])/gm, (_, space: string, marker: string) => `${space}${/\d/.test(marker) ? `${marker.slice(0, -1)}\\${marker.slice(-1)}` : `\\${marker}`}`);
+}
+
+/** Control characters as their visible symbols (a newline as ␊, a tab as ␉): one line, as written. */
+export function controlPictures(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => String.fromCharCode(c === '\u007f' ? 0x2421 : 0x2400 + c.charCodeAt(0))).replace(/[\u0080-\u009f]/g, '\ufffd');
+}
+
+/** An inline code span that nothing in `text` can end early: one line, fenced by more backticks than it holds. */
+export function codeSpan(text: unknown): string {
+  const t = controlPictures(String(text ?? ''));
+  const longest = Math.max(0, ...[...t.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = /^[`\s]|[`\s]$/.test(t) ? ' ' : '';
+  return `${fence}${pad}${t}${pad}${fence}`;
 }
 
 function duration(ms: number | undefined): string | undefined {
@@ -47,13 +69,13 @@ export function markdownHeader(h: MarkdownHeader): string {
   const facts = [
     `**State:** ${escapeText(h.state)}`,
     h.source ? `**Agent:** ${escapeText(h.source)}` : undefined,
-    h.createdAt ? `**Started:** ${h.createdAt}` : undefined,
+    h.createdAt ? `**Started:** ${escapeText(h.createdAt)}` : undefined,
     duration(h.stats?.durationMs) ? `**Duration:** ${duration(h.stats?.durationMs)}` : undefined,
     h.stats && (h.stats.inputTokens || h.stats.outputTokens) ? `**Tokens:** ${(h.stats.inputTokens ?? 0).toLocaleString('en-US')} in / ${(h.stats.outputTokens ?? 0).toLocaleString('en-US')} out` : undefined,
     typeof h.stats?.costUsd === 'number' ? `**Cost:** $${h.stats.costUsd.toFixed(4)}` : undefined,
     h.events !== undefined ? `**Events:** ${h.events.toLocaleString('en-US')}` : undefined,
   ].filter(Boolean);
-  return `## ${escapeText(h.title)}\n\n${facts.join(' · ')}\n`;
+  return `## ${escapeText(controlPictures(h.title))}\n\n${facts.join(' · ')}\n`;
 }
 
 /** One entry as Markdown (a block ending without a trailing newline). */
@@ -63,25 +85,25 @@ export function entryMarkdown(entry: TimelineEntry): string {
   const n = `#${e.seq}`;
   switch (e.type) {
     case 'state_changed':
-      return `- ${n} **${e.data.from} → ${e.data.to}**${e.data.reason ? `: ${escapeText(e.data.reason)}` : ''}`;
+      return `- ${n} **${escapeText(controlPictures(String(e.data.from)))} → ${escapeText(controlPictures(String(e.data.to)))}**${e.data.reason ? `: ${escapeText(e.data.reason)}` : ''}`;
     case 'thinking': {
-      const tools = e.data.toolsUsed.length ? ` (${e.data.toolsUsed.map((t) => `\`${t.replace(/`/g, "'")}\``).join(', ')})` : '';
+      const tools = e.data.toolsUsed.length ? ` (${e.data.toolsUsed.map(codeSpan).join(', ')})` : '';
       const text = e.data.text?.trim();
       return text ? `${n}${tools}\n\n${text.includes('```') || /^\s{4}/m.test(text) ? fenced(text) : escapeText(text)}` : `- ${n} Step ${e.data.iteration}${tools}`;
     }
     case 'terminal': {
-      const exit = e.data.exitCode !== undefined ? ` — exit ${e.data.exitCode}` : typeof (e.data as { status?: unknown }).status === 'string' ? ` — ${String((e.data as { status?: unknown }).status)}` : '';
+      const exit = e.data.exitCode !== undefined ? ` — exit ${e.data.exitCode}` : typeof (e.data as { status?: unknown }).status === 'string' ? ` — ${escapeText(controlPictures(String((e.data as { status?: unknown }).status)))}` : '';
       const out = stripAnsi(e.data.output);
       const err = stripAnsi(e.data.error);
       return `${n}${exit}\n\n${fenced(`$ ${e.data.command}${out ? `\n${out}` : ''}${err ? `\n${err}` : ''}`, 'console')}`;
     }
     case 'file_change': {
       const counts = e.data.additions !== undefined || e.data.deletions !== undefined ? ` (+${e.data.additions ?? 0} −${e.data.deletions ?? 0})` : '';
-      const line = `- ${n} ${e.data.action === 'delete' ? 'Deleted' : e.data.action === 'create' ? 'Created' : 'Changed'} \`${e.data.path.replace(/`/g, "'")}\`${counts}`;
+      const line = `- ${n} ${e.data.action === 'delete' ? 'Deleted' : e.data.action === 'create' ? 'Created' : 'Changed'} ${codeSpan(e.data.path)}${counts}`;
       return e.data.diff ? `${line}\n\n${fenced(e.data.diff, 'diff')}` : line;
     }
     case 'files_changed':
-      return `- ${n} Changed ${e.data.files.length} files:\n${e.data.files.map((f) => `  - ${f.action === 'delete' ? 'Deleted ' : ''}\`${f.path.replace(/`/g, "'")}\``).join('\n')}`;
+      return `- ${n} Changed ${e.data.files.length} files:\n${e.data.files.map((f) => `  - ${f.action === 'delete' ? 'Deleted ' : ''}${codeSpan(f.path)}`).join('\n')}`;
     case 'completion':
       return `${n} **Completed:** ${escapeText(e.data.message)}`;
     case 'error':
