@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { withTimeout } from '../core/clock';
 import { createSupabaseClient, isUnreachable, unreachableMessage } from '../core/supabaseClient';
-import { SAMPLE_EVENT_DATA, SESSION_EVENT_TYPES, isSessionEventType } from '../shared/events';
+import { SAMPLE_EVENT_DATA, STATE_CHANGED_IS_THE_DATABASES, WRITABLE_EVENT_TYPES, isSessionEventType } from '../shared/events';
 import { LOCAL_STACK_ENV_FILE } from '../shared/localDefaults';
 import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
 import { UsageError, intOption, sessionOption } from './args';
@@ -17,7 +17,8 @@ Emits one session event as the worker does (validated, idempotent insert) and pr
 event as one JSON line. --data takes JSON text, @FILE to read a file, or - to read stdin.
 
 Types and a sample of each:
-${SESSION_EVENT_TYPES.map((t) => `  ${t.padEnd(14)} ${JSON.stringify(SAMPLE_EVENT_DATA[t])}`).join('\n')}
+${WRITABLE_EVENT_TYPES.map((t) => `  ${t.padEnd(14)} ${JSON.stringify(SAMPLE_EVENT_DATA[t])}`).join('\n')}
+(state_changed events are the database's own record of a session's state changes.)
 
 Options:
   --timeout S   how long to keep retrying when Supabase is unreachable (default 10)
@@ -54,8 +55,9 @@ export async function runEmit(args: string[]): Promise<number> {
     return 0;
   }
   const sessionId = sessionOption(values.session);
+  if (values.type === 'state_changed') throw new UsageError(STATE_CHANGED_IS_THE_DATABASES);
   if (!values.type || !isSessionEventType(values.type)) {
-    throw new UsageError(`--type must be one of ${SESSION_EVENT_TYPES.join(', ')}, got ${values.type ? `"${values.type}"` : 'nothing'}`);
+    throw new UsageError(`--type must be one of ${WRITABLE_EVENT_TYPES.join(', ')}, got ${values.type ? `"${values.type}"` : 'nothing'}`);
   }
   if (values.data === undefined) throw new UsageError(`--data is required (JSON, @FILE or -), e.g. --data '${JSON.stringify(SAMPLE_EVENT_DATA[values.type])}'`);
   const timeoutMs = intOption('--timeout', values.timeout, 10, 0, 3600) * 1000;

@@ -2,6 +2,7 @@
 // same SessionEventStream as the extension — history first, then live, every event exactly once in
 // seq order across any number of disconnects.
 import { randomUUID } from 'node:crypto';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import { parseArgs } from 'node:util';
 import { RECONNECT_POLICY } from '../core/backoff';
 import { DELIVERIES, isDelivery } from '../core/delivery';
@@ -38,6 +39,12 @@ Environment: SUPABASE_URL, SUPABASE_ANON_KEY, and SUPABASE_ACCESS_TOKEN or SESSI
 SESSION_STREAM_PASSWORD. With the local stack's env file and none of these, the demo user is used.`;
 
 const FINAL = new Set(['completed', 'failed', 'cancelled']);
+
+async function sessionState(client: SupabaseClient, sessionId: string): Promise<string | undefined> {
+  const { data, error } = await client.from('coding_sessions').select('state').eq('id', sessionId).maybeSingle();
+  if (error) throw new Error(error.message);
+  return (data as { state?: string } | null)?.state;
+}
 
 export async function runTail(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -128,9 +135,26 @@ export async function runTail(args: string[]): Promise<number> {
       for (const a of upserted) out(formatComment(a, entryOf(a.eventId), p));
       for (const id of removed) out(p.dim(`  comment ${id.slice(0, 8)} deleted`));
     });
+    // Done is the session's own state, read from the session: a state_changed event only says when to look.
+    let looking: Promise<void> | undefined;
+    let again = false;
     const checkDone = () => {
       const last = [...stream.log.entries()].reverse().find((e) => e.kind === 'event' && e.event.type === 'state_changed');
-      if (last?.kind === 'event' && last.event.type === 'state_changed' && FINAL.has(last.event.data.to)) finish(0);
+      if (!(last?.kind === 'event' && last.event.type === 'state_changed' && FINAL.has(last.event.data.to))) return;
+      if (looking) return void (again = true);
+      looking = sessionState(client, sessionId)
+        .then((state) => {
+          if (state && FINAL.has(state)) finish(0);
+          else process.stderr.write(`An event says the session is ${String(last.event.data.to)}, but the session is ${state ?? 'gone'}; following on.\n`);
+        })
+        .catch((error: Error) => void process.stderr.write(`Could not read the session's state: ${error.message}\n`))
+        .finally(() => {
+          looking = undefined;
+          if (again) {
+            again = false;
+            checkDone();
+          }
+        });
     };
     if (values['exit-when-done']) stream.onDidChangeState((s) => s.state === 'joined' && checkDone());
     process.once('SIGINT', () => finish(0));

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { withTimeout } from '../core/clock';
 import { createSupabaseClient } from '../core/supabaseClient';
-import { SAMPLE_EVENT_DATA, SESSION_EVENT_TYPES, validateEventData, type SessionEventType } from '../shared/events';
+import { SAMPLE_EVENT_DATA, validateEventData, WRITABLE_EVENT_TYPES, type SessionEventType } from '../shared/events';
 import { runDemo } from '../worker/demoAgent';
 import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
 import type { AuthService } from './auth';
@@ -57,7 +57,7 @@ export async function emitTestEvent(secrets: vscode.SecretStorage, sessions: Ses
   const sessionId = await pickOrCreateSession(sessions, auth, manager);
   if (!sessionId) return;
   const type = await vscode.window.showQuickPick(
-    SESSION_EVENT_TYPES.map((t) => ({ label: t, description: JSON.stringify(SAMPLE_EVENT_DATA[t]).slice(0, 80) })),
+    WRITABLE_EVENT_TYPES.map((t) => ({ label: t, description: JSON.stringify(SAMPLE_EVENT_DATA[t]).slice(0, 80) })),
     { placeHolder: 'Event type' },
   );
   if (!type) return;

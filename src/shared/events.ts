@@ -6,6 +6,10 @@ import { z } from 'zod';
 
 /** Every event type the database accepts (its CHECK constraint lists the same). */
 export const SESSION_EVENT_TYPES = ['state_changed', 'thinking', 'terminal', 'file_change', 'files_changed', 'completion', 'error'] as const;
+/** What a writer may emit: a `state_changed` event is the database's record of a change of the session's state. */
+export const WRITABLE_EVENT_TYPES = SESSION_EVENT_TYPES.filter((t) => t !== 'state_changed');
+/** Why a writer cannot emit `state_changed`. */
+export const STATE_CHANGED_IS_THE_DATABASES = "state_changed events are written by the database when a session changes state; change the session's state instead (its state_changed event follows).";
 export type SessionEventType = (typeof SESSION_EVENT_TYPES)[number];
 
 /** Upper-case names for the types (`SessionEventType.THINKING`), for code that prefers an enum. */

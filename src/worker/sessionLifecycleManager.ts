@@ -8,7 +8,7 @@ import { backoffDelay } from '../core/backoff';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock';
 import { fetchHistory, HISTORY_COLUMNS } from '../core/history';
 import { silentLogger, type Logger } from '../core/log';
-import { parseEventRow, validateEventData, withoutNul, type SessionEvent, type SessionEventType } from '../shared/events';
+import { parseEventRow, STATE_CHANGED_IS_THE_DATABASES, validateEventData, withoutNul, type SessionEvent, type SessionEventType } from '../shared/events';
 import { listenForCommands, type CommandHandler, type CommandReceiver, type CommandReceiverOptions } from './commandReceiver';
 import { insertEvents } from './eventInsert';
 import type { Journal } from './journal';
@@ -115,7 +115,7 @@ export class SessionLifecycleManager extends SessionStore {
    * then ignored by the database.
    */
   async emitEvent(sessionId: string, type: SessionEventType | string, data: unknown, options: { id?: string } = {}): Promise<EmitOutcome> {
-    const valid = validateEventData(type, withoutNul(data));
+    const valid = type === 'state_changed' ? { ok: false as const, error: STATE_CHANGED_IS_THE_DATABASES } : validateEventData(type, withoutNul(data));
     if (!valid.ok) {
       this.counts.refused++;
       this.log.warn('event refused', { sessionId, type, error: valid.error });

@@ -89,3 +89,28 @@ $$;
 alter table public.coding_sessions drop constraint coding_sessions_waiting_for_shape;
 alter table public.coding_sessions add constraint coding_sessions_waiting_for_shape
   check (waiting_for is null or (jsonb_typeof(waiting_for) = 'array' and octet_length(waiting_for::text) <= 131072));
+
+-- 3. A session's lifecycle is the database's record. Its state_changed events are written only
+--    by the trigger that records each change of coding_sessions.state (a user, or a worker with
+--    the service role, could otherwise "complete" a session that runs on); and nobody but the
+--    service role chooses a new session's id, so a deleted session's id is never used again by
+--    someone else, nor by its owner for a session that would inherit its links and comments.
+create function public.refuse_forged_state_changes() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if new.event_type = 'state_changed' and current_user in ('anon', 'authenticated', 'service_role') then
+    raise exception 'state_changed events are written by the database when a session changes state.'
+      using errcode = '42501', hint = 'Change the session''s state (coding_sessions.state); its state_changed event follows.';
+  end if;
+  return new;
+end;
+$$;
+
+create trigger session_events_refuse_forged_state_changes
+  before insert on public.session_events
+  for each row execute function public.refuse_forged_state_changes();
+
+revoke insert on public.coding_sessions from authenticated;
+grant insert (user_id, title, state, source, cwd, agent_session_id, model) on public.coding_sessions to authenticated;

@@ -231,7 +231,8 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
   it('Emit Test Event: pick session and type, JSON checked as you type, the event comes back through the stream', async () => {
     const input = page.locator('.quick-input-widget input');
     await pickSession('Agent Session Stream: Emit Test Event');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'state_changed' }).waitFor();
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'file_change' }).waitFor();
+    assert.equal(await page.locator('.quick-input-list .monaco-list-row', { hasText: 'state_changed' }).count(), 0, "state changes are the database's to record");
     await input.fill('thinking');
     await input.press('Enter');
     await page.waitForFunction(() => (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value.includes('iteration'));

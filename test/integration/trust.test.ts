@@ -226,4 +226,52 @@ describe('the agent is not the user: another user, or the agent, cannot act as t
       assert.equal(Number(leaked[0]!.n), 0);
     });
   });
+
+  describe('the lifecycle is the database’s', () => {
+    it('nobody writes a state_changed event but the database: not the user, not the worker', async () => {
+      const mine = await ownSession(ada);
+      const forged = { session_id: mine, event_type: 'state_changed', event_data: { from: 'running', to: 'completed', reason: 'forged' } };
+      const byUser = await ada.client.from('session_events').insert(forged);
+      assert.equal(byUser.error?.code, '42501', JSON.stringify(byUser.error));
+      const svc = client(stack().env.SERVICE_ROLE_KEY);
+      const byWorker = await svc.from('session_events').insert(forged);
+      assert.match(byWorker.error?.message ?? '', /written by the database when a session changes state/);
+      // The manager says so before sending.
+      const manager = new SessionLifecycleManager(ada.client);
+      const outcome = await manager.emitEvent(mine, 'state_changed', { from: 'running', to: 'completed' });
+      assert.equal(outcome.status, 'refused');
+      manager.dispose();
+      const moved = await ada.client.from('coding_sessions').update({ state: 'running', state_reason: 'go' }).eq('id', mine);
+      assert.equal(moved.error, null, moved.error?.message);
+      const events = await query<{ event_data: { to: string } }>("select event_data from public.session_events where session_id = $1 and event_type = 'state_changed'", [mine]);
+      assert.deepEqual(events.map((e) => e.event_data.to), ['running'], 'one, from the state change');
+      const emitted = await runCliToEnd(['emit', '--session', mine, '--type', 'state_changed', '--data', '{"from":"running","to":"completed"}'], { SUPABASE_URL: env.SUPABASE_URL, SUPABASE_SERVICE_ROLE_KEY: stack().env.SERVICE_ROLE_KEY });
+      assert.equal(emitted.code, 2);
+      assert.match(emitted.stderr, /change the session's state instead/);
+    });
+
+    it('tail --exit-when-done ends when the session is over, not when an event says so', async () => {
+      const mine = await ownSession(ada);
+      await ada.client.from('coding_sessions').update({ state: 'running' }).eq('id', mine);
+      const tail = runCli(['tail', '--session', mine, '--json', '--exit-when-done'], { SUPABASE_URL: env.SUPABASE_URL, SUPABASE_ANON_KEY: env.SUPABASE_ANON_KEY, SESSION_STREAM_EMAIL: ada.email, SESSION_STREAM_PASSWORD: ada.password });
+      running.push(tail);
+      await tail.waitForLine(/"state":"joined"/);
+      // A row written past every check (a project without this version's migrations, or its admin).
+      await query("insert into public.session_events (session_id, event_type, event_data) values ($1, 'state_changed', '{\"from\":\"running\",\"to\":\"completed\",\"reason\":\"forged\"}')", [mine]);
+      await until('tail says it follows on', async () => /but the session is running; following on/.test(tail.stderr()), 20_000);
+      assert.equal(tail.child.exitCode, null, 'still following');
+      const done = await ada.client.from('coding_sessions').update({ state: 'completed' }).eq('id', mine);
+      assert.equal(done.error, null);
+      assert.equal(await tail.exited, 0);
+    });
+
+    it('nobody but the service role chooses a session id: a deleted session’s id is not taken again', async () => {
+      const mine = await ownSession(ada);
+      const chosen = await ada.client.from('coding_sessions').insert({ id: randomUUID(), user_id: ada.id, title: 'my id' });
+      assert.equal(chosen.error?.code, '42501', JSON.stringify(chosen.error));
+      assert.equal((await ada.client.from('coding_sessions').delete().eq('id', mine)).error, null);
+      const again = await ada.client.from('coding_sessions').insert({ id: mine, user_id: ada.id, title: 'same id' });
+      assert.ok(again.error, 'refused');
+    });
+  });
 });
