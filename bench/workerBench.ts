@@ -1,7 +1,9 @@
 // `npm run bench -- worker`: SessionLifecycleManager.emitEvent against a bare supabase-js insert of
 // the same row, in the same run, through the same stack: sequential latency and pipelined
-// throughput, with the ratio ours/bare (target ≤ 1.1).
+// throughput, with the ratio ours/bare (target ≤ 1.1); and what a user's write budget costs (the
+// same emits as a signed-in user with the budget's trigger on and off, in alternating blocks).
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { createSupabaseClient } from '../src/core/supabaseClient';
 import { SessionLifecycleManager } from '../src/worker/sessionLifecycleManager';
 import type { BenchOptions } from './support/benchStack';
@@ -61,5 +63,36 @@ export async function workerBench(options: BenchOptions): Promise<SuiteReport> {
   report.add('emit throughput pipelined', to, 'events/s', 'one session, in order, until all stored');
   report.add('bare insert throughput pipelined', tb, 'events/s', 'concurrent, no order guarantee');
   report.add('ours/bare throughput ratio', to / tb, '');
+
+  // The write budget (a statement trigger per insert) as the user pays it.
+  const user = createSupabaseClient(env.API_URL, env.ANON_KEY, { accessToken: () => Promise.resolve(signUp.data.session!.access_token) });
+  const userManager = new SessionLifecycleManager(user);
+  const userSession = (await user.from('coding_sessions').insert({ user_id: signUp.data.user.id, title: 'bench budget' }).select('id').single()).data as { id: string };
+  await user.from('coding_sessions').update({ state: 'running' }).eq('id', userSession.id);
+  const admin = new pg.Client({ connectionString: env.DB_URL });
+  await admin.connect();
+  const budgetLat = { on: [] as number[], off: [] as number[] };
+  const block = Math.max(20, Math.floor(n / 16));
+  try {
+    for (let round = 0; round < 8; round++) {
+      const on = round % 2 === 0;
+      await admin.query(`alter table public.session_events ${on ? 'enable' : 'disable'} trigger session_events_write_budget`);
+      for (let i = 0; i < block; i++) {
+        const t = now();
+        const outcome = await userManager.emitEvent(userSession.id, 'thinking', data(i));
+        if (outcome.status !== 'stored') throw new Error(JSON.stringify(outcome));
+        budgetLat[on ? 'on' : 'off'].push(now() - t);
+      }
+    }
+  } finally {
+    await admin.query('alter table public.session_events enable trigger session_events_write_budget');
+    await admin.end();
+    userManager.dispose();
+  }
+  const bOn = summarize(budgetLat.on);
+  const bOff = summarize(budgetLat.off);
+  report.add('user emit latency p50', bOn.p50, 'ms', "as the signed-in user (RLS, and the write budget's trigger)");
+  report.add('user emit latency p50 without budget', bOff.p50, 'ms', 'the same with the trigger disabled');
+  report.add('budget cost p50 ratio', bOn.p50 / bOff.p50, '', 'with / without the write budget');
   return report;
 }

@@ -27,8 +27,12 @@ export const SessionEventType = {
 export const SESSION_STATES = ['pending', 'running', 'paused', 'waiting', 'completed', 'failed', 'cancelled'] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
 
-/** The database refuses `event_data` larger than this (JSON text, bytes); so do we, before sending. */
-export const MAX_EVENT_DATA_BYTES = 256 * 1024;
+/**
+ * The database refuses `event_data` larger than this (JSON text, bytes); so do we, before sending.
+ * Chosen so that the largest event's broadcast (the row with its envelope, as Realtime sends it)
+ * stays under the 256,500 bytes hosted Supabase's Free plan delivers (docs/benchmarks.md).
+ */
+export const MAX_EVENT_DATA_BYTES = 255_000;
 
 const count = z.number().int().nonnegative();
 const text = z.string().max(MAX_EVENT_DATA_BYTES);
@@ -118,7 +122,7 @@ export function validateEventData(type: string, data: unknown): ValidationResult
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return { ok: false, error: `${type} data must be a JSON object` };
   const bytes = jsonBytes(data);
   if (bytes > MAX_EVENT_DATA_BYTES) {
-    return { ok: false, error: `${type} data is ${Math.ceil(bytes / 1024)} KiB; the limit is ${MAX_EVENT_DATA_BYTES / 1024} KiB. Split large terminal output over several terminal events (or shorten the field) before emitting.` };
+    return { ok: false, error: `${type} data is ${Math.ceil(bytes / 1024)} KiB; the limit is ${Math.floor(MAX_EVENT_DATA_BYTES / 1024)} KiB. Split large terminal output over several terminal events (or shorten the field) before emitting.` };
   }
   const parsed = eventDataSchemas[type].safeParse(data);
   return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: describe(parsed.error, type) };

@@ -114,3 +114,73 @@ create trigger session_events_refuse_forged_state_changes
 
 revoke insert on public.coding_sessions from authenticated;
 grant insert (user_id, title, state, source, cwd, agent_session_id, model) on public.coding_sessions to authenticated;
+
+-- 4. Limits where hosted Supabase has them, and a write budget per user. Sizes of what a user may
+--    write (titles and stats had none; a 900 KB title was stored). Existing rows are left as they
+--    are (NOT VALID); new rows and changes are checked.
+alter table public.coding_sessions
+  add constraint coding_sessions_title_size check (octet_length(title) <= 1000) not valid,
+  add constraint coding_sessions_stats_size check (stats is null or octet_length(stats::text) <= 16384) not valid;
+
+-- The largest event's broadcast must fit what hosted Realtime delivers on the Free plan (256,500
+-- bytes for the whole message, the row and its envelope): 255,000 bytes of event data leaves room.
+alter table public.session_events drop constraint session_events_event_data_size_check;
+alter table public.session_events
+  add constraint session_events_event_data_size_check check (octet_length(event_data::text) <= 255000) not valid;
+
+-- Each user's writes (events, commands, comments) spend from a budget that refills: at most
+-- 20,000 rows and 256 MiB at once, refilled by 100 rows and 1 MiB a second (docs/reliability.md,
+-- "Write budget"). Over it, the write is refused with 53400, which writers retry after a pause, so
+-- a burst is slowed down, not lost. The service role and direct SQL are not counted.
+create table public.user_write_budgets (
+  user_id uuid primary key references auth.users (id) on delete cascade,
+  rows_left double precision not null,
+  bytes_left double precision not null,
+  at timestamptz not null default now()
+);
+alter table public.user_write_budgets enable row level security;
+revoke all on public.user_write_budgets from anon, authenticated;
+
+create function public.spend_write_budget() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  uid uuid := auth.uid();
+  n bigint;
+  b bigint;
+  rows_left double precision;
+  bytes_left double precision;
+  max_rows constant double precision := 20000;
+  max_bytes constant double precision := 268435456;
+  rows_per_s constant double precision := 100;
+  bytes_per_s constant double precision := 1048576;
+begin
+  if coalesce(auth.role(), '') <> 'authenticated' or uid is null then
+    return null;
+  end if;
+  select count(*), coalesce(sum(octet_length(to_jsonb(r)::text)), 0) into n, b from new_rows r;
+  insert into public.user_write_budgets (user_id, rows_left, bytes_left) values (uid, max_rows, max_bytes)
+    on conflict (user_id) do nothing;
+  update public.user_write_budgets w set
+      rows_left = least(max_rows, w.rows_left + greatest(0, extract(epoch from clock_timestamp() - w.at)) * rows_per_s) - n,
+      bytes_left = least(max_bytes, w.bytes_left + greatest(0, extract(epoch from clock_timestamp() - w.at)) * bytes_per_s) - b,
+      at = clock_timestamp()
+    where w.user_id = uid
+    returning w.rows_left, w.bytes_left into rows_left, bytes_left;
+  if rows_left < 0 or bytes_left < 0 then
+    raise exception 'Write budget used up: % rows (% bytes) came too fast.', n, b
+      using errcode = '53400', hint = 'Wait a moment and send again; a user may write 100 rows and 1 MiB a second, and bursts of up to 20,000 rows.';
+  end if;
+  return null;
+end;
+$$;
+revoke execute on function public.spend_write_budget() from public, anon, authenticated;
+
+create trigger session_events_write_budget after insert on public.session_events
+  referencing new table as new_rows for each statement execute function public.spend_write_budget();
+create trigger session_commands_write_budget after insert on public.session_commands
+  referencing new table as new_rows for each statement execute function public.spend_write_budget();
+create trigger session_event_annotations_write_budget after insert on public.session_event_annotations
+  referencing new table as new_rows for each statement execute function public.spend_write_budget();

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type pg from 'pg';
+import { MAX_EVENT_DATA_BYTES } from '../../src/shared/events';
 import { applyDatabase, findSupabaseDir } from '@agent-session-stream/local-supabase';
 import { adminClient, createUser, database, insertEvent, insertSession, sqlState } from '@agent-session-stream/local-supabase/testing';
 
@@ -55,7 +56,7 @@ describe('database schema (real PostgreSQL)', () => {
       ['an unknown event_type', () => insertEvent(admin, sessionId, 'telepathy', {}), '23514', /event_type_check/],
       ['event_data that is an array', () => insertEvent(admin, sessionId, 'thinking', [1, 2]), '23514', /event_data_object_check/],
       ['event_data that is a string', () => insertEvent(admin, sessionId, 'thinking', 'hi'), '23514', /event_data_object_check/],
-      ['event_data over 256 KiB', () => insertEvent(admin, sessionId, 'terminal', { output: 'x'.repeat(262_145) }), '23514', /event_data_size_check/],
+      ['event_data over the cap', () => insertEvent(admin, sessionId, 'terminal', { output: 'x'.repeat(MAX_EVENT_DATA_BYTES + 1) }), '23514', /event_data_size_check/],
       ['a session_id that does not exist', () => insertEvent(admin, '00000000-0000-4000-8000-000000000000'), '23503'],
       ['a session_id that is not a uuid', () => insertEvent(admin, 'not-a-uuid'), '22P02'],
       ['a null event_type', () => admin.query('insert into public.session_events (session_id, event_type) values ($1, null)', [sessionId]), '23502'],
@@ -78,7 +79,7 @@ describe('database schema (real PostgreSQL)', () => {
       for (const type of ['state_changed', 'thinking', 'terminal', 'file_change', 'completion', 'error', 'files_changed']) {
         await insertEvent(admin, sessionId, type, {});
       }
-      await insertEvent(admin, sessionId, 'terminal', { output: 'x'.repeat(262_000) });
+      await insertEvent(admin, sessionId, 'terminal', { output: 'x'.repeat(MAX_EVENT_DATA_BYTES - 100) });
     });
   });
 

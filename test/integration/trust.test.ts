@@ -10,6 +10,7 @@ import { v5 as uuidv5 } from 'uuid';
 import { SessionLifecycleManager } from '../../src/worker/sessionLifecycleManager';
 import { sendCommand } from '../../src/core/commands';
 import { inputHash } from '../../src/shared/approval';
+import { MAX_EVENT_DATA_BYTES } from '../../src/shared/events';
 import { parseWaitingFor, type SessionCommand } from '../../src/shared/commands';
 import { runCli, runCliToEnd, type CliProcess } from '../support/cli';
 import { until } from '../support/wait';
@@ -272,6 +273,63 @@ describe('the agent is not the user: another user, or the agent, cannot act as t
       assert.equal((await ada.client.from('coding_sessions').delete().eq('id', mine)).error, null);
       const again = await ada.client.from('coding_sessions').insert({ id: mine, user_id: ada.id, title: 'same id' });
       assert.ok(again.error, 'refused');
+    });
+  });
+
+  describe('limits as hosted Supabase has them', () => {
+    it('a title or stats of 900 KB are refused; the role limits requests in time as hosted does (anon 3 s, authenticated 8 s)', async () => {
+      const big = 'x'.repeat(900 * 1024);
+      const title = await ada.client.from('coding_sessions').insert({ user_id: ada.id, title: big });
+      assert.match(title.error?.message ?? '', /coding_sessions_title_size/);
+      const mine = await ownSession(ada);
+      const stats = await ada.client.from('coding_sessions').update({ stats: { note: big } }).eq('id', mine);
+      assert.match(stats.error?.message ?? '', /coding_sessions_stats_size/);
+      await query("create or replace function public.test_statement_timeout() returns text language sql stable as $$ select current_setting('statement_timeout') $$", []);
+      await query('grant execute on function public.test_statement_timeout() to anon, authenticated', []);
+      assert.equal((await ada.client.rpc('test_statement_timeout')).data, '8s');
+      assert.equal((await client().rpc('test_statement_timeout')).data, '3s');
+      await query('drop function public.test_statement_timeout()', []);
+    });
+
+    it("the largest event's broadcast fits what hosted Realtime delivers on the Free plan (256,500 bytes)", async () => {
+      const mine = await ownSession(ada);
+      // event_data of exactly the cap, as the database measures it (jsonb text); the longest type name.
+      const data = { x: 'x'.repeat(MAX_EVENT_DATA_BYTES - '{"x": ""}'.length) };
+      const [row] = await query<{ bytes: number }>("insert into public.session_events (session_id, event_type, event_data) values ($1, 'files_changed', $2) returning octet_length(event_data::text) as bytes", [mine, data]);
+      assert.equal(row!.bytes, MAX_EVENT_DATA_BYTES);
+      await assert.rejects(query("insert into public.session_events (session_id, event_type, event_data) values ($1, 'files_changed', $2)", [mine, { x: `${data.x}x` }]), /event_data_size_check/);
+      const [message] = await query<{ bytes: number; id: string }>("select octet_length(payload::text) as bytes, payload->>'id' as id from realtime.messages where topic = $1 order by inserted_at desc limit 1", [`session:${mine}`]);
+      // What a subscriber receives: the message's payload in Realtime's envelope.
+      const envelope = Buffer.byteLength(JSON.stringify({ type: 'broadcast', event: 'INSERT', payload: 0, meta: { id: message!.id } })) - 1;
+      const broadcast = message!.bytes + envelope;
+      assert.ok(broadcast <= 256_500, `the broadcast is ${broadcast} bytes`);
+    });
+
+    it('a user who writes faster than the budget is slowed down (53400, retried), not lost', async () => {
+      const mine = await ownSession(ada);
+      await ada.client.from('coding_sessions').update({ state: 'running' }).eq('id', mine);
+      // Spend the burst at once: 20,000 rows in 100 statements of 200.
+      const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ session_id: mine, event_type: 'thinking', event_data: { iteration: i, toolsUsed: [] } }));
+      let refused: { code?: string; message: string } | undefined;
+      for (let i = 0; i < 110 && !refused; i++) {
+        const r = await ada.client.from('session_events').insert(rows(200));
+        if (r.error) refused = r.error;
+      }
+      assert.equal(refused?.code, '53400', JSON.stringify(refused));
+      assert.match(refused!.message, /Write budget used up/);
+      // The worker takes it as a pause: the event is stored once the budget has refilled a little.
+      const manager = new SessionLifecycleManager(ada.client, { retryInitialMs: 200, retryMaxMs: 1000 });
+      try {
+        const outcome = await manager.emitEvent(mine, 'thinking', { iteration: 1, toolsUsed: [], text: 'after the burst' });
+        const settled = outcome.status === 'queued' ? await manager.whenSettled(outcome.id) : outcome;
+        assert.equal(settled.status, 'stored', JSON.stringify(settled));
+      } finally {
+        manager.dispose();
+      }
+      // Others are not slowed down by it.
+      const theirs = await ownSession(mallory);
+      await mallory.client.from('coding_sessions').update({ state: 'running' }).eq('id', theirs);
+      assert.equal((await mallory.client.from('session_events').insert(rows(1).map((r) => ({ ...r, session_id: theirs })))).error, null);
     });
   });
 });

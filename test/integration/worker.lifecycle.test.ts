@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createSupabaseClient } from '../../src/core/supabaseClient';
 import { SessionLifecycleManager, type EmitOutcome } from '../../src/worker/sessionLifecycleManager';
 import { SessionError } from '../../src/worker/sessionStore';
+import { MAX_EVENT_DATA_BYTES } from '../../src/shared/events';
 import { adminClient, createSession, signUp, stack } from '@agent-session-stream/local-supabase/testing';
 
 function manager(fetchImpl?: typeof fetch, options = {}) {
@@ -126,7 +127,7 @@ describe('SessionLifecycleManager (worker) against the local stack', function ()
     assert.equal(invalid.status, 'refused');
     assert.match((invalid as { error: string }).error, /terminal\.command/);
     const huge = await m.emitEvent(session, 'terminal', { command: 'cat', output: 'x'.repeat(300 * 1024) });
-    assert.match((huge as { error: string }).error, /limit is 256 KiB/);
+    assert.match((huge as { error: string }).error, /limit is 249 KiB/);
     const unknown = await m.emitEvent(session, 'teleport', {});
     assert.match((unknown as { error: string }).error, /unknown event type "teleport"/);
     assert.equal(m.stats().refused, 3);
@@ -145,8 +146,8 @@ describe('SessionLifecycleManager (worker) against the local stack', function ()
   it('a batch with one event the database refuses stores all the others, in order, and counts the one given up', async () => {
     const m = manager();
     const session = await createSession(userId);
-    // Passes our size check (JSON text ≤ 256 KiB) but not the database's (jsonb text adds spaces).
-    const borderline = { command: 'c', output: 'x'.repeat(262_144 - 38 - 2), error: '' };
+    // Passes our size check (compact JSON text within the cap) but not the database's (jsonb text adds spaces).
+    const borderline = { command: 'c', output: 'x'.repeat(MAX_EVENT_DATA_BYTES - 38 - 2), error: '' };
     const outcomes = await Promise.all([
       m.emitEvent(session, 'thinking', { iteration: 0 }),
       m.emitEvent(session, 'thinking', { iteration: 1 }),

@@ -51,7 +51,7 @@ describe('event model (src/shared/events)', () => {
   it('refuses data over the database’s size limit with the sizes and what to do', () => {
     const result = validateEventData('terminal', { command: 'cat big', output: 'x'.repeat(MAX_EVENT_DATA_BYTES) });
     assert.equal(result.ok, false);
-    assert.match((result as { error: string }).error, /terminal data is 257 KiB; the limit is 256 KiB\. Split large terminal output over several terminal events/);
+    assert.match((result as { error: string }).error, /terminal data is 250 KiB; the limit is 249 KiB\. Split large terminal output over several terminal events/);
   });
 
   it('parses a row into a SessionEvent (seq as a number, PostgreSQL’s timestamp text kept)', () => {

@@ -26,6 +26,11 @@ $$;
 
 grant anon, authenticated, service_role to authenticator;
 
+-- As on hosted Supabase: a request as anon may run 3 s, as authenticated 8 s (the REST gateway
+-- applies a role's settings when it takes the role on, as PostgREST does).
+alter role anon set statement_timeout = '3s';
+alter role authenticated set statement_timeout = '8s';
+
 -- Supabase's default privileges on `public`: API roles get table rights, RLS decides rows.
 grant usage on schema public to anon, authenticated, service_role;
 alter default privileges in schema public grant all on tables to anon, authenticated, service_role;

@@ -28,13 +28,19 @@ export async function requestClaims(keys: Keys, req: IncomingMessage, url: URL):
 
 /**
  * Runs `work` in one transaction as the JWT's role with `request.jwt.claims` set, exactly the
- * settings PostgREST makes, so auth.uid() and RLS behave as on Supabase. Commits unless it throws.
+ * settings PostgREST makes, so auth.uid() and RLS behave as on Supabase — and with the role's own
+ * settings (`alter role … set`, e.g. hosted Supabase's statement_timeout of 3 s for anon and 8 s
+ * for authenticated), which PostgREST applies when it takes on a role: a role switched to with
+ * SET ROLE would not get them from PostgreSQL. Commits unless it throws.
  */
 export function withClaims<T>(pool: pg.Pool, claims: Claims, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   return inTransaction(pool, async (client) => {
     await client.query(
       `select set_config('role', $1, true), set_config('request.jwt.claims', $2, true),
-              set_config('request.jwt.claim.sub', $3, true), set_config('request.jwt.claim.role', $1, true)`,
+              set_config('request.jwt.claim.sub', $3, true), set_config('request.jwt.claim.role', $1, true),
+              (select count(set_config(split_part(cfg, '=', 1), substr(cfg, strpos(cfg, '=') + 1), true))
+                 from pg_db_role_setting s join pg_roles r on r.oid = s.setrole, unnest(s.setconfig) as cfg
+                where r.rolname = $1 and s.setdatabase in (0, (select oid from pg_database where datname = current_database())))`,
       [claims.role, JSON.stringify(claims), claims.sub ?? ''],
     );
     return work(client);
