@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type pg from 'pg';
 import { MAX_EVENT_DATA_BYTES } from '../../src/shared/events';
 import { applyDatabase, findSupabaseDir } from '@agent-session-stream/local-supabase';
@@ -107,7 +110,26 @@ describe('database schema (real PostgreSQL)', () => {
 
   it('applying the schema again to a persistent database applies nothing new', async () => {
     const result = await applyDatabase(database().url, findSupabaseDir());
-    assert.deepEqual(result, { migrations: [], seeded: false });
+    assert.deepEqual(result, { migrations: [], seeded: false, asRole: 'postgres' });
+  });
+
+  it('migrations run as postgres, no superuser, as `supabase db reset` and hosted Supabase apply them', async () => {
+    const { rows } = await admin.query<{ owner: string; rolsuper: boolean; rolbypassrls: boolean; member: boolean }>(
+      `select t.tableowner as owner, r.rolsuper, r.rolbypassrls, pg_has_role('postgres', 'authenticated', 'member') and pg_has_role('postgres', 'service_role', 'member') as member
+         from pg_tables t, pg_roles r where t.schemaname = 'public' and t.tablename = 'session_events' and r.rolname = 'postgres'`,
+    );
+    assert.deepEqual(rows[0], { owner: 'postgres', rolsuper: false, rolbypassrls: true, member: true });
+    // A migration that would need a superuser fails here, as it would there.
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'supabase-'));
+    try {
+      await cp(findSupabaseDir(), dir, { recursive: true });
+      await writeFile(path.join(dir, 'migrations', '29991231000000_needs_a_superuser.sql'), 'alter role anon superuser;\n');
+      await assert.rejects(applyDatabase(database().url, dir), /29991231000000_needs_a_superuser\.sql failed: .*(superuser|permission denied)/);
+      const anon = await admin.query<{ rolsuper: boolean }>("select rolsuper from pg_roles where rolname = 'anon'");
+      assert.equal(anon.rows[0]!.rolsuper, false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('survives a PostgreSQL restart with the data intact', async function () {

@@ -215,3 +215,31 @@ do $$ begin
     create publication supabase_realtime_messages_publication for table realtime.messages with (publish_via_partition_root = true, publish = 'insert');
   end if;
 end $$;
+
+-- `postgres`, as on hosted Supabase and `supabase start`: the role migrations are applied as (here
+-- with SET ROLE, by src/migrate.ts). Not a superuser: it bypasses RLS, may create roles and
+-- databases, and is a member of the API roles; it may create in the database and in `public`,
+-- refer to auth.users, record migrations, and (through supabase_realtime_admin, which owns
+-- realtime.messages, as the Realtime service's admin role does there) write policies on
+-- realtime.messages. A migration that needs more than hosted Supabase gives fails here too.
+-- In a data dir made before this (its superuser is named postgres) it stays the superuser.
+do $$
+begin
+  if not exists (select 1 from pg_roles where rolname = 'postgres') then
+    create role postgres login createrole createdb bypassrls;
+  end if;
+  if not exists (select 1 from pg_roles where rolname = 'supabase_realtime_admin') then
+    create role supabase_realtime_admin nologin noinherit;
+  end if;
+  execute format('grant create on database %I to postgres', current_database());
+end
+$$;
+grant anon, authenticated, service_role to postgres;
+grant supabase_realtime_admin to postgres;
+grant usage, create on schema public to postgres;
+grant usage on schema auth to postgres;
+grant select, references on auth.users to postgres;
+grant usage, create on schema supabase_migrations to postgres;
+grant select, insert, update, delete on supabase_migrations.schema_migrations to postgres;
+grant usage on schema realtime to postgres, supabase_realtime_admin;
+alter table realtime.messages owner to supabase_realtime_admin;

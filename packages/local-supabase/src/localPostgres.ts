@@ -26,7 +26,7 @@ export interface StartPostgresOptions {
 }
 
 export interface LocalPostgres {
-  /** Superuser connection string, `postgresql://postgres:…@127.0.0.1:PORT/postgres` (setup and tests only). */
+  /** Superuser connection string, `postgresql://supabase_admin:…@127.0.0.1:PORT/postgres` (setup and tests only). */
   readonly url: string;
   /** The API's login, `authenticator`: no superuser, it switches to anon, authenticated or service_role per request. */
   readonly apiUrl: string;
@@ -60,6 +60,8 @@ export const POSTGRES_SETTINGS: Record<string, string> = {
 const LEGACY_PASSWORD = 'postgres';
 
 interface Credentials {
+  /** The superuser's name: supabase_admin (as on hosted Supabase); postgres in older data dirs. */
+  superuser?: string;
   postgres: string;
   authenticator: string;
   replication: string;
@@ -74,13 +76,15 @@ const secret = () => randomBytes(24).toString('base64url');
  * is still the old well-known one, changed once the server is up).
  */
 async function credentials(dataDir: string, temporary: boolean): Promise<{ creds: Credentials; file?: string; legacy: boolean }> {
-  const fresh = { postgres: secret(), authenticator: secret(), replication: secret() };
+  const fresh = { superuser: 'supabase_admin', postgres: secret(), authenticator: secret(), replication: secret() };
   if (temporary) return { creds: fresh, legacy: false };
   const file = `${dataDir}.credentials.json`;
   try {
     return { creds: JSON.parse(await readFile(file, 'utf8')) as Credentials, file, legacy: false };
   } catch {
-    return { creds: fresh, file, legacy: existsSync(path.join(dataDir, 'PG_VERSION')) };
+    const legacy = existsSync(path.join(dataDir, 'PG_VERSION'));
+    // A data dir from before passwords were random: its superuser is postgres.
+    return { creds: legacy ? { ...fresh, superuser: 'postgres' } : fresh, file, legacy };
   }
 }
 
@@ -93,7 +97,7 @@ async function setLogins(superuserUrl: string, creds: Credentials): Promise<void
   try {
     const q = (sql: string) => client.query(sql);
     const lit = (value: string) => client.escapeLiteral(value);
-    await q(`alter role postgres with password ${lit(creds.postgres)}`);
+    await q(`alter role ${client.escapeIdentifier(creds.superuser ?? 'postgres')} with password ${lit(creds.postgres)}`);
     await q(`alter role authenticator with login noinherit nosuperuser password ${lit(creds.authenticator)}`);
     await q(`do $$ begin if not exists (select 1 from pg_roles where rolname = 'session_stream_replication') then create role session_stream_replication login replication; end if; end $$`);
     await q(`alter role session_stream_replication with login replication nosuperuser password ${lit(creds.replication)}`);
@@ -150,7 +154,7 @@ async function launch(
   const config: PostgresChildConfig = {
     dataDir: options.dataDir,
     port: options.port,
-    user: 'postgres',
+    user: creds.superuser ?? 'postgres',
     // Used by initdb for a new data dir; an existing one keeps its own until setLogins.
     password: creds.postgres,
     settings: POSTGRES_SETTINGS,
@@ -172,7 +176,7 @@ async function launch(
     if (message.type === 'log') onLog(message.line);
   });
 
-  const url = urlFor('postgres', creds.postgres, options.port);
+  const url = urlFor(creds.superuser ?? 'postgres', creds.postgres, options.port);
   let exited = false;
   child.once('exit', () => (exited = true));
 

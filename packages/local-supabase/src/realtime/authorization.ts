@@ -1,8 +1,11 @@
 // Realtime Authorization for private channels, as Supabase Realtime does it: the project's RLS
 // policies on `realtime.messages` decide. Read: in one transaction probe rows `{topic, extension}`
-// are inserted (as service_role), then read back as the joining user with their claims and
-// `realtime.topic` set; the rows they can see are what they may read. Write: an insert of such a
-// row as the user, which their INSERT policy allows or refuses. Both transactions are rolled back.
+// are inserted (as service_role), then read back as the joining user — their role, their claims,
+// the connection's headers in `request.headers`, and `realtime.topic` set; the rows they can see
+// are what they may read. Write: an insert of such a row as the user, which their INSERT policy
+// allows or refuses. Both transactions are rolled back. A policy that fails with an error
+// authorizes nothing (`PolicyError`), as Realtime treats it; only a database that cannot be
+// reached is an error to retry.
 import type pg from 'pg';
 import type { Claims } from '../keys';
 import { inTransaction } from '../transaction';
@@ -28,40 +31,59 @@ async function rolledBack<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Pro
   throw new Error('unreachable');
 }
 
-async function actAs(client: pg.PoolClient, claims: Claims, subTopic: string): Promise<void> {
+/** The request headers of a connection, as policies read them (`current_setting('request.headers')::json`). */
+export type RequestHeaders = Record<string, string>;
+
+async function actAs(client: pg.PoolClient, claims: Claims, subTopic: string, headers: RequestHeaders): Promise<void> {
   await client.query(
     `select set_config('role', $1, true), set_config('request.jwt.claims', $2, true),
             set_config('request.jwt.claim.sub', $3, true), set_config('request.jwt.claim.role', $1, true),
-            set_config('realtime.topic', $4, true)`,
-    [claims.role, JSON.stringify(claims), claims.sub ?? '', subTopic],
+            set_config('realtime.topic', $4, true), set_config('request.headers', $5, true)`,
+    [claims.role, JSON.stringify(claims), claims.sub ?? '', subTopic, JSON.stringify(headers)],
   );
 }
 
+/** A policy failed with an error: Realtime counts that as not authorized. */
+export class PolicyError extends Error {}
+
+/** SQLSTATE classes of a database that cannot answer now (connection, resources, shutdown, system). */
+const UNAVAILABLE = /^(08|53|57|58|XX)/;
+
+function policyOrThrow(error: unknown): never {
+  const code = (error as { code?: string }).code;
+  if (typeof code === 'string' && !UNAVAILABLE.test(code)) throw new PolicyError(`${(error as Error).message} (${code})`);
+  throw error;
+}
+
 /** Which extensions `claims` may read on `subTopic` (the topic without `realtime:`). */
-export function readAuthorization(pool: pg.Pool, claims: Claims, subTopic: string, extensions: readonly Extension[]): Promise<Set<Extension>> {
+export function readAuthorization(pool: pg.Pool, claims: Claims, subTopic: string, extensions: readonly Extension[], headers: RequestHeaders = {}): Promise<Set<Extension>> {
   return rolledBack(pool, async (client) => {
     await client.query(`select set_config('role', 'service_role', true)`);
     const probes = await client.query<{ id: string; extension: Extension }>(
       `insert into realtime.messages (topic, extension) select $1, unnest($2::text[]) returning id::text, extension`,
       [subTopic, extensions],
     );
-    await actAs(client, claims, subTopic);
-    const seen = await client.query<{ extension: Extension }>(`select extension from realtime.messages where id = any($1::uuid[]) and topic = $2`, [probes.rows.map((r) => r.id), subTopic]);
+    await actAs(client, claims, subTopic, headers);
+    const seen = await client
+      .query<{ extension: Extension }>(`select extension from realtime.messages where id = any($1::uuid[]) and topic = $2`, [probes.rows.map((r) => r.id), subTopic])
+      .catch(policyOrThrow);
     return new Set(seen.rows.map((r) => r.extension));
   });
 }
 
 /** Whether `claims` may send `extension` messages on `subTopic` (the INSERT policy). */
-export async function writeAuthorization(pool: pg.Pool, claims: Claims, subTopic: string, extension: Extension): Promise<boolean> {
+export async function writeAuthorization(pool: pg.Pool, claims: Claims, subTopic: string, extension: Extension, headers: RequestHeaders = {}): Promise<boolean> {
   try {
     return await rolledBack(pool, async (client) => {
-      await actAs(client, claims, subTopic);
+      await actAs(client, claims, subTopic, headers);
       await client.query(`insert into realtime.messages (topic, extension) values ($1, $2)`, [subTopic, extension]);
       return true;
     });
   } catch (error) {
-    // 42501: the policy refused it (any other failure is the caller's to log).
-    if ((error as { code?: string }).code === '42501') return false;
+    // 42501: the policy refused it; any other error of a policy refuses it too. A database that
+    // cannot answer is the caller's to log.
+    const code = (error as { code?: string }).code;
+    if (code === '42501' || (typeof code === 'string' && !UNAVAILABLE.test(code))) return false;
     throw error;
   }
 }

@@ -3,7 +3,7 @@
 // stay open. Used by realtimeServer.ts.
 import type { WebSocket } from 'ws';
 import type { Claims } from '../keys';
-import type { Extension } from './authorization';
+import type { Extension, RequestHeaders } from './authorization';
 import type { ChangeSubscriber } from './changeRouter';
 import { encodeFrame, type PhoenixMessage, type Vsn } from './phoenixSerializer';
 
@@ -39,6 +39,8 @@ export class Connection {
     readonly ws: WebSocket,
     readonly vsn: Vsn,
     readonly apikeyClaims: Claims,
+    /** The upgrade request's headers, as policies see them in `request.headers`. */
+    readonly headers: RequestHeaders = {},
   ) {}
 
   push(message: PhoenixMessage): void {

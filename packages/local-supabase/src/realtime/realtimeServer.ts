@@ -11,7 +11,7 @@ import type pg from 'pg';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { JwtError, type Claims, type Keys } from '../keys';
 import type { Logger } from '../log';
-import { readAuthorization, writeAuthorization, type Extension } from './authorization';
+import { PolicyError, readAuthorization, writeAuthorization, type Extension } from './authorization';
 import type { Change } from './cdc';
 import { ChangeRouter, type Binding } from './changeRouter';
 import { parseRealtimeFilter } from './filters';
@@ -76,7 +76,8 @@ export class RealtimeServer {
       return;
     }
     const apikeyClaims = claims;
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, vsn, apikeyClaims));
+    const headers = Object.fromEntries(Object.entries(req.headers).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, vsn, apikeyClaims, headers));
   }
 
   /** A committed transaction from the change feed. */
@@ -123,8 +124,8 @@ export class RealtimeServer {
     this.wss.close();
   }
 
-  private accept(ws: WebSocket, vsn: Vsn, apikeyClaims: Claims): void {
-    const connection = new Connection(ws, vsn, apikeyClaims);
+  private accept(ws: WebSocket, vsn: Vsn, apikeyClaims: Claims, headers: Record<string, string>): void {
+    const connection = new Connection(ws, vsn, apikeyClaims, headers);
     this.connections.add(connection);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       connection.lastSeen = Date.now();
@@ -183,12 +184,12 @@ export class RealtimeServer {
       case 'broadcast':
         // On a private channel only who may write (the INSERT policy); an unauthorized send is
         // dropped silently, as Realtime does.
-        if (channel.private && !(await this.mayWrite(channel, 'broadcast'))) return;
+        if (channel.private && !(await this.mayWrite(c, channel, 'broadcast'))) return;
         this.broadcast(channel, m.payload);
         if (channel.broadcastAck) c.reply(m, 'ok', {});
         return;
       case 'presence':
-        if (channel.private && !(await this.mayWrite(channel, 'presence'))) {
+        if (channel.private && !(await this.mayWrite(c, channel, 'presence'))) {
           c.reply(m, 'error', { reason: `Unauthorized: You do not have permissions to track presence on this Channel topic: ${channel.subTopic}` });
           return;
         }
@@ -230,7 +231,7 @@ export class RealtimeServer {
         c.reply(m, 'error', { reason: 'InvalidJWTToken: Fields `role` and `exp` are required in JWT' });
         return;
       }
-      const readable = await this.readable(verified.claims, subTopic, presenceConfig.enabled === true);
+      const readable = await this.readable(c, verified.claims, subTopic, presenceConfig.enabled === true);
       if (readable === 'error') {
         c.reply(m, 'error', { reason: 'Unable to check the authorization of this channel; try again' });
         return;
@@ -357,7 +358,7 @@ export class RealtimeServer {
     // and closed, as Realtime does.
     if (channel.private && changed) {
       channel.writable.clear();
-      const readable = await this.readable(verified.claims, channel.subTopic, channel.presenceEnabled);
+      const readable = await this.readable(c, verified.claims, channel.subTopic, channel.presenceEnabled);
       if (readable !== 'error' && readable.size === 0) this.expire(c, channel, `You no longer have permission to read from this Channel topic: ${channel.subTopic}`);
     }
   }
@@ -381,19 +382,23 @@ export class RealtimeServer {
   }
 
   /** The extensions `claims` may read on a private topic, or 'error' when that cannot be told. */
-  private async readable(claims: Claims, subTopic: string, presence: boolean): Promise<Set<Extension> | 'error'> {
+  private async readable(c: Connection, claims: Claims, subTopic: string, presence: boolean): Promise<Set<Extension> | 'error'> {
     try {
-      return await readAuthorization(this.options.pool, claims, subTopic, presence ? ['broadcast', 'presence'] : ['broadcast']);
+      return await readAuthorization(this.options.pool, claims, subTopic, presence ? ['broadcast', 'presence'] : ['broadcast'], c.headers);
     } catch (error) {
+      if (error instanceof PolicyError) {
+        this.options.log.warn('a policy on realtime.messages failed; the channel is not authorized', { topic: subTopic, error: error.message });
+        return new Set();
+      }
       this.options.log.warn('could not check a private channel’s read authorization', { topic: subTopic, error: String(error) });
       return 'error';
     }
   }
 
-  private mayWrite(channel: JoinedChannel, extension: Extension): Promise<boolean> {
+  private mayWrite(c: Connection, channel: JoinedChannel, extension: Extension): Promise<boolean> {
     let answer = channel.writable.get(extension);
     if (!answer) {
-      answer = writeAuthorization(this.options.pool, channel.claims, channel.subTopic, extension).catch((error: unknown) => {
+      answer = writeAuthorization(this.options.pool, channel.claims, channel.subTopic, extension, c.headers).catch((error: unknown) => {
         this.options.log.warn('could not check a private channel’s write authorization', { topic: channel.subTopic, error: String(error) });
         channel.writable.delete(extension);
         return false;
