@@ -220,12 +220,15 @@ export class SessionEventStream {
     const delivery: Delivery = privateChannel ? (this.options.delivery ?? 'broadcast') : 'postgres_changes';
     if (!privateChannel && !this.warnedPublic) {
       this.warnedPublic = true;
-      this.logger.warn('this project has no private session channels (its database lacks the migration that adds them): events arrive by postgres_changes on a public channel, where anyone who knows the session id can see who watches', { sessionId: this.options.sessionId });
+      this.logger.warn('this project has no private session channels (its database lacks the migration that adds them): events arrive by postgres_changes on a public channel, and who watches is not shown (there, anyone who knows the session id could see it, and pose as a viewer)', { sessionId: this.options.sessionId });
     }
     this.currentDelivery = delivery;
     // Live rows wait here until the backfill is merged, so the order holds across the join.
     this.liveBuffer = [];
-    const presence = this.options.presence;
+    // Presence only where only readers of the session can join: on a public channel anyone could
+    // read who watches, and show themselves as anyone.
+    const presence = privateChannel ? this.options.presence : undefined;
+    if (!presence) this.setViewers([]);
     const channel = freshChannel(this.client, `session:${this.options.sessionId}`, { presenceKey: presence?.key, private: privateChannel });
     this.channel = channel;
     const isCurrent = () => generation === this.generation;

@@ -30,6 +30,7 @@ export class FakeChannel {
   on(type: string, filter: { table?: string }, callback: (payload: never) => void): this {
     if (type === 'postgres_changes' && filter.table === 'session_events') this.insert = callback as (payload: { new: unknown }) => void;
     if (type === 'broadcast') this.broadcastListener = callback as (message: { payload: unknown }) => void;
+    if (type === 'presence') this.presenceBound = true;
     return this;
   }
 
@@ -50,7 +51,12 @@ export class FakeChannel {
     return this;
   }
 
-  track(): Promise<'ok'> {
+  /** What this client showed of itself (presence). */
+  readonly tracked: unknown[] = [];
+  presenceBound = false;
+
+  track(meta: unknown): Promise<'ok'> {
+    this.tracked.push(meta);
     return Promise.resolve('ok');
   }
 

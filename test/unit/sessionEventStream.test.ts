@@ -219,13 +219,17 @@ describe('SessionEventStream state machine (fake time, fake channel)', () => {
     assert.deepEqual(seen, [1, 2, 3]);
   });
 
-  it('a project without private session channels: postgres_changes on a public channel, whatever was asked', async () => {
+  it('a project without private session channels: postgres_changes on a public channel, whatever was asked, and no presence there', async () => {
     stream.dispose();
-    stream = new SessionEventStream({ client: client.asSupabase(), sessionId: S, clock: fakeClock(time), delivery: 'broadcast' });
+    stream = new SessionEventStream({ client: client.asSupabase(), sessionId: S, clock: fakeClock(time), delivery: 'broadcast', presence: { key: 'k', name: 'ada', client: 'vscode' } });
     stream.onDidReceive((batch) => seen.push(...batch.entries.map((e: TimelineEntry) => (e.kind === 'event' ? e.event.seq : -1))));
     await openJoined();
     assert.equal(client.current.config.private, undefined);
     assert.equal(stream.delivery, 'postgres_changes');
+    // Anyone may join a public channel: nobody is told who watches there, and nobody can pose as a viewer.
+    assert.deepEqual(client.current.tracked, []);
+    assert.equal(client.current.presenceBound, false);
+    assert.deepEqual(stream.viewers, []);
     client.rows.push(eventRow(S, 1));
     client.current.push(eventRow(S, 1));
     await settle();
