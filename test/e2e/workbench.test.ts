@@ -366,7 +366,7 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
     await runCommand('Agent Session Stream: Show Log');
     await page.locator('.part.panel', { hasText: 'Agent Session Stream' }).waitFor({ timeout: 20_000 });
     assert.equal(await page.locator('.tab', { hasText: 'Session Stream Health' }).count(), 0, 'the command did not run');
-    await runCommand('View: Close Panel');
+    await runCommand('View: Hide Panel');
   });
 
   it('restores the timeline after a window reload (WebviewPanelSerializer), events re-sent by the host', async () => {

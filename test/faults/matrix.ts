@@ -56,7 +56,12 @@ interface Scenario {
    * journal and stores them.
    */
   killedWorker(count: number): Promise<void>;
+  /** Clients that set their token once (the baseline) take the token source's current one now. */
+  takeTokens(): Promise<void>;
 }
+
+/** For the token-expiry fault: set when it begins (one fault runs at a time). */
+let expiring: 'not yet' | 'now' = 'not yet';
 
 export interface Fault {
   name: string;
@@ -88,13 +93,20 @@ export const FAULTS: Fault[] = [
   { name: 'PostgreSQL restart', does: 'PostgreSQL stops for 1 s and starts again (viewers and worker both see it)', run: async (s) => (await s.stack.db.stopServer(), await sleep(1000), await s.stack.db.startAgain()) },
   {
     name: 'access-token expiry',
-    does: 'the viewers get a 1 s token that their token source keeps handing out for 2.5 s (a missed refresh), then fresh ones; the server closes the expired channel',
-    run: () => sleep(3000),
+    does: 'once the fault begins, the viewers get a 1 s token that their token source keeps handing out for 2.5 s (a missed refresh), then fresh ones; the server closes the expired channel',
+    run: async (s) => {
+      expiring = 'now';
+      await s.takeTokens();
+      await sleep(3000);
+    },
+    // Until the fault begins, an hour's token (so every viewer joins, however slow the machine); then
+    // the short one, pushed to the server with the next heartbeat's setAuth.
     token: (s, userId) => {
-      let cached: { token: string; until: number } | undefined;
+      const sign = (seconds: number) => s.stack.keys.sign({ role: 'authenticated', sub: userId, aud: 'authenticated' }, seconds);
+      let cached: { token: string; until: number; short: boolean } | undefined;
       return async () => {
-        if (!cached) cached = { token: await s.stack.keys.sign({ role: 'authenticated', sub: userId, aud: 'authenticated' }, 1), until: Date.now() + 2500 };
-        else if (Date.now() > cached.until) cached = { token: await s.stack.keys.sign({ role: 'authenticated', sub: userId, aud: 'authenticated' }, 3600), until: Infinity };
+        if (!cached || (expiring === 'now' && !cached.short && cached.until !== Infinity)) cached = expiring === 'now' ? { token: await sign(1), until: Date.now() + 2500, short: true } : { token: await sign(3600), until: Date.now() + 3_600_000, short: false };
+        else if (cached.short && Date.now() > cached.until) cached = { token: await sign(3600), until: Infinity, short: false };
         return cached.token;
       };
     },
@@ -125,6 +137,8 @@ interface Watcher {
   arrivals: Array<{ iteration: number; at: number }>;
   ready(): boolean;
   close(): Promise<void>;
+  /** The baseline sets its token once, itself: at the fault it is handed the token source's current one. */
+  takeToken?(): Promise<void>;
 }
 
 function busy(ms: number): void {
@@ -149,7 +163,17 @@ function ours(name: string, url: string, anonKey: string, sessionId: string, tok
 function naive(name: string, url: string, anonKey: string, sessionId: string, token: () => Promise<string>, slowMs: number): Watcher {
   const client = createSupabaseClient(url, anonKey, { accessToken: token, heartbeatIntervalMs: 1000, realtimeTimeoutMs: 3000 });
   let joined = false;
-  const w: Watcher = { client: name, arrivals: [], ready: () => joined, close: async () => void (await client.removeAllChannels()) };
+  let poll: NodeJS.Timeout | undefined;
+  const w: Watcher = {
+    client: name,
+    arrivals: [],
+    ready: () => joined,
+    close: async () => {
+      clearInterval(poll);
+      await client.removeAllChannels();
+    },
+    takeToken: async () => void (await client.realtime.setAuth(await token())),
+  };
   const service = new RealtimeService();
   void token().then(async (t) => {
     await client.realtime.setAuth(t);
@@ -159,7 +183,7 @@ function naive(name: string, url: string, anonKey: string, sessionId: string, to
       if (slowMs) busy(slowMs);
     });
     // The baseline has no state to read; its channel's own state says when it has joined.
-    const poll = setInterval(() => client.getChannels().some((c) => c.state === 'joined') && ((joined = true), clearInterval(poll)), 20);
+    poll = setInterval(() => client.getChannels().some((c) => c.state === 'joined') && ((joined = true), clearInterval(poll)), 20);
   });
   return w;
 }
@@ -223,6 +247,7 @@ export async function runFaultMatrix(o: MatrixOptions): Promise<FaultRow[]> {
       return open;
     };
     const scenario: Scenario = {
+      takeTokens: async () => void (await Promise.all(watchers.map((w) => w.takeToken?.()))),
       stack: o.stack,
       proxy,
       workerProxy,
@@ -263,6 +288,7 @@ export async function runFaultMatrix(o: MatrixOptions): Promise<FaultRow[]> {
     };
     try {
       session = (await worker.createSession(userId, `fault: ${fault.name}`)).id;
+      expiring = 'not yet';
       const token = fault.token?.(scenario, userId) ?? (() => Promise.resolve(userToken));
       const slow = fault.slowConsumerMs ?? 0;
       watchers.push(ours(fault.secondWindow ? 'ours (window 1, cut)' : 'ours', proxy.url, env.ANON_KEY, session, token, clock, slow, o.policy ?? RECONNECT_POLICY));

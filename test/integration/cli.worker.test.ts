@@ -45,7 +45,7 @@ describe('npm run emit / npm run demo (contracts 2 and 4)', function () {
   it('emit exits 2 with a message that says what is wrong for bad input, and stores nothing', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['--session', 'abc', '--type', 'thinking', '--data', '{}'], /--session must be a session id \(a UUID\), got "abc"/],
-      [['--session', session, '--type', 'teleport', '--data', '{}'], /--type must be one of state_changed, .* got "teleport"/],
+      [['--session', session, '--type', 'teleport', '--data', '{}'], /--type must be one of thinking, .* got "teleport"/],
       [['--session', session, '--type', 'thinking', '--data', '{nope'], /--data is not valid JSON/],
       [['--session', session, '--type', 'thinking', '--data', '{"iteration":"x"}'], /Invalid event: thinking\.iteration/],
       [['--session', session, '--type', 'thinking'], /--data is required .* e\.g\. --data '\{"iteration":1/],
