@@ -247,7 +247,7 @@ export async function runFaultMatrix(o: MatrixOptions): Promise<FaultRow[]> {
       return open;
     };
     const scenario: Scenario = {
-      takeTokens: async () => void (await Promise.all(watchers.map((w) => w.takeToken?.()))),
+      takeTokens: async () => void (await Promise.all(watchers.map((w) => w.takeToken?.() ?? Promise.resolve()))),
       stack: o.stack,
       proxy,
       workerProxy,
