@@ -94,11 +94,15 @@ export class GeminiMapper extends BaseMapper {
     this.stats.outputTokens = num(stats.output_tokens);
     if (typeof stats.tool_calls === 'number') this.stats.toolCalls = stats.tool_calls;
     if (typeof stats.duration_ms === 'number') this.stats.durationMs = stats.duration_ms;
+    // The init line names what was asked for (often an alias such as "auto"); the models that
+    // answered are in the result's stats.
+    const models = isObject(stats.models) ? Object.keys(stats.models) : [];
+    const info: BridgeItem[] = models.length > 0 ? [{ kind: 'info', info: { model: models.join(', ') } }] : [];
     if (line.status === 'error') {
       const message = (isObject(line.error) ? str(line.error.message) : undefined) ?? (this.fatal || 'Gemini CLI ended with an error.');
-      return [this.end('failed', message)];
+      return [...info, this.end('failed', message)];
     }
-    return [this.end('completed', this.answer.trim() || 'Gemini CLI finished.')];
+    return [...info, this.end('completed', this.answer.trim() || 'Gemini CLI finished.')];
   }
 
   private flushText(): BridgeItem[] {

@@ -30,6 +30,8 @@ export interface AgentInfo {
 
 export type BridgeItem =
   | { kind: 'start'; reason: string; info: AgentInfo }
+  /** More of what the agent says about itself, learnt later (e.g. the model an alias chose). */
+  | { kind: 'info'; info: AgentInfo }
   | { kind: 'event'; type: SessionEventType; data: Record<string, unknown> }
   | { kind: 'end'; outcome: 'completed' | 'failed' | 'cancelled'; message: string; stats: SessionStats }
   /**

@@ -9,7 +9,9 @@ import { parseArgs } from 'node:util';
 import { createMapper, detectFormat, isAgentFormat, SOURCE_LABELS, type AgentFormat, type AgentInfo, type AgentMapper } from '../bridges';
 import { validateEventData, type SessionEvent, type SessionEventType } from '../shared/events';
 import { AgentSessionWriter, type WriterResult } from '../worker/agentBridge';
+import { versionNote, type AgentKind } from '../bridges/versions';
 import { agentEnvironment } from '../worker/agentEnvironment';
+import { agentVersion } from '../worker/agentVersion';
 import { AgentProcess } from '../worker/agentProcess';
 import { AgentSteering, streamInputOf } from '../worker/agentSteering';
 import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
@@ -94,6 +96,20 @@ export function formatOfCommand(argv: readonly string[]): AgentFormat | undefine
   return undefined;
 }
 
+/** The model a command asks for (`-m X`, `--model X`, `--model=X`, Codex's `-c model=X`), if it names one. */
+export function modelOfCommand(argv: readonly string[]): string | undefined {
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!;
+    if ((a === '-m' || a === '--model') && argv[i + 1]) return argv[i + 1];
+    if (a.startsWith('--model=')) return a.slice('--model='.length);
+    if (a === '-c' && /^model\s*=/.test(argv[i + 1] ?? '')) return argv[i + 1]!.replace(/^model\s*=\s*/, '').replace(/^["']|["']$/g, '');
+  }
+  return undefined;
+}
+
+/** Model names that stand for a choice the agent makes later ("auto"): not a model. */
+const isAlias = (model: string) => /^auto\b/i.test(model);
+
 /** What the agent needs to print a stream we can read, when the command shows it will not. */
 function formatAdvice(format: AgentFormat | undefined, argv: readonly string[]): string | undefined {
   const args = argv.join(' ');
@@ -137,10 +153,26 @@ export async function runRun(args: string[]): Promise<number> {
   const label = format ? SOURCE_LABELS[format] : path.basename(agent[0]!);
   const prompt = streamInput?.prompt ?? agent.filter((a) => !a.startsWith('-')).at(-1);
   const title = values.title ?? `${label}: ${prompt && prompt !== agent[0] ? prompt.replace(/\s+/g, ' ') : agent.join(' ')}`;
-  const sessionId = await createAgentSession(user, { title, format, info: { cwd: process.cwd() } });
+  const asked = modelOfCommand(agent);
+  const sessionId = await createAgentSession(user, { title, format, info: { cwd: process.cwd(), model: asked && !isAlias(asked) ? asked : undefined } });
   const out = printer(values.quiet);
   out.line(`SESSION_ID=${sessionId}`);
   if (!values.quiet) process.stderr.write(`Streaming as ${user.who} to ${user.connection.url}. Watch it in VS Code (Agent Session Stream) or: session-stream tail --session ${sessionId}\n`);
+
+  // Say once which version runs: from what the agent prints about itself, else from its package.
+  let versionSaid = false;
+  const sayVersion = (version: string | undefined) => {
+    if (versionSaid || values.quiet || !format) return;
+    versionSaid = true;
+    process.stderr.write(`${versionNote(SOURCE[format] as AgentKind, version)}\n`);
+  };
+  if (format && format !== 'claude') void agentVersion(SOURCE[format] as AgentKind, agent[0]!, { ask: format === 'codex' }).then(sayVersion);
+  const onInfo = async (info: AgentInfo) => {
+    if (format === 'claude' && info.version) sayVersion(info.version);
+    const model = info.model && !isAlias(info.model) ? info.model : undefined;
+    if (!info.agentSessionId && !model) return;
+    await manager.setAgentInfo(sessionId, { agentSessionId: info.agentSessionId, model }).catch((error: Error) => process.stderr.write(`${error.message}\n`));
+  };
 
   const startedAt = Date.now();
   const childEnv = agentEnvironment(process.env, values['pass-env'] ?? []);
@@ -186,7 +218,7 @@ export async function runRun(args: string[]): Promise<number> {
   const makeWriter = (f: AgentFormat | undefined) => {
     mapper = createMapper(f, { cwd: process.cwd() });
     mapper.multiTurn = streamInput !== undefined;
-    const made = new AgentSessionWriter({ manager, sessionId, mapper, startedAt, onEvent: (type, data) => out.event(type, data), onRequest: (item, eventId) => steering.onRequest(item, eventId), endOnExit: streamInput !== undefined, onTurnEnd: () => steering.turnEnded() });
+    const made = new AgentSessionWriter({ manager, sessionId, mapper, startedAt, onInfo, onEvent: (type, data) => out.event(type, data), onRequest: (item, eventId) => steering.onRequest(item, eventId), endOnExit: streamInput !== undefined, onTurnEnd: () => steering.turnEnded() });
     if (stopReason) made.stopped(stopReason);
     return made;
   };

@@ -8,7 +8,7 @@
 // stored (knowing the session id is not enough: docs/steering.md, "Who may do what").
 import { randomUUID } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
-import type { AgentExit, AgentMapper, BridgeItem } from '../bridges/types';
+import type { AgentExit, AgentInfo, AgentMapper, BridgeItem } from '../bridges/types';
 import { splitOversize } from '../bridges/split';
 import { byteLength, reviewText } from '../shared/approval';
 import type { SessionEventType, SessionStats } from '../shared/events';
@@ -47,6 +47,8 @@ export interface WriterOptions {
   endOnExit?: boolean;
   /** With `endOnExit`: a result ended a turn. */
   onTurnEnd?(): void;
+  /** What the agent says about itself (its own id of the run, model, version), as it says it. */
+  onInfo?(info: AgentInfo): Promise<void> | void;
 }
 
 export interface WriterResult {
@@ -128,7 +130,10 @@ export class AgentSessionWriter {
     let index = 0;
     for (const item of items) {
       index++;
-      if (item.kind === 'start') await this.start(item.reason);
+      if (item.kind === 'start') {
+        await this.start(item.reason);
+        await this.o.onInfo?.(item.info);
+      } else if (item.kind === 'info') await this.o.onInfo?.(item.info);
       else if (item.kind === 'event') {
         if (!this.running) await this.start('The agent started');
         const parts = splitOversize(item.data);

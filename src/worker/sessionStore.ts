@@ -120,6 +120,24 @@ export abstract class SessionStore {
     return data as SessionRow;
   }
 
+  /**
+   * Records the agent's own id of its run and its model once they are known (`run` learns them from
+   * the agent's first lines): each only while the session has none (the database keeps them once
+   * set). Returns what was recorded.
+   */
+  async setAgentInfo(sessionId: string, info: { agentSessionId?: string; model?: string }): Promise<{ agentSessionId?: string; model?: string }> {
+    const current = await this.client.from('coding_sessions').select('agent_session_id, model').eq('id', sessionId).maybeSingle();
+    if (current.error) throw new SessionError(`Could not read session ${sessionId}: ${current.error.message}`);
+    const row = (current.data ?? {}) as { agent_session_id?: string | null; model?: string | null };
+    const patch: Record<string, string> = {};
+    if (info.agentSessionId && !row.agent_session_id) patch.agent_session_id = info.agentSessionId.slice(0, 256);
+    if (info.model && !row.model) patch.model = info.model.slice(0, 256);
+    if (Object.keys(patch).length === 0) return {};
+    const { error } = await this.client.from('coding_sessions').update(patch).eq('id', sessionId);
+    if (error) throw new SessionError(`Could not record the agent's id and model on session ${sessionId}: ${error.message}`);
+    return { agentSessionId: patch.agent_session_id, model: patch.model };
+  }
+
   async getSession(sessionId: string): Promise<SessionRow> {
     const { data, error } = await this.client.from('coding_sessions').select().eq('id', sessionId).maybeSingle();
     if (error) throw new SessionError(`Could not read session ${sessionId}: ${error.message}`);

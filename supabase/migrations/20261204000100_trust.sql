@@ -184,3 +184,27 @@ create trigger session_commands_write_budget after insert on public.session_comm
   referencing new table as new_rows for each statement execute function public.spend_write_budget();
 create trigger session_event_annotations_write_budget after insert on public.session_event_annotations
   referencing new table as new_rows for each statement execute function public.spend_write_budget();
+
+-- 5. The agent's own id of its run and its model, set by the session's owner once they are known
+--    (`session-stream run` learns them from the agent's first lines, after the session was made),
+--    and never changed afterwards.
+grant update (agent_session_id, model) on public.coding_sessions to authenticated;
+
+create function public.set_agent_info_once() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if coalesce(auth.role(), '') <> 'service_role' and (
+    (old.agent_session_id is not null and new.agent_session_id is distinct from old.agent_session_id)
+    or (old.model is not null and new.model is distinct from old.model)
+  ) then
+    raise exception 'A session''s agent id and model are set once.' using errcode = '55000';
+  end if;
+  return new;
+end;
+$$;
+
+create trigger coding_sessions_set_agent_info_once
+  before update of agent_session_id, model on public.coding_sessions
+  for each row execute function public.set_agent_info_once();

@@ -18,8 +18,8 @@ export interface CliProcess {
   exited: Promise<number | string>;
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, input?: string): CliProcess {
-  const child = spawn('sh', [path.join(REPO, 'scripts/cli.sh'), ...args], { cwd: REPO, env: { ...process.env, NO_COLOR: '1', ...env } });
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, input?: string, cwd = REPO): CliProcess {
+  const child = spawn('sh', [path.join(REPO, 'scripts/cli.sh'), ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env } });
   const lines: string[] = [];
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -56,8 +56,8 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, input?: stri
 }
 
 /** Runs a command to its end: exit code, stdout, stderr. */
-export async function runCliToEnd(args: string[], env: NodeJS.ProcessEnv = {}, input?: string, timeoutMs = 60_000) {
-  const p = runCli(args, env, input);
+export async function runCliToEnd(args: string[], env: NodeJS.ProcessEnv = {}, input?: string, timeoutMs = 60_000, cwd = REPO) {
+  const p = runCli(args, env, input, cwd);
   const timer = setTimeout(() => p.child.kill('SIGKILL'), timeoutMs);
   const code = await p.exited;
   clearTimeout(timer);
