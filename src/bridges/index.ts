@@ -5,6 +5,7 @@ import { ClaudeStreamMapper, ClaudeTranscriptMapper } from './claude';
 import { CodexMapper } from './codex';
 import { CodexRolloutMapper } from './codexRollout';
 import { GeminiMapper } from './gemini';
+import { GeminiSessionMapper } from './geminiSession';
 import { AGENT_FORMATS, type AgentFormat, type AgentMapper } from './types';
 
 export * from './types';
@@ -23,6 +24,8 @@ export function createMapper(format: AgentFormat | undefined, options: { cwd?: s
       return new GeminiMapper(options);
     case 'codex-rollout':
       return new CodexRolloutMapper();
+    case 'gemini-session':
+      return new GeminiSessionMapper(options);
   }
 }
 
@@ -41,6 +44,7 @@ export function detectFormat(line: string): AgentFormat | undefined {
   if (!isObject(json)) return undefined;
   const type = str(json.type) ?? '';
   if (/^(thread|turn|item)\./.test(type) || type === 'session.created') return 'codex';
+  if (typeof json.sessionId === 'string' && 'projectHash' in json) return 'gemini-session';
   if (type === 'session_meta' || type === 'response_item' || type === 'event_msg' || type === 'turn_context') return 'codex-rollout';
   if ('parentUuid' in json || 'isSidechain' in json || type === 'summary' || type === 'file-history-snapshot' || type === 'queue-operation') return 'claude-transcript';
   if (type === 'control_request' || type === 'control_response' || (type === 'system' && 'subtype' in json) || ((type === 'assistant' || type === 'user' || type === 'result') && ('session_id' in json || 'parent_tool_use_id' in json || 'subtype' in json))) return 'claude';

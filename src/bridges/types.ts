@@ -1,11 +1,11 @@
 // What a bridge makes of an agent's output: session events, plus the start and the end of the
-// session. One mapper per format (codex.ts, claude.ts, gemini.ts, codexRollout.ts) turns lines
+// session. One mapper per format (codex.ts, claude.ts, gemini.ts, codexRollout.ts, geminiSession.ts) turns lines
 // into these; the driver (driver.ts) stores them through SessionLifecycleManager. The mapping
 // tables are in docs/agent-bridges.md.
 import type { AgentRequest } from '../shared/commands';
 import type { SessionEventType, SessionStats } from '../shared/events';
 
-export const AGENT_FORMATS = ['codex', 'claude', 'claude-transcript', 'gemini', 'codex-rollout'] as const;
+export const AGENT_FORMATS = ['codex', 'claude', 'claude-transcript', 'gemini', 'codex-rollout', 'gemini-session'] as const;
 export type AgentFormat = (typeof AGENT_FORMATS)[number];
 
 /** What people call each source (the Sessions view, titles, messages). */
@@ -15,6 +15,7 @@ export const SOURCE_LABELS: Record<AgentFormat | 'demo', string> = {
   claude: 'Claude Code',
   'claude-transcript': 'Claude Code',
   gemini: 'Gemini CLI',
+  'gemini-session': 'Gemini CLI',
   demo: 'demo',
 };
 

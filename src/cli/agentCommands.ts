@@ -19,7 +19,7 @@ import { UsageError } from './args';
 import { COLOURS, describeEvent, PLAIN } from './tailFormat';
 import { signedInUser, workerJournal, type SignedInUser } from './userAuth';
 
-const SOURCE: Record<AgentFormat, string> = { codex: 'codex', 'codex-rollout': 'codex', claude: 'claude', 'claude-transcript': 'claude', gemini: 'gemini' };
+const SOURCE: Record<AgentFormat, string> = { codex: 'codex', 'codex-rollout': 'codex', claude: 'claude', 'claude-transcript': 'claude', gemini: 'gemini', 'gemini-session': 'gemini' };
 
 export const runHelp = `Usage: session-stream run [--title T] [--format auto|codex|claude|gemini] [--quiet] -- <agent command…>
 
@@ -43,7 +43,7 @@ The agent must print its machine-readable stream:
 Signed in as: SUPABASE_ACCESS_TOKEN, SESSION_STREAM_EMAIL + SESSION_STREAM_PASSWORD, your
 \`session-stream login\`, or (with the local stack running) its demo user.`;
 
-export const importHelp = `Usage: session-stream import [--title T] [--format auto|codex|claude|claude-transcript|gemini|codex-rollout] [--cwd DIR] FILE|-
+export const importHelp = `Usage: session-stream import [--title T] [--format auto|codex|claude|claude-transcript|gemini|codex-rollout|gemini-session] [--cwd DIR] FILE|-
 
 Stores a recorded agent run (a file, or - for stdin) as a session of yours, with the same mapping
 as \`run\`. Prints SESSION_ID=<uuid> first; exits 0 once every event is stored.
@@ -272,7 +272,7 @@ export async function runImport(args: string[]): Promise<number> {
   if (!file || positionals.length > 1) throw new UsageError('Import what? Give one file, or - for standard input.');
   if (file !== '-' && (!existsSync(file) || !statSync(file).isFile())) throw new UsageError(`There is no file ${file}.`);
   const formatOption = values.format ?? 'auto';
-  if (formatOption !== 'auto' && !isAgentFormat(formatOption)) throw new UsageError(`--format must be auto, codex, claude, claude-transcript, gemini or codex-rollout, got "${formatOption}"`);
+  if (formatOption !== 'auto' && !isAgentFormat(formatOption)) throw new UsageError(`--format must be auto, codex, claude, claude-transcript, gemini, codex-rollout or gemini-session, got "${formatOption}"`);
 
   const input = readline.createInterface({ input: file === '-' ? process.stdin : createReadStream(file), crlfDelay: Infinity });
   const iterator = input[Symbol.asyncIterator]();

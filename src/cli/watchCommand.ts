@@ -1,5 +1,6 @@
-// `session-stream watch [--format claude-transcript|codex-rollout] [DIR]`: follows the agents'
-// own session files and streams each as a session of yours (src/worker/transcriptWatcher.ts).
+// `session-stream watch [--format claude-transcript|codex-rollout|gemini-session] [DIR]`: follows
+// the agents' own session files and streams each as a session of yours
+// (src/worker/transcriptWatcher.ts).
 import { existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,18 +11,23 @@ import { intOption, UsageError } from './args';
 import { COLOURS, PLAIN } from './tailFormat';
 import { configDir, eventIdKey, signedInUser, workerJournal } from './userAuth';
 
-const DEFAULT_DIRS: Record<WatchFormat, string> = {
+const FORMATS: readonly WatchFormat[] = ['claude-transcript', 'codex-rollout', 'gemini-session'];
+const defaultDirs = (): Record<WatchFormat, string> => ({
   'claude-transcript': path.join(os.homedir(), '.claude', 'projects'),
   'codex-rollout': path.join(os.homedir(), '.codex', 'sessions'),
-};
+  'gemini-session': path.join(os.homedir(), '.gemini', 'tmp'),
+});
+const DEFAULT_DIRS = defaultDirs();
 
-export const watchHelp = `Usage: session-stream watch [--format claude-transcript|codex-rollout] [DIR]
+export const watchHelp = `Usage: session-stream watch [--format claude-transcript|codex-rollout|gemini-session] [DIR]
 
-Follows the session files that Claude Code (${DEFAULT_DIRS['claude-transcript']}) and Codex
-(${DEFAULT_DIRS['codex-rollout']}) write while they work, and streams each as a session of yours,
-live. Runs until Ctrl-C; a restart goes on where it stopped (nothing is stored twice).
+Follows the session files that Claude Code (${DEFAULT_DIRS['claude-transcript']}), Codex
+(${DEFAULT_DIRS['codex-rollout']}) and Gemini CLI (${DEFAULT_DIRS['gemini-session']}/*/chats)
+write while they work, and streams each as a session of yours, live. Runs until Ctrl-C; a restart
+goes on where it stopped (nothing is stored twice). Folders that do not exist yet are followed
+once they appear.
 
-  --format F          only this kind of file (default: both, each from its own folder)
+  --format F          only this kind of file (default: all three, each from its own folder)
   DIR                 another folder to follow (needs --format)
   --idle-minutes N    a session whose file has not grown for N minutes is completed (default 10)
   --recent-minutes N  at the first start, files changed in the last N minutes are followed from
@@ -45,13 +51,14 @@ export async function runWatch(args: string[]): Promise<number> {
     strict: true,
   });
   if (values.help) return void process.stdout.write(`${watchHelp}\n`), 0;
-  if (values.format !== undefined && values.format !== 'claude-transcript' && values.format !== 'codex-rollout') throw new UsageError(`--format must be claude-transcript or codex-rollout, got "${values.format}"`);
+  if (values.format !== undefined && !(FORMATS as readonly string[]).includes(values.format)) throw new UsageError(`--format must be ${FORMATS.join(', ')}, got "${values.format}"`);
   const format = values.format as WatchFormat | undefined;
   if (positionals.length > 1) throw new UsageError('Give at most one folder.');
-  if (positionals[0] && !format) throw new UsageError('Which kind of files are in that folder? Add --format claude-transcript or --format codex-rollout.');
-  const roots: WatchRoot[] = positionals[0] ? [{ dir: path.resolve(positionals[0]), format: format! }] : (format ? [format] : (['claude-transcript', 'codex-rollout'] as WatchFormat[])).map((f) => ({ dir: DEFAULT_DIRS[f], format: f }));
-  const missing = roots.filter((r) => !existsSync(r.dir));
-  if (missing.length === roots.length) throw new UsageError(`Nothing to follow: ${roots.map((r) => r.dir).join(' and ')} ${roots.length > 1 ? 'do' : 'does'} not exist.`);
+  if (positionals[0] && !format) throw new UsageError(`Which kind of files are in that folder? Add --format ${FORMATS.join(', --format ')}.`);
+  const dirs = defaultDirs();
+  const roots: WatchRoot[] = positionals[0] ? [{ dir: path.resolve(positionals[0]), format: format! }] : (format ? [format] : FORMATS).map((f) => ({ dir: dirs[f], format: f }));
+  // A folder named on the command line must be there; the agents' own are followed once they appear.
+  if (positionals[0] && !existsSync(roots[0]!.dir)) throw new UsageError(`Nothing to follow: ${roots[0]!.dir} does not exist.`);
 
   const user = await signedInUser();
   const manager = new SessionLifecycleManager(user.client, { journal: workerJournal(user.connection.url, user.userId) });
@@ -63,7 +70,7 @@ export async function runWatch(args: string[]): Promise<number> {
     client: user.client,
     userId: user.userId,
     manager,
-    roots: roots.filter((r) => existsSync(r.dir)),
+    roots,
     stateFile,
     idKey: eventIdKey(),
     idleMs: intOption('--idle-minutes', values['idle-minutes'], 10, 1, 10_000) * 60_000,
@@ -72,7 +79,9 @@ export async function runWatch(args: string[]): Promise<number> {
     onEvent: (file, type) => values.quiet || process.stdout.write(`${p.dim(path.basename(file).slice(0, 24))} ${type}\n`),
   });
   await watcher.load();
-  process.stdout.write(`Following ${roots.filter((r) => existsSync(r.dir)).map((r) => r.dir).join(' and ')} as ${user.who}. Ctrl-C stops.\n`);
+  const there = roots.filter((r) => existsSync(r.dir));
+  const notYet = roots.filter((r) => !existsSync(r.dir));
+  process.stdout.write(`Following ${there.length > 0 ? there.map((r) => r.dir).join(', ') : 'nothing yet'}${notYet.length > 0 ? ` (and ${notYet.map((r) => r.dir).join(', ')} once ${notYet.length > 1 ? 'they appear' : 'it appears'})` : ''} as ${user.who}. Ctrl-C stops.\n`);
   const interval = intOption('--interval-ms', values['interval-ms'], 1000, 50, 60_000);
   let stopping = false;
   const stop = () => (stopping = true);

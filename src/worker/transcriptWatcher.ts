@@ -1,5 +1,6 @@
-// Follows agents' session files as they grow — Claude Code transcripts (~/.claude/projects) and
-// Codex session files (~/.codex/sessions) — and streams each file as its own session. Only whole
+// Follows agents' session files as they grow — Claude Code transcripts (~/.claude/projects), Codex
+// session files (~/.codex/sessions) and Gemini CLI's (~/.gemini/tmp/*/chats) — and streams each
+// file as its own session. Only whole
 // lines are read, in bounded chunks (lineReader.ts: a line too long is shown as such, and a file
 // that became a link elsewhere is not read); a file that cannot be read or stored is reported and
 // the others go on. Where it got to is saved after every look (a small JSON file), so a restart
@@ -17,7 +18,7 @@ import { AgentSessionWriter } from './agentBridge';
 import { FileRefused, readWholeLines, type ReadLine, type Skipping } from './lineReader';
 import type { SessionLifecycleManager } from './sessionLifecycleManager';
 
-export type WatchFormat = Extract<AgentFormat, 'claude-transcript' | 'codex-rollout'>;
+export type WatchFormat = Extract<AgentFormat, 'claude-transcript' | 'codex-rollout' | 'gemini-session'>;
 
 export interface WatchRoot {
   dir: string;
@@ -68,7 +69,8 @@ interface Followed {
   problem?: string;
 }
 
-const SOURCE: Record<WatchFormat, string> = { 'claude-transcript': 'claude', 'codex-rollout': 'codex' };
+const SOURCE: Record<WatchFormat, string> = { 'claude-transcript': 'claude', 'codex-rollout': 'codex', 'gemini-session': 'gemini' };
+const LABEL: Record<WatchFormat, string> = { 'claude-transcript': 'Claude Code', 'codex-rollout': 'Codex', 'gemini-session': 'Gemini CLI' };
 const FINAL = new Set(['completed', 'failed', 'cancelled']);
 
 export class TranscriptWatcher {
@@ -92,7 +94,7 @@ export class TranscriptWatcher {
   /** One look at every root: new files, grown files, idle sessions. */
   async tick(now = Date.now()): Promise<void> {
     for (const root of this.o.roots) {
-      for (const file of await jsonlFiles(root.dir)) {
+      for (const file of await sessionFiles(root)) {
         // One file's trouble (unreadable, refused by the database) never stops the others.
         try {
           await this.look(file, root, now);
@@ -176,10 +178,13 @@ export class TranscriptWatcher {
 
   /** Finds or creates the file's session, and replays the lines already stored into a fresh mapper. */
   private async attach(file: string, f: Followed, next: ReadLine[]): Promise<void> {
-    const mapper = createMapper(f.format);
+    // Gemini CLI keeps the folder it works in beside its chats (<project>/.project_root).
+    const projectRoot = f.format === 'gemini-session' ? (await readFile(path.join(path.dirname(path.dirname(file)), '.project_root'), 'utf8').catch(() => '')).trim() || undefined : undefined;
+    const mapper = createMapper(f.format, { cwd: projectRoot });
     // What the agent says about itself is in its first lines.
     const first = f.saved.lines > 0 ? (await this.read(file, f.root, 0, { to: f.saved.offset })).lines.slice(0, 50) : next.slice(0, 50);
-    const info = first.flatMap((l) => (l.kind === 'line' ? createMapper(f.format).line(l.text) : [])).find((i) => i.kind === 'start')?.info ?? {};
+    const found = first.flatMap((l) => (l.kind === 'line' ? createMapper(f.format, { cwd: projectRoot }).line(l.text) : [])).find((i) => i.kind === 'start')?.info ?? {};
+    const info = { ...found, cwd: found.cwd ?? projectRoot };
     let running = false;
     let sessionId = f.saved.done ? undefined : f.saved.sessionId;
     if (!sessionId && info.agentSessionId && !f.saved.done) {
@@ -192,7 +197,17 @@ export class TranscriptWatcher {
       this.o.log?.(`${path.basename(file)} → session ${sessionId}`);
     }
     Object.assign(f.saved, { sessionId, done: false });
-    const writer = new AgentSessionWriter({ manager: this.o.manager, sessionId, mapper, running, idSecret: sessionSecret(this.o.idKey, sessionId), onEvent: (type, data) => this.o.onEvent?.(file, type, data) });
+    const id = sessionId;
+    const writer = new AgentSessionWriter({
+      manager: this.o.manager,
+      sessionId,
+      mapper,
+      running,
+      idSecret: sessionSecret(this.o.idKey, sessionId),
+      onEvent: (type, data) => this.o.onEvent?.(file, type, data),
+      // The model is learnt later from some files (Gemini CLI's records name it).
+      onInfo: (i) => void this.o.manager.setAgentInfo(id, { model: i.model && !/^auto\b/i.test(i.model) ? i.model : undefined }).catch((error: Error) => this.o.log?.(`${path.basename(file)}: ${error.message}`)),
+    });
     f.writer = writer;
     // The lines already stored, a bounded chunk at a time, so the mapper knows what came before.
     let skipping: Skipping | undefined;
@@ -220,7 +235,7 @@ export class TranscriptWatcher {
   }
 
   private async createSession(file: string, f: Followed, info: AgentInfo): Promise<string> {
-    const label = f.format === 'codex-rollout' ? 'Codex' : 'Claude Code';
+    const label = LABEL[f.format];
     const where = info.cwd ? path.basename(info.cwd) : path.basename(path.dirname(file));
     const title = `${label} in ${where}${f.saved.lines > 0 ? ' (continued)' : ''} · ${(info.agentSessionId ?? path.basename(file, '.jsonl')).slice(0, 8)}`;
     const { data, error } = await this.o.client
@@ -251,11 +266,14 @@ export function sessionSecret(key: string, sessionId: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** Every *.jsonl under `dir` (recursively), except subagents' own files. */
-async function jsonlFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+/**
+ * The session files under a root (recursively): every *.jsonl but subagents' own files; for Gemini
+ * CLI only its chats (`<project>/chats/session-*.jsonl`).
+ */
+async function sessionFiles(root: WatchRoot): Promise<string[]> {
+  const entries = await readdir(root.dir, { recursive: true, withFileTypes: true }).catch(() => []);
   return entries
-    .filter((e) => e.isFile() && e.name.endsWith('.jsonl'))
+    .filter((e) => e.isFile() && e.name.endsWith('.jsonl') && (root.format !== 'gemini-session' || (e.name.startsWith('session-') && path.basename(e.parentPath) === 'chats')))
     .map((e) => path.join(e.parentPath, e.name))
     .filter((f) => !f.split(path.sep).includes('subagents'))
     .sort();
