@@ -4,7 +4,10 @@
 // costs before anything is stored). (2) A stand-in agent under `session-stream run` writes lines
 // that carry their own write time; `session-stream tail --json` (another process) receives them:
 // line → tail latency, against events emitted straight through SessionLifecycleManager to the
-// same kind of tail in the same run (the baseline).
+// same kind of tail in the same run (the baseline). (3) The real agent CLIs (the agents tier's
+// pinned versions) on a scripted 20-tool-call run: the wall time through `session-stream run`
+// against the same run of the agent alone, in alternating rounds (`agents real <agent> run
+// overhead`, target ≤ 1.05).
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,7 +16,12 @@ import path from 'node:path';
 import { createMapper } from '../src/bridges';
 import { createSupabaseClient } from '../src/core/supabaseClient';
 import { SessionLifecycleManager } from '../src/worker/sessionLifecycleManager';
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { ensureAgents, type AgentName } from '../scripts/agents';
+import { agentCommand } from '../test/agents/support';
 import { runCli, type CliProcess } from '../test/support/cli';
+import { ModelServer, type Turn } from '../test/support/modelServer';
 import type { BenchOptions } from './support/benchStack';
 import { SuiteReport } from './support/report';
 import { now, sleep, summarize } from './support/stats';
@@ -106,6 +114,44 @@ export async function agentsBench(options: BenchOptions): Promise<SuiteReport> {
     report.add('emit→tail p50', b.p50, 'ms', `baseline: SessionLifecycleManager.emitEvent → the same kind of tail; ${b.n}/${count} received`);
     report.add('line→tail/emit→tail p50 ratio', l.p50 / b.p50, '', 'what the agent → run → bridge path adds');
     manager.dispose();
+
+    // (3) the real CLIs: through `run` vs alone.
+    const installed = ensureAgents();
+    const rounds = options.quick ? 2 : 5;
+    for (const agent of ['claude', 'codex', 'gemini'] as const) {
+      const tool = (i: number): Turn => ({ tools: [agent === 'claude' ? { name: 'Bash', input: { command: `echo step ${i}`, description: `step ${i}` } } : agent === 'codex' ? { name: 'exec_command', input: { cmd: `echo step ${i}` } } : { name: 'run_shell_command', input: { command: `echo step ${i}`, description: `step ${i}` } }] });
+      const server = new ModelServer([{ match: 'BENCH-MARK', turns: [...Array.from({ length: 20 }, (_, i) => tool(i + 1)), { text: 'Twenty steps done.' }] }], agent === 'codex' ? 'gpt-5.5' : undefined);
+      const url = await server.start();
+      const timeOne = async (through: boolean): Promise<number> => {
+        const round = path.join(dir, `${agent}-${randomUUID()}`);
+        const p = { home: path.join(round, 'home'), workspace: path.join(round, 'workspace') };
+        mkdirSync(p.home, { recursive: true });
+        mkdirSync(p.workspace, { recursive: true });
+        const { argv, env: agentEnv } = agentCommand(agent as AgentName, p, url, 'BENCH-MARK twenty steps', agent === 'claude' ? ['--allowedTools', 'Bash'] : []);
+        const t0 = now();
+        if (through) {
+          const r = runCli(['run', '--quiet', '--', ...argv], { ...userEnv, ...agentEnv, HOME: p.home }, '', p.workspace);
+          const code = await r.exited;
+          if (code !== 0) throw new Error(`${agent} under run exited ${code}: ${r.stderr().slice(-500)}`);
+        } else {
+          const child = spawn(argv[0]!, argv.slice(1), { cwd: p.workspace, env: { ...process.env, ...agentEnv, HOME: p.home }, stdio: ['ignore', 'ignore', 'ignore'] });
+          const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+          if (code !== 0) throw new Error(`${agent} alone exited ${code}`);
+        }
+        return now() - t0;
+      };
+      const times = { alone: [] as number[], through: [] as number[] };
+      await timeOne(false); // warm the binary and the disk cache
+      for (let i = 0; i < rounds; i++) {
+        for (const through of i % 2 ? [true, false] : [false, true]) times[through ? 'through' : 'alone'].push(await timeOne(through));
+      }
+      await server.close();
+      const a = summarize(times.alone);
+      const t2 = summarize(times.through);
+      report.add(`real ${agent} run`, t2.p50, 'ms', `${installed[agent].pkg} ${installed[agent].version}, a scripted 20-tool-call run through \`session-stream run\` (median of ${rounds})`);
+      report.add(`real ${agent} bare`, a.p50, 'ms', 'baseline: the same run of the agent alone');
+      report.add(`real ${agent} run overhead`, t2.p50 / a.p50, '', 'target ≤ 1.05');
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

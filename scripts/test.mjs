@@ -19,6 +19,9 @@ const steps = [
   { name: 'integration', mocha: 'test/integration/.mocharc.json' },
   // The faults, ours vs a naive baseline; ours must lose, duplicate and reorder nothing.
   { name: 'faults', mocha: 'test/faults/.mocharc.json' },
+  // The real agent CLIs (Claude Code, Codex CLI, Gemini CLI at pinned versions, installed once into
+  // .session-stream/agents/) driven by a scripted model, through the stack and the command line.
+  { name: 'agents', mocha: 'test/agents/.mocharc.json' },
   // A real VS Code (code-server from npm, installed once into .session-stream/) with the extension.
   { name: 'extension', script: [bin('tsx'), 'scripts/testExtension.ts'] },
   // The same VS Code driven through its UI by Playwright in Chromium, as a user would.

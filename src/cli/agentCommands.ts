@@ -13,7 +13,7 @@ import { versionNote, type AgentKind } from '../bridges/versions';
 import { agentEnvironment } from '../worker/agentEnvironment';
 import { agentVersion } from '../worker/agentVersion';
 import { AgentProcess } from '../worker/agentProcess';
-import { AgentSteering, streamInputOf } from '../worker/agentSteering';
+import { AgentSteering, streamInputOf, userMessageLine } from '../worker/agentSteering';
 import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
 import { UsageError } from './args';
 import { COLOURS, describeEvent, PLAIN } from './tailFormat';
@@ -147,17 +147,73 @@ export async function runRun(args: string[]): Promise<number> {
   const streamInput = streamInputOf(agent);
   if (streamInput && !streamInput.prompt) throw new UsageError('With --input-format stream-json, give the prompt as the last argument: session-stream run -- claude -p --input-format stream-json --output-format stream-json --verbose "fix the failing test"');
   const command = streamInput?.argv ?? agent;
-  const user = await signedInUser();
-  const manager = new SessionLifecycleManager(user.client, { journal: workerJournal(user.connection.url, user.userId) });
-  manager.recover();
   const label = format ? SOURCE_LABELS[format] : path.basename(agent[0]!);
   const prompt = streamInput?.prompt ?? agent.filter((a) => !a.startsWith('-')).at(-1);
   const title = values.title ?? `${label}: ${prompt && prompt !== agent[0] ? prompt.replace(/\s+/g, ' ') : agent.join(' ')}`;
   const asked = modelOfCommand(agent);
-  const sessionId = await createAgentSession(user, { title, format, info: { cwd: process.cwd(), model: asked && !isAlias(asked) ? asked : undefined } });
   const out = printer(values.quiet);
-  out.line(`SESSION_ID=${sessionId}`);
-  if (!values.quiet) process.stderr.write(`Streaming as ${user.who} to ${user.connection.url}. Watch it in VS Code (Agent Session Stream) or: session-stream tail --session ${sessionId}\n`);
+
+  // The agent starts at once, while we sign in and make its session (its first lines wait for
+  // that): our start-up is not added to its run. If the sign-in fails it is stopped as with Ctrl-C.
+  const startedAt = Date.now();
+  const childEnv = agentEnvironment(process.env, values['pass-env'] ?? []);
+  const child = spawn(command[0]!, command.slice(1), { stdio: [streamInput ? 'pipe' : 'inherit', 'pipe', 'pipe'], env: childEnv.env });
+  let spawnError: Error | undefined;
+  child.on('error', (error) => (spawnError = error));
+  if (streamInput?.prompt) child.stdin!.write(userMessageLine(streamInput.prompt));
+  // Ctrl-C in a terminal reaches the agent too (same process group); a signal sent to us alone is passed on.
+  let stopping: NodeJS.Signals | undefined;
+  const forward = (signal: NodeJS.Signals) => {
+    stopping = signal;
+    if (child.exitCode === null) child.kill(signal);
+  };
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    stderr = (stderr + chunk.toString('utf8')).slice(-65_536);
+  });
+  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+
+  let writer: AgentSessionWriter | undefined;
+  let mapper: AgentMapper | undefined;
+  let stopReason: string | undefined;
+  const setUp = (async () => {
+    const user = await signedInUser();
+    const manager = new SessionLifecycleManager(user.client, { journal: workerJournal(user.connection.url, user.userId) });
+    manager.recover();
+    const sessionId = await createAgentSession(user, { title, format, info: { cwd: process.cwd(), model: asked && !isAlias(asked) ? asked : undefined } });
+    out.line(`SESSION_ID=${sessionId}`);
+    if (!values.quiet) process.stderr.write(`Streaming as ${user.who} to ${user.connection.url}. Watch it in VS Code (Agent Session Stream) or: session-stream tail --session ${sessionId}\n`);
+    if (childEnv.withheld.length > 0 && !values.quiet) process.stderr.write(`Not passed to the agent (credentials): ${childEnv.withheld.join(', ')}.\n`);
+    // Steering: commands sent to this session from VS Code or the command line.
+    const steering = new AgentSteering({
+      manager,
+      sessionId,
+      agent: new AgentProcess(child),
+      format,
+      label,
+      input: streamInput ? child.stdin! : undefined,
+      ownSignIn: () => user.authSession(),
+      stopped: (reason) => {
+        stopReason = reason;
+        writer?.stopped(reason);
+      },
+    });
+    if (streamInput?.prompt) steering.promptSent();
+    const receiver = manager.onCommand(sessionId, (c) => steering.handle(c));
+    return { user, manager, sessionId, steering, receiver };
+  })();
+  const fail = async (error: unknown): Promise<never> => {
+    // Not signed in, or no session: the agent must not go on unwatched.
+    if (child.exitCode === null) child.kill('SIGINT');
+    child.stdout!.resume();
+    await closed;
+    throw error;
+  };
+  const run = await setUp.catch(fail);
+  const { manager, sessionId, steering } = run;
 
   // Say once which version runs: from what the agent prints about itself, else from its package.
   let versionSaid = false;
@@ -174,46 +230,6 @@ export async function runRun(args: string[]): Promise<number> {
     await manager.setAgentInfo(sessionId, { agentSessionId: info.agentSessionId, model }).catch((error: Error) => process.stderr.write(`${error.message}\n`));
   };
 
-  const startedAt = Date.now();
-  const childEnv = agentEnvironment(process.env, values['pass-env'] ?? []);
-  if (childEnv.withheld.length > 0 && !values.quiet) process.stderr.write(`Not passed to the agent (credentials): ${childEnv.withheld.join(', ')}.\n`);
-  const child = spawn(command[0]!, command.slice(1), { stdio: [streamInput ? 'pipe' : 'inherit', 'pipe', 'pipe'], env: childEnv.env });
-  let spawnError: Error | undefined;
-  child.on('error', (error) => (spawnError = error));
-  // Steering: commands sent to this session from VS Code or the command line.
-  let stopReason: string | undefined;
-  const steering = new AgentSteering({
-    manager,
-    sessionId,
-    agent: new AgentProcess(child),
-    format,
-    label,
-    input: streamInput ? child.stdin! : undefined,
-    ownSignIn: () => user.authSession(),
-    stopped: (reason) => {
-      stopReason = reason;
-      writer?.stopped(reason);
-    },
-  });
-  if (streamInput?.prompt) steering.sendPrompt(streamInput.prompt);
-  const receiver = manager.onCommand(sessionId, (c) => steering.handle(c));
-  // Ctrl-C in a terminal reaches the agent too (same process group); a signal sent to us alone is passed on.
-  let stopping: NodeJS.Signals | undefined;
-  const forward = (signal: NodeJS.Signals) => {
-    stopping = signal;
-    if (child.exitCode === null) child.kill(signal);
-  };
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
-
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    process.stderr.write(chunk);
-    stderr = (stderr + chunk.toString('utf8')).slice(-65_536);
-  });
-
-  let writer: AgentSessionWriter | undefined;
-  let mapper: AgentMapper | undefined;
   const pending: string[] = [];
   const makeWriter = (f: AgentFormat | undefined) => {
     mapper = createMapper(f, { cwd: process.cwd() });
@@ -239,7 +255,7 @@ export async function runRun(args: string[]): Promise<number> {
       await writer.line(text);
     });
   });
-  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+  const exit = await closed;
   await linesClosed;
   await chain;
   process.off('SIGINT', forward);
@@ -248,9 +264,9 @@ export async function runRun(args: string[]): Promise<number> {
   for (const line of pending.splice(0)) await writer.line(line);
   if (spawnError) stderr += `\n${spawnError.message}`;
   const result = await writer.finish({ code: spawnError ? 127 : exit.code, signal: exit.signal ?? (stopping && exit.code === null ? stopping : null), stderr });
-  await receiver.dispose();
+  await run.receiver.dispose();
   manager.dispose();
-  user.dispose();
+  run.user.dispose();
   out.line(summary(result, mapper!.counts));
   reportProblems(result);
   if (spawnError) process.stderr.write(`Could not start ${agent[0]}: ${spawnError.message}. Is it installed and on PATH?\n`);

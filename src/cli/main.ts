@@ -4,6 +4,7 @@
 import { UsageError } from './args';
 import { runImport, runRun } from './agentCommands';
 import { runDemoCommand } from './demoCommand';
+import { runDoctor } from './doctorCommand';
 import { runEmit } from './emitCommand';
 import { runExport } from './exportCommand';
 import { runStack } from './stackCommand';
@@ -20,7 +21,8 @@ interface CliCommand {
 const COMMANDS: Record<string, CliCommand> = {
   run: { summary: 'run an agent (Codex, Claude Code, Gemini CLI) and stream its session live, as you', run: runRun },
   import: { summary: 'store a recorded agent run (a file or stdin) as a session of yours', run: runImport },
-  watch: { summary: 'follow Claude Code and Codex session files as they grow, each as a session of yours', run: runWatch },
+  watch: { summary: 'follow Claude Code, Codex and Gemini CLI session files as they grow, each as a session of yours', run: runWatch },
+  doctor: { summary: 'check the agent CLIs here (versions, session files) and the project (reachable, signed in, migrations)', run: runDoctor },
   login: { summary: 'sign in for run, import and watch (kept in a file only you can read)', run: runLogin },
   logout: { summary: 'forget that sign-in', run: runLogout },
   demo: { summary: 'run a scripted agent session that writes files and emits every event type', run: runDemoCommand },

@@ -43,6 +43,11 @@ function noInputReason(format: AgentFormat | undefined, label: string): string {
 
 const line = (value: unknown) => `${JSON.stringify(value)}\n`;
 
+/** A user message for an agent that takes stream-json input (Claude Code), as one line of its stdin. */
+export function userMessageLine(text: string): string {
+  return line({ type: 'user', message: { role: 'user', content: [{ type: 'text', text }] } });
+}
+
 export class AgentSteering {
   private readonly pending: Array<{ request: AgentRequest; input: Record<string, unknown>; hash?: string; reviewable: boolean }> = [];
   private inputOpen: boolean;
@@ -66,7 +71,12 @@ export class AgentSteering {
 
   /** The first user message of a run whose prompt goes through stdin (stream-json input). */
   sendPrompt(text: string): void {
-    if (this.write(line({ type: 'user', message: { role: 'user', content: [{ type: 'text', text }] } }))) this.outstanding++;
+    if (this.write(userMessageLine(text))) this.outstanding++;
+  }
+
+  /** The prompt was written to the agent's stdin before this steering began (`run` starts the agent at once). */
+  promptSent(): void {
+    this.outstanding++;
   }
 
   /** From the writer: the agent asks something, or takes a question back. */
@@ -151,7 +161,7 @@ export class AgentSteering {
       await this.wait(`Answered by ${by}`);
       return { outcome: 'done', reason: `Answered by ${by}: ${body.slice(0, 2000)}` };
     }
-    if (!this.write(line({ type: 'user', message: { role: 'user', content: [{ type: 'text', text: body }] } }))) return this.inputGone();
+    if (!this.write(userMessageLine(body))) return this.inputGone();
     this.outstanding++;
     return { outcome: 'done', reason: `Message from ${by}: ${body.slice(0, 2000)}${body.length > 2000 ? '…' : ''}` };
   }

@@ -49,8 +49,10 @@ describe(`Claude Code ${agents().claude.version}, for real`, function () {
 
   it('run: the files it creates, edits and deletes, its failing and passing commands and its subagent arrive as events; the session has its id, model, usage and cost', async () => {
     const { argv, env } = agentCommand('claude', p, url, 'RUN-MARK do the work', ['--allowedTools', 'Bash', 'Write', 'Edit', 'Task']);
-    const result = await runToEnd(r, p, argv, env);
+    const result = await runToEnd(r, p, argv, env, []);
     assert.equal(result.code, 0, result.stderr);
+    // It says once which version it saw.
+    assert.equal(result.stderr.split('\n').filter((l) => l.startsWith('Claude Code ')).join('\n'), `Claude Code ${agents().claude.version}: a version we test.`);
     sessionId = sessionIdOf(result.stdout);
     // What the agent did, on disk.
     assert.equal(read(path.join(p.workspace, 'notes.txt')), 'two\n');

@@ -48,8 +48,10 @@ describe(`Codex CLI ${agents().codex.version}, for real`, function () {
 
   it('run: the files it adds, updates and deletes and its commands, with their exit codes, arrive as events; the session has its thread id, model and usage', async () => {
     const { argv, env } = agentCommand('codex', p, url, 'RUN-MARK patch it');
-    const result = await runToEnd(r, p, argv, env);
+    const result = await runToEnd(r, p, argv, env, []);
     assert.equal(result.code, 0, result.stderr);
+    // It says once which version it saw.
+    assert.equal(result.stderr.split('\n').filter((l) => l.startsWith('Codex CLI ')).join('\n'), `Codex CLI ${agents().codex.version}: a version we test.`);
     const sessionId = sessionIdOf(result.stdout);
     assert.equal(read(path.join(p.workspace, 'new.txt')), 'hello\n');
     assert.equal(read(path.join(p.workspace, 'old.txt')), 'uno\n');

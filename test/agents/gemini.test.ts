@@ -47,8 +47,10 @@ describe(`Gemini CLI ${agents().gemini.version}, for real`, function () {
 
   it('run: the files it writes and edits and its commands arrive as events; the session has its id, the model that answered, and usage', async () => {
     const { argv, env } = agentCommand('gemini', p, url, 'RUN-MARK do the work');
-    const result = await runToEnd(r, p, argv, env);
+    const result = await runToEnd(r, p, argv, env, []);
     assert.equal(result.code, 0, result.stderr);
+    // It says once which version it saw.
+    assert.equal(result.stderr.split('\n').filter((l) => l.startsWith('Gemini CLI ')).join('\n'), `Gemini CLI ${agents().gemini.version}: a version we test.`);
     const sessionId = sessionIdOf(result.stdout);
     assert.equal(read(path.join(p.workspace, 'notes.txt')), 'two\n');
     assert.equal(existsSync(path.join(p.workspace, 'gone.txt')), false);

@@ -4,6 +4,8 @@
 // all writing as the signed-in user (no service-role key in their environment), read back with
 // `tail --json` and straight from the database.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -90,6 +92,23 @@ describe('real agents in: import, run, watch, login (as the user, no service key
     const anonymous = await runCliToEnd(['import', path.join(FIXTURES, 'codex/exec-0.46-1.jsonl')], { ...env, SESSION_STREAM_EMAIL: '', SESSION_STREAM_PASSWORD: '' });
     assert.equal(anonymous.code, 2, anonymous.stderr);
     assert.match(anonymous.stderr, /Sign in first: session-stream login/);
+  });
+
+  it('run with nobody signed in: the agent it started at once is stopped, and it says who to sign in as', async () => {
+    const marker = `unsigned-${randomUUID()}`;
+    const r = await runCliToEnd(['run', '--format', 'claude', '--', 'node', path.resolve(__dirname, '../support/steerableAgent.mjs'), '-p', marker], { ...env, SESSION_STREAM_EMAIL: '', SESSION_STREAM_PASSWORD: '' });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /Sign in first: session-stream login/);
+    assert.doesNotMatch(r.stdout, /SESSION_ID=/);
+    // run waits for the agent to be gone before it exits.
+    const alive = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).some((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
+      } catch {
+        return false;
+      }
+    });
+    assert.equal(alive, false, 'the agent is gone');
   });
 
   it('run: a stand-in agent replaying a Gemini run with its own timing streams live; SESSION_ID first; exit code kept', async () => {
