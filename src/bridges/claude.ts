@@ -95,12 +95,15 @@ abstract class ClaudeMapper extends BaseMapper {
     if (call && COMMAND_TOOLS.has(name)) {
       const details = isObject(extra) ? extra : {};
       const command = str(call.input.command) ?? str(details.command) ?? name;
+      // A failed Bash result says its exit code first (2.1.197: "Error: Exit code 2\n…").
+      const said = isError ? /^(?:Error: )?Exit code (-?\d+)\b/.exec(typeof extra === 'string' ? extra : text) : null;
+      const exitCode = typeof details.exitCode === 'number' ? details.exitCode : said ? Number(said[1]) : undefined;
       return [
         this.event('terminal', {
           command,
           output: str(details.stdout) ?? (isError ? '' : text),
           error: str(details.stderr) ?? (isError ? (typeof extra === 'string' ? extra : text) : ''),
-          ...(typeof details.exitCode === 'number' ? { exitCode: details.exitCode } : {}),
+          ...(exitCode !== undefined ? { exitCode } : {}),
           status: details.interrupted === true ? 'interrupted' : isError ? 'failed' : 'completed',
           ...(str(call.input.description) ? { description: str(call.input.description) } : {}),
           toolCallId: call.id,
@@ -298,6 +301,9 @@ export class ClaudeTranscriptMapper extends ClaudeMapper {
       case 'file-history-snapshot':
       case 'queue-operation':
       case 'progress':
+      // 2.1.197: context the CLI attaches (skills, deferred tools) and the last prompt, for resuming.
+      case 'attachment':
+      case 'last-prompt':
         return [...items, ...this.skip()];
       default:
         return [...items, ...this.unknown(raw, `a transcript line of type "${String(line.type)}"`)];
