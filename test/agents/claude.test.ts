@@ -4,13 +4,11 @@
 // What is expected comes from the script and from what the agent did (its files, its own output),
 // never from our mapper.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ModelServer } from '../support/modelServer';
-import { agentCommand, agents, eventsOf, filesUnder, model, place, read, runner, runToEnd, sessionIdOf, sessionOf, type EventRow, type Place, type Runner } from './support';
-import { runCli, runCliToEnd } from '../support/cli';
-import { until } from '../support/wait';
+import { agentCommand, agents, eventsOf, filesUnder, model, place, read, runner, runToEnd, sessionIdOf, sessionOf, type EventRow, type Place, type Runner, watchedRun } from './support';
+import { runCliToEnd } from '../support/cli';
 
 const terminals = (events: EventRow[]) => events.filter((e) => e.event_type === 'terminal').map((e) => e.event_data as { command: string; output: string; error: string; status?: string; exitCode?: number; parentToolUseId?: string });
 const fileChanges = (events: EventRow[]) => events.filter((e) => e.event_type === 'file_change').map((e) => e.event_data as { path: string; action: string; diff?: string; parentToolUseId?: string });
@@ -103,24 +101,7 @@ describe(`Claude Code ${agents().claude.version}, for real`, function () {
     const q = place();
     mkdirSync(path.join(q.home, '.claude/projects'), { recursive: true });
     const { server: s2, url: u2 } = await model([{ match: 'WATCH-MARK', turns: [{ tools: [{ name: 'Bash', input: { command: 'echo watched', description: 'watched' } }] }, { hold: 'end', text: 'Watched run done.' }] }]);
-    const watch = runCli(['watch', '--format', 'claude-transcript', path.join(q.home, '.claude/projects'), '--interval-ms', '100', '--recent-minutes', '60'], r.env(q));
-    try {
-      await watch.waitForLine(/Following/);
-      const { argv, env } = agentCommand('claude', q, u2, 'WATCH-MARK go', ['--allowedTools', 'Bash']);
-      // The agent as people start it, in a terminal of its own: no wrapper.
-      const bare = spawn(argv[0]!, argv.slice(1), { cwd: q.workspace, env: { PATH: process.env.PATH, HOME: q.home, ...env }, stdio: ['ignore', 'ignore', 'ignore'] });
-      // Live: the command is stored while the agent still waits for its last answer.
-      const created = await watch.waitForLine(/→ session /, 60_000);
-      const watched = /session ([0-9a-f-]{36})/.exec(created)![1]!;
-      await until('the command is stored while the agent runs', async () => terminals(await eventsOf(watched)).some((t) => t.command === 'echo watched'), 60_000);
-      s2.release('end');
-      await new Promise((resolve) => bare.once('exit', resolve));
-      await until('its last message is stored', async () => (await eventsOf(watched)).some((e) => String(e.event_data.text ?? '').includes('Watched run done.')), 60_000);
-      assert.equal((await sessionOf(watched)).source, 'claude');
-    } finally {
-      watch.child.kill('SIGINT');
-      await watch.exited;
-      await s2.close();
-    }
+    const watched = await watchedRun({ r, q, agent: 'claude', server: s2, url: u2, watchArgs: ['--format', 'claude-transcript', path.join(q.home, '.claude/projects')], prompt: 'WATCH-MARK go', extra: ['--allowedTools', 'Bash'], stored: (events) => terminals(events).some((t) => t.command === 'echo watched'), last: 'Watched run done.' });
+    assert.equal((await sessionOf(watched)).source, 'claude');
   });
 });

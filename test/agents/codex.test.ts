@@ -2,13 +2,11 @@
 // command line: `run` of a session that adds, updates and deletes files with apply_patch and runs a
 // failing and a passing command; `import` and `watch` of the rollout file it wrote.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ModelServer } from '../support/modelServer';
-import { runCli, runCliToEnd } from '../support/cli';
-import { until } from '../support/wait';
-import { agentCommand, agents, eventsOf, filesUnder, model, place, read, runner, runToEnd, sessionIdOf, sessionOf, type EventRow, type Place, type Runner } from './support';
+import { runCliToEnd } from '../support/cli';
+import { agentCommand, agents, eventsOf, filesUnder, model, place, read, runner, runToEnd, sessionIdOf, sessionOf, type EventRow, type Place, type Runner, watchedRun } from './support';
 
 const terminals = (events: EventRow[]) => events.filter((e) => e.event_type === 'terminal').map((e) => e.event_data as { command: string; output: string; status?: string; exitCode?: number });
 /** Every file change, whether an event has one file (file_change) or several (files_changed). */
@@ -97,22 +95,7 @@ describe(`Codex CLI ${agents().codex.version}, for real`, function () {
     const q = place();
     mkdirSync(path.join(q.home, '.codex/sessions'), { recursive: true });
     const { server: s2, url: u2 } = await model([{ match: 'WATCH-MARK', turns: [{ tools: [{ name: 'exec_command', input: { cmd: 'echo watched' } }] }, { hold: 'end', text: 'Watched run done.' }] }], 'gpt-5.5');
-    const watch = runCli(['watch', '--format', 'codex-rollout', path.join(q.home, '.codex/sessions'), '--interval-ms', '100', '--recent-minutes', '60'], r.env(q));
-    try {
-      await watch.waitForLine(/Following/);
-      const { argv, env } = agentCommand('codex', q, u2, 'WATCH-MARK go');
-      const bare = spawn(argv[0]!, argv.slice(1), { cwd: q.workspace, env: { PATH: process.env.PATH, HOME: q.home, ...env }, stdio: ['ignore', 'ignore', 'ignore'] });
-      const created = await watch.waitForLine(/→ session /, 60_000);
-      const watched = /session ([0-9a-f-]{36})/.exec(created)![1]!;
-      await until('the command is stored while the agent runs', async () => terminals(await eventsOf(watched)).some((t) => t.command === 'echo watched' && t.exitCode === 0), 60_000);
-      s2.release('end');
-      await new Promise((resolve) => bare.once('exit', resolve));
-      await until('its last message is stored', async () => (await eventsOf(watched)).some((e) => String(e.event_data.text ?? '').includes('Watched run done.')), 60_000);
-      assert.equal((await sessionOf(watched)).source, 'codex');
-    } finally {
-      watch.child.kill('SIGINT');
-      await watch.exited;
-      await s2.close();
-    }
+    const watched = await watchedRun({ r, q, agent: 'codex', server: s2, url: u2, watchArgs: ['--format', 'codex-rollout', path.join(q.home, '.codex/sessions')], prompt: 'WATCH-MARK go', stored: (events) => terminals(events).some((t) => t.command === 'echo watched' && t.exitCode === 0), last: 'Watched run done.' });
+    assert.equal((await sessionOf(watched)).source, 'codex');
   });
 });

@@ -2,6 +2,7 @@
 // model on 127.0.0.1 (test/support/modelServer.ts), a HOME and a workspace of its own per run, and
 // the environment that points each CLI at the model — as a user runs them, through our real stack
 // and command line.
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import os from 'node:os';
@@ -9,6 +10,7 @@ import path from 'node:path';
 import { ensureAgents, type AgentName, type InstalledAgent } from '../../scripts/agents';
 import { ModelServer, type Conversation } from '../support/modelServer';
 import { runCli, runCliToEnd, type CliProcess } from '../support/cli';
+import { until } from '../support/wait';
 import { query } from '../support/sql';
 import { signUp, stack, type TestUser } from '@agent-session-stream/local-supabase/testing';
 
@@ -111,4 +113,30 @@ export const read = (file: string) => readFileSync(file, 'utf8');
 export async function model(conversations: Conversation[], name?: string): Promise<{ server: ModelServer; url: string }> {
   const server = new ModelServer(conversations, name);
   return { server, url: await server.start() };
+}
+
+/**
+ * `session-stream watch <watchArgs>` while the agent runs on its own (no wrapper, as people start
+ * it): resolves with the session watch made, once `stored` holds for its events while the agent
+ * still waits for its last answer (held by the script as "end"), and its last message `last` is
+ * stored after it was let go. The model server is closed afterwards.
+ */
+export async function watchedRun(o: { r: Runner; q: Place; agent: AgentName; server: ModelServer; url: string; watchArgs: string[]; prompt: string; extra?: string[]; model?: string; stored(events: EventRow[]): boolean; last: string }): Promise<string> {
+  const watch = runCli(['watch', ...o.watchArgs, '--interval-ms', '100', '--recent-minutes', '60'], o.r.env(o.q));
+  try {
+    await watch.waitForLine(/Following/);
+    const { argv, env } = agentCommand(o.agent, o.q, o.url, o.prompt, o.extra, o.model);
+    const bare = spawn(argv[0]!, argv.slice(1), { cwd: o.q.workspace, env: { PATH: process.env.PATH, HOME: o.q.home, ...env }, stdio: ['ignore', 'ignore', 'ignore'] });
+    const created = await watch.waitForLine(/→ session /, 60_000);
+    const watched = /session ([0-9a-f-]{36})/.exec(created)![1]!;
+    await until('what the agent did is stored while it runs', async () => o.stored(await eventsOf(watched)), 60_000);
+    o.server.release('end');
+    await new Promise((resolve) => bare.once('exit', resolve));
+    await until('its last message is stored', async () => (await eventsOf(watched)).some((e) => String(e.event_data.text ?? '').includes(o.last)), 60_000);
+    return watched;
+  } finally {
+    watch.child.kill('SIGINT');
+    await watch.exited;
+    await o.server.close();
+  }
 }
