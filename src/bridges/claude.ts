@@ -297,11 +297,12 @@ export class ClaudeTranscriptMapper extends ClaudeMapper {
       case 'system':
         if (line.subtype === 'compact_boundary') return [...items, this.thinking({ text: 'The conversation was compacted to fit the context window.', kind: 'note' })];
         return [...items, ...this.skip()];
+      // Known, nothing to show; 2.1.197 adds `attachment` (context the CLI attaches: skills,
+      // deferred tools) and `last-prompt` (for resuming).
       case 'summary':
       case 'file-history-snapshot':
       case 'queue-operation':
       case 'progress':
-      // 2.1.197: context the CLI attaches (skills, deferred tools) and the last prompt, for resuming.
       case 'attachment':
       case 'last-prompt':
         return [...items, ...this.skip()];
