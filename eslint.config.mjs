@@ -1,6 +1,20 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const VSCODE = { name: 'vscode', message: "Keep 'vscode' imports inside src/host." };
+
+/** `files` may not import the sibling layers named in `forbidden` (nor vscode). */
+function layer(files, forbidden, message, prefix = '../') {
+  return [
+    {
+      files: [files],
+      rules: {
+        'no-restricted-imports': ['error', { paths: [VSCODE], patterns: [{ group: forbidden.flatMap((l) => [`${prefix}${l}/*`, `${prefix}${l}`]), message: `${message} (docs/architecture.md).` }] }],
+      },
+    },
+  ];
+}
+
 export default tseslint.config(
   {
     ignores: ['dist/**', 'out/**', 'node_modules/**', '.session-stream/**', 'demo-workspace/**', 'test/e2e/vscode/**', 'test-results/**'],
@@ -27,11 +41,18 @@ export default tseslint.config(
       ],
     },
   },
+  // The layering of docs/architecture.md ("Layout and who may import what"), enforced: each folder
+  // may import only the layers below it, and only src/host may import vscode.
+  ...layer('src/shared/**', ['core', 'bridges', 'worker', 'host', 'cli'], 'src/shared imports nothing of ours'),
+  ...layer('src/core/**', ['bridges', 'worker', 'host', 'cli'], 'src/core may import src/shared only'),
+  ...layer('src/bridges/**', ['core', 'worker', 'host', 'cli'], 'src/bridges may import src/shared only'),
+  ...layer('src/worker/**', ['host', 'cli'], 'src/worker may import src/shared, src/core and src/bridges'),
+  ...layer('src/cli/**', ['host'], 'src/cli may import all but src/host'),
+  ...layer('webview/**', ['core', 'bridges', 'worker', 'host', 'cli'], 'the webview may import src/shared only', '../src/'),
   {
-    files: ['src/**/*.ts', 'packages/**/*.ts'],
-    ignores: ['src/host/**', 'src/extension.ts'],
+    files: ['packages/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: "Keep 'vscode' imports inside src/host." }] }],
+      'no-restricted-imports': ['error', { paths: [VSCODE], patterns: [{ group: ['bridges', 'cli', 'core', 'host', 'shared', 'worker'].map((l) => `**/src/${l}/**`), message: 'The local stack is its own package: it imports nothing of the product.' }] }],
     },
   },
   {
