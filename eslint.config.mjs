@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 
 const VSCODE = { name: 'vscode', message: "Keep 'vscode' imports inside src/host." };
 
@@ -40,6 +41,17 @@ export default tseslint.config(
         { selector: 'ExportDefaultDeclaration', message: 'Use named exports (docs/architecture.md, code style).' },
       ],
     },
+  },
+  // No import circles in the product: a module's imports form a tree you can read top down.
+  {
+    files: ['src/**/*.ts', 'webview/**/*.ts', 'packages/local-supabase/src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'] })],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   // The layering of docs/architecture.md ("Layout and who may import what"), enforced: each folder
   // may import only the layers below it, and only src/host may import vscode.

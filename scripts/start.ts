@@ -10,7 +10,7 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { signInOrUp } from '../src/cli/demoCommand';
+import { signInOrUp } from '../src/cli/userAuth';
 import { DEMO_EMAIL, DEMO_PASSWORD, LOCAL_STACK_ENV_FILE } from '../src/shared/localDefaults';
 import { resolveConnection } from '../src/cli/connection';
 import { freePort } from '@agent-session-stream/local-supabase';

@@ -2,15 +2,15 @@
 // user up (or in), creates a session owned by them, and runs the scripted agent session.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createSupabaseClient, isUnreachable, unreachableMessage } from '../core/supabaseClient';
+import { createSupabaseClient } from '../core/supabaseClient';
 import { waitForViewer } from '../core/viewers';
 import { viewerToken } from './viewerToken';
-import { workerJournal } from './userAuth';
+import { signInOrUp, workerJournal } from './userAuth';
 import { runDemo } from '../worker/demoAgent';
 import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
 import { DEMO_EMAIL, DEMO_PASSWORD } from '../shared/localDefaults';
 import { UsageError } from './args';
-import { resolveConnection, type Connection } from './connection';
+import { resolveConnection } from './connection';
 
 
 export const demoHelp = `Usage: npm run demo -- [options]
@@ -27,22 +27,6 @@ Options:
                    create the session, then start only once a VS Code window (or anyone) watches it
 
 Environment: SUPABASE_URL, SUPABASE_ANON_KEY, SUPABASE_SERVICE_ROLE_KEY (else the local stack's env file).`;
-
-/** Signs the user in, or up when they do not exist yet; returns their id and access token. */
-export async function signInOrUp(connection: Connection, email: string, password: string): Promise<{ userId: string; accessToken: string }> {
-  const auth = createSupabaseClient(connection.url, connection.anonKey!).auth;
-  let result = await auth.signInWithPassword({ email, password });
-  if (result.error && /invalid login credentials/i.test(result.error.message)) {
-    const signUp = await auth.signUp({ email, password });
-    if (signUp.error) throw new Error(`Could not sign up ${email}: ${signUp.error.message}`);
-    result = await auth.signInWithPassword({ email, password });
-  }
-  if (result.error || !result.data.session) {
-    const message = result.error?.message ?? 'no session';
-    throw new Error(isUnreachable(message) ? unreachableMessage(connection.url, message) : `Could not sign in ${email}: ${message}`);
-  }
-  return { userId: result.data.user.id, accessToken: result.data.session.access_token };
-}
 
 export async function runDemoCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({

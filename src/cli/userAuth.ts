@@ -13,7 +13,6 @@ import { Journal } from '../worker/journal';
 import { UsageError } from './args';
 import { resolveConnection, type Connection } from './connection';
 import { DEMO_EMAIL, DEMO_PASSWORD } from '../shared/localDefaults';
-import { signInOrUp } from './demoCommand';
 
 export interface SavedLogin {
   url: string;
@@ -178,4 +177,20 @@ export async function signedInUser(env: NodeJS.ProcessEnv = process.env): Promis
       void client.realtime.disconnect();
     },
   };
+}
+
+/** Signs the user in, or up when they do not exist yet; returns their id and access token. */
+export async function signInOrUp(connection: Connection, email: string, password: string): Promise<{ userId: string; accessToken: string }> {
+  const auth = createSupabaseClient(connection.url, connection.anonKey!).auth;
+  let result = await auth.signInWithPassword({ email, password });
+  if (result.error && /invalid login credentials/i.test(result.error.message)) {
+    const signUp = await auth.signUp({ email, password });
+    if (signUp.error) throw new Error(`Could not sign up ${email}: ${signUp.error.message}`);
+    result = await auth.signInWithPassword({ email, password });
+  }
+  if (result.error || !result.data.session) {
+    const message = result.error?.message ?? 'no session';
+    throw new Error(isUnreachable(message) ? unreachableMessage(connection.url, message) : `Could not sign in ${email}: ${message}`);
+  }
+  return { userId: result.data.user.id, accessToken: result.data.session.access_token };
 }
