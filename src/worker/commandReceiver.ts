@@ -14,7 +14,7 @@ import { silentLogger, type Logger } from '../core/log';
 import { SessionEventStream } from '../core/sessionEventStream';
 import { describeOutcome, type CommandOutcome, type SessionCommand } from '../shared/commands';
 import type { SessionState } from '../shared/events';
-import type { SessionStore } from './sessionStore';
+import type { EmitOutcome } from './emitOutcome';
 
 /** What became of a command. */
 export interface CommandResult {
@@ -141,7 +141,14 @@ export class CommandReceiver {
  * A receiver whose handler's results are also recorded in the session's timeline (see
  * SessionLifecycleManager.onCommand): a state change, a note, or an error event.
  */
-export function listenForCommands(store: SessionStore, handler: CommandHandler, options: Omit<CommandReceiverOptions, 'handler'>): CommandReceiver {
+/** What recording a command's outcome needs of the worker (SessionLifecycleManager has it). */
+export interface CommandRecorder {
+  emitEvent(sessionId: string, type: string, data: unknown): Promise<EmitOutcome>;
+  getSession(sessionId: string): Promise<{ state: SessionState }>;
+  transition(sessionId: string, to: SessionState, reason?: string): Promise<EmitOutcome>;
+}
+
+export function listenForCommands(store: CommandRecorder, handler: CommandHandler, options: Omit<CommandReceiverOptions, 'handler'>): CommandReceiver {
   const log = options.logger ?? silentLogger;
   const receiver = new CommandReceiver({
     ...options,
@@ -156,7 +163,7 @@ export function listenForCommands(store: SessionStore, handler: CommandHandler, 
 }
 
 /** The timeline's record of a handled command: a state change, a note, or an error event. */
-async function recordCommand(store: SessionStore, command: SessionCommand, result: CommandResult, log: Logger): Promise<void> {
+async function recordCommand(store: CommandRecorder, command: SessionCommand, result: CommandResult, log: Logger): Promise<void> {
   const by = command.createdByName || 'someone';
   const about = { id: command.id, kind: command.kind, by, outcome: result.outcome };
   try {

@@ -1,11 +1,12 @@
 // Sessions as the worker manages them: create, move through the lifecycle (refusing impossible
 // transitions; one change at a time per session), wait for the user, and record the outcome.
-// Events go through SessionLifecycleManager.emitEvent, which stores them before any change of state.
+// Events go through the EventSink it is given (the worker's EventQueue): every event emitted
+// before a change of state is stored before it.
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { HISTORY_COLUMNS } from '../core/history';
 import type { AgentRequest } from '../shared/commands';
 import { parseEventRow, type SessionEventType, type SessionState, type SessionStats } from '../shared/events';
-import type { EmitOutcome } from './sessionLifecycleManager';
+import type { EmitOutcome } from './emitOutcome';
 
 /** Which state may follow which; completed, failed and cancelled are final (the database checks the same). */
 export const TRANSITIONS: Readonly<Record<SessionState, readonly SessionState[]>> = {
@@ -32,16 +33,21 @@ export interface SessionRow {
   updated_at: string;
 }
 
-export abstract class SessionStore {
+/** Where the store's events go: stored in order, and awaited before a change of state. */
+export interface EventSink {
+  /** Stores one event (validated, queued, retried; never throws). */
+  emitEvent(sessionId: string, type: SessionEventType | string, data: unknown, options?: { id?: string }): Promise<EmitOutcome>;
+  /** Waits until every event of `sessionId` emitted so far is stored. */
+  settle(sessionId: string, timeoutMs?: number): Promise<void>;
+}
+
+export class SessionStore {
   private readonly stateChanges = new Map<string, Promise<unknown>>();
 
-  constructor(protected readonly client: SupabaseClient) {}
-
-  /** Stores one event (SessionLifecycleManager: validated, queued, retried). */
-  abstract emitEvent(sessionId: string, type: SessionEventType | string, data: unknown, options?: { id?: string }): Promise<EmitOutcome>;
-
-  /** Waits until every event of `sessionId` emitted so far is stored. */
-  abstract settle(sessionId: string, timeoutMs?: number): Promise<void>;
+  constructor(
+    private readonly client: SupabaseClient,
+    private readonly events: EventSink,
+  ) {}
 
   /**
    * Moves the session to `to`; the database records the change as a STATE_CHANGED event (with the
@@ -67,7 +73,7 @@ export abstract class SessionStore {
   }
 
   private async transitionNow(sessionId: string, to: SessionState, reason: string, stats?: SessionStats): Promise<EmitOutcome> {
-    await this.settle(sessionId);
+    await this.events.settle(sessionId);
     await this.moveState(sessionId, to, reason, stats);
     const { data, error } = await this.client.from('session_events').select(HISTORY_COLUMNS).eq('session_id', sessionId).eq('event_type', 'state_changed').order('session_seq', { ascending: false }).limit(1);
     const parsed = !error && data?.[0] ? parseEventRow(data[0]) : undefined;
@@ -85,7 +91,7 @@ export abstract class SessionStore {
   }
 
   private async setWaitingNow(sessionId: string, requests: readonly AgentRequest[], reason: string): Promise<void> {
-    await this.settle(sessionId);
+    await this.events.settle(sessionId);
     const current = await this.getSession(sessionId);
     if (requests.length === 0) {
       if (current.state === 'waiting') await this.moveState(sessionId, 'running', reason);
@@ -101,14 +107,14 @@ export abstract class SessionStore {
 
   /** The success flow: COMPLETION with the stats, then STATE_CHANGED → completed. */
   async completeSession(sessionId: string, stats: SessionStats, message = 'Session completed'): Promise<EmitOutcome> {
-    const completion = await this.emitEvent(sessionId, 'completion', { message, stats });
+    const completion = await this.events.emitEvent(sessionId, 'completion', { message, stats });
     if (completion.status === 'refused' || completion.status === 'failed') return completion;
     return this.transition(sessionId, 'completed', message, stats);
   }
 
   /** The failure flow: ERROR with the message (and stats), then STATE_CHANGED → failed. */
   async failSession(sessionId: string, message: string, stats?: SessionStats): Promise<EmitOutcome> {
-    const failure = await this.emitEvent(sessionId, 'error', stats ? { message, stats } : { message });
+    const failure = await this.events.emitEvent(sessionId, 'error', stats ? { message, stats } : { message });
     if (failure.status === 'refused' || failure.status === 'failed') return failure;
     return this.transition(sessionId, 'failed', message, stats);
   }
@@ -149,7 +155,7 @@ export abstract class SessionStore {
    * Moves the session to `to` (only from the state it is in now) and returns the state it left.
    * The database records the change as a state_changed event with `reason` (a trigger).
    */
-  protected async moveState(sessionId: string, to: SessionState, reason: string, stats?: SessionStats, extra: Record<string, unknown> = {}): Promise<SessionState> {
+  private async moveState(sessionId: string, to: SessionState, reason: string, stats?: SessionStats, extra: Record<string, unknown> = {}): Promise<SessionState> {
     const current = await this.getSession(sessionId);
     if (!TRANSITIONS[current.state].includes(to)) {
       throw new SessionError(`A ${current.state} session cannot become ${to}; from ${current.state} it can become ${TRANSITIONS[current.state].join(', ') || 'nothing (it has ended)'}.`);
