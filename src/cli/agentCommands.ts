@@ -7,6 +7,8 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createMapper, detectFormat, isAgentFormat, SOURCE_LABELS, type AgentFormat, type AgentInfo, type AgentMapper } from '../bridges';
+import { createSession } from '../core/sessions';
+import type { SessionSource } from '../shared/sessions';
 import { validateEventData, type SessionEvent, type SessionEventType } from '../shared/events';
 import { AgentSessionWriter, type WriterResult } from '../worker/agentBridge';
 import { versionNote, type AgentKind } from '../bridges/versions';
@@ -19,7 +21,7 @@ import { UsageError } from './args';
 import { COLOURS, describeEvent, PLAIN } from './tailFormat';
 import { signedInUser, workerJournal, type SignedInUser } from './userAuth';
 
-const SOURCE: Record<AgentFormat, string> = { codex: 'codex', 'codex-rollout': 'codex', claude: 'claude', 'claude-transcript': 'claude', gemini: 'gemini', 'gemini-session': 'gemini' };
+const SOURCE: Record<AgentFormat, SessionSource> = { codex: 'codex', 'codex-rollout': 'codex', claude: 'claude', 'claude-transcript': 'claude', gemini: 'gemini', 'gemini-session': 'gemini' };
 
 export const runHelp = `Usage: session-stream run [--title T] [--format auto|codex|claude|gemini] [--quiet] -- <agent command…>
 
@@ -75,16 +77,8 @@ function printer(quiet: boolean): Printer {
 
 /** Creates the user's session (pending) for an agent run. */
 async function createAgentSession(user: SignedInUser, o: { title: string; format?: AgentFormat; info?: AgentInfo }): Promise<string> {
-  const { data, error } = await user.client
-    .from('coding_sessions')
-    .insert({ user_id: user.userId, title: o.title.slice(0, 200), source: o.format ? SOURCE[o.format] : 'other', cwd: o.info?.cwd ?? null, agent_session_id: o.info?.agentSessionId ?? null, model: o.info?.model ?? null })
-    .select('id')
-    .single();
-  if (error) {
-    if (/column .* does not exist|source|cwd/i.test(error.message)) throw new Error(`Could not create the session: ${error.message}. The project lacks this version's migrations: run \`supabase db push\` (or \`supabase db reset\` locally).`);
-    throw new Error(`Could not create the session as ${user.who}: ${error.message}`);
-  }
-  return (data as { id: string }).id;
+  const session = { userId: user.userId, title: o.title.slice(0, 200), source: o.format ? SOURCE[o.format] : 'other', cwd: o.info?.cwd ?? null, agentSessionId: o.info?.agentSessionId ?? null, model: o.info?.model ?? null } as const;
+  return (await createSession(user.client, session, { columns: 'id', who: user.who })).id;
 }
 
 /** The format a command's name tells (`codex`, `claude`, `gemini`), if any. */

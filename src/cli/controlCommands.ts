@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CommandError, sendCommand } from '../core/commands';
 import { SessionEventStream } from '../core/sessionEventStream';
+import { readSession } from '../core/sessions';
 import { describeOutcome, parseWaitingFor, type CommandKind, type SessionCommand } from '../shared/commands';
 import { intOption, sessionOption, UsageError } from './args';
 import { ApprovalError, wholeInput } from '../core/approvals';
@@ -69,11 +70,10 @@ export async function runControl(name: string, args: string[]): Promise<number> 
     let requestId = values.request;
     let hash: string | undefined;
     if (w.kind === 'approve' || (!requestId && w.kind === 'deny')) {
-      const { data, error } = await user.client.from('coding_sessions').select('state, waiting_for').eq('id', sessionId).maybeSingle();
-      if (error) throw new Error(`Could not read session ${sessionId}: ${error.message}`);
-      const requests = parseWaitingFor((data as { waiting_for?: unknown } | null)?.waiting_for);
+      const data = await readSession(user.client, sessionId, 'state, waiting_for');
+      const requests = parseWaitingFor(data?.waiting_for);
       if (!data) throw new UsageError(`There is no session ${sessionId} that you can see.`);
-      if (requests.length === 0) throw new UsageError(`The agent is not waiting for an answer (the session is ${(data as { state: string }).state}).`);
+      if (requests.length === 0) throw new UsageError(`The agent is not waiting for an answer (the session is ${data.state}).`);
       const request = requestId ? requests.find((r) => r.id === requestId) : requests[0]!;
       if (!request) throw new UsageError(`No request ${requestId} is waiting (answered already, or withdrawn).`);
       requestId = request.id;

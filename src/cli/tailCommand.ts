@@ -2,11 +2,11 @@
 // same SessionEventStream as the extension — history first, then live, every event exactly once in
 // seq order across any number of disconnects.
 import { randomUUID } from 'node:crypto';
-import type { SupabaseClient } from '@supabase/supabase-js';
 import { parseArgs } from 'node:util';
 import { RECONNECT_POLICY } from '../core/backoff';
 import { DELIVERIES, isDelivery } from '../core/delivery';
 import { SessionEventStream } from '../core/sessionEventStream';
+import { sessionState } from '../core/sessions';
 import { createSupabaseClient } from '../core/supabaseClient';
 import { streamLogger } from '../core/log';
 import { intOption, sessionOption, UsageError } from './args';
@@ -39,12 +39,6 @@ Environment: SUPABASE_URL, SUPABASE_ANON_KEY, and SUPABASE_ACCESS_TOKEN or SESSI
 SESSION_STREAM_PASSWORD. With the local stack's env file and none of these, the demo user is used.`;
 
 const FINAL = new Set(['completed', 'failed', 'cancelled']);
-
-async function sessionState(client: SupabaseClient, sessionId: string): Promise<string | undefined> {
-  const { data, error } = await client.from('coding_sessions').select('state').eq('id', sessionId).maybeSingle();
-  if (error) throw new Error(error.message);
-  return (data as { state?: string } | null)?.state;
-}
 
 export async function runTail(args: string[]): Promise<number> {
   const { values } = parseArgs({

@@ -5,6 +5,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import type { TimelineEntry } from '../shared/entries';
 import { entryMarkdown, markdownHeader, type MarkdownHeader } from '../shared/markdown';
 import { forEachPage } from './pages';
+import { readSession } from './sessions';
 
 export type ExportFormat = 'jsonl' | 'markdown';
 
@@ -15,10 +16,8 @@ export function jsonlLine(entry: TimelineEntry): string {
 
 /** The session's title, state, stats… for the Markdown header, as the signed-in user sees them. */
 export async function sessionHeader(client: SupabaseClient, sessionId: string): Promise<MarkdownHeader> {
-  const { data, error } = await client.from('coding_sessions').select('title, state, stats, created_at, source').eq('id', sessionId).maybeSingle();
-  if (error) throw new Error(`Could not read session ${sessionId}: ${error.message}`);
-  if (!data) throw new Error(`There is no session ${sessionId} that you can see.`);
-  const s = data as { title: string; state: string; stats: MarkdownHeader['stats'] | null; created_at: string; source?: string | null };
+  const s = await readSession(client, sessionId, 'title, state, stats, created_at, source');
+  if (!s) throw new Error(`There is no session ${sessionId} that you can see.`);
   return { title: s.title, state: s.state, stats: s.stats ?? undefined, createdAt: s.created_at, source: s.source ?? undefined };
 }
 

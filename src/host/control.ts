@@ -12,7 +12,8 @@ import { readConfig } from './config';
 import type { RequestInputs } from './requestInput';
 import { notices, pickTexts, statusTexts } from './texts';
 import { commandsSentHere } from './notifier';
-import type { SessionsModel, SessionSummary } from './sessions';
+import type { SessionSummary } from '../shared/sessions';
+import type { SessionsModel } from './sessions';
 import type { StreamRegistry } from './streams';
 
 /** How long a command may wait for its runner before the user is told it is still queued. */

@@ -5,7 +5,8 @@ import type * as vscode from 'vscode';
 import { sessionToFollow } from '../core/follow';
 import type { AuthService } from './auth';
 import { readConfig } from './config';
-import type { SessionsModel, SessionSummary } from './sessions';
+import type { SessionSummary } from '../shared/sessions';
+import type { SessionsModel } from './sessions';
 import type { SessionWatcher } from './watcher';
 
 export class SessionFollower implements vscode.Disposable {

@@ -3,24 +3,13 @@
 import type { RealtimeChannel } from '@supabase/supabase-js';
 import * as vscode from 'vscode';
 import { withTimeout } from '../core/clock';
+import { listSessions } from '../core/sessions';
 import { freshChannel } from '../core/supabaseClient';
+import { parseSessionRow, type SessionSummary } from '../shared/sessions';
 import { commandsFor, parseWaitingFor } from '../shared/commands';
 import type { SessionState } from '../shared/events';
 import type { AuthService } from './auth';
 import { pickTexts, treeTexts } from './texts';
-
-export interface SessionSummary {
-  id: string;
-  title: string;
-  state: SessionState;
-  created_at: string;
-  updated_at: string;
-  /** codex, claude, gemini, demo, other; absent on projects without that migration. */
-  source?: string | null;
-  cwd?: string | null;
-  /** What the agent asked its user, while `waiting` (see shared/commands.ts parseWaitingFor). */
-  waiting_for?: unknown;
-}
 
 /** "Codex", "Claude Code", … for a session's `source`. */
 export function sourceLabel(source: string | null | undefined): string | undefined {
@@ -124,7 +113,13 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
     const joined = new Promise<void>((resolve) => {
       const channel = (this.channel = freshChannel(client, `sessions:${userId}`))
         .on('postgres_changes', { event: '*', schema: 'public', table: 'coding_sessions', filter: `user_id=eq.${userId}` }, (payload) => {
-          const change = payload.eventType === 'DELETE' ? { kind: 'delete' as const, id: (payload.old as { id: string }).id } : { kind: 'upsert' as const, row: payload.new as SessionSummary };
+          let change: (typeof live)[number];
+          if (payload.eventType === 'DELETE') change = { kind: 'delete', id: (payload.old as { id: string }).id };
+          else {
+            const parsed = parseSessionRow(payload.new);
+            if (!parsed.ok) return void this.log.warn(`Sessions list: a changed session that is not one was left out (${parsed.reason})`);
+            change = { kind: 'upsert', row: parsed.session };
+          }
           if (!listed) return void live.push(change);
           apply(change);
           this.fireListChanged();
@@ -136,18 +131,14 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
         });
     });
     await withTimeout(joined, 10_000);
-    const list = (columns: string) => client.from('coding_sessions').select(columns).order('created_at', { ascending: false }).limit(200);
-    // Projects without the migrations that add steering, or where sessions come from: list them
+    // Projects without the migrations that add steering, or where sessions come from, are listed
     // with the columns they have.
-    const missingColumn = (e: typeof error) => e?.code === '42703' || e?.code === 'PGRST204';
-    let { data, error } = await list('id, title, state, created_at, updated_at, source, cwd, waiting_for');
-    if (missingColumn(error)) ({ data, error } = await list('id, title, state, created_at, updated_at, source, cwd'));
-    if (missingColumn(error)) ({ data, error } = await list('id, title, state, created_at, updated_at'));
-    if (error) {
-      this.log.error(`Could not list sessions: ${error.message}`);
-      throw new Error(`Could not list your sessions: ${error.message}`);
+    try {
+      this.sessions = await listSessions(client);
+    } catch (e) {
+      this.log.error((e as Error).message);
+      throw e;
     }
-    this.sessions = data as unknown as SessionSummary[];
     for (const change of live) apply(change);
     listed = true;
     this.fireListChanged();

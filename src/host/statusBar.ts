@@ -7,7 +7,7 @@ import type { SessionEventStream } from '../core/sessionEventStream';
 import { commandsFor, parseWaitingFor } from '../shared/commands';
 import { secondsUntilRetry, viewerLabel, type ConnectionState } from '../shared/connection';
 import type { AuthState } from './auth';
-import type { SessionSummary } from './sessions';
+import type { SessionSummary } from '../shared/sessions';
 import { statusTexts, statusTooltip } from './texts';
 
 export class ConnectionIndicator implements vscode.Disposable {

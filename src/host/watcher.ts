@@ -7,7 +7,8 @@ import type { AuthService } from './auth';
 import { ConnectionIndicator } from './statusBar';
 import { FileOpener } from './fileOpener';
 import { notifyEntries } from './notifier';
-import type { SessionsModel, SessionSummary } from './sessions';
+import type { SessionSummary } from '../shared/sessions';
+import type { SessionsModel } from './sessions';
 import type { StreamLease, StreamRegistry } from './streams';
 
 const SELECTED_KEY = 'sessionStream.selectedSession';

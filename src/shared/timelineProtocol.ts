@@ -8,13 +8,12 @@ import type { Annotation } from './annotations';
 import { COMMAND_KINDS, type AgentRequest, type CommandKind } from './commands';
 import type { ConnectionState, ViewerView } from './connection';
 import type { TimelineEntry } from './entries';
-import { SESSION_EVENT_TYPES, type SessionEventType, type SessionState } from './events';
+import { SESSION_EVENT_TYPES, type SessionEventType } from './events';
+import type { SessionSummary } from './sessions';
 import { any, messageChecker, type ReadyMessage } from './webviewProtocol';
 
-export interface SessionView {
-  id: string;
-  title: string;
-  state: SessionState;
+/** A session as the timeline shows it: made from its row (shared/sessions.ts) by the host. */
+export interface SessionView extends Pick<SessionSummary, 'id' | 'title' | 'state'> {
   createdAt: string;
   /** Where it comes from, as people say it ("Codex", "Claude Code", "Gemini CLI", "demo"). */
   source?: string;

@@ -12,7 +12,8 @@ import { STATE_CHANGED_IS_THE_DATABASES, validateEventData, withoutNul, type Ses
 import type { EmitOutcome, GivenUp } from './emitOutcome';
 import { insertEvents } from './eventInsert';
 import type { Journal } from './journal';
-import { SessionError, type EventSink } from './sessionStore';
+import { SessionError } from '../core/sessions';
+import type { EventSink } from './sessionStore';
 
 export interface EventQueueOptions {
   clock?: Clock;

@@ -11,7 +11,8 @@ import { parseEventRow, type SessionEvent, type SessionEventType, type SessionSt
 import { listenForCommands, type CommandHandler, type CommandReceiver, type CommandReceiverOptions } from './commandReceiver';
 import type { EmitOutcome, GivenUp } from './emitOutcome';
 import { EventQueue, type EventQueueOptions, type QueueStats } from './eventQueue';
-import { SessionStore, type SessionRow } from './sessionStore';
+import type { SessionRow } from '../shared/sessions';
+import { SessionStore } from './sessionStore';
 
 export type { EmitOutcome, GivenUp } from './emitOutcome';
 export type LifecycleOptions = EventQueueOptions;

@@ -5,33 +5,10 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { HISTORY_COLUMNS } from '../core/history';
 import type { AgentRequest } from '../shared/commands';
+import { createSession, getSession, moveSession, updateSession } from '../core/sessions';
 import { parseEventRow, type SessionEventType, type SessionState, type SessionStats } from '../shared/events';
+import type { SessionRow, SessionSource } from '../shared/sessions';
 import type { EmitOutcome } from './emitOutcome';
-
-/** Which state may follow which; completed, failed and cancelled are final (the database checks the same). */
-export const TRANSITIONS: Readonly<Record<SessionState, readonly SessionState[]>> = {
-  pending: ['running', 'cancelled', 'failed'],
-  running: ['paused', 'waiting', 'completed', 'failed', 'cancelled'],
-  paused: ['running', 'failed', 'cancelled'],
-  waiting: ['running', 'completed', 'failed', 'cancelled'],
-  completed: [],
-  failed: [],
-  cancelled: [],
-};
-
-export class SessionError extends Error {}
-
-export interface SessionRow {
-  id: string;
-  user_id: string;
-  title: string;
-  state: SessionState;
-  stats: SessionStats | null;
-  /** What the agent asked its user while `waiting` (see shared/commands.ts AgentRequest). */
-  waiting_for?: unknown;
-  created_at: string;
-  updated_at: string;
-}
 
 /** Where the store's events go: stored in order, and awaited before a change of state. */
 export interface EventSink {
@@ -101,8 +78,7 @@ export class SessionStore {
       await this.moveState(sessionId, 'waiting', reason, undefined, { waiting_for: requests });
       return;
     }
-    const { error } = await this.client.from('coding_sessions').update({ waiting_for: requests }).eq('id', sessionId).eq('state', 'waiting');
-    if (error) throw new SessionError(`Could not update what session ${sessionId} waits for: ${error.message}`);
+    await updateSession(this.client, sessionId, { waiting_for: requests }, { onlyIn: 'waiting', what: `update what session ${sessionId} waits for` });
   }
 
   /** The success flow: COMPLETION with the stats, then STATE_CHANGED → completed. */
@@ -120,10 +96,8 @@ export class SessionStore {
   }
 
   /** A new pending session; `source` and `cwd` say where it comes from (the Sessions view shows them). */
-  async createSession(userId: string, title: string, origin: { source?: 'codex' | 'claude' | 'gemini' | 'demo' | 'other'; cwd?: string } = {}): Promise<SessionRow> {
-    const { data, error } = await this.client.from('coding_sessions').insert({ user_id: userId, title, ...origin }).select().single();
-    if (error) throw new SessionError(`Could not create the session: ${error.message}`);
-    return data as SessionRow;
+  createSession(userId: string, title: string, origin: { source?: SessionSource; cwd?: string } = {}): Promise<SessionRow> {
+    return createSession(this.client, { userId, title, ...origin });
   }
 
   /**
@@ -132,40 +106,20 @@ export class SessionStore {
    * set). Returns what was recorded.
    */
   async setAgentInfo(sessionId: string, info: { agentSessionId?: string; model?: string }): Promise<{ agentSessionId?: string; model?: string }> {
-    const current = await this.client.from('coding_sessions').select('agent_session_id, model').eq('id', sessionId).maybeSingle();
-    if (current.error) throw new SessionError(`Could not read session ${sessionId}: ${current.error.message}`);
-    const row = (current.data ?? {}) as { agent_session_id?: string | null; model?: string | null };
+    const row = await getSession(this.client, sessionId, 'agent_session_id, model');
     const patch: Record<string, string> = {};
     if (info.agentSessionId && !row.agent_session_id) patch.agent_session_id = info.agentSessionId.slice(0, 256);
     if (info.model && !row.model) patch.model = info.model.slice(0, 256);
     if (Object.keys(patch).length === 0) return {};
-    const { error } = await this.client.from('coding_sessions').update(patch).eq('id', sessionId);
-    if (error) throw new SessionError(`Could not record the agent's id and model on session ${sessionId}: ${error.message}`);
+    await updateSession(this.client, sessionId, patch, { what: `record the agent's id and model on session ${sessionId}` });
     return { agentSessionId: patch.agent_session_id, model: patch.model };
   }
 
-  async getSession(sessionId: string): Promise<SessionRow> {
-    const { data, error } = await this.client.from('coding_sessions').select().eq('id', sessionId).maybeSingle();
-    if (error) throw new SessionError(`Could not read session ${sessionId}: ${error.message}`);
-    if (!data) throw new SessionError(`There is no session ${sessionId}.`);
-    return data as SessionRow;
+  getSession(sessionId: string): Promise<SessionRow> {
+    return getSession(this.client, sessionId);
   }
 
-  /**
-   * Moves the session to `to` (only from the state it is in now) and returns the state it left.
-   * The database records the change as a state_changed event with `reason` (a trigger).
-   */
-  private async moveState(sessionId: string, to: SessionState, reason: string, stats?: SessionStats, extra: Record<string, unknown> = {}): Promise<SessionState> {
-    const current = await this.getSession(sessionId);
-    if (!TRANSITIONS[current.state].includes(to)) {
-      throw new SessionError(`A ${current.state} session cannot become ${to}; from ${current.state} it can become ${TRANSITIONS[current.state].join(', ') || 'nothing (it has ended)'}.`);
-    }
-    // updated_at is set by the table's trigger.
-    const patch: Record<string, unknown> = { state: to, state_reason: reason.slice(0, 4000), ...extra };
-    if (stats) patch.stats = stats;
-    const { data, error } = await this.client.from('coding_sessions').update(patch).eq('id', sessionId).eq('state', current.state).select('id');
-    if (error) throw new SessionError(`Could not update session ${sessionId}: ${error.message}`);
-    if (!data?.length) throw new SessionError(`Session ${sessionId} changed state meanwhile; read it again and retry.`);
-    return current.state;
+  private moveState(sessionId: string, to: SessionState, reason: string, stats?: SessionStats, extra: Record<string, unknown> = {}): Promise<SessionState> {
+    return moveSession(this.client, sessionId, to, reason, stats ? { ...extra, stats } : extra);
   }
 }

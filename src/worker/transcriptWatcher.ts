@@ -14,6 +14,8 @@ import { lstat, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { createMapper, type AgentFormat, type AgentInfo } from '../bridges';
+import { createSession, findAgentSession, sessionState } from '../core/sessions';
+import type { SessionSource } from '../shared/sessions';
 import { AgentSessionWriter } from './agentBridge';
 import { FileRefused, readWholeLines, type ReadLine, type Skipping } from './lineReader';
 import type { SessionLifecycleManager } from './sessionLifecycleManager';
@@ -69,7 +71,7 @@ interface Followed {
   problem?: string;
 }
 
-const SOURCE: Record<WatchFormat, string> = { 'claude-transcript': 'claude', 'codex-rollout': 'codex', 'gemini-session': 'gemini' };
+const SOURCE: Record<WatchFormat, SessionSource> = { 'claude-transcript': 'claude', 'codex-rollout': 'codex', 'gemini-session': 'gemini' };
 const LABEL: Record<WatchFormat, string> = { 'claude-transcript': 'Claude Code', 'codex-rollout': 'Codex', 'gemini-session': 'Gemini CLI' };
 const FINAL = new Set(['completed', 'failed', 'cancelled']);
 
@@ -223,28 +225,20 @@ export class TranscriptWatcher {
     }
   }
 
-  private async findSession(format: WatchFormat, agentSessionId: string): Promise<{ id: string; state: string } | undefined> {
-    const { data, error } = await this.o.client.from('coding_sessions').select('id, state').eq('user_id', this.o.userId).eq('source', SOURCE[format]).eq('agent_session_id', agentSessionId).order('created_at', { ascending: false }).limit(1);
-    if (error) throw new Error(`Could not look up the session of ${agentSessionId}: ${error.message}`);
-    return (data as Array<{ id: string; state: string }>)[0];
+  private findSession(format: WatchFormat, agentSessionId: string): Promise<{ id: string; state: string } | undefined> {
+    return findAgentSession(this.o.client, this.o.userId, SOURCE[format], agentSessionId);
   }
 
-  private async stateOf(sessionId: string): Promise<string | undefined> {
-    const { data } = await this.o.client.from('coding_sessions').select('state').eq('id', sessionId).maybeSingle();
-    return (data as { state?: string } | null)?.state;
+  private stateOf(sessionId: string): Promise<string | undefined> {
+    return sessionState(this.o.client, sessionId).catch(() => undefined);
   }
 
   private async createSession(file: string, f: Followed, info: AgentInfo): Promise<string> {
     const label = LABEL[f.format];
     const where = info.cwd ? path.basename(info.cwd) : path.basename(path.dirname(file));
     const title = `${label} in ${where}${f.saved.lines > 0 ? ' (continued)' : ''} · ${(info.agentSessionId ?? path.basename(file, '.jsonl')).slice(0, 8)}`;
-    const { data, error } = await this.o.client
-      .from('coding_sessions')
-      .insert({ user_id: this.o.userId, title, source: SOURCE[f.format], cwd: info.cwd ?? null, agent_session_id: info.agentSessionId ?? null, model: info.model ?? null })
-      .select('id')
-      .single();
-    if (error) throw new Error(`Could not create a session for ${file}: ${error.message}`);
-    return (data as { id: string }).id;
+    const session = { userId: this.o.userId, title, source: SOURCE[f.format], cwd: info.cwd ?? null, agentSessionId: info.agentSessionId ?? null, model: info.model ?? null };
+    return (await createSession(this.o.client, session, { columns: 'id', what: `a session for ${file}` })).id;
   }
 
   private async save(): Promise<void> {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createSupabaseClient } from '../../src/core/supabaseClient';
 import { SessionLifecycleManager, type EmitOutcome } from '../../src/worker/sessionLifecycleManager';
-import { SessionError } from '../../src/worker/sessionStore';
+import { SessionError } from '../../src/core/sessions';
 import { MAX_EVENT_DATA_BYTES } from '../../src/shared/events';
 import { adminClient, createSession, signUp, stack } from '@agent-session-stream/local-supabase/testing';
 

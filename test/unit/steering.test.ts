@@ -9,7 +9,7 @@ import { createMapper, type BridgeItem } from '../../src/bridges';
 import { CommandFeed } from '../../src/core/commandFeed';
 import { checkCommand, commandsFor, describeOutcome, parseCommandRow, parseWaitingFor, type SessionCommand } from '../../src/shared/commands';
 import { streamInputOf } from '../../src/worker/agentSteering';
-import { TRANSITIONS } from '../../src/worker/sessionStore';
+import { TRANSITIONS } from '../../src/shared/sessions';
 
 const FIXTURE = path.resolve(__dirname, '../fixtures/agents/claude/control-request-can-use-tool-edit.jsonl');
 
