@@ -2,7 +2,7 @@
 // event (never dropping it), the running totals, and closing the session when the output ends
 // without saying how it ended (a killed agent, a cut stream, a transcript).
 import type { SessionEventType, SessionStats } from '../shared/events';
-import type { AgentExit, AgentFormat, AgentMapper, BridgeItem, LineCounts } from './types';
+import type { AgentExit, AgentMapper, BridgeItem, LineCounts } from './types';
 
 export type Json = Record<string, unknown>;
 
@@ -21,7 +21,7 @@ export abstract class BaseMapper implements AgentMapper {
   /** Each result ends a turn and more may follow (an agent that takes input while it runs). */
   multiTurn = false;
 
-  abstract readonly format: AgentFormat | 'unknown';
+  abstract readonly format: string;
 
   line(text: string): BridgeItem[] {
     this.lineNo++;

@@ -1,23 +1,10 @@
 // What a bridge makes of an agent's output: session events, plus the start and the end of the
-// session. One mapper per format (codex.ts, claude.ts, gemini.ts, codexRollout.ts, geminiSession.ts) turns lines
+// session. One mapper per format (codex.ts, claude.ts, gemini.ts, codexRollout.ts, geminiSession.ts; each agent's
+// formats are declared in agents/, see agent.ts) turns lines
 // into these; the driver (driver.ts) stores them through SessionLifecycleManager. The mapping
 // tables are in docs/agent-bridges.md.
 import type { AgentRequest } from '../shared/commands';
 import type { SessionEventType, SessionStats } from '../shared/events';
-
-export const AGENT_FORMATS = ['codex', 'claude', 'claude-transcript', 'gemini', 'codex-rollout', 'gemini-session'] as const;
-export type AgentFormat = (typeof AGENT_FORMATS)[number];
-
-/** What people call each source (the Sessions view, titles, messages). */
-export const SOURCE_LABELS: Record<AgentFormat | 'demo', string> = {
-  codex: 'Codex',
-  'codex-rollout': 'Codex',
-  claude: 'Claude Code',
-  'claude-transcript': 'Claude Code',
-  gemini: 'Gemini CLI',
-  'gemini-session': 'Gemini CLI',
-  demo: 'demo',
-};
 
 /** What the agent says about itself when it starts. */
 export interface AgentInfo {
@@ -64,7 +51,8 @@ export interface LineCounts {
 }
 
 export interface AgentMapper {
-  readonly format: AgentFormat | 'unknown';
+  /** The format's name (agent.ts), or 'unknown'. */
+  readonly format: string;
   readonly counts: LineCounts;
   /** Each result ends a turn, and more may follow (set for an agent that takes input while it runs). */
   multiTurn: boolean;

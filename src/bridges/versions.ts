@@ -1,19 +1,18 @@
 // The agent versions the agents tier runs for real (test/agents/install/package.json pins the same;
 // a unit test keeps the two equal), and what `run`, `watch` and `doctor` say about a version they
 // see. A version that is not here still works as far as its output format allows.
-export type AgentKind = 'claude' | 'codex' | 'gemini';
+import { AGENTS, type AgentKind } from './registry';
 
-export const AGENT_LABELS: Record<AgentKind, string> = { claude: 'Claude Code', codex: 'Codex CLI', gemini: 'Gemini CLI' };
+export type { AgentKind } from './registry';
+
+/** The full product name of each agent ("Codex CLI"). */
+export const AGENT_LABELS = Object.fromEntries(AGENTS.map((a) => [a.kind, a.productName])) as Record<AgentKind, string>;
 
 /** The npm package each agent ships as. */
-export const AGENT_PACKAGES: Record<AgentKind, string> = { claude: '@anthropic-ai/claude-code', codex: '@openai/codex', gemini: '@google/gemini-cli' };
+export const AGENT_PACKAGES = Object.fromEntries(AGENTS.map((a) => [a.kind, a.npmPackage])) as Record<AgentKind, string>;
 
-/** Versions tested here against the real CLIs (docs/agent-bridges.md, "Supported versions"). */
-export const TESTED_VERSIONS: Record<AgentKind, readonly string[]> = {
-  claude: ['2.1.197'],
-  codex: ['0.171.0'],
-  gemini: ['0.61.0'],
-};
+/** Versions tested here against the real CLIs (docs/agent-bridges.md, "Supported versions"); each agent's file in agents/ names them. */
+export const TESTED_VERSIONS = Object.fromEntries(AGENTS.map((a) => [a.kind, a.testedVersions])) as Record<AgentKind, readonly string[]>;
 
 /** The semver in what an agent prints about itself ("2.1.197 (Claude Code)", "codex-cli 0.171.0"). */
 export function versionIn(text: string | undefined): string | undefined {

@@ -6,12 +6,11 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
-import { createMapper, detectFormat, isAgentFormat, SOURCE_LABELS, type AgentFormat, type AgentInfo, type AgentMapper } from '../bridges';
+import { AGENT_FORMATS, AGENTS, agentOfCommand, agentOfFormat, createMapper, detectFormat, isAgentFormat, type AgentFormat, type AgentInfo, type AgentMapper } from '../bridges';
 import { createSession } from '../core/sessions';
-import type { SessionSource } from '../shared/sessions';
 import { validateEventData, type SessionEvent, type SessionEventType } from '../shared/events';
 import { AgentSessionWriter, type WriterResult } from '../worker/agentBridge';
-import { versionNote, type AgentKind } from '../bridges/versions';
+import { versionNote } from '../bridges/versions';
 import { agentEnvironment } from '../worker/agentEnvironment';
 import { agentVersion } from '../worker/agentVersion';
 import { AgentProcess } from '../worker/agentProcess';
@@ -21,7 +20,6 @@ import { UsageError } from './args';
 import { COLOURS, describeEvent, PLAIN } from './tailFormat';
 import { signedInUser, workerJournal, type SignedInUser } from './userAuth';
 
-const SOURCE: Record<AgentFormat, SessionSource> = { codex: 'codex', 'codex-rollout': 'codex', claude: 'claude', 'claude-transcript': 'claude', gemini: 'gemini', 'gemini-session': 'gemini' };
 
 export const runHelp = `Usage: session-stream run [--title T] [--format auto|codex|claude|gemini] [--quiet] -- <agent command…>
 
@@ -77,17 +75,13 @@ function printer(quiet: boolean): Printer {
 
 /** Creates the user's session (pending) for an agent run. */
 async function createAgentSession(user: SignedInUser, o: { title: string; format?: AgentFormat; info?: AgentInfo }): Promise<string> {
-  const session = { userId: user.userId, title: o.title.slice(0, 200), source: o.format ? SOURCE[o.format] : 'other', cwd: o.info?.cwd ?? null, agentSessionId: o.info?.agentSessionId ?? null, model: o.info?.model ?? null } as const;
+  const session = { userId: user.userId, title: o.title.slice(0, 200), source: o.format ? agentOfFormat(o.format).kind : 'other', cwd: o.info?.cwd ?? null, agentSessionId: o.info?.agentSessionId ?? null, model: o.info?.model ?? null } as const;
   return (await createSession(user.client, session, { columns: 'id', who: user.who })).id;
 }
 
 /** The format a command's name tells (`codex`, `claude`, `gemini`), if any. */
 export function formatOfCommand(argv: readonly string[]): AgentFormat | undefined {
-  const name = path.basename(argv[0] ?? '').replace(/\.(cmd|exe|js)$/i, '');
-  if (name === 'codex') return 'codex';
-  if (name === 'claude') return 'claude';
-  if (name === 'gemini') return 'gemini';
-  return undefined;
+  return agentOfCommand(path.basename(argv[0] ?? '').replace(/\.(cmd|exe|js)$/i, ''))?.runFormat;
 }
 
 /** The model a command asks for (`-m X`, `--model X`, `--model=X`, Codex's `-c model=X`), if it names one. */
@@ -106,12 +100,12 @@ const isAlias = (model: string) => /^auto\b/i.test(model);
 
 /** What the agent needs to print a stream we can read, when the command shows it will not. */
 function formatAdvice(format: AgentFormat | undefined, argv: readonly string[]): string | undefined {
-  const args = argv.join(' ');
-  if (format === 'codex' && !/--json|--experimental-json/.test(args)) return 'codex prints plain text without --json; add it: codex exec --json "…"';
-  if (format === 'claude' && !/stream-json/.test(args)) return 'claude prints plain text without --output-format stream-json --verbose; add them (with -p).';
-  if (format === 'gemini' && !/stream-json/.test(args)) return 'gemini prints plain text without --output-format stream-json; add it.';
-  return undefined;
+  return format ? agentOfFormat(format).run.outputAdvice(argv.join(' ')) : undefined;
 }
+
+/** "a, b or c". */
+const either = (names: readonly string[]) => `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+const RUN_FORMATS: readonly AgentFormat[] = AGENTS.map((a) => a.runFormat);
 
 function summary(r: WriterResult, counts: AgentMapper['counts']): string {
   const s = r.stats;
@@ -132,7 +126,7 @@ export async function runRun(args: string[]): Promise<number> {
   if (values.help) return void process.stdout.write(`${runHelp}\n`), 0;
   if (agent.length === 0) throw new UsageError('Which agent? Put its command after --, e.g. session-stream run -- codex exec --json "fix the test"');
   const formatOption = values.format ?? 'auto';
-  if (formatOption !== 'auto' && !['codex', 'claude', 'gemini'].includes(formatOption)) throw new UsageError(`--format must be auto, codex, claude or gemini, got "${formatOption}"`);
+  if (formatOption !== 'auto' && !(RUN_FORMATS as readonly string[]).includes(formatOption)) throw new UsageError(`--format must be ${either(['auto', ...RUN_FORMATS])}, got "${formatOption}"`);
   let format = formatOption === 'auto' ? formatOfCommand(agent) : (formatOption as AgentFormat);
   const advice = formatAdvice(formatOfCommand(agent), agent);
   if (advice) process.stderr.write(`Note: ${advice}\n`);
@@ -141,7 +135,7 @@ export async function runRun(args: string[]): Promise<number> {
   const streamInput = streamInputOf(agent);
   if (streamInput && !streamInput.prompt) throw new UsageError('With --input-format stream-json, give the prompt as the last argument: session-stream run -- claude -p --input-format stream-json --output-format stream-json --verbose "fix the failing test"');
   const command = streamInput?.argv ?? agent;
-  const label = format ? SOURCE_LABELS[format] : path.basename(agent[0]!);
+  const label = format ? agentOfFormat(format).label : path.basename(agent[0]!);
   const prompt = streamInput?.prompt ?? agent.filter((a) => !a.startsWith('-')).at(-1);
   const title = values.title ?? `${label}: ${prompt && prompt !== agent[0] ? prompt.replace(/\s+/g, ' ') : agent.join(' ')}`;
   const asked = modelOfCommand(agent);
@@ -214,11 +208,12 @@ export async function runRun(args: string[]): Promise<number> {
   const sayVersion = (version: string | undefined) => {
     if (versionSaid || values.quiet || !format) return;
     versionSaid = true;
-    process.stderr.write(`${versionNote(SOURCE[format] as AgentKind, version)}\n`);
+    process.stderr.write(`${versionNote(agentOfFormat(format).kind, version)}\n`);
   };
-  if (format && format !== 'claude') void agentVersion(SOURCE[format] as AgentKind, agent[0]!, { ask: format === 'codex' }).then(sayVersion);
+  const versionFrom = format ? agentOfFormat(format).versionFrom : undefined;
+  if (format && versionFrom !== 'output') void agentVersion(agentOfFormat(format).kind, agent[0]!, { ask: versionFrom === 'package-or-ask' }).then(sayVersion);
   const onInfo = async (info: AgentInfo) => {
-    if (format === 'claude' && info.version) sayVersion(info.version);
+    if (versionFrom === 'output' && info.version) sayVersion(info.version);
     const model = info.model && !isAlias(info.model) ? info.model : undefined;
     if (!info.agentSessionId && !model) return;
     await manager.setAgentInfo(sessionId, { agentSessionId: info.agentSessionId, model }).catch((error: Error) => process.stderr.write(`${error.message}\n`));
@@ -282,7 +277,7 @@ export async function runImport(args: string[]): Promise<number> {
   if (!file || positionals.length > 1) throw new UsageError('Import what? Give one file, or - for standard input.');
   if (file !== '-' && (!existsSync(file) || !statSync(file).isFile())) throw new UsageError(`There is no file ${file}.`);
   const formatOption = values.format ?? 'auto';
-  if (formatOption !== 'auto' && !isAgentFormat(formatOption)) throw new UsageError(`--format must be auto, codex, claude, claude-transcript, gemini, codex-rollout or gemini-session, got "${formatOption}"`);
+  if (formatOption !== 'auto' && !isAgentFormat(formatOption)) throw new UsageError(`--format must be ${either(['auto', ...AGENT_FORMATS])}, got "${formatOption}"`);
 
   const input = readline.createInterface({ input: file === '-' ? process.stdin : createReadStream(file), crlfDelay: Infinity });
   const iterator = input[Symbol.asyncIterator]();
@@ -302,7 +297,7 @@ export async function runImport(args: string[]): Promise<number> {
   const user = await signedInUser();
   const manager = new SessionLifecycleManager(user.client, { journal: workerJournal(user.connection.url, user.userId) });
   manager.recover();
-  const label = format ? SOURCE_LABELS[format] : 'Agent';
+  const label = format ? agentOfFormat(format).label : 'Agent';
   const title = values.title ?? `${label}: ${file === '-' ? 'standard input' : path.basename(file)}`;
   const sessionId = await createAgentSession(user, { title, format, info: { ...info, cwd } });
   const out = printer(values.quiet);

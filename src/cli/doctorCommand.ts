@@ -7,7 +7,8 @@ import { readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { AGENT_LABELS, AGENT_PACKAGES, isTested, TESTED_VERSIONS, versionNote, type AgentKind } from '../bridges/versions';
+import { AGENTS } from '../bridges';
+import { isTested, versionNote } from '../bridges/versions';
 import { agentVersion, whichCommand } from '../worker/agentVersion';
 import { UsageError } from './args';
 import { signedInUser, writerConnection } from './userAuth';
@@ -31,12 +32,6 @@ export interface Check {
   next?: string;
 }
 
-const SESSION_DIRS: Record<AgentKind, () => string> = {
-  claude: () => path.join(os.homedir(), '.claude', 'projects'),
-  codex: () => path.join(os.homedir(), '.codex', 'sessions'),
-  gemini: () => path.join(os.homedir(), '.gemini', 'tmp'),
-};
-
 async function countFiles(dir: string, test: (name: string, parent: string) => boolean): Promise<number> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   return entries.filter((e) => e.isFile() && test(e.name, path.basename(e.parentPath))).length;
@@ -45,23 +40,25 @@ async function countFiles(dir: string, test: (name: string, parent: string) => b
 /** One check per agent CLI. */
 export async function agentChecks(env: NodeJS.ProcessEnv = process.env): Promise<Check[]> {
   const checks: Check[] = [];
-  for (const agent of ['claude', 'codex', 'gemini'] as const) {
-    const label = AGENT_LABELS[agent];
-    const bin = whichCommand(agent, env);
+  for (const definition of AGENTS) {
+    const agent = definition.kind;
+    const label = definition.productName;
+    const bin = whichCommand(definition.command, env);
     if (!bin) {
-      checks.push({ what: label, level: 'warn', detail: `not found on PATH (${agent})`, next: `install it if you use it: npm install -g ${AGENT_PACKAGES[agent]}@${TESTED_VERSIONS[agent].at(-1)}` });
+      checks.push({ what: label, level: 'warn', detail: `not found on PATH (${definition.command})`, next: `install it if you use it: npm install -g ${definition.npmPackage}@${definition.testedVersions.at(-1)}` });
       continue;
     }
     const version = await agentVersion(agent, bin);
-    const dir = SESSION_DIRS[agent]();
-    const files = existsSync(dir) ? await countFiles(dir, (name, parent) => name.endsWith('.jsonl') && (agent !== 'gemini' || (parent === 'chats' && name.startsWith('session-')))) : 0;
-    const where = existsSync(dir) ? `session files in ${dir} (${files})` : `no session files yet (${dir})`;
+    const sessionFiles = definition.sessionFiles;
+    const dir = sessionFiles ? sessionFiles.dir(os.homedir()) : '';
+    const files = sessionFiles && existsSync(dir) ? await countFiles(dir, sessionFiles.isSessionFile) : 0;
+    const where = !sessionFiles ? 'keeps no session files' : existsSync(dir) ? `session files in ${dir} (${files})` : `no session files yet (${dir})`;
     const tested = version !== undefined && isTested(agent, version);
     checks.push({
       what: label,
       level: tested ? 'ok' : 'warn',
       detail: `${version ?? 'version unknown'} at ${bin}; ${tested ? 'a version we test' : versionNote(agent, version).replace(`${label} `, '')}; ${where}`,
-      ...(tested ? {} : { next: `it is followed as far as its output format allows; the versions we test: ${TESTED_VERSIONS[agent].join(', ')}` }),
+      ...(tested ? {} : { next: `it is followed as far as its output format allows; the versions we test: ${definition.testedVersions.join(', ')}` }),
     });
   }
   return checks;

@@ -5,18 +5,15 @@ import { existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { sessionFileAgents } from '../bridges';
 import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
 import { TranscriptWatcher, type WatchFormat, type WatchRoot } from '../worker/transcriptWatcher';
 import { intOption, UsageError } from './args';
 import { COLOURS, PLAIN } from './tailFormat';
 import { configDir, eventIdKey, signedInUser, workerJournal } from './userAuth';
 
-const FORMATS: readonly WatchFormat[] = ['claude-transcript', 'codex-rollout', 'gemini-session'];
-const defaultDirs = (): Record<WatchFormat, string> => ({
-  'claude-transcript': path.join(os.homedir(), '.claude', 'projects'),
-  'codex-rollout': path.join(os.homedir(), '.codex', 'sessions'),
-  'gemini-session': path.join(os.homedir(), '.gemini', 'tmp'),
-});
+const FORMATS: readonly WatchFormat[] = sessionFileAgents().map((a) => a.sessionFiles.format as WatchFormat);
+const defaultDirs = (): Record<WatchFormat, string> => Object.fromEntries(sessionFileAgents().map((a) => [a.sessionFiles.format, a.sessionFiles.dir(os.homedir())])) as Record<WatchFormat, string>;
 const DEFAULT_DIRS = defaultDirs();
 
 export const watchHelp = `Usage: session-stream watch [--format claude-transcript|codex-rollout|gemini-session] [DIR]

@@ -2,6 +2,7 @@
 // coding_sessions, the Sessions view (state icons, newest first) and the "Select Session" pick.
 import type { RealtimeChannel } from '@supabase/supabase-js';
 import * as vscode from 'vscode';
+import { sourceLabel } from '../bridges';
 import { withTimeout } from '../core/clock';
 import { listSessions } from '../core/sessions';
 import { freshChannel } from '../core/supabaseClient';
@@ -10,11 +11,6 @@ import { commandsFor, parseWaitingFor } from '../shared/commands';
 import type { SessionState } from '../shared/events';
 import type { AuthService } from './auth';
 import { pickTexts, treeTexts } from './texts';
-
-/** "Codex", "Claude Code", … for a session's `source`. */
-export function sourceLabel(source: string | null | undefined): string | undefined {
-  return source ? ({ codex: 'Codex', claude: 'Claude Code', gemini: 'Gemini CLI', demo: 'demo', other: 'agent' } as Record<string, string>)[source] : undefined;
-}
 
 const ICONS: Record<SessionState, vscode.ThemeIcon> = {
   pending: new vscode.ThemeIcon('circle-outline'),

@@ -9,8 +9,8 @@ import { encodeEntries, isTimelineWebviewMessage, type InitMessage, type Session
 import type { AuthService } from './auth';
 import { PanelComments } from './panelComments';
 import { eventLink, PanelHistory } from './panelHistory';
+import { sourceLabel } from '../bridges';
 import type { SessionSummary } from '../shared/sessions';
-import { sourceLabel } from './sessions';
 import type { StreamLease, StreamRegistry } from './streams';
 import { PanelRegistry, WebviewPanelBase } from './webviewPanel';
 import { bundleRoot } from './webviewHtml';

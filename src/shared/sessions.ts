@@ -4,9 +4,13 @@
 import { z } from 'zod';
 import { sessionStateSchema, sessionStatsSchema, type SessionState } from './events';
 
-/** Where a session comes from (`coding_sessions.source`; its CHECK constraint lists the same). */
-export const SESSION_SOURCES = ['codex', 'claude', 'gemini', 'demo', 'other'] as const;
-export type SessionSource = (typeof SESSION_SOURCES)[number];
+/**
+ * Where a session comes from (`coding_sessions.source`): an agent's kind (the agent registry in
+ * src/bridges lists them), `demo` or `other`. The database takes any name of this shape, so a new
+ * agent needs no migration.
+ */
+export type SessionSource = string;
+export const SESSION_SOURCE_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 
 const optionalText = z.string().nullish();
 
@@ -23,7 +27,7 @@ export const sessionRowSchema = z.looseObject({
   updated_at: z.string(),
   stats: sessionStatsSchema.nullish(),
   state_reason: optionalText,
-  /** codex, claude, gemini, demo, other (a string: a newer writer may know more sources). */
+  /** An agent's kind, demo or other (see SessionSource). */
   source: optionalText,
   /** The folder the agent works in. */
   cwd: optionalText,

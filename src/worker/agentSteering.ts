@@ -8,7 +8,7 @@
 // hash, approval.ts) and was not sent with this runner's own sign-in: whatever the agent runs can
 // reach what the runner holds, so approvals must come from a viewer (docs/steering.md).
 import type { Writable } from 'node:stream';
-import type { AgentFormat, BridgeItem } from '../bridges/types';
+import { agentOfFormat, type AgentFormat, type BridgeItem } from '../bridges';
 import { silentLogger, type Logger } from '../core/log';
 import { byteLength, inputHash, reviewText } from '../shared/approval';
 import { MAX_DETAIL_CHARS, type AgentRequest, type SessionCommand } from '../shared/commands';
@@ -33,12 +33,9 @@ export interface SteeringOptions {
   logger?: Logger;
 }
 
-/** Why an agent takes no message while it runs, per format. */
+/** Why an agent takes no message while it runs (its definition says). */
 function noInputReason(format: AgentFormat | undefined, label: string): string {
-  if (format === 'claude') return 'Claude Code takes messages while it runs only when started with --input-format stream-json (session-stream run -- claude -p --input-format stream-json --output-format stream-json --verbose "…")';
-  if (format === 'codex') return 'codex exec takes no input while it runs; stop it and start it again with the new instructions';
-  if (format === 'gemini') return 'Gemini CLI takes no input while it runs (non-interactive mode); stop it and start it again with the new instructions';
-  return `${label} takes no input while it runs`;
+  return format ? agentOfFormat(format).run.noInputReason : `${label} takes no input while it runs`;
 }
 
 const line = (value: unknown) => `${JSON.stringify(value)}\n`;

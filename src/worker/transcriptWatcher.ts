@@ -13,14 +13,16 @@ import { existsSync } from 'node:fs';
 import { lstat, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { createMapper, type AgentFormat, type AgentInfo } from '../bridges';
+import { agentOfFormat, createMapper, type AgentInfo, type SessionFileFormat, type SessionFiles } from '../bridges';
 import { createSession, findAgentSession, sessionState } from '../core/sessions';
-import type { SessionSource } from '../shared/sessions';
 import { AgentSessionWriter } from './agentBridge';
 import { FileRefused, readWholeLines, type ReadLine, type Skipping } from './lineReader';
 import type { SessionLifecycleManager } from './sessionLifecycleManager';
 
-export type WatchFormat = Extract<AgentFormat, 'claude-transcript' | 'codex-rollout' | 'gemini-session'>;
+/** The formats of the agents' session files (each agent's definition says where they are). */
+export type WatchFormat = SessionFileFormat;
+
+const filesOf = (format: WatchFormat): SessionFiles => agentOfFormat(format).sessionFiles!;
 
 export interface WatchRoot {
   dir: string;
@@ -71,8 +73,6 @@ interface Followed {
   problem?: string;
 }
 
-const SOURCE: Record<WatchFormat, SessionSource> = { 'claude-transcript': 'claude', 'codex-rollout': 'codex', 'gemini-session': 'gemini' };
-const LABEL: Record<WatchFormat, string> = { 'claude-transcript': 'Claude Code', 'codex-rollout': 'Codex', 'gemini-session': 'Gemini CLI' };
 const FINAL = new Set(['completed', 'failed', 'cancelled']);
 
 export class TranscriptWatcher {
@@ -180,8 +180,9 @@ export class TranscriptWatcher {
 
   /** Finds or creates the file's session, and replays the lines already stored into a fresh mapper. */
   private async attach(file: string, f: Followed, next: ReadLine[]): Promise<void> {
-    // Gemini CLI keeps the folder it works in beside its chats (<project>/.project_root).
-    const projectRoot = f.format === 'gemini-session' ? (await readFile(path.join(path.dirname(path.dirname(file)), '.project_root'), 'utf8').catch(() => '')).trim() || undefined : undefined;
+    // An agent may keep the folder it works in beside its session files (Gemini CLI: <project>/.project_root).
+    const rootFile = filesOf(f.format).projectRootFile?.(file);
+    const projectRoot = rootFile ? (await readFile(rootFile, 'utf8').catch(() => '')).trim() || undefined : undefined;
     const mapper = createMapper(f.format, { cwd: projectRoot });
     // What the agent says about itself is in its first lines.
     const first = f.saved.lines > 0 ? (await this.read(file, f.root, 0, { to: f.saved.offset })).lines.slice(0, 50) : next.slice(0, 50);
@@ -226,7 +227,7 @@ export class TranscriptWatcher {
   }
 
   private findSession(format: WatchFormat, agentSessionId: string): Promise<{ id: string; state: string } | undefined> {
-    return findAgentSession(this.o.client, this.o.userId, SOURCE[format], agentSessionId);
+    return findAgentSession(this.o.client, this.o.userId, agentOfFormat(format).kind, agentSessionId);
   }
 
   private stateOf(sessionId: string): Promise<string | undefined> {
@@ -234,10 +235,10 @@ export class TranscriptWatcher {
   }
 
   private async createSession(file: string, f: Followed, info: AgentInfo): Promise<string> {
-    const label = LABEL[f.format];
+    const label = agentOfFormat(f.format).label;
     const where = info.cwd ? path.basename(info.cwd) : path.basename(path.dirname(file));
     const title = `${label} in ${where}${f.saved.lines > 0 ? ' (continued)' : ''} · ${(info.agentSessionId ?? path.basename(file, '.jsonl')).slice(0, 8)}`;
-    const session = { userId: this.o.userId, title, source: SOURCE[f.format], cwd: info.cwd ?? null, agentSessionId: info.agentSessionId ?? null, model: info.model ?? null };
+    const session = { userId: this.o.userId, title, source: agentOfFormat(f.format).kind, cwd: info.cwd ?? null, agentSessionId: info.agentSessionId ?? null, model: info.model ?? null };
     return (await createSession(this.o.client, session, { columns: 'id', what: `a session for ${file}` })).id;
   }
 
@@ -267,7 +268,7 @@ export function sessionSecret(key: string, sessionId: string): string {
 async function sessionFiles(root: WatchRoot): Promise<string[]> {
   const entries = await readdir(root.dir, { recursive: true, withFileTypes: true }).catch(() => []);
   return entries
-    .filter((e) => e.isFile() && e.name.endsWith('.jsonl') && (root.format !== 'gemini-session' || (e.name.startsWith('session-') && path.basename(e.parentPath) === 'chats')))
+    .filter((e) => e.isFile() && filesOf(root.format).isSessionFile(e.name, path.basename(e.parentPath)))
     .map((e) => path.join(e.parentPath, e.name))
     .filter((f) => !f.split(path.sep).includes('subagents'))
     .sort();

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseSessionRow, SESSION_LIST_COLUMNS, SESSION_SOURCES, sessionInsert } from '../../src/shared/sessions';
+import { AGENTS } from '../../src/bridges';
+import { parseSessionRow, SESSION_LIST_COLUMNS, SESSION_SOURCE_PATTERN, sessionInsert } from '../../src/shared/sessions';
 
 const ROW = { id: 's1', user_id: 'u1', title: 'Fix the test', state: 'running', created_at: '2026-12-04T10:00:00Z', updated_at: '2026-12-04T10:01:00Z' };
 
@@ -36,11 +37,11 @@ describe('session rows (shared/sessions.ts)', () => {
     for (let i = 1; i < sets.length; i++) assert.ok(sets[i]!.every((c) => sets[i - 1]!.includes(c)) && sets[i]!.length < sets[i - 1]!.length);
   });
 
-  it('the sources we write are exactly those the database CHECK accepts', () => {
+  it("every agent's kind, demo and other are sources the database accepts (its CHECK has the same pattern)", () => {
     const dir = path.resolve(__dirname, '../../supabase/migrations');
     const sql = readdirSync(dir).sort().map((f) => readFileSync(path.join(dir, f), 'utf8')).join('\n');
-    const checks = [...sql.matchAll(/check \(source in \(([^)]*)\)\)/g)];
-    const last = checks.at(-1)?.[1] ?? '';
-    assert.deepEqual([...last.matchAll(/'([^']+)'/g)].map((m) => m[1]), [...SESSION_SOURCES]);
+    const pattern = [...sql.matchAll(/check \(source ~ '([^']+)'\)/g)].at(-1)?.[1];
+    assert.equal(pattern, SESSION_SOURCE_PATTERN.source);
+    for (const source of [...AGENTS.map((a) => a.kind), 'demo', 'other']) assert.match(source, SESSION_SOURCE_PATTERN);
   });
 });
