@@ -1,25 +1,20 @@
 // `session-stream run -- <agent command…>` and `session-stream import FILE|-`: a real agent's
-// session (Codex, Claude Code, Gemini CLI) streamed into Supabase as the signed-in user, through
-// the bridges (src/bridges) and AgentSessionWriter. Both print SESSION_ID=<uuid> first.
-import { spawn } from 'node:child_process';
+// session streamed into Supabase as the signed-in user. `run` is a shell over the agent runner
+// (src/worker/agentRunner.ts); `import` reads a file through the same bridges and writer. Both
+// print SESSION_ID=<uuid> first.
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
-import { AGENT_FORMATS, AGENTS, agentOfCommand, agentOfFormat, createMapper, detectFormat, isAgentFormat, type AgentFormat, type AgentInfo, type AgentMapper } from '../bridges';
-import { createSession } from '../core/sessions';
+import { AGENT_FORMATS, AGENTS, agentOfFormat, createMapper, detectFormat, isAgentFormat, type AgentFormat, type AgentInfo } from '../bridges';
 import { validateEventData, type SessionEvent, type SessionEventType } from '../shared/events';
-import { AgentSessionWriter, type WriterResult } from '../worker/agentBridge';
-import { versionNote } from '../bridges/versions';
-import { agentEnvironment } from '../worker/agentEnvironment';
-import { agentVersion } from '../worker/agentVersion';
-import { AgentProcess } from '../worker/agentProcess';
-import { AgentSteering, streamInputOf, userMessageLine } from '../worker/agentSteering';
+import { AgentSessionWriter } from '../worker/agentBridge';
+import { createAgentSession, problemsText, runAgent, runSummary } from '../worker/agentRunner';
+import { streamInputOf } from '../worker/agentSteering';
 import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
 import { UsageError } from './args';
 import { COLOURS, describeEvent, PLAIN } from './tailFormat';
-import { signedInUser, workerJournal, type SignedInUser } from './userAuth';
-
+import { signedInUser, workerJournal } from './userAuth';
 
 export const runHelp = `Usage: session-stream run [--title T] [--format auto|codex|claude|gemini] [--quiet] -- <agent command…>
 
@@ -73,50 +68,11 @@ function printer(quiet: boolean): Printer {
   };
 }
 
-/** Creates the user's session (pending) for an agent run. */
-async function createAgentSession(user: SignedInUser, o: { title: string; format?: AgentFormat; info?: AgentInfo }): Promise<string> {
-  const session = { userId: user.userId, title: o.title.slice(0, 200), source: o.format ? agentOfFormat(o.format).kind : 'other', cwd: o.info?.cwd ?? null, agentSessionId: o.info?.agentSessionId ?? null, model: o.info?.model ?? null } as const;
-  return (await createSession(user.client, session, { columns: 'id', who: user.who })).id;
-}
-
-/** The format a command's name tells (`codex`, `claude`, `gemini`), if any. */
-export function formatOfCommand(argv: readonly string[]): AgentFormat | undefined {
-  return agentOfCommand(path.basename(argv[0] ?? '').replace(/\.(cmd|exe|js)$/i, ''))?.runFormat;
-}
-
-/** The model a command asks for (`-m X`, `--model X`, `--model=X`, Codex's `-c model=X`), if it names one. */
-export function modelOfCommand(argv: readonly string[]): string | undefined {
-  for (let i = 1; i < argv.length; i++) {
-    const a = argv[i]!;
-    if ((a === '-m' || a === '--model') && argv[i + 1]) return argv[i + 1];
-    if (a.startsWith('--model=')) return a.slice('--model='.length);
-    if (a === '-c' && /^model\s*=/.test(argv[i + 1] ?? '')) return argv[i + 1]!.replace(/^model\s*=\s*/, '').replace(/^["']|["']$/g, '');
-  }
-  return undefined;
-}
-
-/** Model names that stand for a choice the agent makes later ("auto"): not a model. */
-const isAlias = (model: string) => /^auto\b/i.test(model);
-
-/** What the agent needs to print a stream we can read, when the command shows it will not. */
-function formatAdvice(format: AgentFormat | undefined, argv: readonly string[]): string | undefined {
-  return format ? agentOfFormat(format).run.outputAdvice(argv.join(' ')) : undefined;
-}
-
 /** "a, b or c". */
 const either = (names: readonly string[]) => `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
 const RUN_FORMATS: readonly AgentFormat[] = AGENTS.map((a) => a.runFormat);
 
-function summary(r: WriterResult, counts: AgentMapper['counts']): string {
-  const s = r.stats;
-  const cost = typeof s.costUsd === 'number' ? `, $${s.costUsd.toFixed(4)}` : '';
-  return `Session ${r.outcome}: ${counts.lines} lines → ${counts.events} events (${counts.skipped} skipped as noise, ${counts.unknown} of unknown kinds and ${counts.malformed} not JSON, kept as events); ${s.inputTokens} input / ${s.outputTokens} output tokens${cost}.`;
-}
-
-function reportProblems(r: WriterResult): void {
-  if (r.problems.length === 0) return;
-  process.stderr.write(`${r.problems.length} event(s) could not be stored:\n${r.problems.slice(0, 10).map((p) => `  ${p}`).join('\n')}\n`);
-}
+const stderrLine = (text: string) => process.stderr.write(`${text}\n`);
 
 export async function runRun(args: string[]): Promise<number> {
   const split = args.indexOf('--');
@@ -127,143 +83,21 @@ export async function runRun(args: string[]): Promise<number> {
   if (agent.length === 0) throw new UsageError('Which agent? Put its command after --, e.g. session-stream run -- codex exec --json "fix the test"');
   const formatOption = values.format ?? 'auto';
   if (formatOption !== 'auto' && !(RUN_FORMATS as readonly string[]).includes(formatOption)) throw new UsageError(`--format must be ${either(['auto', ...RUN_FORMATS])}, got "${formatOption}"`);
-  let format = formatOption === 'auto' ? formatOfCommand(agent) : (formatOption as AgentFormat);
-  const advice = formatAdvice(formatOfCommand(agent), agent);
-  if (advice) process.stderr.write(`Note: ${advice}\n`);
-
-  // Claude Code with stream-json input reads its prompt, messages and answers from stdin (ours).
   const streamInput = streamInputOf(agent);
   if (streamInput && !streamInput.prompt) throw new UsageError('With --input-format stream-json, give the prompt as the last argument: session-stream run -- claude -p --input-format stream-json --output-format stream-json --verbose "fix the failing test"');
-  const command = streamInput?.argv ?? agent;
-  const label = format ? agentOfFormat(format).label : path.basename(agent[0]!);
-  const prompt = streamInput?.prompt ?? agent.filter((a) => !a.startsWith('-')).at(-1);
-  const title = values.title ?? `${label}: ${prompt && prompt !== agent[0] ? prompt.replace(/\s+/g, ' ') : agent.join(' ')}`;
-  const asked = modelOfCommand(agent);
   const out = printer(values.quiet);
-
-  // The agent starts at once, while we sign in and make its session (its first lines wait for
-  // that): our start-up is not added to its run. If the sign-in fails it is stopped as with Ctrl-C.
-  const startedAt = Date.now();
-  const childEnv = agentEnvironment(process.env, values['pass-env'] ?? []);
-  const child = spawn(command[0]!, command.slice(1), { stdio: [streamInput ? 'pipe' : 'inherit', 'pipe', 'pipe'], env: childEnv.env });
-  let spawnError: Error | undefined;
-  child.on('error', (error) => (spawnError = error));
-  if (streamInput?.prompt) child.stdin!.write(userMessageLine(streamInput.prompt));
-  // Ctrl-C in a terminal reaches the agent too (same process group); a signal sent to us alone is passed on.
-  let stopping: NodeJS.Signals | undefined;
-  const forward = (signal: NodeJS.Signals) => {
-    stopping = signal;
-    if (child.exitCode === null) child.kill(signal);
-  };
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    process.stderr.write(chunk);
-    stderr = (stderr + chunk.toString('utf8')).slice(-65_536);
+  return runAgent({
+    argv: agent,
+    format: formatOption === 'auto' ? undefined : (formatOption as AgentFormat),
+    title: values.title,
+    passEnv: values['pass-env'] ?? [],
+    quiet: values.quiet,
+    signIn: () => signedInUser(),
+    journal: (user) => workerJournal(user.connection.url, user.userId),
+    out: { line: out.line, event: out.event, note: stderrLine, agentStderr: (chunk) => process.stderr.write(chunk) },
+    forwardSignals: ['SIGINT', 'SIGTERM'],
   });
-  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
-
-  let writer: AgentSessionWriter | undefined;
-  let mapper: AgentMapper | undefined;
-  let stopReason: string | undefined;
-  const setUp = (async () => {
-    const user = await signedInUser();
-    const manager = new SessionLifecycleManager(user.client, { journal: workerJournal(user.connection.url, user.userId) });
-    manager.recover();
-    const sessionId = await createAgentSession(user, { title, format, info: { cwd: process.cwd(), model: asked && !isAlias(asked) ? asked : undefined } });
-    out.line(`SESSION_ID=${sessionId}`);
-    if (!values.quiet) process.stderr.write(`Streaming as ${user.who} to ${user.connection.url}. Watch it in VS Code (Agent Session Stream) or: session-stream tail --session ${sessionId}\n`);
-    if (childEnv.withheld.length > 0 && !values.quiet) process.stderr.write(`Not passed to the agent (credentials): ${childEnv.withheld.join(', ')}.\n`);
-    // Steering: commands sent to this session from VS Code or the command line.
-    const steering = new AgentSteering({
-      manager,
-      sessionId,
-      agent: new AgentProcess(child),
-      format,
-      label,
-      input: streamInput ? child.stdin! : undefined,
-      ownSignIn: () => user.authSession(),
-      stopped: (reason) => {
-        stopReason = reason;
-        writer?.stopped(reason);
-      },
-    });
-    if (streamInput?.prompt) steering.promptSent();
-    const receiver = manager.onCommand(sessionId, (c) => steering.handle(c));
-    return { user, manager, sessionId, steering, receiver };
-  })();
-  const fail = async (error: unknown): Promise<never> => {
-    // Not signed in, or no session: the agent must not go on unwatched.
-    if (child.exitCode === null) child.kill('SIGINT');
-    child.stdout!.resume();
-    await closed;
-    throw error;
-  };
-  const run = await setUp.catch(fail);
-  const { manager, sessionId, steering } = run;
-
-  // Say once which version runs: from what the agent prints about itself, else from its package.
-  let versionSaid = false;
-  const sayVersion = (version: string | undefined) => {
-    if (versionSaid || values.quiet || !format) return;
-    versionSaid = true;
-    process.stderr.write(`${versionNote(agentOfFormat(format).kind, version)}\n`);
-  };
-  const versionFrom = format ? agentOfFormat(format).versionFrom : undefined;
-  if (format && versionFrom !== 'output') void agentVersion(agentOfFormat(format).kind, agent[0]!, { ask: versionFrom === 'package-or-ask' }).then(sayVersion);
-  const onInfo = async (info: AgentInfo) => {
-    if (versionFrom === 'output' && info.version) sayVersion(info.version);
-    const model = info.model && !isAlias(info.model) ? info.model : undefined;
-    if (!info.agentSessionId && !model) return;
-    await manager.setAgentInfo(sessionId, { agentSessionId: info.agentSessionId, model }).catch((error: Error) => process.stderr.write(`${error.message}\n`));
-  };
-
-  const pending: string[] = [];
-  const makeWriter = (f: AgentFormat | undefined) => {
-    mapper = createMapper(f, { cwd: process.cwd() });
-    mapper.multiTurn = streamInput !== undefined;
-    const made = new AgentSessionWriter({ manager, sessionId, mapper, startedAt, onInfo, onEvent: (type, data) => out.event(type, data), onRequest: (item, eventId) => steering.onRequest(item, eventId), endOnExit: streamInput !== undefined, onTurnEnd: () => steering.turnEnded() });
-    if (stopReason) made.stopped(stopReason);
-    return made;
-  };
-  let chain = Promise.resolve();
-  const lines = readline.createInterface({ input: child.stdout!, crlfDelay: Infinity });
-  const linesClosed = new Promise<void>((resolve) => lines.once('close', resolve));
-  lines.on('line', (text) => {
-    chain = chain.then(async () => {
-      if (!writer) {
-        // Without a format yet: the first lines tell (kept until then, never dropped).
-        format ??= detectFormat(text);
-        pending.push(text);
-        if (!format && pending.length < 20) return;
-        writer = makeWriter(format);
-        for (const line of pending.splice(0)) await writer.line(line);
-        return;
-      }
-      await writer.line(text);
-    });
-  });
-  const exit = await closed;
-  await linesClosed;
-  await chain;
-  process.off('SIGINT', forward);
-  process.off('SIGTERM', forward);
-  writer ??= makeWriter(format);
-  for (const line of pending.splice(0)) await writer.line(line);
-  if (spawnError) stderr += `\n${spawnError.message}`;
-  const result = await writer.finish({ code: spawnError ? 127 : exit.code, signal: exit.signal ?? (stopping && exit.code === null ? stopping : null), stderr });
-  await run.receiver.dispose();
-  manager.dispose();
-  run.user.dispose();
-  out.line(summary(result, mapper!.counts));
-  reportProblems(result);
-  if (spawnError) process.stderr.write(`Could not start ${agent[0]}: ${spawnError.message}. Is it installed and on PATH?\n`);
-  const code = spawnError ? 127 : (exit.code ?? (exit.signal ? 128 + (SIGNALS[exit.signal] ?? 1) : 1));
-  return result.problems.length > 0 && code === 0 ? 1 : code;
 }
-
-const SIGNALS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
 export async function runImport(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -309,7 +143,8 @@ export async function runImport(args: string[]): Promise<number> {
   const result = await writer.finish();
   manager.dispose();
   user.dispose();
-  out.line(summary(result, mapper.counts));
-  reportProblems(result);
+  out.line(runSummary(result, mapper.counts));
+  const problems = problemsText(result);
+  if (problems) stderrLine(problems);
   return result.problems.length > 0 ? 1 : 0;
 }
