@@ -143,10 +143,35 @@ export async function runAgent(o: RunOptions): Promise<number> {
     stderr = (stderr + chunk.toString('utf8')).slice(-65_536);
   });
   const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
-
+  // Its output is read from the start (an agent may be done before the sign-in is): the lines
+  // wait in order until the session exists.
+  const lines = readline.createInterface({ input: child.stdout!, crlfDelay: Infinity });
+  const linesClosed = new Promise<void>((resolve) => lines.once('close', resolve));
   let writer: AgentSessionWriter | undefined;
   let mapper: AgentMapper | undefined;
   let stopReason: string | undefined;
+  /** Lines read before the format is known. */
+  const pending: string[] = [];
+  let ready = false;
+  // Lines wait until writing starts (the session exists and the writer is made), then go in order.
+  let startWriting!: () => void;
+  let chain = new Promise<void>((resolve) => (startWriting = resolve));
+  lines.on('line', (text) => {
+    chain = chain.then(async () => {
+      if (!ready) return; // the sign-in failed: the agent is being stopped
+      if (!writer) {
+        // Without a format yet: the first lines tell (kept until then, never dropped).
+        format ??= detectFormat(text);
+        pending.push(text);
+        if (!format && pending.length < 20) return;
+        writer = makeWriter(format);
+        for (const line of pending.splice(0)) await writer.line(line);
+        return;
+      }
+      await writer.line(text);
+    });
+  });
+
   const setUp = (async () => {
     const user = await o.signIn();
     const manager = new SessionLifecycleManager(user.client, { journal: o.journal(user) });
@@ -176,8 +201,9 @@ export async function runAgent(o: RunOptions): Promise<number> {
   const fail = async (error: unknown): Promise<never> => {
     // Not signed in, or no session: the agent must not go on unwatched.
     if (child.exitCode === null) child.kill('SIGINT');
-    child.stdout!.resume();
+    startWriting(); // its lines are dropped (ready is false)
     await closed;
+    await linesClosed;
     for (const signal of o.forwardSignals ?? []) process.off(signal, forward);
     throw error;
   };
@@ -200,7 +226,6 @@ export async function runAgent(o: RunOptions): Promise<number> {
     await manager.setAgentInfo(sessionId, { agentSessionId: info.agentSessionId, model }).catch((error: Error) => out.note(error.message));
   };
 
-  const pending: string[] = [];
   const makeWriter = (f: AgentFormat | undefined) => {
     mapper = createMapper(f, { cwd: process.cwd() });
     mapper.multiTurn = streamInput !== undefined;
@@ -208,23 +233,8 @@ export async function runAgent(o: RunOptions): Promise<number> {
     if (stopReason) made.stopped(stopReason);
     return made;
   };
-  let chain = Promise.resolve();
-  const lines = readline.createInterface({ input: child.stdout!, crlfDelay: Infinity });
-  const linesClosed = new Promise<void>((resolve) => lines.once('close', resolve));
-  lines.on('line', (text) => {
-    chain = chain.then(async () => {
-      if (!writer) {
-        // Without a format yet: the first lines tell (kept until then, never dropped).
-        format ??= detectFormat(text);
-        pending.push(text);
-        if (!format && pending.length < 20) return;
-        writer = makeWriter(format);
-        for (const line of pending.splice(0)) await writer.line(line);
-        return;
-      }
-      await writer.line(text);
-    });
-  });
+  ready = true;
+  startWriting();
   const exit = await closed;
   await linesClosed;
   await chain;
