@@ -79,7 +79,7 @@ export function installExtension(extensionsDir: string): string {
   const target = path.join(extensionsDir, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
   rmSync(target, { recursive: true, force: true });
   mkdirSync(target, { recursive: true });
-  for (const f of ['package.json', 'dist/extension.js', 'dist/webview', 'media', 'README.md', 'LICENSE']) if (existsSync(path.join(REPO, f))) cpSync(path.join(REPO, f), path.join(target, f), { recursive: true });
+  for (const f of ['package.json', 'dist/extension.js', 'dist/cli.js', 'dist/webview', 'media', 'README.md', 'LICENSE']) if (existsSync(path.join(REPO, f))) cpSync(path.join(REPO, f), path.join(target, f), { recursive: true });
   return target;
 }
 

@@ -12,6 +12,7 @@ import { StreamRegistry } from './host/streams';
 import { TimelinePanel, VIEW_TYPE, type PanelDeps } from './host/timelinePanel';
 import { SessionWatcher } from './host/watcher';
 import { SessionControl } from './host/control';
+import { AgentRuns } from './host/runAgent';
 import { SessionFollower } from './host/follower';
 import { connectOnStart } from './host/startup';
 
@@ -22,6 +23,8 @@ export interface ExtensionApi {
   watcher: SessionWatcher;
   streams: StreamRegistry;
   control: SessionControl;
+  /** The agents run from this window (Run Agent…). */
+  runs: AgentRuns;
 }
 
 /** Wires the pieces together; the logic lives in src/host and src/core. */
@@ -34,6 +37,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const changes = new ChangeDiffs();
   const inputs = new RequestInputs();
   const control = new SessionControl(auth, sessions, streams, log, inputs);
+  const runs = new AgentRuns();
   sessions.pendingLabel = (id) => control.pendingLabel(id);
   watcher.indicator.pendingLabel = (id) => control.pendingLabel(id);
   const panelDeps: PanelDeps = {
@@ -72,7 +76,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       const session = sessions.find(id);
       if (session) TimelinePanel.forSession(id)?.updateSession(session);
     }),
-    ...registerCommands({ context, log, auth, sessions, streams, watcher, panelDeps, control }),
+    ...registerCommands({ context, log, auth, sessions, streams, watcher, panelDeps, control, runs }),
     // Links to an event (Copy Link): vscode://agent-session-stream.agent-session-stream/event?session=…&seq=…
     vscode.window.registerUriHandler({
       handleUri: (uri) => {
@@ -123,7 +127,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     signInSettled();
   }
   log.info(`Agent Session Stream ${String(context.extension.packageJSON.version)} activated`);
-  return { auth, sessions, watcher, streams, control };
+  return { auth, sessions, watcher, streams, control, runs };
 }
 
 export function deactivate(): void {

@@ -12,6 +12,7 @@ import type { SessionsModel } from './sessions';
 import type { StreamRegistry } from './streams';
 import { TimelinePanel, type PanelDeps } from './timelinePanel';
 import type { SessionWatcher } from './watcher';
+import { runAgentCommand, type AgentRuns, type RunAgentArgs } from './runAgent';
 import { emitTestEvent, runDemoSession, setServiceRoleKey } from './workerCommands';
 import { notices, pickTexts } from './texts';
 
@@ -24,6 +25,7 @@ export interface CommandDeps {
   watcher: SessionWatcher;
   panelDeps: PanelDeps;
   control: SessionControl;
+  runs: AgentRuns;
 }
 
 /** Steering commands and the kind of command each sends. */
@@ -175,6 +177,22 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
         }
       }),
     ),
+    cmd('runAgent', async (args?: unknown) => {
+      await runAgentCommand(
+        {
+          extensionUri: context.extensionUri,
+          log,
+          runs: d.runs,
+          openSession: async (id) => {
+            const s = await sessions.waitFor(id, 20_000);
+            if (!s) throw new Error('The run streams as another user than the one signed in here, so its session is not in your list. Sign the command line in as you (session-stream login), or set SESSION_STREAM_EMAIL and SESSION_STREAM_PASSWORD.');
+            await watcher.select(s);
+            TimelinePanel.show(d.panelDeps, s, { preserveFocus: true });
+          },
+        },
+        typeof args === 'object' && args !== null ? (args as RunAgentArgs) : {},
+      );
+    }),
     cmd('openChanges', async (path?: unknown) => {
       const session = watcher.current;
       const folder = session && watcher.folderFor(session.id);

@@ -64,6 +64,23 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
     return this.sessions.find((s) => s.id === id);
   }
 
+  /** The session once it is in the list (live), or undefined after `timeoutMs` (then listed once more). */
+  async waitFor(id: string, timeoutMs: number): Promise<SessionSummary | undefined> {
+    const found = this.find(id);
+    if (found) return found;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      const subscription = this.onDidChangeSessions(() => this.find(id) && done());
+      function done() {
+        clearTimeout(timer);
+        subscription.dispose();
+        resolve();
+      }
+    });
+    if (!this.find(id)) await this.refresh().catch(() => undefined);
+    return this.find(id);
+  }
+
   /**
    * Loads the list and keeps it live; clears it when signed out. Calls while one runs wait for one
    * more full run after it (never return before the list is loaded: a restored panel looks its

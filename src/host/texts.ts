@@ -58,6 +58,9 @@ export const pickTexts = {
   replyTitle: (r: AgentRequest) => `Reply: ${labelText(r.title, 120)}`,
   messageTitle: (title: string) => `Message to the agent of "${labelText(title, 120)}"`,
   copyLinkTitle: (title: string) => `Copy Link to Event of "${labelText(title, 120)}"`,
+  agent: (name: string, icon: string, bin: string) => ({ label: `$(${icon}) ${name}`, description: labelText(bin, 300) }),
+  /** A Run Agent… terminal's name: the agent and the task, on one line. */
+  runTerminalName: (agent: string, task: string) => oneLine(`${agent}: ${task}`, 60),
 };
 
 /** A Sessions view item: its label and description are plain text, its tooltip Markdown. */

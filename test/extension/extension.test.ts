@@ -1,7 +1,9 @@
 // Inside a real VS Code extension host (code-server), against the real `vscode` API, the installed
 // Agent Session Stream extension and the local stack (behind the runner's fault proxy).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { SignJWT } from 'jose';
 import * as vscode from 'vscode';
 import { parseEnvFile } from '../../src/core/envFile';
@@ -130,6 +132,39 @@ export function defineSuites(): void {
       await vscode.commands.executeCommand('sessionStream.openTimeline', session);
       const tab = await until('the timeline tab', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label === 'Extension-host session'));
       assert.ok(tab);
+    });
+
+    it('Run Agent…: the picked agent runs in a terminal under session-stream run, its session streams as the user, and its timeline opens', async () => {
+      // A stand-in for Claude Code on PATH that prints a recorded stream-json run (the real CLIs are
+      // the agents tier's; this is about VS Code starting the run).
+      const bin = mkdtempSync(path.join(os.tmpdir(), 'run-agent-bin-'));
+      const recording = path.join(process.env.SESSION_STREAM_TEST_FIXTURES!, 'agents/claude/stream-2.1.7-basic.jsonl');
+      writeFileSync(path.join(bin, 'claude'), `#!/usr/bin/env node\nprocess.stdout.write(require('fs').readFileSync(${JSON.stringify(recording)}, 'utf8'));\n`, { mode: 0o755 });
+      const [email, password] = process.env.SESSION_STREAM_AUTOCONNECT!.split(':');
+      const saved = { PATH: process.env.PATH, SESSION_STREAM_EMAIL: process.env.SESSION_STREAM_EMAIL, SESSION_STREAM_PASSWORD: process.env.SESSION_STREAM_PASSWORD };
+      Object.assign(process.env, { PATH: `${bin}${path.delimiter}${process.env.PATH}`, SESSION_STREAM_EMAIL: email, SESSION_STREAM_PASSWORD: password });
+      try {
+        const task = `answer ${Date.now()}`;
+        await vscode.commands.executeCommand('sessionStream.runAgent', { agent: 'claude', task });
+        const terminal = await until('the run terminal', () => vscode.window.terminals.find((t) => t.name === `Claude Code: ${task}`));
+        assert.ok(terminal);
+        const started = await until('the run', () => api.runs.all.find((r) => r.task === task));
+        const sessionId = await until('its session id', () => started.sessionId ?? (started.exitCode !== undefined ? `ended (${started.exitCode}) without a session:\n${started.output}` : undefined), 40_000);
+        assert.match(sessionId, /^[0-9a-f-]{36}$/, sessionId);
+        const run = await until('the run as a session of the user', () => api.sessions.find(sessionId), 20_000);
+        assert.equal(run.title, `Claude Code: ${task}`);
+        assert.equal(run.source, 'claude');
+        await until('the run completed', () => api.sessions.find(run.id)?.state === 'completed', 40_000);
+        await until('the run ended with 0', () => started.exitCode === 0 || (started.exitCode !== undefined && assert.fail(started.output)));
+        const events = await worker.getEventHistory(run.id);
+        assert.ok(events.some((e) => e.type === 'completion'), 'its events were stored');
+        await until('its timeline tab', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label === `Claude Code: ${task}`));
+        terminal.dispose();
+      } finally {
+        Object.assign(process.env, saved);
+        for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+        rmSync(bin, { recursive: true, force: true });
+      }
     });
 
     it('Show Health opens its panel; a snapshot has the watched session, the server figures, this window’s latencies and the cut', async () => {

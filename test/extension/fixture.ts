@@ -59,6 +59,7 @@ export async function startExtensionFixture(entry: 'index.ts' | 'electron.ts'): 
       SESSION_STREAM_TEST_WORKER_URL: stack.env.API_URL,
       SESSION_STREAM_TEST_CONTROL: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
       SESSION_STREAM_MOCHA: path.join(REPO, 'node_modules/mocha'),
+      SESSION_STREAM_TEST_FIXTURES: path.join(REPO, 'test/fixtures'),
     },
     async stop() {
       control.close();
