@@ -108,16 +108,16 @@ export async function runAgentCommand(d: RunAgentDeps, args: RunAgentArgs = {}):
   const env: NodeJS.ProcessEnv = { ...process.env, ...(await connectionEnv()), ELECTRON_RUN_AS_NODE: '1' };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   let opened = false;
-  let run: AgentRun | undefined;
+  const run: Omit<AgentRun, 'terminal'> & { terminal?: vscode.Terminal } = { agent: agent.kind, task, output: '' };
   const pty = new RunTerminal({
     node: process.execPath,
     cli: vscode.Uri.joinPath(d.extensionUri, 'dist', 'cli.js').fsPath,
     args: ['run', '--', ...argv],
     cwd: folder.uri.fsPath,
     env,
-    onOutput: (text) => run && (run.output = (run.output + text).slice(-65_536)),
+    onOutput: (text) => (run.output = (run.output + text).slice(-65_536)),
     onSession: (sessionId) => {
-      if (run) run.sessionId = sessionId;
+      run.sessionId = sessionId;
       if (opened) return;
       opened = true;
       d.openSession(sessionId).catch((error: Error) => {
@@ -126,12 +126,13 @@ export async function runAgentCommand(d: RunAgentDeps, args: RunAgentArgs = {}):
       });
     },
     onExit: (code) => {
-      if (run) run.exitCode = code;
+      run.exitCode = code;
       d.log.info(`Run Agent: ${agent.productName} in ${path.basename(folder.uri.fsPath)} ended (${code ?? 'signal'})`);
     },
   });
   const terminal = vscode.window.createTerminal({ name: pickTexts.runTerminalName(agent.label, task), pty, iconPath: new vscode.ThemeIcon(agent.icon) });
-  run = d.runs.add({ agent: agent.kind, task, terminal, output: '' });
+  run.terminal = terminal;
+  d.runs.add(run as AgentRun);
   terminal.show();
   return terminal;
 }
