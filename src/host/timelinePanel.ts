@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import { commandsFor, parseWaitingFor, type CommandKind } from '../shared/commands';
 import { viewerViews } from '../shared/connection';
 import type { TimelineEntry } from '../shared/entries';
-import { encodeEntries, isTimelineWebviewMessage, type InitMessage, type SessionView, type TimelineHostMessage, type TimelineWebviewMessage } from '../shared/timelineProtocol';
+import type { RequestMessage } from '../shared/requests';
+import { addCommentRequest, editCommentRequest, encodeEntries, isTimelineWebviewMessage, pageRequest, searchRequest, type InitMessage, type SessionView, type TimelineHostMessage, type TimelineWebviewMessage } from '../shared/timelineProtocol';
 import type { AuthService } from './auth';
 import { PanelComments } from './panelComments';
 import { eventLink, PanelHistory } from './panelHistory';
@@ -89,8 +90,12 @@ export class TimelinePanel extends WebviewPanelBase<TimelineWebviewMessage, Time
     TimelinePanel.open.add(session.id, this);
     this.lease = deps.streams.acquire(session.id);
     const stream = this.lease.stream;
-    this.comments = new PanelComments(deps.auth, session.id, (m) => this.post(m), deps.log);
+    this.comments = new PanelComments(deps.auth, session.id, deps.log);
     this.history = new PanelHistory(deps.auth, session.id, (m) => this.post(m), () => this.session.title);
+    this.onRequest(pageRequest, (params) => this.history.page(params));
+    this.onRequest(searchRequest, (params) => this.history.search(params));
+    this.onRequest(addCommentRequest, (params) => this.comments.add(params));
+    this.onRequest(editCommentRequest, (params) => this.comments.edit(params));
     this.disposables.push(
       this.comments,
       stream.onDidChangeAnnotations((c) => this.post({ type: 'annotations', ...c })),
@@ -153,10 +158,8 @@ export class TimelinePanel extends WebviewPanelBase<TimelineWebviewMessage, Time
     };
   }
 
-  protected async handle(message: Exclude<TimelineWebviewMessage, { type: 'ready' }>): Promise<void> {
+  protected async handle(message: Exclude<TimelineWebviewMessage, { type: 'ready' } | RequestMessage>): Promise<void> {
     switch (message.type) {
-      case 'annotate':
-      case 'editAnnotation':
       case 'deleteAnnotation':
       case 'read':
         return this.comments.handle(message);
@@ -181,10 +184,6 @@ export class TimelinePanel extends WebviewPanelBase<TimelineWebviewMessage, Time
         return this.history.exportTo('markdown');
       case 'copySessionMarkdown':
         return this.history.copyMarkdown();
-      case 'page':
-        return this.history.page(message);
-      case 'search':
-        return this.history.search(message);
       case 'copyLink':
         await vscode.env.clipboard.writeText(await eventLink(this.session.id, message.seq));
         vscode.window.setStatusBarMessage(`$(link) Link to event #${message.seq} copied`, 3000);
