@@ -30,7 +30,7 @@ export interface PanelDeps {
   /** "Stopping…" while this window's command to the session waits for its runner. */
   pendingLabel(sessionId: string): string | undefined;
   /** A waiting request's whole input, in a read-only editor. */
-  showRequestInput(sessionId: string, requestId: string): Promise<void>;
+  showRequestInput(sessionId: string, agentRequestId: string): Promise<void>;
 }
 
 /** The commands behind the header's steering buttons. */
@@ -189,10 +189,10 @@ export class TimelinePanel extends WebviewPanelBase<TimelineWebviewMessage, Time
         vscode.window.setStatusBarMessage(`$(link) Link to event #${message.seq} copied`, 3000);
         return;
       case 'control':
-        await vscode.commands.executeCommand(`sessionStream.${STEERING_COMMANDS[message.kind]}`, this.session.id, message.requestId, message.shownWhole === true);
+        await vscode.commands.executeCommand(`sessionStream.${STEERING_COMMANDS[message.kind]}`, this.session.id, message.agentRequestId, message.shownWhole === true);
         return;
       case 'showInput':
-        return this.deps.showRequestInput(this.session.id, message.requestId);
+        return this.deps.showRequestInput(this.session.id, message.agentRequestId);
     }
   }
 

@@ -123,9 +123,9 @@ export type TimelineWebviewMessage =
   /** The highest `seq` the user has had on screen. */
   | { type: 'read'; seq: number }
   /** Steer the agent (the host asks what it must: a confirmation, the message, a reason). */
-  | { type: 'control'; kind: CommandKind; requestId?: string; shownWhole?: boolean }
+  | { type: 'control'; kind: CommandKind; agentRequestId?: string; shownWhole?: boolean }
   /** Show a waiting request's whole input in a read-only editor. */
-  | { type: 'showInput'; requestId: string }
+  | { type: 'showInput'; agentRequestId: string }
   /** Copy a link to the event (a vscode:// address that opens it in any window of a user who may see it). */
   | { type: 'copyLink'; seq: number }
   /** The whole session as Markdown: to the clipboard, or to a file. */
@@ -151,6 +151,6 @@ export const isTimelineWebviewMessage = messageChecker<TimelineWebviewMessage>({
   copyLink: (m) => Number.isSafeInteger(m.seq) && (m.seq as number) > 0,
   copySessionMarkdown: any,
   exportMarkdown: any,
-  control: (m) => (COMMAND_KINDS as readonly unknown[]).includes(m.kind) && (m.requestId === undefined || short(m.requestId)) && (m.shownWhole === undefined || typeof m.shownWhole === 'boolean'),
-  showInput: (m) => short(m.requestId),
+  control: (m) => (COMMAND_KINDS as readonly unknown[]).includes(m.kind) && (m.agentRequestId === undefined || short(m.agentRequestId)) && (m.shownWhole === undefined || typeof m.shownWhole === 'boolean'),
+  showInput: (m) => short(m.agentRequestId),
 });
