@@ -25,7 +25,8 @@ import { createSupabaseClient } from '../src/core/supabaseClient';
 import { answerPage, answerSearch } from '../src/core/timelineAnswers';
 import { toEntry, type TimelineEntry } from '../src/shared/entries';
 import type { SessionEvent } from '../src/shared/events';
-import { encodeEntries, type PageRequestMessage, type SearchRequestMessage } from '../src/shared/timelineProtocol';
+import { RequestRouter } from '../src/shared/requests';
+import { encodeEntries, pageRequest, searchRequest } from '../src/shared/timelineProtocol';
 import { runCli } from '../test/support/cli';
 import { fillSession } from '../test/support/longSession';
 import { WebviewHarness } from '../test/support/webviewHarness';
@@ -76,7 +77,10 @@ export async function longBench(options: BenchOptions): Promise<SuiteReport> {
     const init = (entries: TimelineEntry[], total: number) => ({ type: 'init', session: { id: sessionId, title: 'bench', state: 'running', createdAt: new Date(T0).toISOString() }, entries: encodeEntries(entries), connection: { state: 'joined', at: 0 }, now: T0, viewers: [], annotations: [], me: '', total, reachedStart: false });
     const firstPaint = async (message: Record<string, unknown>) => {
       const page = await harness.open({ height: 800 });
-      await harness.answerWith((m) => (m.type === 'page' ? answerPage(user, sessionId, m as unknown as PageRequestMessage) : m.type === 'search' ? answerSearch(user, sessionId, m as unknown as SearchRequestMessage) : Promise.resolve(undefined)) as Promise<Record<string, unknown> | undefined>);
+      const router = new RequestRouter();
+      router.onRequest(pageRequest, (params) => answerPage(user, sessionId, params));
+      router.onRequest(searchRequest, (params) => answerSearch(user, sessionId, params));
+      await harness.answerWith(router);
       return page.evaluate((msg) => new Promise<number>((resolve) => {
         const start = performance.now();
         window.postMessage(msg, '*');

@@ -52,7 +52,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     },
     openChange: (eventId, seq, path, diff) => changes.open(eventId, seq, path, diff),
     pendingLabel: (id) => control.pendingLabel(id),
-    showRequestInput: (sessionId, requestId) => control.showInput(sessionId, requestId),
+    showRequestInput: (sessionId, agentRequestId) => control.showInput(sessionId, agentRequestId),
   };
   const follower = new SessionFollower(auth, sessions, watcher, (s) => void TimelinePanel.show(panelDeps, s, { preserveFocus: true }), log);
   // A panel restored after a reload waits for the saved sign-in to be read (or the panel would be

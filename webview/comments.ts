@@ -2,12 +2,13 @@
 // markdown-it with raw HTML off, so what people type is never parsed as HTML; images off, links
 // checked by markdown-it's validateLink), Edit and Delete on your own, and one composer docked at
 // the bottom of the view — not inside the virtualized rows, which are recycled while you type.
-// The composer closes only when the host says the comment was stored; on failure it keeps the text
-// and shows why. A draft survives a reload of the view (UI state).
+// The composer closes only when the host's reply says the comment was stored; on failure (an error
+// reply) it keeps the text and shows why. A draft survives a reload of the view (UI state).
 import MarkdownIt from 'markdown-it';
 import { annotationBodyProblem, MAX_ANNOTATION_BYTES, type Annotation } from '../src/shared/annotations';
-import type { TimelineHostMessage } from '../src/shared/timelineProtocol';
+import { addCommentRequest, editCommentRequest, type TimelineHostMessage } from '../src/shared/timelineProtocol';
 import { h } from './dom';
+import { request } from './hostRequests';
 import { relativeTime, type Draft } from './model';
 import { postTimeline } from './vscodeApi';
 
@@ -19,7 +20,8 @@ export class Comments {
   private readonly byId = new Map<string, Annotation>();
   private readonly versions = new Map<string, number>();
   private me = '';
-  private pending: string | undefined;
+  /** The save waited for; an answer to any other (the composer was closed meanwhile) is dropped. */
+  private pending: Promise<null> | undefined;
   private readonly text = h('textarea', { class: 'composer-text', rows: '3', 'aria-label': 'Comment (Markdown)', placeholder: 'Comment in Markdown. Ctrl+Enter to save, Esc to cancel.' }) as HTMLTextAreaElement;
   private readonly title = h('div', { class: 'composer-title' });
   private readonly hint = h('span', { class: 'composer-hint muted', 'aria-live': 'polite' });
@@ -58,13 +60,8 @@ export class Comments {
     this.apply(all, [], touched);
   }
 
-  onMessage(m: Extract<TimelineHostMessage, { type: 'annotations' | 'annotationSaved' }>): void {
-    if (m.type === 'annotations') return this.apply(m.upserted, m.removed, new Set());
-    if (m.requestId !== this.pending) return;
-    this.pending = undefined;
-    this.save.removeAttribute('disabled');
-    if (m.ok) this.close();
-    else this.hint.textContent = m.message ?? 'Could not save the comment.';
+  onMessage(m: Extract<TimelineHostMessage, { type: 'annotations' }>): void {
+    this.apply(m.upserted, m.removed, new Set());
   }
 
   private apply(upserted: Annotation[], removed: string[], touched: Set<string>): void {
@@ -143,6 +140,7 @@ export class Comments {
   private close(): void {
     this.draft = undefined;
     this.pending = undefined;
+    this.save.removeAttribute('disabled');
     this.composer.hidden = true;
     this.text.value = '';
     this.persist(undefined);
@@ -166,10 +164,23 @@ export class Comments {
       this.hint.textContent = annotationBodyProblem(this.text.value) ?? '';
       return;
     }
-    this.pending = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
     this.save.setAttribute('disabled', '');
     this.hint.textContent = 'Saving…';
     const { eventId, id } = this.draft;
-    postTimeline(id ? { type: 'editAnnotation', requestId: this.pending, id, body: this.text.value } : { type: 'annotate', requestId: this.pending, eventId, body: this.text.value });
+    const body = this.text.value;
+    const saving = id ? request(editCommentRequest, { id, body }) : request(addCommentRequest, { eventId, body });
+    this.pending = saving;
+    saving.then(
+      () => this.saved(saving),
+      (error: Error) => this.saved(saving, error.message || 'Could not save the comment.'),
+    );
+  }
+
+  private saved(saving: Promise<null>, failure?: string): void {
+    if (this.pending !== saving) return;
+    this.pending = undefined;
+    this.save.removeAttribute('disabled');
+    if (failure === undefined) this.close();
+    else this.hint.textContent = failure;
   }
 }

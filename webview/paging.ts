@@ -1,13 +1,14 @@
 // The timeline's way through a session of any length: what it holds (a SessionWindow), the pages it
 // asks the host for as the list nears either end of that, and jumps — to the start, the end, an
 // event (a link, a search hit, the overview bar) — which replace it. Answers that no longer fit
-// (another jump, other filters, the other end let go of) are dropped.
+// (another jump, other filters, the other end let go of) are dropped; a page that could not be
+// read is announced, and asked again the next time the list nears that end.
 import { seqOf, type TimelineEntry } from '../src/shared/entries';
 import type { SessionEventType } from '../src/shared/events';
-import { decodeEntries, type PageMessage } from '../src/shared/timelineProtocol';
+import { decodeEntries, pageRequest } from '../src/shared/timelineProtocol';
+import { request } from './hostRequests';
 import { keyOf } from './model';
 import type { Anchor } from './rowList';
-import { postTimeline } from './vscodeApi';
 import { PAGE_SIZE, SessionWindow, type PageAnswer } from './window';
 
 /** What the timeline does for its pages: its filters, its list, its scroll and selection. */
@@ -41,7 +42,6 @@ export class Paging {
   readonly window = new SessionWindow();
   /** The types what is held was read with (undefined: all of them). */
   private windowTypes: SessionEventType[] | undefined;
-  private readonly waiting = new Map<string, (m: PageMessage) => void>();
   private readonly loading = { before: false, after: false };
   /** An event to show once it is held (a link, a search hit). */
   private target: { seq: number; flash: boolean } | undefined;
@@ -65,23 +65,23 @@ export class Paging {
     return this.windowTypes === undefined && this.window.reachedStart && this.window.reachedEnd;
   }
 
-  /** The answer to a page request. */
-  answer(m: PageMessage): void {
-    this.waiting.get(m.requestId)?.(m);
-    this.waiting.delete(m.requestId);
-  }
-
-  /** Asks the host for a page; `then` gets it unless it failed (said) or the filters changed meanwhile. */
-  request(direction: Direction, seq: number, then: (page: PageAnswer) => void, always?: () => void): void {
-    const requestId = `p${Math.random().toString(36).slice(2)}`;
+  /**
+   * Asks the host for a page; `then` gets it unless it failed (said) or the filters changed
+   * meanwhile. `settled` hears of every answer first, `ok` false when there was no page.
+   */
+  private load(direction: Direction, seq: number, then: (page: PageAnswer) => void, settled?: (ok: boolean) => void): void {
     const types = this.view.types();
-    this.waiting.set(requestId, (m) => {
-      always?.();
-      if (m.error) return this.view.announce(`Could not load events: ${m.error}`);
-      if (JSON.stringify(types) !== JSON.stringify(this.view.types())) return;
-      then({ entries: decodeEntries(m.entries), reachedStart: m.reachedStart, reachedEnd: m.reachedEnd, total: m.total });
-    });
-    postTimeline({ type: 'page', requestId, direction, seq, limit: direction === 'around' ? PAGE_SIZE * 2 : PAGE_SIZE, types });
+    request(pageRequest, { direction, seq, limit: direction === 'around' ? PAGE_SIZE * 2 : PAGE_SIZE, types }).then(
+      (m) => {
+        settled?.(true);
+        if (JSON.stringify(types) !== JSON.stringify(this.view.types())) return;
+        then({ entries: decodeEntries(m.entries), reachedStart: m.reachedStart, reachedEnd: m.reachedEnd, total: m.total });
+      },
+      (error: Error) => {
+        settled?.(false);
+        this.view.announce(`Could not load events: ${error.message}`);
+      },
+    );
   }
 
   /** A page from the host takes the place of what is held (read with the filters of now). */
@@ -101,7 +101,7 @@ export class Paging {
     if (this.loading[end]) return;
     this.loading[end] = true;
     const from = (end === 'before' ? this.window.firstSeq : this.window.lastSeq) ?? (end === 'before' ? 1 : 0);
-    this.request(
+    this.load(
       end,
       from,
       (page) => {
@@ -122,13 +122,22 @@ export class Paging {
     this.target = { seq, flash };
     const held = this.window.covers(seq) && this.view.visible().some((e) => (seqOf(e) ?? 0) >= seq);
     if (held) return this.showTarget();
-    this.request('around', seq, (page) => {
-      this.replace(page);
-      this.settle(() => {
-        this.view.refresh();
-        this.showTarget();
-      });
-    });
+    const target = this.target;
+    this.load(
+      'around',
+      seq,
+      (page) => {
+        this.replace(page);
+        this.settle(() => {
+          this.view.refresh();
+          this.showTarget();
+        });
+      },
+      // No page: the jump is over (the list pages at its edges again).
+      (ok) => {
+        if (!ok && this.target === target) this.target = undefined;
+      },
+    );
   }
 
   private showTarget(): void {
@@ -158,7 +167,7 @@ export class Paging {
   jumpToStart(): void {
     this.view.setFollow(false, false);
     if (this.window.reachedStart) return this.view.land(0, 'start');
-    this.request('after', 0, (page) => {
+    this.load('after', 0, (page) => {
       this.replace({ ...page, reachedStart: true });
       this.view.scrollToTop();
       this.settle(() => {
@@ -170,7 +179,7 @@ export class Paging {
 
   jumpToEnd(): void {
     if (this.window.reachedEnd) return this.view.setFollow(true);
-    this.request('before', Number.MAX_SAFE_INTEGER, (page) => {
+    this.load('before', Number.MAX_SAFE_INTEGER, (page) => {
       this.replace({ ...page, reachedEnd: true });
       this.view.caughtUp();
       this.view.refresh();
@@ -181,13 +190,13 @@ export class Paging {
   /** The filters changed: the end of the session, or the part around `at`, read anew with them. */
   reload(at: number | undefined, atEnd: boolean): void {
     if (atEnd) {
-      this.request('before', Number.MAX_SAFE_INTEGER, (page) => {
+      this.load('before', Number.MAX_SAFE_INTEGER, (page) => {
         this.replace({ ...page, reachedEnd: true });
         this.view.refresh();
       });
       return;
     }
-    this.request('around', at ?? 1, (page) => {
+    this.load('around', at ?? 1, (page) => {
       this.replace(page);
       this.view.refresh();
       if (at !== undefined) this.jumpTo(at, false);
@@ -196,7 +205,7 @@ export class Paging {
 
   /** Where the user left off is older than what is held: that part of the session, then `then`. */
   around(seq: number, then: () => void): void {
-    this.request('around', seq, (page) => {
+    this.load('around', seq, (page) => {
       this.replace(page);
       then();
     });

@@ -5,11 +5,11 @@
 import type { TimelineEntry } from '../src/shared/entries';
 import { seqOf } from '../src/shared/entries';
 import type { SessionEventType } from '../src/shared/events';
-import type { SearchResultsMessage } from '../src/shared/timelineProtocol';
+import { searchRequest } from '../src/shared/timelineProtocol';
 import { h } from './dom';
+import { request } from './hostRequests';
 import { matches } from './model';
 import { ServerSearch } from './serverSearch';
-import { postTimeline } from './vscodeApi';
 
 export interface SearchView {
   /** The query kept in the view's state. */
@@ -34,8 +34,9 @@ export class SearchBox {
 
   constructor(private readonly view: SearchView) {
     this.server = new ServerSearch(
-      (requestId, query, after) => postTimeline({ type: 'search', requestId, query, types: view.types(), after }),
+      (query, after) => request(searchRequest, { query, types: view.types(), after }),
       (i) => this.goTo(i),
+      () => this.answered(),
     );
     this.field.value = view.query;
     this.field.addEventListener('input', () => this.set(this.field.value));
@@ -70,8 +71,8 @@ export class SearchBox {
     return this.server.index >= 0 && seqOf(entry) === this.server.hits[this.server.index]?.seq;
   }
 
-  receive(m: SearchResultsMessage): void {
-    if (!this.server.receive(m)) return;
+  /** The server's answer (or its failure) to the current query is in. */
+  private answered(): void {
     if (this.server.failed) this.view.refresh();
     else if (this.server.index < 0 && this.server.hits.length > 0) this.next(1);
     this.render();

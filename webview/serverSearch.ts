@@ -1,11 +1,12 @@
 // Search over the whole session, on the server: the hits in order (with where they are and a
 // snippet), the count ("1,204 results", "10,000+"), next / previous through them — asking the host
 // for the next batch past the last one held — and the list of results to pick from. When the
-// project cannot search on the server, the timeline searches what it holds instead (`failed`).
-import type { SearchResultsMessage } from '../src/shared/timelineProtocol';
+// project cannot search on the server (the request fails), the timeline searches what it holds
+// instead (`failed`). A late answer to an earlier query is dropped.
+import type { SearchResult } from '../src/shared/timelineProtocol';
 import { h } from './dom';
 
-export type Hit = SearchResultsMessage['hits'][number];
+export type Hit = SearchResult['hits'][number];
 
 export class ServerSearch {
   query = '';
@@ -16,14 +17,17 @@ export class ServerSearch {
   index = -1;
   /** The server could not search (the message says why); the timeline searches locally. */
   failed: string | undefined;
-  private pendingId: string | undefined;
+  /** The request waited for; an answer to any other is late. */
+  private asking: Promise<SearchResult> | undefined;
   readonly list = h('details', { class: 'results', hidden: '' });
   private readonly summary = h('summary', {});
   private readonly items = h('ol', { class: 'result-list' });
 
   constructor(
-    private readonly ask: (requestId: string, query: string, after?: number) => void,
+    private readonly ask: (query: string, after?: number) => Promise<SearchResult>,
     private readonly pick: (index: number) => void,
+    /** An answer (or the failure) for the current query is in. */
+    private readonly answered: () => void,
   ) {
     this.list.append(this.summary, this.items);
   }
@@ -37,35 +41,41 @@ export class ServerSearch {
     this.more = false;
     this.index = -1;
     this.failed = undefined;
-    this.pendingId = undefined;
-    if (query.trim()) {
-      this.pendingId = `s${Math.random().toString(36).slice(2)}`;
-      this.ask(this.pendingId, query.trim());
-    }
+    this.asking = undefined;
+    if (query.trim()) this.fetch(query.trim());
     this.render();
   }
 
-  /** An answer: true when it is for the current query (a late answer to an old one is dropped). */
-  receive(m: SearchResultsMessage): boolean {
-    if (m.requestId !== this.pendingId) return false;
-    this.pendingId = undefined;
-    if (m.error) this.failed = m.error;
-    this.hits.push(...m.hits.filter((h) => h.seq > (this.hits.at(-1)?.seq ?? 0)));
-    if (m.total) this.total = m.total;
-    this.capped ||= m.capped;
-    this.more = m.more;
-    this.render();
-    return true;
+  private fetch(query: string, after?: number): void {
+    const asking = this.ask(query, after);
+    this.asking = asking;
+    asking.then(
+      (m) => {
+        if (this.asking !== asking) return;
+        this.asking = undefined;
+        this.hits.push(...m.hits.filter((h) => h.seq > (this.hits.at(-1)?.seq ?? 0)));
+        if (m.total) this.total = m.total;
+        this.capped ||= m.capped;
+        this.more = m.more;
+        this.render();
+        this.answered();
+      },
+      (error: Error) => {
+        if (this.asking !== asking) return;
+        this.asking = undefined;
+        this.failed = error.message;
+        this.more = false;
+        this.render();
+        this.answered();
+      },
+    );
   }
 
   /** The next or previous hit's index, asking for the next batch when the end of the held ones is reached. */
   step(direction: 1 | -1): number | undefined {
     if (this.hits.length === 0) return undefined;
     if (direction === 1 && this.index === this.hits.length - 1 && this.more) {
-      if (!this.pendingId) {
-        this.pendingId = `s${Math.random().toString(36).slice(2)}`;
-        this.ask(this.pendingId, this.query.trim(), this.hits.at(-1)!.seq);
-      }
+      if (!this.asking) this.fetch(this.query.trim(), this.hits.at(-1)!.seq);
       return undefined;
     }
     this.index = (this.index + direction + this.hits.length) % this.hits.length;
@@ -75,7 +85,7 @@ export class ServerSearch {
 
   label(): string {
     if (!this.query.trim()) return '';
-    if (this.pendingId && this.hits.length === 0) return 'Searching…';
+    if (this.asking && this.hits.length === 0) return 'Searching…';
     if (this.hits.length === 0) return 'No matches';
     return `${this.index >= 0 ? (this.index + 1).toLocaleString() : 0}/${this.total.toLocaleString()}${this.capped ? '+' : ''}`;
   }

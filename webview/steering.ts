@@ -18,11 +18,11 @@ const BUTTONS: Array<{ kind: CommandKind; label: string; icon: string; secondary
   { kind: 'stop', label: 'Stop', icon: 'debug-stop', secondary: true },
 ];
 
-function button(kind: CommandKind, label: string, options: { requestId?: string; secondary?: boolean; disabled?: boolean; describedBy?: string; shownWhole?: boolean } = {}): HTMLElement {
+function button(kind: CommandKind, label: string, options: { agentRequestId?: string; secondary?: boolean; disabled?: boolean; describedBy?: string; shownWhole?: boolean } = {}): HTMLElement {
   const b = h('vscode-button', { 'data-control': kind, secondary: options.secondary ? '' : undefined, disabled: options.disabled ? '' : undefined, 'aria-describedby': options.describedBy }, label);
   b.addEventListener('click', () => {
     if (b.hasAttribute('disabled')) return;
-    postTimeline(options.requestId ? { type: 'control', kind, requestId: options.requestId, ...(options.shownWhole ? { shownWhole: true } : {}) } : { type: 'control', kind });
+    postTimeline(options.agentRequestId ? { type: 'control', kind, agentRequestId: options.agentRequestId, ...(options.shownWhole ? { shownWhole: true } : {}) } : { type: 'control', kind });
   });
   return b;
 }
@@ -33,7 +33,7 @@ function requestDetail(r: AgentRequest, id: string): HTMLElement[] {
   const pre = h('pre', { class: 'needs-you-detail', tabindex: '0', 'aria-label': r.kind === 'approval' ? 'The input the agent would go on with' : 'What the agent asks', id: `${id}-detail` }, r.detail);
   if (r.kind !== 'approval') return [pre];
   const open = h('vscode-button', { secondary: '', 'data-show-input': r.id }, r.detailCut ? 'Open Whole Input' : 'Open in Editor');
-  open.addEventListener('click', () => postTimeline({ type: 'showInput', requestId: r.id }));
+  open.addEventListener('click', () => postTimeline({ type: 'showInput', agentRequestId: r.id }));
   const mark = r.detailCut
     ? h('div', { class: 'needs-you-cut', role: 'note' }, `Cut: the first ${r.detail.length.toLocaleString()} characters of ${(r.inputBytes ?? 0).toLocaleString()} bytes are shown. Approve opens the whole input first.`)
     : '';
@@ -64,8 +64,8 @@ export function renderSteering(el: HTMLElement, session: SessionView | undefined
         'div',
         { class: 'needs-you-actions' },
         ...(r.kind === 'approval'
-          ? [button('approve', r.detailCut ? 'Approve…' : 'Approve', { requestId: r.id, disabled: pending !== undefined, describedBy: `${id} ${id}-detail`, shownWhole: !r.detailCut }), button('deny', 'Deny…', { requestId: r.id, secondary: true, disabled: pending !== undefined, describedBy: id })]
-          : [button('message', 'Reply…', { requestId: r.id, disabled: pending !== undefined, describedBy: id })]),
+          ? [button('approve', r.detailCut ? 'Approve…' : 'Approve', { agentRequestId: r.id, disabled: pending !== undefined, describedBy: `${id} ${id}-detail`, shownWhole: !r.detailCut }), button('deny', 'Deny…', { agentRequestId: r.id, secondary: true, disabled: pending !== undefined, describedBy: id })]
+          : [button('message', 'Reply…', { agentRequestId: r.id, disabled: pending !== undefined, describedBy: id })]),
       ),
     );
   });

@@ -201,7 +201,6 @@ export class Timeline {
         else this.firstShow(m.readSeq);
         break;
       case 'annotations':
-      case 'annotationSaved':
         this.comments.onMessage(m);
         break;
       case 'entries':
@@ -216,12 +215,6 @@ export class Timeline {
       case 'viewers':
         this.viewers = m.viewers;
         this.renderHeader();
-        break;
-      case 'page':
-        this.paging.answer(m);
-        break;
-      case 'searchResults':
-        this.search.receive(m);
         break;
       case 'counts':
         this.serverCounts = m.counts;

@@ -67,16 +67,16 @@ export async function runControl(name: string, args: string[]): Promise<number> 
 
   const user = await signedInUser();
   try {
-    let requestId = values.request;
+    let agentRequestId = values.request;
     let hash: string | undefined;
-    if (w.kind === 'approve' || (!requestId && w.kind === 'deny')) {
+    if (w.kind === 'approve' || (!agentRequestId && w.kind === 'deny')) {
       const data = await readSession(user.client, sessionId, 'state, waiting_for');
       const requests = parseWaitingFor(data?.waiting_for);
       if (!data) throw new UsageError(`There is no session ${sessionId} that you can see.`);
       if (requests.length === 0) throw new UsageError(`The agent is not waiting for an answer (the session is ${data.state}).`);
-      const request = requestId ? requests.find((r) => r.id === requestId) : requests[0]!;
-      if (!request) throw new UsageError(`No request ${requestId} is waiting (answered already, or withdrawn).`);
-      requestId = request.id;
+      const request = agentRequestId ? requests.find((r) => r.id === agentRequestId) : requests[0]!;
+      if (!request) throw new UsageError(`No request ${agentRequestId} is waiting (answered already, or withdrawn).`);
+      agentRequestId = request.id;
       process.stderr.write(`Answering: ${oneLine(request.title, 300)}${!values.request && requests.length > 1 ? ` (${requests.length - 1} more waiting; pick one with --request)` : ''}\n`);
       if (w.kind === 'approve') {
         // What is approved is exactly what is printed here, whole.
@@ -92,7 +92,7 @@ export async function runControl(name: string, args: string[]): Promise<number> 
     }
     let sent: SessionCommand;
     try {
-      sent = await sendCommand(user.client, sessionId, w.kind, { body, requestId, inputHash: hash });
+      sent = await sendCommand(user.client, sessionId, w.kind, { body, agentRequestId, inputHash: hash });
     } catch (error) {
       if (error instanceof CommandError) {
         process.stderr.write(`${error.message}\n`);

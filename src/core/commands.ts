@@ -21,12 +21,12 @@ function explain(error: PgError, kind: CommandKind): string {
 }
 
 /** Sends a command to the session's runner; resolves with the stored row (not yet handled). */
-export async function sendCommand(client: SupabaseClient, sessionId: string, kind: CommandKind, options: { body?: string; requestId?: string; inputHash?: string } = {}): Promise<SessionCommand> {
-  const problem = checkCommand(kind, options.body, options.requestId);
+export async function sendCommand(client: SupabaseClient, sessionId: string, kind: CommandKind, options: { body?: string; agentRequestId?: string; inputHash?: string } = {}): Promise<SessionCommand> {
+  const problem = checkCommand(kind, options.body, options.agentRequestId);
   if (problem) throw new CommandError(problem);
   const { data, error } = await client
     .from('session_commands')
-    .insert({ session_id: sessionId, kind, body: options.body ?? null, request_id: options.requestId ?? null, ...(options.inputHash ? { input_hash: options.inputHash } : {}) })
+    .insert({ session_id: sessionId, kind, body: options.body ?? null, request_id: options.agentRequestId ?? null, ...(options.inputHash ? { input_hash: options.inputHash } : {}) })
     .select(COMMAND_COLUMNS)
     .single();
   if (error) throw new CommandError(explain(error, kind));

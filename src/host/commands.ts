@@ -154,9 +154,9 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     // From the Sessions view (the item), the timeline (its id, and a request's), or the palette
     // (the watched session, else a pick).
     ...STEERING.map(([name, kind]) =>
-      cmd(name, async (arg?: unknown, requestId?: unknown, shownWhole?: unknown) => {
+      cmd(name, async (arg?: unknown, agentRequestId?: unknown, shownWhole?: unknown) => {
         const session = arg === undefined && watcher.current ? watcher.current : await sessionArg(arg);
-        if (session) await d.control.run(kind, session, { requestId: typeof requestId === 'string' ? requestId : undefined, shownWhole: shownWhole === true });
+        if (session) await d.control.run(kind, session, { agentRequestId: typeof agentRequestId === 'string' ? agentRequestId : undefined, shownWhole: shownWhole === true });
       }),
     ),
     cmd('reconnect', async () => watcher.reconnect()),

@@ -53,13 +53,13 @@ export class SessionControl implements vscode.Disposable {
    * Runs one steering action on `session` as the user asked for it: a stop is confirmed, a message
    * typed, a request picked; then the command is sent, and its outcome reported when it comes.
    */
-  async run(kind: CommandKind, session: SessionSummary, options: { requestId?: string; body?: string; shownWhole?: boolean } = {}): Promise<void> {
+  async run(kind: CommandKind, session: SessionSummary, options: { agentRequestId?: string; body?: string; shownWhole?: boolean } = {}): Promise<void> {
     if (!commandsFor(session.state).includes(kind)) {
       void vscode.window.showInformationMessage(notices.notSteerable(session.title, session.state, kind === 'resume' ? 'it is not paused' : kind === 'approve' || kind === 'deny' ? 'it is not waiting for an answer' : 'there is nothing to steer'));
       return;
     }
     const requests = parseWaitingFor(session.waiting_for);
-    let requestId = options.requestId;
+    let agentRequestId = options.agentRequestId;
     let body = options.body;
     let inputHash: string | undefined;
     if (kind === 'stop') {
@@ -67,9 +67,9 @@ export class SessionControl implements vscode.Disposable {
       const choice = await vscode.window.showWarningMessage(notices.stopConfirm(session.title), { modal: true, detail: 'It is interrupted as with Ctrl-C (then harder if it does not stop), and the session ends as cancelled.' }, stop);
       if (choice !== stop) return;
     } else if (kind === 'approve' || kind === 'deny') {
-      const request = requestId ? requests.find((r) => r.id === requestId) : await this.pickRequest(requests, kind);
+      const request = agentRequestId ? requests.find((r) => r.id === agentRequestId) : await this.pickRequest(requests, kind);
       if (!request) return;
-      requestId = request.id;
+      agentRequestId = request.id;
       if (kind === 'approve') {
         // An approval is for exactly the input shown, whole: in the timeline (when it showed all of
         // it), else in a read-only editor first.
@@ -93,8 +93,8 @@ export class SessionControl implements vscode.Disposable {
         if (body === undefined) return;
       }
     } else if (kind === 'message' && body === undefined) {
-      const question = requestId ? requests.find((r) => r.id === requestId) : requests.find((r) => r.kind === 'question');
-      if (question) requestId = question.id;
+      const question = agentRequestId ? requests.find((r) => r.id === agentRequestId) : requests.find((r) => r.kind === 'question');
+      if (question) agentRequestId = question.id;
       body = await vscode.window.showInputBox({
         title: question ? pickTexts.replyTitle(question) : pickTexts.messageTitle(session.title),
         prompt: question ? 'Your answer' : 'The agent reads it as a message from you (after its current step).',
@@ -105,7 +105,7 @@ export class SessionControl implements vscode.Disposable {
     }
     let command: SessionCommand;
     try {
-      command = await sendCommand(this.auth.signedInClient(), session.id, kind, { body: body || undefined, requestId, inputHash });
+      command = await sendCommand(this.auth.signedInClient(), session.id, kind, { body: body || undefined, agentRequestId, inputHash });
     } catch (error) {
       if (error instanceof CommandError) return void vscode.window.showErrorMessage(notices.error(error.message));
       throw error;
@@ -116,9 +116,9 @@ export class SessionControl implements vscode.Disposable {
   }
 
   /** Opens the whole input of a waiting request of `sessionId` in a read-only editor. */
-  async showInput(sessionId: string, requestId: string): Promise<void> {
+  async showInput(sessionId: string, agentRequestId: string): Promise<void> {
     const session = this.sessions.find(sessionId);
-    const request = parseWaitingFor(session?.waiting_for).find((r) => r.id === requestId);
+    const request = parseWaitingFor(session?.waiting_for).find((r) => r.id === agentRequestId);
     if (!session || !request) return void vscode.window.showInformationMessage('That request is no longer waiting.');
     try {
       const whole = await this.inputs.load(this.auth.signedInClient(), sessionId, request);
@@ -185,8 +185,8 @@ export class SessionControl implements vscode.Disposable {
         void vscode.window.showWarningMessage(notices.needsYou(s.title, r), ...actions).then((choice) => {
           const fresh = this.sessions.find(s.id) ?? s;
           if (choice === 'Open Timeline') void vscode.commands.executeCommand('sessionStream.openTimeline', s.id);
-          else if (choice === 'Approve' || choice === 'Deny') void this.run(choice === 'Approve' ? 'approve' : 'deny', fresh, { requestId: r.id }).catch((e: Error) => this.log.error(e.message));
-          else if (choice === 'Reply') void this.run('message', fresh, { requestId: r.id }).catch((e: Error) => this.log.error(e.message));
+          else if (choice === 'Approve' || choice === 'Deny') void this.run(choice === 'Approve' ? 'approve' : 'deny', fresh, { agentRequestId: r.id }).catch((e: Error) => this.log.error(e.message));
+          else if (choice === 'Reply') void this.run('message', fresh, { agentRequestId: r.id }).catch((e: Error) => this.log.error(e.message));
         });
       }
     }

@@ -1,17 +1,19 @@
 // A timeline panel's comments and read marker, as the signed-in user: adds, edits and deletes
-// comments the webview asks for (a delete is confirmed first; a failure is shown and sent back so
-// the composer keeps the text), loads where the user left off, and moves that marker forward as
-// they read (at most every few seconds; the database never moves it back).
+// comments the webview asks for (a delete is confirmed first; an add or edit that fails is the
+// request's error reply, so the composer keeps the text and says why), loads where the user left
+// off, and moves that marker forward as they read (at most every few seconds; the database never
+// moves it back).
 import * as vscode from 'vscode';
 import { withTimeout } from '../core/clock';
 import { addAnnotation, deleteAnnotation, editAnnotation, fetchReadMarker, saveReadMarker } from '../core/annotations';
-import type { TimelineHostMessage, TimelineWebviewMessage } from '../shared/timelineProtocol';
+import type { ParamsOf } from '../shared/requests';
+import type { addCommentRequest, editCommentRequest, TimelineWebviewMessage } from '../shared/timelineProtocol';
 import type { AuthService } from './auth';
 
 const SAVE_READ_MS = 3000;
 const MARKER_WAIT_MS = 2000;
 
-type CommentMessage = Extract<TimelineWebviewMessage, { type: 'annotate' | 'editAnnotation' | 'deleteAnnotation' | 'read' }>;
+type CommentMessage = Extract<TimelineWebviewMessage, { type: 'deleteAnnotation' | 'read' }>;
 
 export class PanelComments implements vscode.Disposable {
   private readonly marker: Promise<number | undefined>;
@@ -22,7 +24,6 @@ export class PanelComments implements vscode.Disposable {
   constructor(
     private readonly auth: AuthService,
     private readonly sessionId: string,
-    private readonly post: (m: TimelineHostMessage) => void,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.marker = fetchReadMarker(this.auth.signedInClient(), sessionId).catch((error: unknown) => {
@@ -43,12 +44,19 @@ export class PanelComments implements vscode.Disposable {
     return seq;
   }
 
+  /** Stores a new comment (it comes back through the stream, like everyone else's). */
+  async add(params: ParamsOf<typeof addCommentRequest>): Promise<null> {
+    await addAnnotation(this.auth.signedInClient(), this.sessionId, params.eventId, params.body);
+    return null;
+  }
+
+  async edit(params: ParamsOf<typeof editCommentRequest>): Promise<null> {
+    await editAnnotation(this.auth.signedInClient(), params.id, params.body);
+    return null;
+  }
+
   async handle(message: CommentMessage): Promise<void> {
     switch (message.type) {
-      case 'annotate':
-        return this.save(message.requestId, 'add', (client) => addAnnotation(client, this.sessionId, message.eventId, message.body));
-      case 'editAnnotation':
-        return this.save(message.requestId, 'edit', (client) => editAnnotation(client, message.id, message.body));
       case 'deleteAnnotation': {
         const answer = await vscode.window.showWarningMessage('Delete this comment?', { modal: true, detail: 'Everyone watching this session sees it disappear.' }, 'Delete');
         if (answer !== 'Delete') return;
@@ -62,18 +70,6 @@ export class PanelComments implements vscode.Disposable {
       case 'read':
         this.read(message.seq);
         return;
-    }
-  }
-
-  private async save(requestId: string, what: string, work: (client: ReturnType<AuthService['signedInClient']>) => Promise<unknown>): Promise<void> {
-    try {
-      await work(this.auth.signedInClient());
-      // The comment itself arrives through the stream, like everyone else's.
-      this.post({ type: 'annotationSaved', requestId, ok: true });
-    } catch (error) {
-      const message = (error as Error).message;
-      this.log.warn(`Could not ${what} a comment: ${message}`);
-      this.post({ type: 'annotationSaved', requestId, ok: false, message });
     }
   }
 

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { exportSession, sessionHeader, type ExportFormat } from '../core/exportSession';
 import { typeCounts } from '../core/pages';
 import { answerPage, answerSearch } from '../core/timelineAnswers';
-import type { PageRequestMessage, SearchRequestMessage, TimelineHostMessage } from '../shared/timelineProtocol';
+import type { PageParams, PageResult, SearchParams, SearchResult, TimelineHostMessage } from '../shared/timelineProtocol';
 import type { AuthService } from './auth';
 import { notices } from './texts';
 
@@ -44,12 +44,12 @@ export class PanelHistory {
     private readonly title: () => string,
   ) {}
 
-  async page(m: PageRequestMessage): Promise<void> {
-    this.post(await answerPage(this.auth.signedInClient(), this.sessionId, m));
+  page(params: PageParams): Promise<PageResult> {
+    return answerPage(this.auth.signedInClient(), this.sessionId, params);
   }
 
-  async search(m: SearchRequestMessage): Promise<void> {
-    this.post(await answerSearch(this.auth.signedInClient(), this.sessionId, m));
+  search(params: SearchParams): Promise<SearchResult> {
+    return answerSearch(this.auth.signedInClient(), this.sessionId, params);
   }
 
   /** Counts per type over the whole session, for the filter buttons (left out where the project cannot count). */

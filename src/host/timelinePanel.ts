@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import { commandsFor, parseWaitingFor, type CommandKind } from '../shared/commands';
 import { viewerViews } from '../shared/connection';
 import type { TimelineEntry } from '../shared/entries';
-import { encodeEntries, isTimelineWebviewMessage, type InitMessage, type SessionView, type TimelineHostMessage, type TimelineWebviewMessage } from '../shared/timelineProtocol';
+import type { RequestMessage } from '../shared/requests';
+import { addCommentRequest, editCommentRequest, encodeEntries, isTimelineWebviewMessage, pageRequest, searchRequest, type InitMessage, type SessionView, type TimelineHostMessage, type TimelineWebviewMessage } from '../shared/timelineProtocol';
 import type { AuthService } from './auth';
 import { PanelComments } from './panelComments';
 import { eventLink, PanelHistory } from './panelHistory';
@@ -30,7 +31,7 @@ export interface PanelDeps {
   /** "Stopping…" while this window's command to the session waits for its runner. */
   pendingLabel(sessionId: string): string | undefined;
   /** A waiting request's whole input, in a read-only editor. */
-  showRequestInput(sessionId: string, requestId: string): Promise<void>;
+  showRequestInput(sessionId: string, agentRequestId: string): Promise<void>;
 }
 
 /** The commands behind the header's steering buttons. */
@@ -90,8 +91,12 @@ export class TimelinePanel extends WebviewPanelBase<TimelineWebviewMessage, Time
     TimelinePanel.open.add(session.id, this);
     this.lease = deps.streams.acquire(session.id);
     const stream = this.lease.stream;
-    this.comments = new PanelComments(deps.auth, session.id, (m) => this.post(m), deps.log);
+    this.comments = new PanelComments(deps.auth, session.id, deps.log);
     this.history = new PanelHistory(deps.auth, session.id, (m) => this.post(m), () => this.session.title);
+    this.onRequest(pageRequest, (params) => this.history.page(params));
+    this.onRequest(searchRequest, (params) => this.history.search(params));
+    this.onRequest(addCommentRequest, (params) => this.comments.add(params));
+    this.onRequest(editCommentRequest, (params) => this.comments.edit(params));
     this.disposables.push(
       this.comments,
       stream.onDidChangeAnnotations((c) => this.post({ type: 'annotations', ...c })),
@@ -154,10 +159,8 @@ export class TimelinePanel extends WebviewPanelBase<TimelineWebviewMessage, Time
     };
   }
 
-  protected async handle(message: Exclude<TimelineWebviewMessage, { type: 'ready' }>): Promise<void> {
+  protected async handle(message: Exclude<TimelineWebviewMessage, { type: 'ready' } | RequestMessage>): Promise<void> {
     switch (message.type) {
-      case 'annotate':
-      case 'editAnnotation':
       case 'deleteAnnotation':
       case 'read':
         return this.comments.handle(message);
@@ -182,19 +185,15 @@ export class TimelinePanel extends WebviewPanelBase<TimelineWebviewMessage, Time
         return this.history.exportTo('markdown');
       case 'copySessionMarkdown':
         return this.history.copyMarkdown();
-      case 'page':
-        return this.history.page(message);
-      case 'search':
-        return this.history.search(message);
       case 'copyLink':
         await vscode.env.clipboard.writeText(await eventLink(this.session.id, message.seq));
         vscode.window.setStatusBarMessage(`$(link) Link to event #${message.seq} copied`, 3000);
         return;
       case 'control':
-        await vscode.commands.executeCommand(`sessionStream.${STEERING_COMMANDS[message.kind]}`, this.session.id, message.requestId, message.shownWhole === true);
+        await vscode.commands.executeCommand(`sessionStream.${STEERING_COMMANDS[message.kind]}`, this.session.id, message.agentRequestId, message.shownWhole === true);
         return;
       case 'showInput':
-        return this.deps.showRequestInput(this.session.id, message.requestId);
+        return this.deps.showRequestInput(this.session.id, message.agentRequestId);
     }
   }
 

@@ -18,7 +18,8 @@ export interface SessionCommand {
   sessionId: string;
   kind: CommandKind;
   body: string | null;
-  requestId: string | null;
+  /** Which of the agent's requests (`waiting_for`) an approve / deny answers or a message replies to (column `request_id`). */
+  agentRequestId: string | null;
   createdBy: string | null;
   createdByName: string;
   /** The sender's sign-in (their token's `session_id`): a runner acts on no approval sent with its own. */
@@ -58,7 +59,7 @@ export function parseCommandRow(row: unknown): SessionCommand | undefined {
   const r = rowSchema.safeParse(row);
   if (!r.success) return undefined;
   const c = r.data;
-  return { id: c.id, sessionId: c.session_id, kind: c.kind, body: c.body, requestId: c.request_id, createdBy: c.created_by, createdByName: c.created_by_name, createdBySession: c.created_by_session, inputHash: c.input_hash, createdAt: c.created_at, claimedAt: c.claimed_at, handledAt: c.handled_at, outcome: c.outcome, reason: c.reason };
+  return { id: c.id, sessionId: c.session_id, kind: c.kind, body: c.body, agentRequestId: c.request_id, createdBy: c.created_by, createdByName: c.created_by_name, createdBySession: c.created_by_session, inputHash: c.input_hash, createdAt: c.created_at, claimedAt: c.claimed_at, handledAt: c.handled_at, outcome: c.outcome, reason: c.reason };
 }
 
 /** The later of two copies of one command: a handled copy beats an unhandled one, a claimed one an unclaimed one. */
@@ -68,12 +69,12 @@ export function newerCommand(a: SessionCommand, b: SessionCommand): SessionComma
 }
 
 /** What a user sends: checked here as the database checks it, with a message that says what to fix. */
-export function checkCommand(kind: CommandKind, body: string | undefined, requestId: string | undefined): string | undefined {
+export function checkCommand(kind: CommandKind, body: string | undefined, agentRequestId: string | undefined): string | undefined {
   const bytes = new TextEncoder().encode(body ?? '').length;
   if (kind === 'message' && !body?.trim()) return 'A message needs some text.';
   if (bytes > MAX_COMMAND_BODY_BYTES) return `The ${kind === 'deny' ? 'reason' : 'message'} is ${(bytes / 1024).toFixed(1)} KiB; at most ${MAX_COMMAND_BODY_BYTES / 1024} KiB can be sent. Shorten it, or put the details in a file the agent can read.`;
-  if ((kind === 'approve' || kind === 'deny') && !requestId) return `Which request? ${kind === 'approve' ? 'Approve' : 'Deny'} answers one of the agent's requests (its id).`;
-  if ((kind === 'stop' || kind === 'pause' || kind === 'resume') && (body || requestId)) return `${kind} takes no text.`;
+  if ((kind === 'approve' || kind === 'deny') && !agentRequestId) return `Which request? ${kind === 'approve' ? 'Approve' : 'Deny'} answers one of the agent's requests (its id).`;
+  if ((kind === 'stop' || kind === 'pause' || kind === 'resume') && (body || agentRequestId)) return `${kind} takes no text.`;
   return undefined;
 }
 

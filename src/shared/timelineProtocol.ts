@@ -1,14 +1,17 @@
 // The timeline panel's messages (see webviewProtocol.ts for the handshake). After `ready` the host
 // sends `init` with everything so far, then `entries` batches (at most one per animation frame) and
-// changes of the connection, the session, its viewers and comments.
+// changes of the connection, the session, its viewers and comments. What the page asks and waits
+// for (pages, search, saving a comment) are requests (requests.ts), each answered with one reply.
 // Entries travel as one JSON string: posting 10,000 event objects into a page (structured clone)
 // measures ≈ 1.7× slower than the same data as one string plus JSON.parse (`npm run bench --
 // timeline`, "objects/JSON ratio"), and the `init` of a freshly opened panel carries them all.
+import { z } from 'zod';
 import type { Annotation } from './annotations';
 import { COMMAND_KINDS, type AgentRequest, type CommandKind } from './commands';
 import type { ConnectionState, ViewerView } from './connection';
 import type { TimelineEntry } from './entries';
 import { SESSION_EVENT_TYPES, type SessionEventType } from './events';
+import { defineRequest, isRequestMessage, type ParamsOf, type RequestMessage, type ResultOf } from './requests';
 import type { SessionSummary } from './sessions';
 import { any, messageChecker, type ReadyMessage } from './webviewProtocol';
 
@@ -58,71 +61,47 @@ export interface InitMessage {
   reachedStart?: boolean;
 }
 
-/** Ask for a page of the session (the answer is a `page` with the same `requestId`). */
-export interface PageRequestMessage {
-  type: 'page';
-  requestId: string;
-  direction: 'before' | 'after' | 'around';
-  seq: number;
-  limit: number;
-  /** Only these types (the filters), all when absent. */
-  types?: SessionEventType[];
-}
+const eventTypes = z.array(z.enum(SESSION_EVENT_TYPES)).max(SESSION_EVENT_TYPES.length);
+const shortId = z.string().min(1).max(100);
+/** Bodies are checked for size (and refused with a message) by the host; this only bounds them. */
+const commentBody = z.string().max(64 * 1024);
+const encodedEntries = z.custom<EncodedEntries>((v) => typeof v === 'string');
 
-export interface PageMessage {
-  type: 'page';
-  requestId: string;
-  entries: EncodedEntries;
-  reachedStart: boolean;
-  reachedEnd: boolean;
-  total: number;
-  /** Set when the page could not be read (the list keeps what it has). */
-  error?: string;
-}
+/** A page of the session, by number; only these `types` (the filters), all when absent. */
+export const pageRequest = defineRequest(
+  'history/page',
+  z.object({ direction: z.enum(['before', 'after', 'around']), seq: z.int(), limit: z.int().min(1).max(1000), types: eventTypes.optional() }),
+  z.object({ entries: encodedEntries, reachedStart: z.boolean(), reachedEnd: z.boolean(), total: z.int().min(0) }),
+);
 
-/** Search the whole session on the server; answered by `searchResults` with the same `requestId`. */
-export interface SearchRequestMessage {
-  type: 'search';
-  requestId: string;
-  query: string;
-  types?: SessionEventType[];
-  /** Hits after this number (the next batch). */
-  after?: number;
-}
+/**
+ * Search the whole session on the server; `after`: the hits after this number (the next batch).
+ * `more` in the result: there are more hits than sent (ask again with `after`).
+ */
+export const searchRequest = defineRequest(
+  'history/search',
+  z.object({ query: z.string().max(500), types: eventTypes.optional(), after: z.int().optional() }),
+  z.object({ hits: z.array(z.object({ seq: z.int(), type: z.string(), snippet: z.string() })), total: z.int().min(0), capped: z.boolean(), more: z.boolean() }),
+);
 
-export interface SearchResultsMessage {
-  type: 'searchResults';
-  requestId: string;
-  query: string;
-  hits: Array<{ seq: number; type: string; snippet: string }>;
-  total: number;
-  capped: boolean;
-  /** More hits than sent (ask again with `after`). */
-  more: boolean;
-  error?: string;
-}
+/** A new comment on an event; answered once stored (the comment itself arrives through the stream). */
+export const addCommentRequest = defineRequest('comments/add', z.object({ eventId: shortId, body: commentBody }), z.null());
 
-/** Requests whose answer is an `annotationSaved` with the same `requestId`. */
-export type AnnotationRequest = { type: 'annotate'; requestId: string; eventId: string; body: string } | { type: 'editAnnotation'; requestId: string; id: string; body: string };
+/** A new text for one of your comments; answered once stored. */
+export const editCommentRequest = defineRequest('comments/edit', z.object({ id: shortId, body: commentBody }), z.null());
 
-/** The answer to an AnnotationRequest: the composer closes only when `ok`. */
-export interface AnnotationSaved {
-  type: 'annotationSaved';
-  requestId: string;
-  ok: boolean;
-  message?: string;
-}
+export type PageParams = ParamsOf<typeof pageRequest>;
+export type PageResult = ResultOf<typeof pageRequest>;
+export type SearchParams = ParamsOf<typeof searchRequest>;
+export type SearchResult = ResultOf<typeof searchRequest>;
 
 export type TimelineHostMessage =
   | InitMessage
-  | AnnotationSaved
   | { type: 'viewers'; viewers: ViewerView[] }
   | { type: 'annotations'; upserted: Annotation[]; removed: string[] }
   | { type: 'entries'; entries: EncodedEntries; inserted: boolean }
   | { type: 'connection'; connection: ConnectionState; now: number }
   | { type: 'session'; session: SessionView }
-  | PageMessage
-  | SearchResultsMessage
   /** Events per type over the whole session (the filter buttons). */
   | { type: 'counts'; counts: Partial<Record<SessionEventType, number>>; total: number }
   /** Show the event numbered `seq` (a link to it was opened), highlighted. */
@@ -130,7 +109,8 @@ export type TimelineHostMessage =
 
 export type TimelineWebviewMessage =
   | ReadyMessage
-  | AnnotationRequest
+  /** One of the requests above (`pageRequest`, …); the host answers each with one reply. */
+  | RequestMessage
   | { type: 'openFile'; path: string; mode: 'preview' | 'diff' }
   /** Show the change a file_change event carries (its own diff) in VS Code's diff editor. */
   | { type: 'openDiff'; eventId: string }
@@ -142,24 +122,19 @@ export type TimelineWebviewMessage =
   /** The highest `seq` the user has had on screen. */
   | { type: 'read'; seq: number }
   /** Steer the agent (the host asks what it must: a confirmation, the message, a reason). */
-  | { type: 'control'; kind: CommandKind; requestId?: string; shownWhole?: boolean }
+  | { type: 'control'; kind: CommandKind; agentRequestId?: string; shownWhole?: boolean }
   /** Show a waiting request's whole input in a read-only editor. */
-  | { type: 'showInput'; requestId: string }
-  | PageRequestMessage
-  | SearchRequestMessage
+  | { type: 'showInput'; agentRequestId: string }
   /** Copy a link to the event (a vscode:// address that opens it in any window of a user who may see it). */
   | { type: 'copyLink'; seq: number }
   /** The whole session as Markdown: to the clipboard, or to a file. */
   | { type: 'copySessionMarkdown' }
   | { type: 'exportMarkdown' };
 
-const types = (v: unknown) => v === undefined || (Array.isArray(v) && v.length <= SESSION_EVENT_TYPES.length && v.every((t) => (SESSION_EVENT_TYPES as readonly unknown[]).includes(t)));
 const short = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= 100;
-/** Bodies are checked for size (and refused with a message) by the host; this only bounds them. */
-const body = (v: unknown) => typeof v === 'string' && v.length <= 64 * 1024;
 
 /** The page's side reads host messages it knows; anything else is ignored. */
-export const isTimelineHostMessage = messageChecker<TimelineHostMessage>({ init: any, annotationSaved: any, viewers: any, annotations: any, entries: any, connection: any, session: any, page: any, searchResults: any, counts: any, reveal: any });
+export const isTimelineHostMessage = messageChecker<TimelineHostMessage>({ init: any, viewers: any, annotations: any, entries: any, connection: any, session: any, counts: any, reveal: any });
 
 /** Checks a message from the page before the host acts on it. */
 export const isTimelineWebviewMessage = messageChecker<TimelineWebviewMessage>({
@@ -169,15 +144,12 @@ export const isTimelineWebviewMessage = messageChecker<TimelineWebviewMessage>({
   openFile: (m) => typeof m.path === 'string' && (m.mode === 'preview' || m.mode === 'diff'),
   openDiff: (m) => short(m.eventId),
   copy: (m) => typeof m.text === 'string' && m.text.length <= 10_000_000 && (m.what === undefined || (typeof m.what === 'string' && m.what.length <= 100)),
-  annotate: (m) => short(m.requestId) && short(m.eventId) && body(m.body),
-  editAnnotation: (m) => short(m.requestId) && short(m.id) && body(m.body),
+  request: isRequestMessage,
   deleteAnnotation: (m) => short(m.id),
   read: (m) => Number.isSafeInteger(m.seq) && (m.seq as number) >= 0,
-  page: (m) => short(m.requestId) && (m.direction === 'before' || m.direction === 'after' || m.direction === 'around') && Number.isSafeInteger(m.seq) && Number.isSafeInteger(m.limit) && (m.limit as number) > 0 && (m.limit as number) <= 1000 && types(m.types),
-  search: (m) => short(m.requestId) && typeof m.query === 'string' && m.query.length <= 500 && types(m.types) && (m.after === undefined || Number.isSafeInteger(m.after)),
   copyLink: (m) => Number.isSafeInteger(m.seq) && (m.seq as number) > 0,
   copySessionMarkdown: any,
   exportMarkdown: any,
-  control: (m) => (COMMAND_KINDS as readonly unknown[]).includes(m.kind) && (m.requestId === undefined || short(m.requestId)) && (m.shownWhole === undefined || typeof m.shownWhole === 'boolean'),
-  showInput: (m) => short(m.requestId),
+  control: (m) => (COMMAND_KINDS as readonly unknown[]).includes(m.kind) && (m.agentRequestId === undefined || short(m.agentRequestId)) && (m.shownWhole === undefined || typeof m.shownWhole === 'boolean'),
+  showInput: (m) => short(m.agentRequestId),
 });

@@ -145,8 +145,8 @@ export class AgentSteering {
   private async message(command: SessionCommand, by: string): Promise<CommandResult> {
     if (!this.o.input) return { outcome: 'unsupported', reason: noInputReason(this.o.format, this.o.label) };
     const body = command.body ?? '';
-    const question = command.requestId ? this.pending.find((p) => p.request.id === command.requestId) : undefined;
-    if (command.requestId && !question) return { outcome: 'refused', reason: `no request ${command.requestId} is waiting (answered already, or withdrawn)` };
+    const question = command.agentRequestId ? this.pending.find((p) => p.request.id === command.agentRequestId) : undefined;
+    if (command.agentRequestId && !question) return { outcome: 'refused', reason: `no request ${command.agentRequestId} is waiting (answered already, or withdrawn)` };
     if (question && question.request.kind === 'question') {
       const own = await this.fromRunnerItself(command);
       if (own) return { outcome: 'refused', reason: `Not answered: ${own}` };
@@ -175,8 +175,8 @@ export class AgentSteering {
   }
 
   private async answer(command: SessionCommand, by: string): Promise<CommandResult> {
-    const waiting = this.pending.find((p) => p.request.id === command.requestId);
-    if (!waiting) return { outcome: 'refused', reason: `no request ${command.requestId} is waiting (answered already, or withdrawn)` };
+    const waiting = this.pending.find((p) => p.request.id === command.agentRequestId);
+    if (!waiting) return { outcome: 'refused', reason: `no request ${command.agentRequestId} is waiting (answered already, or withdrawn)` };
     if (!this.o.input) return { outcome: 'unsupported', reason: noInputReason(this.o.format, this.o.label) };
     const approve = command.kind === 'approve';
     if (approve) {
@@ -195,8 +195,8 @@ export class AgentSteering {
     return { outcome: 'done', reason, note: this.pending.length > 0 };
   }
 
-  private respond(requestId: string, response: Record<string, unknown>): boolean {
-    return this.write(line({ type: 'control_response', response: { subtype: 'success', request_id: requestId, response } }));
+  private respond(agentRequestId: string, response: Record<string, unknown>): boolean {
+    return this.write(line({ type: 'control_response', response: { subtype: 'success', request_id: agentRequestId, response } }));
   }
 
   private inputGone(): CommandResult {

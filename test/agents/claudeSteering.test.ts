@@ -80,14 +80,14 @@ describe(`steering the real Claude Code ${agents().claude.version}`, function ()
     assert.equal(write!.tool, 'Write');
     assert.match(write!.detail!, /approved\\n/);
     const whole = await wholeInput(r.user.client, session, write!);
-    const approval = await sendCommand(r.user.client, session, 'approve', { requestId: write!.id, inputHash: whole.hash });
+    const approval = await sendCommand(r.user.client, session, 'approve', { agentRequestId: write!.id, inputHash: whole.hash });
     await handled(approval.id);
     await until('the agent wrote the file', async () => existsSync(target), 60_000);
     assert.equal(readFileSync(target, 'utf8'), 'approved\n');
     // Its next request, denied with a reason.
     const [bash] = await waitingFor(session);
     assert.equal(bash!.tool, 'Bash');
-    const denial = await sendCommand(r.user.client, session, 'deny', { requestId: bash!.id, body: 'not that file' });
+    const denial = await sendCommand(r.user.client, session, 'deny', { agentRequestId: bash!.id, body: 'not that file' });
     await handled(denial.id);
     assert.equal(await runProcess.exited, 0, runProcess.stderr());
     assert.equal(existsSync(path.join(p.workspace, 'denied.txt')), false, 'the denied command did not run');

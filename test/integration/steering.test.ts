@@ -148,7 +148,7 @@ describe('steering: stop, pause, resume, messages and approvals reach the runnin
 
     const second = await run('ask');
     await until('waiting', async () => (await sessionOf(second.session)).state === 'waiting');
-    const deny = await sendCommand(user.client, second.session, 'deny', { requestId: 'f3cf357c-17d6-4eca-b498-dd17c7ac43dd', body: 'not that file' });
+    const deny = await sendCommand(user.client, second.session, 'deny', { agentRequestId: 'f3cf357c-17d6-4eca-b498-dd17c7ac43dd', body: 'not that file' });
     await until('denied', async () => (await commandOf(deny.id)).outcome === 'done');
     assert.equal(await second.p.exited, 0);
     assert.ok(texts(await eventsOf(second.session)).includes('deny: not that file'));

@@ -131,15 +131,15 @@ describe('the agent is not the user: another user, or the agent, cannot act as t
       const stolen = client();
       const refreshed = await stolen.auth.refreshSession({ refresh_token: saved.refreshToken });
       assert.equal(refreshed.error, null, refreshed.error?.message);
-      const self = await sendCommand(stolen, sessionId, 'approve', { requestId: request.id, inputHash: hash });
+      const self = await sendCommand(stolen, sessionId, 'approve', { agentRequestId: request.id, inputHash: hash });
       const selfOutcome = await handled(self.id);
       assert.equal(selfOutcome.outcome, 'refused', JSON.stringify(selfOutcome));
       assert.match(selfOutcome.reason!, /sign-in this runner uses/);
       // A viewer (VS Code: a sign-in of its own) approving something else than what is asked: refused.
-      const wrong = await sendCommand(ada.client, sessionId, 'approve', { requestId: request.id, inputHash: await inputHash(`${request.detail!} `) });
+      const wrong = await sendCommand(ada.client, sessionId, 'approve', { agentRequestId: request.id, inputHash: await inputHash(`${request.detail!} `) });
       assert.match((await handled(wrong.id)).reason!, /not what the agent asks/);
       // The viewer approving exactly what is shown: the agent goes on.
-      const ok: SessionCommand = await sendCommand(ada.client, sessionId, 'approve', { requestId: request.id, inputHash: hash });
+      const ok: SessionCommand = await sendCommand(ada.client, sessionId, 'approve', { agentRequestId: request.id, inputHash: hash });
       assert.equal((await handled(ok.id)).outcome, 'done');
       await run.waitForLine(/allow/);
     });

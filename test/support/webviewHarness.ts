@@ -2,13 +2,15 @@
 // A built webview bundle (dist/webview: the timeline, or the health panel) in a real Chromium
 // (@sparticuz/chromium, driven by playwright-core), under the same strict CSP as the VS Code panel,
 // with a stub acquireVsCodeApi that records what the webview posts and keeps its state across
-// reloads. Local address only.
+// reloads, and answers the page's requests when told how (in the page, or by a RequestRouter in
+// Node, as the panel does). Local address only.
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import chromium from '@sparticuz/chromium';
 import { chromium as playwright, type Browser, type Page } from 'playwright-core';
+import type { ReplyMessage, RequestMessage, RequestRouter, RequestType } from '../../src/shared/requests';
 import type { TimelineHostMessage, TimelineWebviewMessage } from '../../src/shared/timelineProtocol';
 
 const DIST = path.resolve(__dirname, '../../dist/webview');
@@ -61,8 +63,13 @@ export class WebviewHarness {
     );
   }
 
+  /** Replies to the page's request `id` as the host would (a result, or an error). */
+  reply(id: string, reply: { ok: true; result: unknown } | { ok: false; error: string }): Promise<void> {
+    return this.sendRaw({ type: 'reply', id, ...reply });
+  }
+
   /**
-   * Answers the page's `page` and `search` requests as the host does (keyset pages of `entries` by
+   * Answers the page's page and search requests as the host does (keyset pages of `entries` by
    * number and type; a case-insensitive substring search over each event's data), after `delayMs`.
    * The real host's reads are tested against the database in the integration tier.
    */
@@ -72,12 +79,14 @@ export class WebviewHarness {
         type E = { kind: string; event?: { seq: number; type: string; data: unknown }; malformed?: { seq: number | null } };
         const all = list as E[];
         const seqOf = (e: E) => (e.kind === 'event' ? e.event!.seq : (e.malformed!.seq ?? 0));
-        const w = window as unknown as { __answer: (m: Record<string, unknown>) => unknown; __answerDelay: number };
+        const w = window as unknown as { __answer: (r: Record<string, unknown>) => unknown; __answerDelay: number };
         w.__answerDelay = delay;
-        w.__answer = (m) => {
+        w.__answer = (r) => {
+          const reply = (result: unknown) => ({ type: 'reply', id: r.id, ok: true, result });
+          const m = r.params as Record<string, unknown>;
           const types = m.types as string[] | undefined;
           const shown = all.filter((e) => !types || (e.kind === 'event' && types.includes(e.event!.type)));
-          if (m.type === 'page') {
+          if (r.method === 'history/page') {
             const seq = m.seq as number;
             const limit = m.limit as number;
             let page: E[];
@@ -101,24 +110,27 @@ export class WebviewHarness {
               reachedStart = before.length <= half;
               reachedEnd = after.length <= limit - half;
             }
-            return { type: 'page', requestId: m.requestId, entries: JSON.stringify(page), reachedStart, reachedEnd, total: all.length ? seqOf(all[all.length - 1]!) : 0 };
+            return reply({ entries: JSON.stringify(page), reachedStart, reachedEnd, total: all.length ? seqOf(all[all.length - 1]!) : 0 });
           }
-          if (m.type === 'search') {
+          if (r.method === 'history/search') {
             const q = String(m.query).toLowerCase();
             const after = (m.after as number | undefined) ?? 0;
             const hits = shown.filter((e) => e.kind === 'event' && seqOf(e) > after && JSON.stringify(e.event!.data).toLowerCase().includes(q));
-            return { type: 'searchResults', requestId: m.requestId, query: m.query, hits: hits.slice(0, 200).map((e) => ({ seq: seqOf(e), type: e.event!.type, snippet: JSON.stringify(e.event!.data).slice(0, 100) })), total: hits.length, capped: false, more: hits.length > 200 };
+            return reply({ hits: hits.slice(0, 200).map((e) => ({ seq: seqOf(e), type: e.event!.type, snippet: JSON.stringify(e.event!.data).slice(0, 100) })), total: hits.length, capped: false, more: hits.length > 200 });
           }
-          return undefined;
+          return { type: 'reply', id: r.id, ok: false, error: `Unknown request ${String(r.method)}.` };
         };
       },
       { list: entries, delay: delayMs },
     );
   }
 
-  /** Answers the page's requests with `answer`, run in Node (a benchmark's real reads of the database). */
-  async answerWith(answer: (m: Record<string, unknown>) => Promise<Record<string, unknown> | undefined>): Promise<void> {
-    await this.page.exposeFunction('__hostAnswer', answer);
+  /**
+   * Answers the page's requests with `router`, in Node, as the panel does (the real primitive: one
+   * reply per request whatever its handlers do; a benchmark's handlers read the database).
+   */
+  async answerWith(router: RequestRouter): Promise<void> {
+    await this.page.exposeFunction('__hostAnswer', (m: RequestMessage): Promise<ReplyMessage> => router.answer(m));
     await this.page.evaluate(() => {
       const w = window as unknown as { __answer: (m: unknown) => unknown; __hostAnswer: (m: unknown) => Promise<unknown> };
       w.__answer = (m) => w.__hostAnswer(m);
@@ -127,6 +139,11 @@ export class WebviewHarness {
 
   posted(): Promise<TimelineWebviewMessage[]> {
     return this.page.evaluate(() => (window as unknown as { __posted: TimelineWebviewMessage[] }).__posted);
+  }
+
+  /** The page's requests of `type` so far, in order: their ids and params. */
+  async requests<P, R>(type: RequestType<P, R>): Promise<Array<{ id: string; params: P }>> {
+    return (await this.posted()).filter((m): m is RequestMessage => m.type === 'request' && m.method === type.method).map((m) => ({ id: m.id, params: m.params as P }));
   }
 
   state(): Promise<string> {
@@ -157,8 +174,8 @@ export class WebviewHarness {
 <script nonce="${nonce}">
 window.__posted = []; window.__state = ${state};
 window.__name = (f) => f; // tsx keeps function names with a helper that page.evaluate code refers to
-window.__answer = null; // set by answerAsHost: what the host would answer to a page or search request
-window.acquireVsCodeApi = () => ({ postMessage: (m) => { window.__posted.push(m); if (window.__answer) setTimeout(() => Promise.resolve(window.__answer(m)).then((r) => { if (r) window.postMessage(r, '*'); }), window.__answerDelay || 0); }, getState: () => window.__state, setState: (s) => { window.__state = s; } });
+window.__answer = null; // set by answerAsHost or answerWith: the host's reply to a request
+window.acquireVsCodeApi = () => ({ postMessage: (m) => { window.__posted.push(m); if (window.__answer && m.type === 'request') setTimeout(() => Promise.resolve(window.__answer(m)).then((r) => { if (r) window.postMessage(r, '*'); }), window.__answerDelay || 0); }, getState: () => window.__state, setState: (s) => { window.__state = s; } });
 </script></head><body><div id="app" data-session="s-1"></div><script type="module" nonce="${nonce}" src="/${bundle}.js"></script></body></html>`);
       return;
     }

@@ -22,7 +22,7 @@ function steering() {
   return { s, written, waiting };
 }
 
-const command = (over: Partial<SessionCommand>): SessionCommand => ({ id: 'c1', sessionId: 's1', kind: 'approve', body: null, requestId: 'r1', createdBy: 'u1', createdByName: 'ada', createdBySession: VIEWER_SIGN_IN, inputHash: null, createdAt: '', claimedAt: null, handledAt: null, outcome: null, reason: null, ...over });
+const command = (over: Partial<SessionCommand>): SessionCommand => ({ id: 'c1', sessionId: 's1', kind: 'approve', body: null, agentRequestId: 'r1', createdBy: 'u1', createdByName: 'ada', createdBySession: VIEWER_SIGN_IN, inputHash: null, createdAt: '', claimedAt: null, handledAt: null, outcome: null, reason: null, ...over });
 const request = (input: Record<string, unknown>) => ({ kind: 'request' as const, request: { id: 'r1', kind: 'approval' as const, tool: 'Bash', title: 'Bash: npm test', at: 'now' }, input, note: {} });
 
 describe('approvals', () => {

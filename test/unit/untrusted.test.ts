@@ -36,7 +36,7 @@ function assertPlainMarkdown(md: string, ourIcons: number, ourLinks = 0): void {
 }
 
 const request: AgentRequest = { id: 'r1', kind: 'approval', tool: 'Bash', title: `Bash: ${LINK} $(alert)`, detail: `npm test\n${LINK}`, at: '2026-12-04T00:00:00Z' };
-const command: SessionCommand = { id: 'c1', sessionId: 's1', kind: 'stop', body: null, requestId: null, createdBy: null, createdByName: 'ada', createdBySession: null, inputHash: null, createdAt: '', claimedAt: '', handledAt: '', outcome: 'refused', reason: HOSTILE };
+const command: SessionCommand = { id: 'c1', sessionId: 's1', kind: 'stop', body: null, agentRequestId: null, createdBy: null, createdByName: 'ada', createdBySession: null, inputHash: null, createdAt: '', claimedAt: '', handledAt: '', outcome: 'refused', reason: HOSTILE };
 const session = { id: '5f7c0d2e-0000-4000-8000-000000000000', title: HOSTILE, state: 'waiting', created_at: '2026-12-04T00:00:00Z', cwd: '/tmp/a\n\n## owned [x](https://evil.example) <b>b</b>' };
 
 describe('untrusted text in VS Code’s own UI', () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Annotation } from '../../src/shared/annotations';
 import type { SessionEvent } from '../../src/shared/events';
 import type { TimelineEntry } from '../../src/shared/entries';
-import { encodeEntries, type TimelineWebviewMessage } from '../../src/shared/timelineProtocol';
+import { addCommentRequest, encodeEntries, type TimelineWebviewMessage } from '../../src/shared/timelineProtocol';
 import { WebviewHarness } from '../support/webviewHarness';
 
 const T0 = Date.parse('2026-11-25T10:00:00Z');
@@ -37,6 +37,7 @@ describe('comments and read marker in the timeline webview', function () {
     await harness.page.waitForSelector('.row');
   }
   const posted = async <T extends TimelineWebviewMessage['type']>(type: T) => (await harness.posted()).filter((m): m is Extract<TimelineWebviewMessage, { type: T }> => m.type === type);
+  const saves = () => harness.requests(addCommentRequest);
 
   it('renders Markdown but never HTML, images or script links; Edit and Delete only on your own', async () => {
     await init(events(3), [note('n1', 'e-2', HOSTILE, 'someone-else', 'ada@example.com'), note('n2', 'e-2', 'mine, *edited*', ME, 'me@example.com', new Date(T0 + 9000).toISOString())]);
@@ -76,21 +77,21 @@ describe('comments and read marker in the timeline webview', function () {
     assert.match((await composer.locator('.composer-title').textContent()) ?? '', /^Comment on Thinking event \d+$/);
     await page.keyboard.type('Why **this** step?');
     await page.keyboard.press('Control+Enter');
-    const [sent] = await posted('annotate');
-    assert.equal(sent?.body, 'Why **this** step?');
-    assert.match(sent?.eventId ?? '', /^e-\d+$/);
-    await harness.send({ type: 'annotationSaved', requestId: sent!.requestId, ok: false, message: 'Could not add the comment: the event or session no longer exists.' });
+    const [sent] = await saves();
+    assert.equal(sent?.params.body, 'Why **this** step?');
+    assert.match(sent?.params.eventId ?? '', /^e-\d+$/);
+    await harness.reply(sent!.id, { ok: false, error: 'Could not add the comment: the event or session no longer exists.' });
     assert.equal(await composer.locator('.composer-hint').textContent(), 'Could not add the comment: the event or session no longer exists.');
     assert.equal(await composer.locator('textarea').inputValue(), 'Why **this** step?', 'nothing lost');
     await page.keyboard.press('Control+Enter');
-    const retry = (await posted('annotate')).at(-1)!;
-    assert.notEqual(retry.requestId, sent!.requestId);
-    await harness.send({ type: 'annotationSaved', requestId: retry.requestId, ok: true });
+    const retry = (await saves()).at(-1)!;
+    assert.notEqual(retry.id, sent!.id);
+    await harness.reply(retry.id, { ok: true, result: null });
     assert.equal(await composer.isVisible(), false, 'closed once stored');
 
     // The stored comment comes back through the stream; edits go through the same composer.
-    await harness.send({ type: 'annotations', upserted: [note('n9', retry.eventId, 'Why **this** step?')], removed: [] });
-    await page.locator(`.row[data-key="${retry.eventId}"] [data-edit-note="n9"]`).click();
+    await harness.send({ type: 'annotations', upserted: [note('n9', retry.params.eventId, 'Why **this** step?')], removed: [] });
+    await page.locator(`.row[data-key="${retry.params.eventId}"] [data-edit-note="n9"]`).click();
     assert.equal(await composer.locator('textarea').inputValue(), 'Why **this** step?');
     await page.keyboard.press('Escape');
     assert.equal(await composer.isVisible(), false, 'Esc cancels');
@@ -106,7 +107,7 @@ describe('comments and read marker in the timeline webview', function () {
     await page.locator('textarea.composer-text').fill('   ');
     await page.keyboard.press('Control+Enter');
     assert.match((await page.locator('.composer-hint').textContent()) ?? '', /cannot be empty/);
-    assert.deepEqual(await posted('annotate'), []);
+    assert.deepEqual(await saves(), []);
   });
 
   it('a draft survives a reload of the view; live changes add and remove threads', async () => {

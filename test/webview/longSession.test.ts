@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import type { TimelineEntry } from '../../src/shared/entries';
 import type { SessionEvent } from '../../src/shared/events';
-import { encodeEntries } from '../../src/shared/timelineProtocol';
+import { RequestRouter } from '../../src/shared/requests';
+import { encodeEntries, pageRequest, type PageParams, type PageResult } from '../../src/shared/timelineProtocol';
 import { WebviewHarness } from '../support/webviewHarness';
 
 const T0 = Date.parse('2026-12-03T08:00:00Z');
@@ -21,6 +22,16 @@ function event(seq: number): TimelineEntry {
 }
 
 const all = Array.from({ length: N }, (_, i) => event(i + 1));
+
+/** A page of `entries` as the host reads one (keyset by number, unfiltered). */
+function pageOf(entries: TimelineEntry[], p: PageParams): PageResult {
+  const seq = (e: TimelineEntry) => (e.kind === 'event' ? e.event.seq : 0);
+  const before = entries.filter((e) => seq(e) < p.seq);
+  const after = entries.filter((e) => seq(e) > p.seq);
+  const half = Math.floor(p.limit / 2);
+  const page = p.direction === 'before' ? before.slice(-p.limit) : p.direction === 'after' ? after.slice(0, p.limit) : [...before.slice(-half), ...entries.filter((e) => seq(e) >= p.seq).slice(0, p.limit - half)];
+  return { entries: encodeEntries(page), reachedStart: page.length === 0 || seq(page[0]!) === 1, reachedEnd: page.length === 0 || seq(page.at(-1)!) === N, total: N };
+}
 const session = { id: 's-1', title: 'A very long run', state: 'running' as const, createdAt: new Date(T0).toISOString() };
 
 describe('a session of any length in the timeline (Chromium)', function () {
@@ -52,7 +63,7 @@ describe('a session of any length in the timeline (Chromium)', function () {
       await page.waitForTimeout(40);
       oldest = await firstOnScreen();
     }
-    assert.ok(oldest <= N - 5000, `older events are on screen (#${oldest}); ${(await harness.posted()).filter((m) => m.type === 'page').length} pages asked`);
+    assert.ok(oldest <= N - 5000, `older events are on screen (#${oldest}); ${(await harness.requests(pageRequest)).length} pages asked`);
     // What the position says is on screen is what the rows on screen are (read at one moment).
     const onScreen = await page.evaluate(() => {
       const scroller = document.querySelector('.scroller')!;
@@ -61,12 +72,53 @@ describe('a session of any length in the timeline (Chromium)', function () {
       return { label: document.querySelector('.position')!.textContent, row: first?.querySelector('.seq')?.textContent };
     });
     assert.equal(`#${onScreen.label!.split('–')[0]!.replace(/,/g, '')}`, onScreen.row, JSON.stringify(onScreen));
-    const asked = (await harness.posted()).filter((m) => m.type === 'page');
-    assert.ok(asked.length >= 10 && asked.every((m) => m.type === 'page' && m.direction === 'before'), 'pages before what is held');
+    const asked = await harness.requests(pageRequest);
+    assert.ok(asked.length >= 10 && asked.every((m) => m.params.direction === 'before'), 'pages before what is held');
     assert.ok((await page.locator('.row').count()) < 80, 'only rows on screen are in the DOM');
     // The newest events were let go of: going to the end asks for them again.
     await page.locator('[data-jump="end"]').click();
     await page.locator('.row .seq', { hasText: `#${N}` }).waitFor();
+    assert.deepEqual(harness.errors(), []);
+  });
+
+  it('a page the host fails to read (its handler throws before answering) is said, and asked again once the list scrolls', async () => {
+    const page = await harness.open({ height: 700 });
+    // The host's handler throws before it answers, as reading while signed out does; the panel's
+    // router (the same RequestRouter) turns that into an error reply.
+    let signedIn = false;
+    const signedInClient = () => {
+      if (!signedIn) throw new Error('Not signed in. Sign in to read this session.');
+      return all;
+    };
+    const router = new RequestRouter();
+    router.onRequest(pageRequest, (params) => pageOf(signedInClient(), params));
+    await harness.answerWith(router);
+    await harness.send({ type: 'init', session, entries: encodeEntries(all.slice(-1000)), connection: { state: 'joined', at: 0 }, now: T0, viewers: [], annotations: [], me: '', total: N, reachedStart: false });
+    await page.waitForSelector('.row');
+    const oldestHeld = N - 999;
+    const olderInDom = () => page.evaluate((oldest) => [...document.querySelectorAll('.row .seq')].some((e) => Number(e.textContent!.slice(1)) < oldest), oldestHeld);
+
+    await page.evaluate(() => (document.querySelector('.scroller')!.scrollTop = 0));
+    await page.locator('[aria-live="polite"].sr-only', { hasText: 'Could not load events: Not signed in. Sign in to read this session.' }).waitFor();
+    assert.ok((await harness.requests(pageRequest)).length >= 1);
+    assert.equal(await olderInDom(), false, 'nothing came in');
+
+    // The host can read again: the next scroll asks again (the pager is not stuck loading) and the older events come in.
+    signedIn = true;
+    await page.waitForFunction(
+      (oldest) => {
+        const scroller = document.querySelector('.scroller')!;
+        // Away and back: a list whose rows on screen change is painted, and near its top asks for the page before.
+        scroller.scrollTop = scroller.scrollTop < 100 ? 3000 : 0;
+        return [...document.querySelectorAll('.row .seq')].some((e) => Number(e.textContent!.slice(1)) < oldest);
+      },
+      oldestHeld,
+      { polling: 50 },
+    );
+    // Until a page joins what is held, every page asked is the one before event 19,001: the failed one, then its retries.
+    const same = (await harness.requests(pageRequest)).filter((r) => r.params.direction === 'before' && r.params.seq === oldestHeld);
+    assert.ok(same.length >= 2, `the failed page was asked again (${same.length})`);
+    assert.equal(new Set(same.map((r) => r.id)).size, same.length, 'each retry is a request of its own');
     assert.deepEqual(harness.errors(), []);
   });
 
@@ -106,8 +158,8 @@ describe('a session of any length in the timeline (Chromium)', function () {
     const page = harness.page;
     await page.locator('button.filter', { hasText: 'Thinking' }).click();
     await page.waitForFunction(() => document.querySelectorAll('.row.kind-thinking').length === 0 && document.querySelectorAll('.row.kind-terminal').length > 0);
-    const asked = (await harness.posted()).filter((m) => m.type === 'page').at(-1);
-    assert.ok(asked?.type === 'page' && asked.types && !asked.types.includes('thinking') && asked.types.includes('terminal'), JSON.stringify(asked));
+    const asked = (await harness.requests(pageRequest)).at(-1)?.params;
+    assert.ok(asked?.types && !asked.types.includes('thinking') && asked.types.includes('terminal'), JSON.stringify(asked));
     // The last three terminal events (every fifth event is one), by their numbers.
     const row = (seq: number) => page.locator('.row.kind-terminal', { has: page.locator('.seq', { hasText: new RegExp(`^#${seq}$`) }) });
     await row(N - 10).click({ position: { x: 60, y: 10 } });

@@ -62,11 +62,11 @@ describe('timeline steering bar in Chromium', function () {
     assert.equal(await ask.locator('.needs-you-detail').getAttribute('tabindex'), '0');
     assert.equal(await ask.locator('.needs-you-cut').count(), 0);
     await ask.locator('[data-control="approve"]').click();
-    assert.deepEqual(await lastPost(), { type: 'control', kind: 'approve', requestId: 'req-1', shownWhole: true });
+    assert.deepEqual(await lastPost(), { type: 'control', kind: 'approve', agentRequestId: 'req-1', shownWhole: true });
     await ask.locator('[data-control="deny"]').click();
-    assert.deepEqual(await lastPost(), { type: 'control', kind: 'deny', requestId: 'req-1' });
+    assert.deepEqual(await lastPost(), { type: 'control', kind: 'deny', agentRequestId: 'req-1' });
     await ask.locator('[data-show-input="req-1"]').click();
-    assert.deepEqual(await lastPost(), { type: 'showInput', requestId: 'req-1' });
+    assert.deepEqual(await lastPost(), { type: 'showInput', agentRequestId: 'req-1' });
 
     // Only the start of a long input fits: marked as cut; Approve (…) lets the host show all of it first.
     await harness.send({ type: 'session', session: { ...waiting, requests: [{ ...waiting.requests![0]!, detail: 'x'.repeat(100), detailCut: true, inputBytes: 250_000 }] } });
@@ -75,11 +75,11 @@ describe('timeline steering bar in Chromium', function () {
     assert.equal(await page.locator('[data-show-input="req-1"]').textContent(), 'Open Whole Input');
     assert.equal(await page.locator('.needs-you [data-control="approve"]').textContent(), 'Approve…');
     await page.locator('.needs-you [data-control="approve"]').click();
-    assert.deepEqual(await lastPost(), { type: 'control', kind: 'approve', requestId: 'req-1' });
+    assert.deepEqual(await lastPost(), { type: 'control', kind: 'approve', agentRequestId: 'req-1' });
 
     await harness.send({ type: 'session', session: { ...waiting, requests: [{ id: 'q-1', kind: 'question', title: 'Which library?', at: new Date(T0).toISOString() }] } });
     await page.locator('.needs-you [data-control="message"]').click();
-    assert.deepEqual(await lastPost(), { type: 'control', kind: 'message', requestId: 'q-1' });
+    assert.deepEqual(await lastPost(), { type: 'control', kind: 'message', agentRequestId: 'q-1' });
     assert.deepEqual(await labels(), ['Stop'], 'Reply takes the place of Send Message while a question waits');
   });
 
