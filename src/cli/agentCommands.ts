@@ -5,8 +5,7 @@ import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { parseArgs } from 'node:util';
-import { createMapper, detectFormat, isAgentFormat, SOURCE_LABELS, type AgentFormat, type AgentInfo, type AgentMapper } from '../bridges';
+import { AGENT_FORMATS, createMapper, detectFormat, SOURCE_LABELS, type AgentFormat, type AgentInfo, type AgentMapper } from '../bridges';
 import { validateEventData, type SessionEvent, type SessionEventType } from '../shared/events';
 import { AgentSessionWriter, type WriterResult } from '../worker/agentBridge';
 import { versionNote, type AgentKind } from '../bridges/versions';
@@ -16,14 +15,20 @@ import { AgentProcess } from '../worker/agentProcess';
 import { AgentSteering, streamInputOf, userMessageLine } from '../worker/agentSteering';
 import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
 import { UsageError } from './args';
+import { choiceOption, defineCommand, type CommandSpec } from './options';
 import { COLOURS, describeEvent, PLAIN } from './tailFormat';
 import { signedInUser, workerJournal, type SignedInUser } from './userAuth';
 
 const SOURCE: Record<AgentFormat, string> = { codex: 'codex', 'codex-rollout': 'codex', claude: 'claude', 'claude-transcript': 'claude', gemini: 'gemini', 'gemini-session': 'gemini' };
 
-export const runHelp = `Usage: session-stream run [--title T] [--format auto|codex|claude|gemini] [--quiet] -- <agent command…>
-
-Starts the agent, and streams its session live as you (no service-role key): every command,
+export const RUN = {
+  name: 'run',
+  summary: 'run an agent (Codex, Claude Code, Gemini CLI) and stream its session live, as you',
+  operands: '-- <agent command…>',
+  // Only after --: anything else is not one of our options.
+  positionals: false,
+  passThrough: true,
+  about: `Starts the agent, and streams its session live as you (no service-role key): every command,
 file change, thought and the result, to watch in VS Code ("Agent Session Stream") or with tail.
 Prints SESSION_ID=<uuid> first; exits with the agent's exit code once every event is stored.
 Ctrl-C stops the agent (the session ends as cancelled).
@@ -31,27 +36,30 @@ Ctrl-C stops the agent (the session ends as cancelled).
 The agent must print its machine-readable stream:
   session-stream run -- codex exec --json "fix the failing test"
   session-stream run -- claude -p --output-format stream-json --verbose "fix the failing test"
-  session-stream run -- gemini --output-format stream-json -p "fix the failing test"
+  session-stream run -- gemini --output-format stream-json -p "fix the failing test"`,
+  options: {
+    title: { type: 'string', value: 'T', help: 'the session title (default: the agent and its prompt)' },
+    format: { type: 'string', choices: ['auto', 'codex', 'claude', 'gemini'], default: 'auto', help: "the agent's output format; auto: from the command's name, else from its first lines" },
+    quiet: { type: 'boolean', default: false, help: 'print only SESSION_ID and the outcome' },
+    'pass-env': { type: 'string', value: 'NAME', multiple: true, help: "also give the agent the variable NAME (again for more), which it does not get otherwise: the agent runs without our sign-in and Supabase's secrets (SESSION_STREAM_*, SUPABASE_* tokens, keys and passwords), so it cannot steer itself as you" },
+  },
+  notes: `Signed in as: SUPABASE_ACCESS_TOKEN, SESSION_STREAM_EMAIL + SESSION_STREAM_PASSWORD, your
+\`session-stream login\`, or (with the local stack running) its demo user.`,
+} as const satisfies CommandSpec;
 
-  --format F   the output format (default auto: from the command's name, else from its first lines)
-  --title T    the session title (default: the agent and its prompt)
-  --quiet      print only SESSION_ID and the outcome
-  --pass-env N also give the agent the variable N, which it does not get otherwise: the agent
-               runs without our sign-in and Supabase's secrets (SESSION_STREAM_*, SUPABASE_*
-               tokens, keys and passwords), so it cannot steer itself as you
-
-Signed in as: SUPABASE_ACCESS_TOKEN, SESSION_STREAM_EMAIL + SESSION_STREAM_PASSWORD, your
-\`session-stream login\`, or (with the local stack running) its demo user.`;
-
-export const importHelp = `Usage: session-stream import [--title T] [--format auto|codex|claude|claude-transcript|gemini|codex-rollout|gemini-session] [--cwd DIR] FILE|-
-
-Stores a recorded agent run (a file, or - for stdin) as a session of yours, with the same mapping
-as \`run\`. Prints SESSION_ID=<uuid> first; exits 0 once every event is stored.
-
-  --format F   default auto (from the first lines)
-  --cwd DIR    the folder the agent worked in, for paths the output gives as absolute
-               (Claude Code and Codex session files say it themselves)
-  --quiet      print only SESSION_ID and the summary`;
+export const IMPORT = {
+  name: 'import',
+  summary: 'store a recorded agent run (a file or stdin) as a session of yours',
+  operands: 'FILE|-',
+  about: `Stores a recorded agent run (a file, or - for stdin) as a session of yours, with the same mapping
+as \`run\`. Prints SESSION_ID=<uuid> first; exits 0 once every event is stored.`,
+  options: {
+    title: { type: 'string', value: 'T', help: 'the session title (default: the agent and the file\'s name)' },
+    format: { type: 'string', choices: ['auto', ...AGENT_FORMATS], default: 'auto', help: "the file's format; auto: from its first lines" },
+    cwd: { type: 'string', value: 'DIR', help: 'the folder the agent worked in, for paths the output gives as absolute (Claude Code and Codex session files say it themselves)' },
+    quiet: { type: 'boolean', default: false, help: 'print only SESSION_ID and the summary' },
+  },
+} as const satisfies CommandSpec;
 
 interface Printer {
   event(type: SessionEventType, data: Record<string, unknown>): void;
@@ -130,16 +138,10 @@ function reportProblems(r: WriterResult): void {
   process.stderr.write(`${r.problems.length} event(s) could not be stored:\n${r.problems.slice(0, 10).map((p) => `  ${p}`).join('\n')}\n`);
 }
 
-export async function runRun(args: string[]): Promise<number> {
-  const split = args.indexOf('--');
-  const own = split >= 0 ? args.slice(0, split) : args;
-  const agent = split >= 0 ? args.slice(split + 1) : [];
-  const { values } = parseArgs({ args: own, options: { title: { type: 'string' }, format: { type: 'string', default: 'auto' }, quiet: { type: 'boolean', default: false }, 'pass-env': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } }, strict: true });
-  if (values.help) return void process.stdout.write(`${runHelp}\n`), 0;
+export const runCommand = defineCommand(RUN, async ({ values, rest: agent }) => {
   if (agent.length === 0) throw new UsageError('Which agent? Put its command after --, e.g. session-stream run -- codex exec --json "fix the test"');
-  const formatOption = values.format ?? 'auto';
-  if (formatOption !== 'auto' && !['codex', 'claude', 'gemini'].includes(formatOption)) throw new UsageError(`--format must be auto, codex, claude or gemini, got "${formatOption}"`);
-  let format = formatOption === 'auto' ? formatOfCommand(agent) : (formatOption as AgentFormat);
+  const formatOption = choiceOption(RUN, 'format', values.format);
+  let format = formatOption === 'auto' ? formatOfCommand(agent) : formatOption;
   const advice = formatAdvice(formatOfCommand(agent), agent);
   if (advice) process.stderr.write(`Note: ${advice}\n`);
 
@@ -272,29 +274,21 @@ export async function runRun(args: string[]): Promise<number> {
   if (spawnError) process.stderr.write(`Could not start ${agent[0]}: ${spawnError.message}. Is it installed and on PATH?\n`);
   const code = spawnError ? 127 : (exit.code ?? (exit.signal ? 128 + (SIGNALS[exit.signal] ?? 1) : 1));
   return result.problems.length > 0 && code === 0 ? 1 : code;
-}
+});
 
 const SIGNALS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
-export async function runImport(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { title: { type: 'string' }, format: { type: 'string', default: 'auto' }, cwd: { type: 'string' }, quiet: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
-    strict: true,
-  });
-  if (values.help) return void process.stdout.write(`${importHelp}\n`), 0;
+export const importCommand = defineCommand(IMPORT, async ({ values, positionals }) => {
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new UsageError('Import what? Give one file, or - for standard input.');
   if (file !== '-' && (!existsSync(file) || !statSync(file).isFile())) throw new UsageError(`There is no file ${file}.`);
-  const formatOption = values.format ?? 'auto';
-  if (formatOption !== 'auto' && !isAgentFormat(formatOption)) throw new UsageError(`--format must be auto, codex, claude, claude-transcript, gemini, codex-rollout or gemini-session, got "${formatOption}"`);
+  const formatOption = choiceOption(IMPORT, 'format', values.format);
 
   const input = readline.createInterface({ input: file === '-' ? process.stdin : createReadStream(file), crlfDelay: Infinity });
   const iterator = input[Symbol.asyncIterator]();
   // Read ahead until the format and the agent's own details (id, folder, model) are known.
   const ahead: string[] = [];
-  let format = formatOption === 'auto' ? undefined : (formatOption as AgentFormat);
+  let format = formatOption === 'auto' ? undefined : formatOption;
   let info: AgentInfo | undefined;
   for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
     ahead.push(next.value);
@@ -323,4 +317,4 @@ export async function runImport(args: string[]): Promise<number> {
   out.line(summary(result, mapper.counts));
   reportProblems(result);
   return result.problems.length > 0 ? 1 : 0;
-}
+});
