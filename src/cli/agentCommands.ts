@@ -5,20 +5,25 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { parseArgs } from 'node:util';
-import { AGENT_FORMATS, AGENTS, agentOfFormat, createMapper, detectFormat, isAgentFormat, type AgentFormat, type AgentInfo } from '../bridges';
+import { AGENT_FORMATS, AGENTS, agentOfFormat, createMapper, detectFormat, type AgentFormat, type AgentInfo } from '../bridges';
 import { validateEventData, type SessionEvent, type SessionEventType } from '../shared/events';
 import { AgentSessionWriter } from '../worker/agentBridge';
 import { createAgentSession, problemsText, runAgent, runSummary } from '../worker/agentRunner';
 import { streamInputOf } from '../worker/agentSteering';
 import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
 import { UsageError } from './args';
+import { choiceOption, defineCommand, type CommandSpec } from './options';
 import { COLOURS, describeEvent, PLAIN } from './tailFormat';
 import { signedInUser, workerJournal } from './userAuth';
 
-export const runHelp = `Usage: session-stream run [--title T] [--format auto|codex|claude|gemini] [--quiet] -- <agent command…>
-
-Starts the agent, and streams its session live as you (no service-role key): every command,
+export const RUN = {
+  name: 'run',
+  summary: 'run an agent (Codex, Claude Code, Gemini CLI) and stream its session live, as you',
+  operands: '-- <agent command…>',
+  // Only after --: anything else is not one of our options.
+  positionals: false,
+  passThrough: true,
+  about: `Starts the agent, and streams its session live as you (no service-role key): every command,
 file change, thought and the result, to watch in VS Code ("Agent Session Stream") or with tail.
 Prints SESSION_ID=<uuid> first; exits with the agent's exit code once every event is stored.
 Ctrl-C stops the agent (the session ends as cancelled).
@@ -26,27 +31,30 @@ Ctrl-C stops the agent (the session ends as cancelled).
 The agent must print its machine-readable stream:
   session-stream run -- codex exec --json "fix the failing test"
   session-stream run -- claude -p --output-format stream-json --verbose "fix the failing test"
-  session-stream run -- gemini --output-format stream-json -p "fix the failing test"
+  session-stream run -- gemini --output-format stream-json -p "fix the failing test"`,
+  options: {
+    title: { type: 'string', value: 'T', help: 'the session title (default: the agent and its prompt)' },
+    format: { type: 'string', choices: ['auto', ...AGENTS.map((a) => a.runFormat)], default: 'auto', help: "the agent's output format; auto: from the command's name, else from its first lines" },
+    quiet: { type: 'boolean', default: false, help: 'print only SESSION_ID and the outcome' },
+    'pass-env': { type: 'string', value: 'NAME', multiple: true, help: "also give the agent the variable NAME (again for more), which it does not get otherwise: the agent runs without our sign-in and Supabase's secrets (SESSION_STREAM_*, SUPABASE_* tokens, keys and passwords), so it cannot steer itself as you" },
+  },
+  notes: `Signed in as: SUPABASE_ACCESS_TOKEN, SESSION_STREAM_EMAIL + SESSION_STREAM_PASSWORD, your
+\`session-stream login\`, or (with the local stack running) its demo user.`,
+} as const satisfies CommandSpec;
 
-  --format F   the output format (default auto: from the command's name, else from its first lines)
-  --title T    the session title (default: the agent and its prompt)
-  --quiet      print only SESSION_ID and the outcome
-  --pass-env N also give the agent the variable N, which it does not get otherwise: the agent
-               runs without our sign-in and Supabase's secrets (SESSION_STREAM_*, SUPABASE_*
-               tokens, keys and passwords), so it cannot steer itself as you
-
-Signed in as: SUPABASE_ACCESS_TOKEN, SESSION_STREAM_EMAIL + SESSION_STREAM_PASSWORD, your
-\`session-stream login\`, or (with the local stack running) its demo user.`;
-
-export const importHelp = `Usage: session-stream import [--title T] [--format auto|codex|claude|claude-transcript|gemini|codex-rollout|gemini-session] [--cwd DIR] FILE|-
-
-Stores a recorded agent run (a file, or - for stdin) as a session of yours, with the same mapping
-as \`run\`. Prints SESSION_ID=<uuid> first; exits 0 once every event is stored.
-
-  --format F   default auto (from the first lines)
-  --cwd DIR    the folder the agent worked in, for paths the output gives as absolute
-               (Claude Code and Codex session files say it themselves)
-  --quiet      print only SESSION_ID and the summary`;
+export const IMPORT = {
+  name: 'import',
+  summary: 'store a recorded agent run (a file or stdin) as a session of yours',
+  operands: 'FILE|-',
+  about: `Stores a recorded agent run (a file, or - for stdin) as a session of yours, with the same mapping
+as \`run\`. Prints SESSION_ID=<uuid> first; exits 0 once every event is stored.`,
+  options: {
+    title: { type: 'string', value: 'T', help: 'the session title (default: the agent and the file\'s name)' },
+    format: { type: 'string', choices: ['auto', ...AGENT_FORMATS], default: 'auto', help: "the file's format; auto: from its first lines" },
+    cwd: { type: 'string', value: 'DIR', help: 'the folder the agent worked in, for paths the output gives as absolute (Claude Code and Codex session files say it themselves)' },
+    quiet: { type: 'boolean', default: false, help: 'print only SESSION_ID and the summary' },
+  },
+} as const satisfies CommandSpec;
 
 interface Printer {
   event(type: SessionEventType, data: Record<string, unknown>): void;
@@ -68,21 +76,11 @@ function printer(quiet: boolean): Printer {
   };
 }
 
-/** "a, b or c". */
-const either = (names: readonly string[]) => `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
-const RUN_FORMATS: readonly AgentFormat[] = AGENTS.map((a) => a.runFormat);
-
 const stderrLine = (text: string) => process.stderr.write(`${text}\n`);
 
-export async function runRun(args: string[]): Promise<number> {
-  const split = args.indexOf('--');
-  const own = split >= 0 ? args.slice(0, split) : args;
-  const agent = split >= 0 ? args.slice(split + 1) : [];
-  const { values } = parseArgs({ args: own, options: { title: { type: 'string' }, format: { type: 'string', default: 'auto' }, quiet: { type: 'boolean', default: false }, 'pass-env': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } }, strict: true });
-  if (values.help) return void process.stdout.write(`${runHelp}\n`), 0;
+export const runCommand = defineCommand(RUN, async ({ values, rest: agent }) => {
   if (agent.length === 0) throw new UsageError('Which agent? Put its command after --, e.g. session-stream run -- codex exec --json "fix the test"');
-  const formatOption = values.format ?? 'auto';
-  if (formatOption !== 'auto' && !(RUN_FORMATS as readonly string[]).includes(formatOption)) throw new UsageError(`--format must be ${either(['auto', ...RUN_FORMATS])}, got "${formatOption}"`);
+  const formatOption = choiceOption(RUN, 'format', values.format);
   const streamInput = streamInputOf(agent);
   if (streamInput && !streamInput.prompt) throw new UsageError('With --input-format stream-json, give the prompt as the last argument: session-stream run -- claude -p --input-format stream-json --output-format stream-json --verbose "fix the failing test"');
   const out = printer(values.quiet);
@@ -97,27 +95,19 @@ export async function runRun(args: string[]): Promise<number> {
     out: { line: out.line, event: out.event, note: stderrLine, agentStderr: (chunk) => process.stderr.write(chunk) },
     forwardSignals: ['SIGINT', 'SIGTERM'],
   });
-}
+});
 
-export async function runImport(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { title: { type: 'string' }, format: { type: 'string', default: 'auto' }, cwd: { type: 'string' }, quiet: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
-    strict: true,
-  });
-  if (values.help) return void process.stdout.write(`${importHelp}\n`), 0;
+export const importCommand = defineCommand(IMPORT, async ({ values, positionals }) => {
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new UsageError('Import what? Give one file, or - for standard input.');
   if (file !== '-' && (!existsSync(file) || !statSync(file).isFile())) throw new UsageError(`There is no file ${file}.`);
-  const formatOption = values.format ?? 'auto';
-  if (formatOption !== 'auto' && !isAgentFormat(formatOption)) throw new UsageError(`--format must be ${either(['auto', ...AGENT_FORMATS])}, got "${formatOption}"`);
+  const formatOption = choiceOption(IMPORT, 'format', values.format);
 
   const input = readline.createInterface({ input: file === '-' ? process.stdin : createReadStream(file), crlfDelay: Infinity });
   const iterator = input[Symbol.asyncIterator]();
   // Read ahead until the format and the agent's own details (id, folder, model) are known.
   const ahead: string[] = [];
-  let format = formatOption === 'auto' ? undefined : (formatOption as AgentFormat);
+  let format = formatOption === 'auto' ? undefined : formatOption;
   let info: AgentInfo | undefined;
   for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
     ahead.push(next.value);
@@ -147,4 +137,4 @@ export async function runImport(args: string[]): Promise<number> {
   const problems = problemsText(result);
   if (problems) stderrLine(problems);
   return result.problems.length > 0 ? 1 : 0;
-}
+});

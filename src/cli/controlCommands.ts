@@ -3,14 +3,14 @@
 // session_commands, and this waits (unless --no-wait) until the agent's runner says what became
 // of it. Exit 0 done; 1 refused, unsupported or no answer in time; 2 bad input.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { CommandError, sendCommand } from '../core/commands';
 import { SessionEventStream } from '../core/sessionEventStream';
 import { readSession } from '../core/sessions';
 import { describeOutcome, parseWaitingFor, type CommandKind, type SessionCommand } from '../shared/commands';
-import { intOption, sessionOption, UsageError } from './args';
+import { sessionOption, UsageError } from './args';
 import { ApprovalError, wholeInput } from '../core/approvals';
 import { oneLine } from '../shared/untrusted';
+import { defineCommand, wholeOption, type CliCommand, type CommandSpec, type OptionSpec } from './options';
 import { safeText } from './tailFormat';
 import { signedInUser } from './userAuth';
 
@@ -19,7 +19,13 @@ function plainBlock(text: string): string {
   return text.split('\n').map((line) => `  │ ${safeText(line, false)}`).join('\n');
 }
 
-const WHAT: Record<string, { kind: CommandKind; text: 'none' | 'required' | 'optional'; help: string }> = {
+interface Steering {
+  kind: CommandKind;
+  text: 'none' | 'required' | 'optional';
+  help: string;
+}
+
+const WHAT: Record<string, Steering> = {
   stop: { kind: 'stop', text: 'none', help: 'interrupt the agent (as Ctrl-C, then harder); the session ends cancelled' },
   pause: { kind: 'pause', text: 'none', help: 'pause the agent and everything it started (POSIX systems)' },
   resume: { kind: 'resume', text: 'none', help: 'let a paused agent go on' },
@@ -28,37 +34,44 @@ const WHAT: Record<string, { kind: CommandKind; text: 'none' | 'required' | 'opt
   deny: { kind: 'deny', text: 'optional', help: 'deny what the agent waits for, optionally saying why (TEXT)' },
 };
 
-export const CONTROL_COMMANDS = Object.keys(WHAT);
+const SESSION = { type: 'string', value: 'ID', required: true, help: 'the session (its id, as in SESSION_ID=… or the Sessions view)' } as const satisfies OptionSpec;
+const REQUEST = { type: 'string', value: 'ID', help: 'the request it answers (default: the oldest one waiting)' } as const satisfies OptionSpec;
+const QUESTION = { type: 'string', value: 'ID', help: 'the question of the agent it answers (default: a message of its own, not an answer)' } as const satisfies OptionSpec;
 
-export function controlSummary(name: string): string {
-  return WHAT[name]!.help;
+/** The table of one steering command: `--request` only where there is a request to answer. */
+function controlSpec(name: string, w: Steering) {
+  const common = {
+    'no-wait': { type: 'boolean', default: false, help: 'only send it; do not wait for the outcome' },
+    timeout: { type: 'string', value: 'S', whole: { min: 1, max: 3600, default: 30 }, help: 'how long to wait for the outcome, in seconds' },
+    json: { type: 'boolean', default: false, help: 'print the command as one JSON line when it is handled' },
+  } as const satisfies Record<string, OptionSpec>;
+  return {
+    name,
+    summary: w.help,
+    operands: w.text === 'required' ? 'TEXT|-' : w.text === 'optional' ? '[TEXT]' : undefined,
+    // Text is parsed also where there is none, to say that it takes none.
+    positionals: true,
+    about: `${w.help[0]!.toUpperCase()}${w.help.slice(1)}. The agent must run under \`session-stream run\` (or a
+worker that listens for commands); a command sent while it is offline is handled when it is back.`,
+    options: w.kind === 'approve' || w.kind === 'deny' ? { session: SESSION, request: REQUEST, ...common } : w.kind === 'message' ? { session: SESSION, request: QUESTION, ...common } : { session: SESSION, ...common },
+  } satisfies CommandSpec;
 }
 
-function help(name: string): string {
-  const w = WHAT[name]!;
-  const text = w.text === 'required' ? ' TEXT|-' : w.text === 'optional' ? ' [TEXT]' : '';
-  return `Usage: session-stream ${name} --session ID${w.kind === 'approve' || w.kind === 'deny' || w.kind === 'message' ? ' [--request ID]' : ''}${text} [--no-wait] [--timeout SECONDS] [--json]
+/** stop, pause, resume, say, approve, deny. */
+export const CONTROL_COMMANDS: readonly CliCommand[] = Object.entries(WHAT).map(([name, w]) => {
+  const spec = controlSpec(name, w);
+  return defineCommand(spec, ({ values, positionals }) => runControl(name, w, values as ControlValues, positionals, wholeOption(spec, 'timeout', (values as { timeout?: string }).timeout)));
+});
 
-${w.help[0]!.toUpperCase()}${w.help.slice(1)}. The agent must run under \`session-stream run\` (or a
-worker that listens for commands); a command sent while it is offline is handled when it is back.
-
-  --session ID     the session (its id, as in SESSION_ID=… or the Sessions view)
-  --no-wait        only send it; do not wait for the outcome
-  --timeout S      how long to wait for the outcome (default 30)
-  --json           print the command as one JSON line when it is handled`;
+interface ControlValues {
+  session?: string;
+  request?: string;
+  'no-wait': boolean;
+  json: boolean;
 }
 
-export async function runControl(name: string, args: string[]): Promise<number> {
-  const w = WHAT[name]!;
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { session: { type: 'string' }, request: { type: 'string' }, 'no-wait': { type: 'boolean', default: false }, timeout: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
-    strict: true,
-  });
-  if (values.help) return void process.stdout.write(`${help(name)}\n`), 0;
+async function runControl(name: string, w: Steering, values: ControlValues, positionals: string[], timeoutS: number): Promise<number> {
   const sessionId = sessionOption(values.session);
-  const timeoutS = intOption('--timeout', values.timeout, 30, 1, 3600);
   if (w.text === 'none' && positionals.length > 0) throw new UsageError(`${name} takes no text.`);
   if (positionals.length > 1) throw new UsageError('Put the text in quotes (one argument), or use - to read it from standard input.');
   let body: string | undefined = positionals[0] === '-' ? readFileSync(0, 'utf8').replace(/\n$/, '') : positionals[0];

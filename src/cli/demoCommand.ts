@@ -1,7 +1,6 @@
-// `npm run demo -- [--speed N] [--fail] [--workspace DIR] [--title T]` (docs/architecture.md, contract 4): signs the demo
+// `session-stream demo [--speed N] [--fail] [--workspace DIR] [--title T]` (docs/architecture.md, contract 4): signs the demo
 // user up (or in), creates a session owned by them, and runs the scripted agent session.
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { createSupabaseClient } from '../core/supabaseClient';
 import { waitForViewer } from '../core/viewers';
 import { viewerToken } from './viewerToken';
@@ -11,37 +10,27 @@ import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
 import { DEMO_EMAIL, DEMO_PASSWORD } from '../shared/localDefaults';
 import { UsageError } from './args';
 import { resolveConnection } from './connection';
+import { choiceOption, defineCommand, type CommandSpec } from './options';
 
+export const DEMO = {
+  name: 'demo',
+  summary: 'run a scripted agent session that writes files and emits every event type',
+  about: `Runs a scripted agent session that writes real files into the demo workspace and emits every event
+type, as the demo user (${DEMO_EMAIL}, or SESSION_STREAM_EMAIL / SESSION_STREAM_PASSWORD).`,
+  options: {
+    speed: { type: 'string', value: 'N', default: '1', help: '1 = a step every ~0.8 s, 10 = ten times faster, up to 1000' },
+    fail: { type: 'boolean', default: false, help: 'end in ERROR (state failed) instead of COMPLETION' },
+    workspace: { type: 'string', value: 'DIR', default: 'demo-workspace', help: 'where the agent writes' },
+    title: { type: 'string', value: 'T', help: 'the session title' },
+    'wait-for-viewer': { type: 'string', choices: ['vscode', 'any'], help: 'create the session, then start only once a VS Code window (or anyone) watches it' },
+  },
+  notes: "Environment: SUPABASE_URL, SUPABASE_ANON_KEY, SUPABASE_SERVICE_ROLE_KEY (else the local stack's env file).",
+} as const satisfies CommandSpec;
 
-export const demoHelp = `Usage: npm run demo -- [options]
-
-Runs a scripted agent session that writes real files into the demo workspace and emits every event
-type, as the demo user (${DEMO_EMAIL}, or SESSION_STREAM_EMAIL / SESSION_STREAM_PASSWORD).
-
-Options:
-  --speed N        1 = a step every ~0.8 s (default), 10 = ten times faster
-  --fail           end in ERROR (state failed) instead of COMPLETION
-  --workspace DIR  where the agent writes (default demo-workspace)
-  --title T        the session title
-  --wait-for-viewer vscode|any
-                   create the session, then start only once a VS Code window (or anyone) watches it
-
-Environment: SUPABASE_URL, SUPABASE_ANON_KEY, SUPABASE_SERVICE_ROLE_KEY (else the local stack's env file).`;
-
-export async function runDemoCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { speed: { type: 'string' }, fail: { type: 'boolean', default: false }, workspace: { type: 'string' }, title: { type: 'string' }, 'wait-for-viewer': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(`${demoHelp}\n`);
-    return 0;
-  }
-  const speed = values.speed === undefined ? 1 : Number(values.speed);
+export const demoCommand = defineCommand(DEMO, async ({ values }) => {
+  const speed = Number(values.speed);
   if (!Number.isFinite(speed) || speed <= 0 || speed > 1000) throw new UsageError(`--speed must be a number above 0 (up to 1000), got "${values.speed}"`);
-  const waitFor = values['wait-for-viewer'];
-  if (waitFor !== undefined && waitFor !== 'vscode' && waitFor !== 'any') throw new UsageError(`--wait-for-viewer must be "vscode" or "any", got "${waitFor}"`);
+  const waitFor = values['wait-for-viewer'] === undefined ? undefined : choiceOption(DEMO, 'wait-for-viewer', values['wait-for-viewer']);
   const connection = resolveConnection(['anonKey', 'serviceRoleKey']);
   const email = process.env.SESSION_STREAM_EMAIL ?? DEMO_EMAIL;
   const password = process.env.SESSION_STREAM_PASSWORD ?? DEMO_PASSWORD;
@@ -62,7 +51,7 @@ export async function runDemoCommand(args: string[]): Promise<number> {
   };
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
-  const workspace = path.resolve(values.workspace ?? 'demo-workspace');
+  const workspace = path.resolve(values.workspace);
   const session = await manager.createSession(userId, values.title ?? `Demo: add a greeting module (${new Date().toLocaleTimeString()})`, { source: 'demo', cwd: workspace });
   process.stdout.write(`SESSION_ID=${session.id}\n`);
   process.stdout.write(`Watch it: npm run tail -- --session ${session.id}   (or "Agent Session Stream: Select Session" in VS Code)\n`);
@@ -96,4 +85,4 @@ export async function runDemoCommand(args: string[]): Promise<number> {
   if (failure) process.stderr.write(`${failure}\n`);
   process.stdout.write(`Done: ${s.emitted} events stored, ${pending} pending, ${s.givenUp} given up${stats ? `; ${stats.iterations} iterations, ${stats.toolCalls} tool calls` : ''}. Files in ${workspace}\n`);
   return pending === 0 && s.givenUp === 0 && s.refused === 0 && !failure ? 0 : 1;
-}
+});

@@ -6,21 +6,26 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { AGENTS } from '../bridges';
 import { isTested, versionNote } from '../bridges/versions';
 import { agentVersion, whichCommand } from '../worker/agentVersion';
 import { UsageError } from './args';
+import { defineCommand, type CommandSpec } from './options';
 import { signedInUser, writerConnection } from './userAuth';
 
-export const doctorHelp = `Usage: session-stream doctor [--json]
-
-Checks what Agent Session Stream needs: the agent CLIs on PATH (version, whether it is one we
+export const DOCTOR = {
+  name: 'doctor',
+  summary: 'check the agent CLIs here (versions, session files) and the project (reachable, signed in, migrations)',
+  // Arguments are parsed, to say that there are none.
+  positionals: true,
+  about: `Checks what Agent Session Stream needs: the agent CLIs on PATH (version, whether it is one we
 test, where they keep their session files), and the project — that Supabase answers, who you are
 signed in as, and that its database has this version's migrations. Each problem comes with what
-to do. Exit 0 when nothing is wrong, 1 otherwise.
-
-  --json   one JSON object instead of lines`;
+to do. Exit 0 when nothing is wrong, 1 otherwise.`,
+  options: {
+    json: { type: 'boolean', default: false, help: 'one JSON object instead of lines' },
+  },
+} as const satisfies CommandSpec;
 
 export type CheckLevel = 'ok' | 'warn' | 'fail';
 
@@ -98,9 +103,7 @@ export async function projectChecks(env: NodeJS.ProcessEnv = process.env): Promi
 
 const MARK: Record<CheckLevel, string> = { ok: '✓', warn: '!', fail: '✗' };
 
-export async function runDoctor(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } }, strict: true });
-  if (values.help) return void process.stdout.write(`${doctorHelp}\n`), 0;
+export const doctorCommand = defineCommand(DOCTOR, async ({ values, positionals }) => {
   if (positionals.length > 0) throw new UsageError('doctor takes no arguments.');
   const agents = await agentChecks();
   const project = await projectChecks();
@@ -117,4 +120,4 @@ export async function runDoctor(args: string[]): Promise<number> {
   print('Project', project);
   process.stdout.write(failed ? 'Something needs fixing (✗ above).\n' : 'All set.\n');
   return failed ? 1 : 0;
-}
+});

@@ -1,30 +1,34 @@
-// `npm run emit -- --session ID --type TYPE --data JSON|@FILE|-` (docs/architecture.md, contract 2): emits
+// `session-stream emit --session ID --type TYPE --data JSON|@FILE|-` (docs/architecture.md, contract 2): emits
 // one event as the worker does and prints the stored event as one JSON line.
 // Exit 0 stored, 2 bad input (the message says what is wrong), 1 anything else.
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { withTimeout } from '../core/clock';
 import { createSupabaseClient, isUnreachable, unreachableMessage } from '../core/supabaseClient';
 import { SAMPLE_EVENT_DATA, STATE_CHANGED_IS_THE_DATABASES, WRITABLE_EVENT_TYPES, isSessionEventType } from '../shared/events';
 import { LOCAL_STACK_ENV_FILE } from '../shared/localDefaults';
 import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
-import { UsageError, intOption, sessionOption } from './args';
+import { UsageError, sessionOption } from './args';
 import { resolveConnection } from './connection';
+import { defineCommand, wholeOption, type CommandSpec } from './options';
 
-export const emitHelp = `Usage: npm run emit -- --session ID --type TYPE --data JSON|@FILE|-
-
-Emits one session event as the worker does (validated, idempotent insert) and prints the stored
+export const EMIT = {
+  name: 'emit',
+  summary: 'emit one session event as the worker does (validated, idempotent)',
+  about: `Emits one session event as the worker does (validated, idempotent insert) and prints the stored
 event as one JSON line. --data takes JSON text, @FILE to read a file, or - to read stdin.
 
 Types and a sample of each:
 ${WRITABLE_EVENT_TYPES.map((t) => `  ${t.padEnd(14)} ${JSON.stringify(SAMPLE_EVENT_DATA[t])}`).join('\n')}
-(state_changed events are the database's own record of a session's state changes.)
-
-Options:
-  --timeout S   how long to keep retrying when Supabase is unreachable (default 10)
-
-Environment: SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY (else the local stack's
-${LOCAL_STACK_ENV_FILE}). Exit codes: 0 stored, 2 bad input, 1 other failure.`;
+(state_changed events are the database's own record of a session's state changes.)`,
+  options: {
+    session: { type: 'string', value: 'ID', required: true, help: 'the session (its id)' },
+    type: { type: 'string', value: 'TYPE', required: true, help: 'the event type (above)' },
+    data: { type: 'string', value: 'JSON|@FILE|-', required: true, help: 'the event data: JSON text, @FILE to read a file, or - to read stdin' },
+    timeout: { type: 'string', value: 'S', whole: { min: 0, max: 3600, default: 10 }, help: 'how long to keep retrying when Supabase is unreachable, in seconds' },
+  },
+  notes: `Environment: SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY (else the local stack's
+${LOCAL_STACK_ENV_FILE}). Exit codes: 0 stored, 2 bad input, 1 other failure.`,
+} as const satisfies CommandSpec;
 
 async function readData(raw: string): Promise<unknown> {
   let text = raw;
@@ -44,23 +48,14 @@ async function readData(raw: string): Promise<unknown> {
   }
 }
 
-export async function runEmit(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { session: { type: 'string' }, type: { type: 'string' }, data: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(`${emitHelp}\n`);
-    return 0;
-  }
+export const emitCommand = defineCommand(EMIT, async ({ values }) => {
   const sessionId = sessionOption(values.session);
   if (values.type === 'state_changed') throw new UsageError(STATE_CHANGED_IS_THE_DATABASES);
   if (!values.type || !isSessionEventType(values.type)) {
     throw new UsageError(`--type must be one of ${WRITABLE_EVENT_TYPES.join(', ')}, got ${values.type ? `"${values.type}"` : 'nothing'}`);
   }
   if (values.data === undefined) throw new UsageError(`--data is required (JSON, @FILE or -), e.g. --data '${JSON.stringify(SAMPLE_EVENT_DATA[values.type])}'`);
-  const timeoutMs = intOption('--timeout', values.timeout, 10, 0, 3600) * 1000;
+  const timeoutMs = wholeOption(EMIT, 'timeout', values.timeout) * 1000;
   const data = await readData(values.data);
   const connection = resolveConnection(['serviceRoleKey']);
 
@@ -90,4 +85,4 @@ export async function runEmit(args: string[]): Promise<number> {
       return 1;
     }
   }
-}
+});

@@ -4,30 +4,34 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { parseArgs } from 'node:util';
 import { exportSession, type ExportFormat } from '../core/exportSession';
-import { intOption, sessionOption, UsageError } from './args';
+import { sessionOption } from './args';
+import { choiceOption, defineCommand, wholeOption, type CommandSpec } from './options';
 import { signedInUser } from './userAuth';
 
-export const exportHelp = `Usage: session-stream export --session ID [--format jsonl|markdown] [--out FILE] [--since-seq N]
-
-Writes a whole session — any length, read a page at a time — to FILE or standard output:
-  jsonl     one event per line: {"id","sessionId","seq","type","data","createdAt"} (default)
+export const EXPORT = {
+  name: 'export',
+  summary: 'write a whole session (any length) as JSON Lines or Markdown',
+  about: `Writes a whole session — any length, read a page at a time — to FILE or standard output:
+  jsonl     one event per line: {"id","sessionId","seq","type","data","createdAt"}
   markdown  a header (title, state, duration, tokens), commands in fenced blocks with their
-            output, file changes with their diffs: what you paste into a pull request
-  --since-seq N   only the events after number N`;
+            output, file changes with their diffs: what you paste into a pull request`,
+  options: {
+    session: { type: 'string', value: 'ID', required: true, help: 'the session (its id)' },
+    format: { type: 'string', choices: ['jsonl', 'markdown'], default: 'jsonl', help: 'how it is written, as above' },
+    out: { type: 'string', value: 'FILE', help: 'write to FILE instead of standard output' },
+    'since-seq': { type: 'string', value: 'N', whole: { min: 0, max: Number.MAX_SAFE_INTEGER, default: 0 }, help: 'only the events after number N' },
+  },
+} as const satisfies CommandSpec;
 
 async function writeTo(out: Writable, chunk: string): Promise<void> {
   if (!out.write(chunk)) await once(out, 'drain');
 }
 
-export async function runExport(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { session: { type: 'string' }, format: { type: 'string', default: 'jsonl' }, out: { type: 'string' }, 'since-seq': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
-  if (values.help) return void process.stdout.write(`${exportHelp}\n`), 0;
+export const exportCommand = defineCommand(EXPORT, async ({ values }) => {
   const sessionId = sessionOption(values.session);
-  const format = values.format as ExportFormat;
-  if (format !== 'jsonl' && format !== 'markdown') throw new UsageError(`--format must be jsonl or markdown, got "${values.format}"`);
-  const afterSeq = intOption('--since-seq', values['since-seq'], 0, 0, Number.MAX_SAFE_INTEGER);
+  const format: ExportFormat = choiceOption(EXPORT, 'format', values.format);
+  const afterSeq = wholeOption(EXPORT, 'since-seq', values['since-seq']);
   const user = await signedInUser();
   const out: Writable = values.out ? createWriteStream(values.out) : process.stdout;
   try {
@@ -42,4 +46,4 @@ export async function runExport(args: string[]): Promise<number> {
   } finally {
     user.dispose();
   }
-}
+});

@@ -1,26 +1,36 @@
 // `session-stream login` / `logout`: the sign-in that `run`, `import` and `watch` use, kept in a
 // file only you can read (see userAuth.ts).
 import readline from 'node:readline';
-import { parseArgs } from 'node:util';
 import { decodeJwt } from 'jose';
 import { createSupabaseClient, isUnreachable, unreachableMessage } from '../core/supabaseClient';
 import { UsageError } from './args';
+import { defineCommand, type CommandSpec } from './options';
 import { configDir, readLogin, removeLogin, saveLogin, writerConnection } from './userAuth';
 
-export const loginHelp = `Usage: session-stream login [--url URL --anon-key KEY] [--email E | --token]
-
-Signs you in to Supabase for \`run\`, \`import\` and \`watch\`, and keeps the sign-in (a refresh
+export const LOGIN = {
+  name: 'login',
+  summary: 'sign in for run, import and watch (kept in a file only you can read)',
+  about: `Signs you in to Supabase for \`run\`, \`import\` and \`watch\`, and keeps the sign-in (a refresh
 token, rotated as it is used) in ${configDir()}/login.json, readable only by you. No service-role
-key is needed anywhere.
+key is needed anywhere.`,
+  options: {
+    url: { type: 'string', value: 'URL', help: 'the project, with --anon-key (default: SUPABASE_URL, else the local stack)' },
+    'anon-key': { type: 'string', value: 'KEY', help: "the project's anon key, with --url (default: SUPABASE_ANON_KEY, else the local stack)" },
+    email: { type: 'string', value: 'E', help: 'sign in with email and password (asked for, or SESSION_STREAM_PASSWORD)' },
+    token: { type: 'boolean', help: 'keep an access token instead (used until it expires), read from SUPABASE_ACCESS_TOKEN or standard input — never from the command line, where every process on the machine can read it (below)' },
+  },
+  notes: `A token from standard input:
+  printf %s "$TOKEN" | session-stream login --token
 
-  --url, --anon-key  the project (default: SUPABASE_URL / SUPABASE_ANON_KEY, else the local stack)
-  --email E          sign in with email and password (asked for, or SESSION_STREAM_PASSWORD)
-  --token            keep an access token instead (used until it expires), read from
-                     SUPABASE_ACCESS_TOKEN or standard input — never from the command line,
-                     where every process on the machine can read it:
-                       printf %s "$TOKEN" | session-stream login --token
+session-stream logout forgets the sign-in (and ends it on the server).`,
+} as const satisfies CommandSpec;
 
-session-stream logout forgets it (and ends that sign-in on the server).`;
+export const LOGOUT = {
+  name: 'logout',
+  summary: 'forget that sign-in',
+  about: 'Forgets the sign-in that `session-stream login` kept, and ends it on the server.',
+  options: {},
+} as const satisfies CommandSpec;
 
 /** All of standard input, trimmed (a token piped in), or asked for without echo at a terminal. */
 async function readToken(): Promise<string> {
@@ -51,12 +61,14 @@ async function askHidden(prompt: string): Promise<string> {
   return answer;
 }
 
-export async function runLogin(args: string[]): Promise<number> {
+/** A token on the command line is refused before anything repeats it (every process here can read command lines). */
+function refuseTokenArgument(args: readonly string[]): void {
   if (args.some((a, i) => a.startsWith('--token=') || (args[i - 1] === '--token' && !a.startsWith('-')))) {
     throw new UsageError('Give the token on standard input or in SUPABASE_ACCESS_TOKEN, not on the command line (every process here can read command lines): printf %s "$TOKEN" | session-stream login --token');
   }
-  const { values } = parseArgs({ args, options: { url: { type: 'string' }, 'anon-key': { type: 'string' }, email: { type: 'string' }, token: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true });
-  if (values.help) return void process.stdout.write(`${loginHelp}\n`), 0;
+}
+
+export const loginCommand = defineCommand(LOGIN, async ({ values }) => {
   if (Boolean(values.url) !== Boolean(values['anon-key'])) throw new UsageError('Give --url and --anon-key together.');
   const env = values.url ? { ...process.env, SUPABASE_URL: values.url, SUPABASE_ANON_KEY: values['anon-key'] } : process.env;
   const { connection } = writerConnection({ ...env, SESSION_STREAM_CONFIG_DIR: '/nonexistent-login-dir' });
@@ -86,10 +98,9 @@ export async function runLogin(args: string[]): Promise<number> {
   const file = saveLogin({ ...base, email, refreshToken: data.session.refresh_token });
   process.stdout.write(`Signed in as ${email} at ${connection.url}. Saved in ${file} (only you can read it).\n`);
   return 0;
-}
+}, refuseTokenArgument);
 
-export async function runLogout(args: string[]): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) return void process.stdout.write(`${loginHelp}\n`), 0;
+export const logoutCommand = defineCommand(LOGOUT, async () => {
   const login = readLogin();
   if (!login) {
     process.stdout.write('You were not signed in.\n');
@@ -104,4 +115,4 @@ export async function runLogout(args: string[]): Promise<number> {
   removeLogin();
   process.stdout.write(`Signed out${login.email ? ` ${login.email}` : ''}.\n`);
   return 0;
-}
+});

@@ -1,71 +1,47 @@
-// `npm run tail -- --session ID [--json]` (docs/architecture.md, contract 3): follows one session with the
+// `session-stream tail --session ID [--json]` (docs/architecture.md, contract 3): follows one session with the
 // same SessionEventStream as the extension — history first, then live, every event exactly once in
 // seq order across any number of disconnects.
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { RECONNECT_POLICY } from '../core/backoff';
-import { DELIVERIES, isDelivery } from '../core/delivery';
+import { DELIVERIES } from '../core/delivery';
 import { SessionEventStream } from '../core/sessionEventStream';
 import { sessionState } from '../core/sessions';
 import { createSupabaseClient } from '../core/supabaseClient';
 import { streamLogger } from '../core/log';
-import { intOption, sessionOption, UsageError } from './args';
+import { sessionOption, UsageError } from './args';
 import { resolveConnection } from './connection';
+import { choiceOption, defineCommand, wholeOption, type CommandSpec } from './options';
 import { DEMO_EMAIL, DEMO_PASSWORD } from '../shared/localDefaults';
 import { COLOURS, PLAIN, formatComment, formatEntry, formatState, stateJson } from './tailFormat';
 import { viewerToken } from './viewerToken';
 
-export const tailHelp = `Usage: npm run tail -- --session ID [--json] [--comments] [--exit-when-done] [--history N | --since-seq N] [--delivery D] [--name NAME]
-
-Follows a session: its history, then every new event as it happens, exactly once and in order,
-through disconnects (1, 2, 4, 8, 16, 30… s backoff, 10 attempts).
-
-  --json            one JSON object per line: {"kind":"status",...} or {"kind":"event","event":{...}}
-  --comments        also follow the comments on events (added, edited, deleted; with --json as
-                    {"kind":"comment","change":"upserted","annotation":{...}} or
-                    {"kind":"comment","change":"removed","id":"..."})
-  --exit-when-done  exit once the session reaches completed, failed or cancelled
-  --history N       events loaded first (default 1000)
-  --since-seq N     start after event number N instead (0: the whole session), read a page at a
-                    time: a session of any length in constant memory
-  --delivery D      broadcast (default: the session's private channel, written once by the
-                    database) or postgres_changes (checked per change); a project without private
-                    session channels always uses postgres_changes
-  --name NAME       what VS Code windows watching the session show for this terminal (default:
-                    the part of your email before @)
-  --verbose         log connection details on stderr
-
-Environment: SUPABASE_URL, SUPABASE_ANON_KEY, and SUPABASE_ACCESS_TOKEN or SESSION_STREAM_EMAIL +
-SESSION_STREAM_PASSWORD. With the local stack's env file and none of these, the demo user is used.`;
+export const TAIL = {
+  name: 'tail',
+  summary: 'follow a session: history, then every event live, exactly once and in order',
+  about: `Follows a session: its history, then every new event as it happens, exactly once and in order,
+through disconnects (1, 2, 4, 8, 16, 30… s backoff, 10 attempts).`,
+  options: {
+    session: { type: 'string', value: 'ID', required: true, help: 'the session (its id, as in SESSION_ID=… or the Sessions view)' },
+    json: { type: 'boolean', default: false, help: 'one JSON object per line: {"kind":"status",...} or {"kind":"event","event":{...}}' },
+    comments: { type: 'boolean', default: false, help: 'also follow the comments on events (added, edited, deleted; with --json as {"kind":"comment","change":"upserted","annotation":{...}} or {"kind":"comment","change":"removed","id":"..."})' },
+    'exit-when-done': { type: 'boolean', default: false, help: 'exit once the session reaches completed, failed or cancelled' },
+    history: { type: 'string', value: 'N', whole: { min: 1, max: 100_000, default: 1000 }, help: 'events loaded first' },
+    'since-seq': { type: 'string', value: 'N', whole: { min: 0, max: Number.MAX_SAFE_INTEGER }, help: 'start after event number N instead of --history (0: the whole session), read a page at a time: a session of any length in constant memory' },
+    delivery: { type: 'string', choices: DELIVERIES, default: 'broadcast', help: "broadcast, the session's private channel written once by the database, or postgres_changes, checked per change; a project without private session channels always uses postgres_changes" },
+    name: { type: 'string', value: 'NAME', help: 'what VS Code windows watching the session show for this terminal (default: the part of your email before @)' },
+    verbose: { type: 'boolean', default: false, help: 'log connection details on stderr' },
+  },
+  notes: `Environment: SUPABASE_URL, SUPABASE_ANON_KEY, and SUPABASE_ACCESS_TOKEN or SESSION_STREAM_EMAIL +
+SESSION_STREAM_PASSWORD. With the local stack's env file and none of these, the demo user is used.`,
+} as const satisfies CommandSpec;
 
 const FINAL = new Set(['completed', 'failed', 'cancelled']);
 
-export async function runTail(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      session: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      comments: { type: 'boolean', default: false },
-      'exit-when-done': { type: 'boolean', default: false },
-      history: { type: 'string' },
-      'since-seq': { type: 'string' },
-      delivery: { type: 'string' },
-      name: { type: 'string' },
-      verbose: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(`${tailHelp}\n`);
-    return 0;
-  }
+export const tailCommand = defineCommand(TAIL, async ({ values }) => {
   const sessionId = sessionOption(values.session);
   if (values.history !== undefined && values['since-seq'] !== undefined) throw new UsageError('Give --history or --since-seq, not both.');
-  const sinceSeq = values['since-seq'] === undefined ? undefined : intOption('--since-seq', values['since-seq'], 0, 0, Number.MAX_SAFE_INTEGER);
-  const delivery = values.delivery ?? 'broadcast';
-  if (!isDelivery(delivery)) throw new UsageError(`--delivery must be ${DELIVERIES.join(' or ')}, got "${delivery}"`);
+  const sinceSeq = values['since-seq'] === undefined ? undefined : wholeOption(TAIL, 'since-seq', values['since-seq']);
+  const delivery = choiceOption(TAIL, 'delivery', values.delivery);
   const connection = resolveConnection(['anonKey']);
   const fromStackFile = connection.source !== 'the environment';
   const email = process.env.SESSION_STREAM_EMAIL ?? (fromStackFile ? DEMO_EMAIL : undefined);
@@ -78,7 +54,7 @@ export async function runTail(args: string[]): Promise<number> {
   const stream = new SessionEventStream({
     client,
     sessionId,
-    historyLimit: intOption('--history', values.history, 1000, 1, 100_000),
+    historyLimit: wholeOption(TAIL, 'history', values.history),
     sinceSeq,
     // What is printed is let go of: a long session does not grow the process (comments on events
     // older than this are shown without their event's line).
@@ -155,4 +131,4 @@ export async function runTail(args: string[]): Promise<number> {
     process.once('SIGTERM', () => finish(0));
     stream.open();
   });
-}
+});

@@ -4,11 +4,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { sessionFileAgents } from '../bridges';
 import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
 import { TranscriptWatcher, type WatchFormat, type WatchRoot } from '../worker/transcriptWatcher';
-import { intOption, UsageError } from './args';
+import { UsageError } from './args';
+import { choiceOption, defineCommand, wholeOption, type CommandSpec } from './options';
 import { COLOURS, PLAIN } from './tailFormat';
 import { configDir, eventIdKey, signedInUser, workerJournal } from './userAuth';
 
@@ -16,40 +16,29 @@ const FORMATS: readonly WatchFormat[] = sessionFileAgents().map((a) => a.session
 const defaultDirs = (): Record<WatchFormat, string> => Object.fromEntries(sessionFileAgents().map((a) => [a.sessionFiles.format, a.sessionFiles.dir(os.homedir())])) as Record<WatchFormat, string>;
 const DEFAULT_DIRS = defaultDirs();
 
-export const watchHelp = `Usage: session-stream watch [--format claude-transcript|codex-rollout|gemini-session] [DIR]
+const defaultStateFile = () => path.join(configDir(), 'watch-state.json');
 
-Follows the session files that Claude Code (${DEFAULT_DIRS['claude-transcript']}), Codex
+export const WATCH = {
+  name: 'watch',
+  summary: 'follow Claude Code, Codex and Gemini CLI session files as they grow, each as a session of yours',
+  operands: '[DIR]',
+  about: `Follows the session files that Claude Code (${DEFAULT_DIRS['claude-transcript']}), Codex
 (${DEFAULT_DIRS['codex-rollout']}) and Gemini CLI (${DEFAULT_DIRS['gemini-session']}/*/chats)
 write while they work, and streams each as a session of yours, live. Runs until Ctrl-C; a restart
 goes on where it stopped (nothing is stored twice). Folders that do not exist yet are followed
-once they appear.
+once they appear. DIR is another folder to follow (it needs --format).`,
+  options: {
+    format: { type: 'string', choices: FORMATS, help: 'only this kind of file (default: all three, each from its own folder)' },
+    'idle-minutes': { type: 'string', value: 'N', whole: { min: 1, max: 10_000, default: 10 }, help: 'a session whose file has not grown for N minutes is completed' },
+    'recent-minutes': { type: 'string', value: 'N', whole: { min: 0, max: 1_000_000, default: 10 }, help: 'at the first start, files changed in the last N minutes are followed from their start; older ones only once they grow' },
+    'interval-ms': { type: 'string', value: 'N', whole: { min: 50, max: 60_000, default: 1000 }, help: 'how often to look, in milliseconds' },
+    state: { type: 'string', value: 'FILE', default: defaultStateFile(), help: 'where positions are kept' },
+    quiet: { type: 'boolean', default: false, help: 'print only what is followed, not a line per event' },
+  },
+} as const satisfies CommandSpec;
 
-  --format F          only this kind of file (default: all three, each from its own folder)
-  DIR                 another folder to follow (needs --format)
-  --idle-minutes N    a session whose file has not grown for N minutes is completed (default 10)
-  --recent-minutes N  at the first start, files changed in the last N minutes are followed from
-                      their start (default 10); older ones only once they grow
-  --interval-ms N     how often to look (default 1000)
-  --state FILE        where positions are kept (default ${path.join(configDir(), 'watch-state.json')})`;
-
-export async function runWatch(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      format: { type: 'string' },
-      'idle-minutes': { type: 'string' },
-      'recent-minutes': { type: 'string' },
-      'interval-ms': { type: 'string' },
-      state: { type: 'string' },
-      quiet: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) return void process.stdout.write(`${watchHelp}\n`), 0;
-  if (values.format !== undefined && !(FORMATS as readonly string[]).includes(values.format)) throw new UsageError(`--format must be ${FORMATS.join(', ')}, got "${values.format}"`);
-  const format = values.format as WatchFormat | undefined;
+export const watchCommand = defineCommand(WATCH, async ({ values, positionals }) => {
+  const format = values.format === undefined ? undefined : choiceOption(WATCH, 'format', values.format);
   if (positionals.length > 1) throw new UsageError('Give at most one folder.');
   if (positionals[0] && !format) throw new UsageError(`Which kind of files are in that folder? Add --format ${FORMATS.join(', --format ')}.`);
   const dirs = defaultDirs();
@@ -60,7 +49,7 @@ export async function runWatch(args: string[]): Promise<number> {
   const user = await signedInUser();
   const manager = new SessionLifecycleManager(user.client, { journal: workerJournal(user.connection.url, user.userId) });
   manager.recover();
-  const stateFile = values.state ?? path.join(configDir(), 'watch-state.json');
+  const stateFile = values.state;
   mkdirSync(path.dirname(stateFile), { recursive: true, mode: 0o700 });
   const p = process.stdout.isTTY && !process.env.NO_COLOR ? COLOURS : PLAIN;
   const watcher = new TranscriptWatcher({
@@ -70,8 +59,8 @@ export async function runWatch(args: string[]): Promise<number> {
     roots,
     stateFile,
     idKey: eventIdKey(),
-    idleMs: intOption('--idle-minutes', values['idle-minutes'], 10, 1, 10_000) * 60_000,
-    recentMs: intOption('--recent-minutes', values['recent-minutes'], 10, 0, 1_000_000) * 60_000,
+    idleMs: wholeOption(WATCH, 'idle-minutes', values['idle-minutes']) * 60_000,
+    recentMs: wholeOption(WATCH, 'recent-minutes', values['recent-minutes']) * 60_000,
     log: (line) => process.stdout.write(`${line}\n`),
     onEvent: (file, type) => values.quiet || process.stdout.write(`${p.dim(path.basename(file).slice(0, 24))} ${type}\n`),
   });
@@ -79,7 +68,7 @@ export async function runWatch(args: string[]): Promise<number> {
   const there = roots.filter((r) => existsSync(r.dir));
   const notYet = roots.filter((r) => !existsSync(r.dir));
   process.stdout.write(`Following ${there.length > 0 ? there.map((r) => r.dir).join(', ') : 'nothing yet'}${notYet.length > 0 ? ` (and ${notYet.map((r) => r.dir).join(', ')} once ${notYet.length > 1 ? 'they appear' : 'it appears'})` : ''} as ${user.who}. Ctrl-C stops.\n`);
-  const interval = intOption('--interval-ms', values['interval-ms'], 1000, 50, 60_000);
+  const interval = wholeOption(WATCH, 'interval-ms', values['interval-ms']);
   let stopping = false;
   const stop = () => (stopping = true);
   process.once('SIGINT', stop);
@@ -97,4 +86,4 @@ export async function runWatch(args: string[]): Promise<number> {
   manager.dispose();
   user.dispose();
   return 0;
-}
+});

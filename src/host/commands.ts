@@ -3,6 +3,8 @@
 import * as vscode from 'vscode';
 import { NotReadyError, type AuthService } from './auth';
 import type { CommandKind } from '../shared/commands';
+import { executeCommand, registerCommand } from './commandApi';
+import { COMMAND_IDS, commandName, type CommandId } from './commandIds';
 import { sessionMenu, type SessionControl } from './control';
 import { HealthPanel } from './healthPanel';
 import { eventLink, parseEventLink } from './panelHistory';
@@ -28,15 +30,7 @@ export interface CommandDeps {
   runs: AgentRuns;
 }
 
-/** Steering commands and the kind of command each sends. */
-const STEERING: ReadonlyArray<[string, CommandKind]> = [
-  ['stop', 'stop'],
-  ['pause', 'pause'],
-  ['resume', 'resume'],
-  ['sendMessage', 'message'],
-  ['approve', 'approve'],
-  ['deny', 'deny'],
-];
+type Handler = (...args: unknown[]) => Promise<unknown>;
 
 /** Opens the timeline of `sessionId` at event `seq`, highlighted (a link to it). */
 export async function openEvent(d: Pick<CommandDeps, 'auth' | 'sessions' | 'panelDeps'>, sessionId: string, seq: number): Promise<void> {
@@ -47,7 +41,7 @@ export async function openEvent(d: Pick<CommandDeps, 'auth' | 'sessions' | 'pane
   TimelinePanel.show(d.panelDeps, session).reveal(seq);
 }
 
-function guarded(log: vscode.LogOutputChannel, name: string, run: (...args: unknown[]) => Promise<unknown>) {
+function guarded(log: vscode.LogOutputChannel, name: string, run: Handler) {
   return async (...args: unknown[]) => {
     try {
       await run(...args);
@@ -56,7 +50,7 @@ function guarded(log: vscode.LogOutputChannel, name: string, run: (...args: unkn
       log.error(`${name}: ${message}`);
       const actions = error instanceof NotReadyError ? ['Sign In'] : [];
       const choice = await vscode.window.showErrorMessage(notices.error(message), ...actions);
-      if (choice === 'Sign In') void vscode.commands.executeCommand('sessionStream.signIn');
+      if (choice === 'Sign In') void executeCommand('sessionStream.signIn');
     }
   };
 }
@@ -88,9 +82,9 @@ export async function signIn(auth: AuthService, secrets: vscode.SecretStorage): 
   }
 }
 
+/** Registers every command of COMMAND_IDS (the table below must have a handler for each). */
 export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   const { log, auth, sessions, watcher, context } = d;
-  const cmd = (name: string, run: (...args: unknown[]) => Promise<unknown>) => vscode.commands.registerCommand(`sessionStream.${name}`, guarded(log, name, run));
   const sessionArg = async (arg: unknown) => {
     const id = typeof arg === 'string' ? arg : (arg as { id?: string } | undefined)?.id;
     if (id) {
@@ -112,15 +106,21 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     if (!link) throw new Error('That is not a link to an event of a session. Copy one with "Copy Link" on an event in the timeline.');
     await openEvent(d, link.sessionId, link.seq);
   };
-  return [
-    cmd('showLog', async () => log.show()),
-    cmd('signIn', () => signIn(auth, context.secrets)),
-    cmd('signOut', async () => {
+  // From the Sessions view (the item), the timeline (its id, and a request's), or the palette
+  // (the watched session, else a pick).
+  const steer = (kind: CommandKind): Handler => async (arg?: unknown, agentRequestId?: unknown, shownWhole?: unknown) => {
+    const session = arg === undefined && watcher.current ? watcher.current : await sessionArg(arg);
+    if (session) await d.control.run(kind, session, { agentRequestId: typeof agentRequestId === 'string' ? agentRequestId : undefined, shownWhole: shownWhole === true });
+  };
+  const handlers: Record<CommandId, Handler> = {
+    'sessionStream.showLog': async () => log.show(),
+    'sessionStream.signIn': () => signIn(auth, context.secrets),
+    'sessionStream.signOut': async () => {
       watcher.stop();
       d.streams.closeAll();
       await auth.signOut();
-    }),
-    cmd('useLocalStack', async () => {
+    },
+    'sessionStream.useLocalStack': async () => {
       const local = await findLocalStack();
       if (!local) {
         void vscode.window.showWarningMessage(`No local stack found (${LOCAL_STACK_ENV_FILE}). Start one with \`npm run stack\`.`);
@@ -129,45 +129,43 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       await useLocalStack(local, context.secrets);
       await auth.reload();
       if (auth.state.kind !== 'signedIn') await signIn(auth, context.secrets);
-    }),
-    cmd('selectSession', async (arg?: unknown) => {
+    },
+    'sessionStream.selectSession': async (arg?: unknown) => {
       const session = await sessionArg(arg);
       if (!session) return;
       const folders = vscode.workspace.workspaceFolders ?? [];
       const folder = folders.length > 1 ? (await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Which folder does this agent work in?' })) : undefined;
       await watcher.select(session, folder);
-    }),
-    cmd('openTimeline', openTimeline),
-    cmd('openEventLink', openLink),
-    cmd('copyLinkToEvent', async (arg?: unknown, seqArg?: unknown) => {
+    },
+    'sessionStream.openTimeline': openTimeline,
+    'sessionStream.openEventLink': openLink,
+    'sessionStream.copyLinkToEvent': async (arg?: unknown, seqArg?: unknown) => {
       const session = arg === undefined && watcher.current ? watcher.current : await sessionArg(arg);
       if (!session) return;
       const seq = typeof seqArg === 'number' ? seqArg : Number(await vscode.window.showInputBox({ title: pickTexts.copyLinkTitle(session.title), prompt: 'The event number (#N in the timeline)', validateInput: (v) => (/^[1-9]\d*$/.test(v) ? undefined : 'A number from 1') }));
       if (!Number.isSafeInteger(seq) || seq < 1) return;
       await vscode.env.clipboard.writeText(await eventLink(session.id, seq));
       vscode.window.setStatusBarMessage(`$(link) Link to event #${seq} copied`, 3000);
-    }),
-    cmd('sessionMenu', async (arg?: unknown) => {
+    },
+    'sessionStream.sessionMenu': async (arg?: unknown) => {
       const session = arg === undefined && watcher.current ? watcher.current : await sessionArg(arg);
       if (session) await sessionMenu(session, d.control);
-    }),
-    // From the Sessions view (the item), the timeline (its id, and a request's), or the palette
-    // (the watched session, else a pick).
-    ...STEERING.map(([name, kind]) =>
-      cmd(name, async (arg?: unknown, agentRequestId?: unknown, shownWhole?: unknown) => {
-        const session = arg === undefined && watcher.current ? watcher.current : await sessionArg(arg);
-        if (session) await d.control.run(kind, session, { agentRequestId: typeof agentRequestId === 'string' ? agentRequestId : undefined, shownWhole: shownWhole === true });
-      }),
-    ),
-    cmd('reconnect', async () => watcher.reconnect()),
-    cmd('showHealth', async () => {
+    },
+    'sessionStream.stop': steer('stop'),
+    'sessionStream.pause': steer('pause'),
+    'sessionStream.resume': steer('resume'),
+    'sessionStream.sendMessage': steer('message'),
+    'sessionStream.approve': steer('approve'),
+    'sessionStream.deny': steer('deny'),
+    'sessionStream.reconnect': async () => watcher.reconnect(),
+    'sessionStream.showHealth': async () => {
       auth.signedInClient();
       HealthPanel.show({ extensionUri: context.extensionUri, auth, streams: d.streams, log, title: (id) => sessions.find(id)?.title ?? id.slice(0, 8) });
-    }),
-    cmd('refreshSessions', () => sessions.refresh()),
-    cmd('emitTestEvent', () => emitTestEvent(context.secrets, sessions, auth, log)),
-    cmd('setServiceRoleKey', () => setServiceRoleKey(context.secrets)),
-    cmd('runDemo', () =>
+    },
+    'sessionStream.refreshSessions': () => sessions.refresh(),
+    'sessionStream.emitTestEvent': () => emitTestEvent(context.secrets, sessions, auth, log),
+    'sessionStream.setServiceRoleKey': () => setServiceRoleKey(context.secrets),
+    'sessionStream.runDemo': () =>
       runDemoSession(context.secrets, auth, log, async (id) => {
         await sessions.refresh();
         const s = sessions.find(id);
@@ -176,8 +174,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
           TimelinePanel.show(d.panelDeps, s);
         }
       }),
-    ),
-    cmd('runAgent', async (args?: unknown) => {
+    'sessionStream.runAgent': async (args?: unknown) => {
       await runAgentCommand(
         {
           extensionUri: context.extensionUri,
@@ -192,11 +189,12 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
         },
         typeof args === 'object' && args !== null ? (args as RunAgentArgs) : {},
       );
-    }),
-    cmd('openChanges', async (path?: unknown) => {
+    },
+    'sessionStream.openChanges': async (path?: unknown) => {
       const session = watcher.current;
       const folder = session && watcher.folderFor(session.id);
       if (typeof path === 'string' && folder) await watcher.opener.open(folder, path, 'diff');
-    }),
-  ];
+    },
+  };
+  return COMMAND_IDS.map((id) => registerCommand(id, guarded(log, commandName(id), handlers[id])));
 }

@@ -8,6 +8,7 @@ import { ApprovalError } from '../core/approvals';
 import { CommandError, sendCommand } from '../core/commands';
 import { checkCommand, commandsFor, parseWaitingFor, PENDING_LABELS, type AgentRequest, type CommandKind, type SessionCommand } from '../shared/commands';
 import type { AuthService } from './auth';
+import { executeCommand } from './commandApi';
 import { readConfig } from './config';
 import type { RequestInputs } from './requestInput';
 import { notices, pickTexts, statusTexts } from './texts';
@@ -184,7 +185,7 @@ export class SessionControl implements vscode.Disposable {
         const actions = r.kind === 'approval' ? ['Approve', 'Deny', 'Open Timeline'] : ['Reply', 'Open Timeline'];
         void vscode.window.showWarningMessage(notices.needsYou(s.title, r), ...actions).then((choice) => {
           const fresh = this.sessions.find(s.id) ?? s;
-          if (choice === 'Open Timeline') void vscode.commands.executeCommand('sessionStream.openTimeline', s.id);
+          if (choice === 'Open Timeline') void executeCommand('sessionStream.openTimeline', s.id);
           else if (choice === 'Approve' || choice === 'Deny') void this.run(choice === 'Approve' ? 'approve' : 'deny', fresh, { agentRequestId: r.id }).catch((e: Error) => this.log.error(e.message));
           else if (choice === 'Reply') void this.run('message', fresh, { agentRequestId: r.id }).catch((e: Error) => this.log.error(e.message));
         });
@@ -204,7 +205,7 @@ export async function sessionMenu(session: SessionSummary, control: SessionContr
   const allowed = commandsFor(session.state);
   const requests = parseWaitingFor(session.waiting_for);
   type Item = vscode.QuickPickItem & { run(): Thenable<unknown> | Promise<unknown> };
-  const items: Item[] = [{ label: '$(list-flat) Open Timeline', run: () => vscode.commands.executeCommand('sessionStream.openTimeline', session.id) }];
+  const items: Item[] = [{ label: '$(list-flat) Open Timeline', run: () => executeCommand('sessionStream.openTimeline', session.id) }];
   const pending = control.pendingLabel(session.id);
   if (allowed.includes('approve') && requests.some((r) => r.kind === 'approval')) {
     const first = requests.find((r) => r.kind === 'approval')!;
@@ -214,7 +215,7 @@ export async function sessionMenu(session: SessionSummary, control: SessionContr
   if (allowed.includes('pause')) items.push({ label: '$(debug-pause) Pause', run: () => control.run('pause', session) });
   if (allowed.includes('resume')) items.push({ label: '$(debug-continue) Resume', run: () => control.run('resume', session) });
   if (allowed.includes('stop')) items.push({ label: '$(debug-stop) Stop…', run: () => control.run('stop', session) });
-  items.push({ label: '$(broadcast) Watch Another Session…', run: () => vscode.commands.executeCommand('sessionStream.selectSession') });
+  items.push({ label: '$(broadcast) Watch Another Session…', run: () => executeCommand('sessionStream.selectSession') });
   const picked = await vscode.window.showQuickPick(items, { title: pickTexts.menuTitle(session.title, pending ?? session.state), placeHolder: 'Open the timeline, or steer the agent' });
   await picked?.run();
 }

@@ -3,6 +3,7 @@
 // happened before you looked: it does not notify; events missed during a disconnect do.
 import * as vscode from 'vscode';
 import type { TimelineEntry } from '../shared/entries';
+import { executeCommand } from './commandApi';
 import { readConfig } from './config';
 import { notices } from './texts';
 
@@ -16,7 +17,7 @@ export function notifyEntries(sessionId: string, title: string, entries: readonl
     if (entry.kind !== 'event') continue;
     const e = entry.event;
     const open = 'Open Timeline';
-    const act = (choice: string | undefined) => choice === open && void vscode.commands.executeCommand('sessionStream.openTimeline', sessionId);
+    const act = (choice: string | undefined) => choice === open && void executeCommand('sessionStream.openTimeline', sessionId);
     if (e.type === 'completion' && mode === 'all') {
       void vscode.window.showInformationMessage(notices.completed(title, e.data.message, e.data.stats), open).then(act);
     } else if (e.type === 'error' && typeof e.data.command === 'object' && e.data.command !== null) {

@@ -10,6 +10,7 @@ import { parseSessionRow, type SessionSummary } from '../shared/sessions';
 import { commandsFor, parseWaitingFor } from '../shared/commands';
 import type { SessionState } from '../shared/events';
 import type { AuthService } from './auth';
+import { commandRef } from './commandIds';
 import { pickTexts, treeTexts } from './texts';
 
 const ICONS: Record<SessionState, vscode.ThemeIcon> = {
@@ -168,7 +169,7 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
     item.tooltip = new vscode.MarkdownString(treeTexts.tooltip(s, source, requests), true);
     // "session canStop canPause …": the view's menus offer what the state allows (package.json).
     item.contextValue = ['session', ...commandsFor(s.state).map((k) => `can${k[0]!.toUpperCase()}${k.slice(1)}`)].join(' ');
-    item.command = { command: 'sessionStream.openTimeline', title: 'Open Timeline', arguments: [s.id] };
+    item.command = commandRef('sessionStream.openTimeline', 'Open Timeline', s.id);
     return item;
   }
 

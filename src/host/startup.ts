@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { notices } from './texts';
 import type { AuthService } from './auth';
+import { executeCommand } from './commandApi';
 import { findLocalStack, useLocalStack } from './localStack';
 
 export async function connectOnStart(secrets: vscode.SecretStorage, auth: AuthService, log: vscode.LogOutputChannel): Promise<void> {
@@ -22,6 +23,6 @@ export async function connectOnStart(secrets: vscode.SecretStorage, auth: AuthSe
   await auth.reload();
   const found = auth.state.kind === 'unconfigured' ? await findLocalStack(log) : undefined;
   if (found) {
-    void vscode.window.showInformationMessage(`A local Agent Session Stream stack is running at ${notices.error(found.url)}. Use it?`, 'Use Local Stack').then((c) => c && vscode.commands.executeCommand('sessionStream.useLocalStack'));
+    void vscode.window.showInformationMessage(`A local Agent Session Stream stack is running at ${notices.error(found.url)}. Use it?`, 'Use Local Stack').then((c) => c && executeCommand('sessionStream.useLocalStack'));
   }
 }

@@ -8,6 +8,7 @@ import { commandsFor, parseWaitingFor } from '../shared/commands';
 import { secondsUntilRetry, viewerLabel, type ConnectionState } from '../shared/connection';
 import type { AuthState } from './auth';
 import type { SessionSummary } from '../shared/sessions';
+import { commandRef, type CommandId, type CommandRef } from './commandIds';
 import { statusTexts, statusTooltip } from './texts';
 
 export class ConnectionIndicator implements vscode.Disposable {
@@ -63,12 +64,13 @@ export class ConnectionIndicator implements vscode.Disposable {
     clearTimeout(this.countdown);
     this.countdown = undefined;
     const item = this.item;
+    const onClick = (command: CommandId | CommandRef) => (item.command = command);
     item.backgroundColor = undefined;
-    item.command = 'sessionStream.selectSession';
+    onClick('sessionStream.selectSession');
     if (this.auth.kind !== 'signedIn') {
       item.text = '$(plug) Session Stream';
       item.tooltip = this.auth.kind === 'unconfigured' ? 'Agent Session Stream: not connected to Supabase. Click to sign in.' : 'Agent Session Stream: signed out. Click to sign in.';
-      item.command = 'sessionStream.signIn';
+      onClick('sessionStream.signIn');
       item.accessibilityInformation = { label: item.tooltip };
       return;
     }
@@ -80,7 +82,7 @@ export class ConnectionIndicator implements vscode.Disposable {
     }
     const s: ConnectionState = this.stream.state;
     // A session that can still be steered opens its menu (timeline first); an ended one its timeline.
-    item.command = commandsFor(this.session.state).length > 0 ? { title: 'Session Menu', command: 'sessionStream.sessionMenu', arguments: [this.session.id] } : { title: 'Open Timeline', command: 'sessionStream.openTimeline', arguments: [this.session.id] };
+    onClick(commandsFor(this.session.state).length > 0 ? commandRef('sessionStream.sessionMenu', 'Session Menu', this.session.id) : commandRef('sessionStream.openTimeline', 'Open Timeline', this.session.id));
     switch (s.state) {
       case 'joining':
       case 'closed':
@@ -98,14 +100,14 @@ export class ConnectionIndicator implements vscode.Disposable {
         const seconds = secondsUntilRetry(s, Date.now());
         item.text = `$(warning) Reconnecting in ${seconds} s (${s.attempt}/${s.maxAttempts})`;
         item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
-        item.command = 'sessionStream.reconnect';
+        onClick('sessionStream.reconnect');
         if (seconds > 0) this.countdown = setTimeout(() => this.render(), 1000);
         break;
       }
       case 'error':
         item.text = '$(error) Disconnected';
         item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
-        item.command = 'sessionStream.reconnect';
+        onClick('sessionStream.reconnect');
         break;
     }
     this.renderTooltip();
@@ -132,7 +134,7 @@ export class ConnectionIndicator implements vscode.Disposable {
       }),
       true,
     );
-    md.isTrusted = { enabledCommands: ['sessionStream.selectSession'] };
+    md.isTrusted = { enabledCommands: ['sessionStream.selectSession'] satisfies CommandId[] };
     this.item.tooltip = md;
     this.item.accessibilityInformation = { label: `Agent Session Stream: ${this.item.text.replace(/\$\([^)]*\)\s*/g, '')}` };
   }

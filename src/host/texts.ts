@@ -5,6 +5,7 @@
 import type { AgentRequest, SessionCommand } from '../shared/commands';
 import { describeOutcome } from '../shared/commands';
 import type { SessionStats } from '../shared/events';
+import { commandUri } from './commandIds';
 import { labelText, markdownText, notificationText, oneLine } from '../shared/untrusted';
 
 export function statsLine(stats: SessionStats | undefined): string {
@@ -91,7 +92,7 @@ export function statusTooltip(o: {
   if (o.latencyMs !== undefined) md += ` · latency ${Math.round(o.latencyMs)} ms`;
   if (o.viewers.length > 0) md += `\n\n$(eye) ${o.viewers.length} watching: ${markdownText(o.viewers.join(', '), 500)}`;
   for (const r of o.requests) md += `\n\n$(bell-dot) Needs you: ${markdownText(r.title, 300)}`;
-  return `${md}\n\n${markdownText(o.click)} [Watch another session](command:sessionStream.selectSession)`;
+  return `${md}\n\n${markdownText(o.click)} [Watch another session](${commandUri('sessionStream.selectSession')})`;
 }
 
 /** A timeline editor tab's title. */

@@ -2,12 +2,14 @@
 // reload by a WebviewPanelSerializer. The page, handshake and message handling are the panel base's
 // (webviewPanel.ts); entries are batched to one message per frame.
 import * as vscode from 'vscode';
-import { commandsFor, parseWaitingFor, type CommandKind } from '../shared/commands';
+import { commandsFor, parseWaitingFor } from '../shared/commands';
 import { viewerViews } from '../shared/connection';
 import type { TimelineEntry } from '../shared/entries';
 import type { RequestMessage } from '../shared/requests';
 import { addCommentRequest, editCommentRequest, encodeEntries, isTimelineWebviewMessage, pageRequest, searchRequest, type InitMessage, type SessionView, type TimelineHostMessage, type TimelineWebviewMessage } from '../shared/timelineProtocol';
 import type { AuthService } from './auth';
+import { executeCommand } from './commandApi';
+import { STEERING_COMMAND_IDS } from './commandIds';
 import { PanelComments } from './panelComments';
 import { eventLink, PanelHistory } from './panelHistory';
 import { sourceLabel } from '../bridges';
@@ -33,9 +35,6 @@ export interface PanelDeps {
   /** A waiting request's whole input, in a read-only editor. */
   showRequestInput(sessionId: string, agentRequestId: string): Promise<void>;
 }
-
-/** The commands behind the header's steering buttons. */
-const STEERING_COMMANDS: Record<CommandKind, string> = { stop: 'stop', pause: 'pause', resume: 'resume', message: 'sendMessage', approve: 'approve', deny: 'deny' };
 
 export class TimelinePanel extends WebviewPanelBase<TimelineWebviewMessage, TimelineHostMessage> {
   private static readonly open = new PanelRegistry<TimelinePanel>();
@@ -190,7 +189,7 @@ export class TimelinePanel extends WebviewPanelBase<TimelineWebviewMessage, Time
         vscode.window.setStatusBarMessage(`$(link) Link to event #${message.seq} copied`, 3000);
         return;
       case 'control':
-        await vscode.commands.executeCommand(`sessionStream.${STEERING_COMMANDS[message.kind]}`, this.session.id, message.agentRequestId, message.shownWhole === true);
+        await executeCommand(STEERING_COMMAND_IDS[message.kind], this.session.id, message.agentRequestId, message.shownWhole === true);
         return;
       case 'showInput':
         return this.deps.showRequestInput(this.session.id, message.agentRequestId);
