@@ -8,6 +8,7 @@ import { parseEventLink } from './host/panelHistory';
 import { onDidChangeConfig } from './host/config';
 import { createLog } from './host/log';
 import { SessionsModel } from './host/sessions';
+import { SessionsTree } from './host/sessionsTree';
 import { StreamRegistry } from './host/streams';
 import { TimelinePanel, VIEW_TYPE, type PanelDeps } from './host/timelinePanel';
 import { SessionWatcher } from './host/watcher';
@@ -20,6 +21,8 @@ import { connectOnStart } from './host/startup';
 export interface ExtensionApi {
   auth: AuthService;
   sessions: SessionsModel;
+  /** The Sessions view, drawn from `sessions`. */
+  tree: SessionsTree;
   watcher: SessionWatcher;
   streams: StreamRegistry;
   control: SessionControl;
@@ -38,8 +41,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const inputs = new RequestInputs();
   const control = new SessionControl(auth, sessions, streams, log, inputs);
   const runs = new AgentRuns();
-  sessions.pendingLabel = (id) => control.pendingLabel(id);
-  watcher.indicator.pendingLabel = (id) => control.pendingLabel(id);
+  const tree = new SessionsTree(sessions);
   const panelDeps: PanelDeps = {
     extensionUri: context.extensionUri,
     streams,
@@ -51,7 +53,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       else await watcher.opener.open(folder, path, mode);
     },
     openChange: (eventId, seq, path, diff) => changes.open(eventId, seq, path, diff),
-    pendingLabel: (id) => control.pendingLabel(id),
+    sessions,
     showRequestInput: (sessionId, agentRequestId) => control.showInput(sessionId, agentRequestId),
   };
   const follower = new SessionFollower(auth, sessions, watcher, (s) => void TimelinePanel.show(panelDeps, s, { preserveFocus: true }), log);
@@ -68,14 +70,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     streams,
     watcher,
     follower,
-    vscode.window.createTreeView('sessionStream.sessions', { treeDataProvider: sessions, showCollapseAll: false }),
+    tree,
+    vscode.window.createTreeView('sessionStream.sessions', { treeDataProvider: tree, showCollapseAll: false }),
     control,
-    control.onDidChangePending((id) => {
-      sessions.changedItem();
-      watcher.indicator.refresh();
-      const session = sessions.find(id);
-      if (session) TimelinePanel.forSession(id)?.updateSession(session);
-    }),
     ...registerCommands({ context, log, auth, sessions, streams, watcher, panelDeps, control, runs }),
     // Links to an event (Copy Link): vscode://agent-session-stream.agent-session-stream/event?session=…&seq=…
     vscode.window.registerUriHandler({
@@ -114,9 +111,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       streams.useClient(client);
       sessions.refresh().catch((error: Error) => log.error(error.message));
     }),
-    sessions.onDidChangeSessions((all) => {
-      for (const s of all) TimelinePanel.forSession(s.id)?.updateSession(s);
-    }),
     // Only the project changes the client; every other setting is read where it is used.
     onDidChangeConfig(['supabaseUrl', 'supabaseAnonKey'], () => void auth.reload()),
   );
@@ -127,7 +121,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     signInSettled();
   }
   log.info(`Agent Session Stream ${String(context.extension.packageJSON.version)} activated`);
-  return { auth, sessions, watcher, streams, control, runs };
+  return { auth, sessions, tree, watcher, streams, control, runs };
 }
 
 export function deactivate(): void {

@@ -14,6 +14,7 @@ import type { SessionsModel } from './sessions';
 import type { StreamRegistry } from './streams';
 import { TimelinePanel, type PanelDeps } from './timelinePanel';
 import type { SessionWatcher } from './watcher';
+import { pickSession } from './sessionsTree';
 import { runAgentCommand, type AgentRuns, type RunAgentArgs } from './runAgent';
 import { emitTestEvent, runDemoSession, setServiceRoleKey } from './workerCommands';
 import { notices, pickTexts } from './texts';
@@ -93,7 +94,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       if (found) return found;
     }
     auth.signedInClient();
-    return sessions.pick();
+    return pickSession(sessions);
   };
   const openTimeline = async (arg?: unknown) => {
     const session = arg === undefined && watcher.current ? watcher.current : await sessionArg(arg);
@@ -149,7 +150,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     },
     'sessionStream.sessionMenu': async (arg?: unknown) => {
       const session = arg === undefined && watcher.current ? watcher.current : await sessionArg(arg);
-      if (session) await sessionMenu(session, d.control);
+      if (session) await sessionMenu(session, d.control, d.sessions);
     },
     'sessionStream.stop': steer('stop'),
     'sessionStream.pause': steer('pause'),

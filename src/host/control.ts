@@ -12,7 +12,6 @@ import { executeCommand } from './commandApi';
 import { readConfig } from './config';
 import type { RequestInputs } from './requestInput';
 import { notices, pickTexts, statusTexts } from './texts';
-import { commandsSentHere } from './notifier';
 import type { SessionSummary } from '../shared/sessions';
 import type { SessionsModel } from './sessions';
 import type { StreamRegistry } from './streams';
@@ -27,9 +26,6 @@ interface Pending {
 
 export class SessionControl implements vscode.Disposable {
   private readonly pending = new Map<string, Pending[]>();
-  private readonly changed = new vscode.EventEmitter<string>();
-  /** Fires with a session id when its pending commands change (buttons say "Stopping…"). */
-  readonly onDidChangePending = this.changed.event;
   /** Requests already notified, so a list refresh does not notify twice. */
   private readonly notified = new Set<string>();
   private readonly listeners: vscode.Disposable[];
@@ -44,10 +40,10 @@ export class SessionControl implements vscode.Disposable {
     this.listeners = [sessions.onDidChangeSessions((all) => this.notifyWaiting(all))];
   }
 
-  /** "Stopping…" while a command of this window waits for the runner, else undefined. */
-  pendingLabel(sessionId: string): string | undefined {
+  /** Tells the model what is on its way to `sessionId` ("Stopping…" for the first command still unanswered). */
+  private publishPending(sessionId: string): void {
     const first = this.pending.get(sessionId)?.[0];
-    return first ? PENDING_LABELS[first.command.kind] : undefined;
+    this.sessions.setPending(sessionId, first ? PENDING_LABELS[first.command.kind] : undefined);
   }
 
   /**
@@ -111,7 +107,7 @@ export class SessionControl implements vscode.Disposable {
       if (error instanceof CommandError) return void vscode.window.showErrorMessage(notices.error(error.message));
       throw error;
     }
-    commandsSentHere.add(command.id);
+    this.sessions.markSentHere(command.id);
     this.log.info(`sent ${kind} to session ${session.id.slice(0, 8)} (${command.id})`);
     this.watch(command, session.title);
   }
@@ -153,7 +149,7 @@ export class SessionControl implements vscode.Disposable {
       const list = (this.pending.get(command.sessionId) ?? []).filter((p) => p.command.id !== command.id);
       if (list.length > 0) this.pending.set(command.sessionId, list);
       else this.pending.delete(command.sessionId);
-      this.changed.fire(command.sessionId);
+      this.publishPending(command.sessionId);
       if (!handled) {
         void vscode.window.showWarningMessage(notices.noAnswer(title, command.kind));
       } else if (handled.outcome === 'done') {
@@ -168,7 +164,7 @@ export class SessionControl implements vscode.Disposable {
     });
     const timer = setTimeout(() => finish(undefined), ANSWER_TIMEOUT_MS);
     this.pending.set(command.sessionId, [...(this.pending.get(command.sessionId) ?? []), { command, release: () => finish(undefined) }]);
-    this.changed.fire(command.sessionId);
+    this.publishPending(command.sessionId);
     // Handled before the stream had it (a reload after the join brings it too).
     const known = lease.stream.commands.get(command.id);
     if (known?.handledAt) finish(known);
@@ -196,17 +192,16 @@ export class SessionControl implements vscode.Disposable {
   dispose(): void {
     for (const list of [...this.pending.values()]) for (const p of list) p.release();
     for (const l of this.listeners) l.dispose();
-    this.changed.dispose();
   }
 }
 
 /** The status-bar menu of the watched session: open its timeline, steer it, or watch another. */
-export async function sessionMenu(session: SessionSummary, control: SessionControl): Promise<void> {
+export async function sessionMenu(session: SessionSummary, control: SessionControl, sessions: SessionsModel): Promise<void> {
   const allowed = commandsFor(session.state);
   const requests = parseWaitingFor(session.waiting_for);
   type Item = vscode.QuickPickItem & { run(): Thenable<unknown> | Promise<unknown> };
   const items: Item[] = [{ label: '$(list-flat) Open Timeline', run: () => executeCommand('sessionStream.openTimeline', session.id) }];
-  const pending = control.pendingLabel(session.id);
+  const status = sessions.statusOf(session);
   if (allowed.includes('approve') && requests.some((r) => r.kind === 'approval')) {
     const first = requests.find((r) => r.kind === 'approval')!;
     items.push({ label: '$(check) Approve', description: pickTexts.requestDescription(first), run: () => control.run('approve', session) }, { label: '$(close) Deny', description: pickTexts.requestDescription(first), run: () => control.run('deny', session) });
@@ -216,6 +211,6 @@ export async function sessionMenu(session: SessionSummary, control: SessionContr
   if (allowed.includes('resume')) items.push({ label: '$(debug-continue) Resume', run: () => control.run('resume', session) });
   if (allowed.includes('stop')) items.push({ label: '$(debug-stop) Stop…', run: () => control.run('stop', session) });
   items.push({ label: '$(broadcast) Watch Another Session…', run: () => executeCommand('sessionStream.selectSession') });
-  const picked = await vscode.window.showQuickPick(items, { title: pickTexts.menuTitle(session.title, pending ?? session.state), placeHolder: 'Open the timeline, or steer the agent' });
+  const picked = await vscode.window.showQuickPick(items, { title: pickTexts.menuTitle(session.title, status.pending ?? session.state), placeHolder: 'Open the timeline, or steer the agent' });
   await picked?.run();
 }

@@ -5,12 +5,10 @@ import * as vscode from 'vscode';
 import type { TimelineEntry } from '../shared/entries';
 import { executeCommand } from './commandApi';
 import { readConfig } from './config';
+import type { SessionsModel } from './sessions';
 import { notices } from './texts';
 
-/** Commands sent from this window: their outcome is reported where they were sent (control.ts), once. */
-export const commandsSentHere = new Set<string>();
-
-export function notifyEntries(sessionId: string, title: string, entries: readonly TimelineEntry[]): void {
+export function notifyEntries(sessions: SessionsModel, sessionId: string, title: string, entries: readonly TimelineEntry[]): void {
   const mode = readConfig().notifications;
   if (mode === 'off') return;
   for (const entry of entries) {
@@ -21,7 +19,8 @@ export function notifyEntries(sessionId: string, title: string, entries: readonl
     if (e.type === 'completion' && mode === 'all') {
       void vscode.window.showInformationMessage(notices.completed(title, e.data.message, e.data.stats), open).then(act);
     } else if (e.type === 'error' && typeof e.data.command === 'object' && e.data.command !== null) {
-      if (commandsSentHere.has(String((e.data.command as { id?: unknown }).id))) continue;
+      // A command sent from this window has its outcome reported where it was sent (control.ts), once.
+      if (sessions.wasSentHere(String((e.data.command as { id?: unknown }).id))) continue;
       // A steering command that was refused or is not supported: worth knowing, not a failure of the run.
       void vscode.window.showWarningMessage(notices.commandProblem(title, e.data.message), open).then(act);
     } else if (e.type === 'error') {

@@ -1,56 +1,43 @@
-// The signed-in user's sessions: a model kept live by a postgres_changes subscription on
-// coding_sessions, the Sessions view (state icons, newest first) and the "Select Session" pick.
+// The one host model of the signed-in user's sessions, as VS Code's agent-sessions model is for
+// its views: the list (kept live by a postgres_changes subscription on coding_sessions), which one
+// is watched, which wait on a command sent from this window, and from these one status per session
+// ("needs you", "Stopping…", the state). The Sessions view (sessionsTree.ts), the status bar, the
+// notifications and the timeline panels read it and follow its two change events; none of them
+// computes a status of its own.
 import type { RealtimeChannel } from '@supabase/supabase-js';
 import * as vscode from 'vscode';
-import { sourceLabel } from '../bridges';
 import { withTimeout } from '../core/clock';
 import { listSessions } from '../core/sessions';
 import { freshChannel } from '../core/supabaseClient';
 import { parseSessionRow, type SessionSummary } from '../shared/sessions';
-import { commandsFor, parseWaitingFor } from '../shared/commands';
-import type { SessionState } from '../shared/events';
 import type { AuthService } from './auth';
-import { commandRef } from './commandIds';
-import { pickTexts, treeTexts } from './texts';
 
-const ICONS: Record<SessionState, vscode.ThemeIcon> = {
-  pending: new vscode.ThemeIcon('circle-outline'),
-  running: new vscode.ThemeIcon('sync~spin', new vscode.ThemeColor('charts.blue')),
-  paused: new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('charts.yellow')),
-  waiting: new vscode.ThemeIcon('bell-dot', new vscode.ThemeColor('charts.orange')),
-  completed: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
-  failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
-  cancelled: new vscode.ThemeIcon('circle-slash'),
-};
-
-export function stateIcon(state: SessionState): vscode.ThemeIcon {
-  return ICONS[state] ?? ICONS.pending;
+/** How a session shows, everywhere it shows: one rule (see `SessionsModel.statusOf`). */
+export interface SessionStatus {
+  /** "needs you", "Stopping…" (a command of this window waits for its runner) or the state. */
+  label: string;
+  /** Waiting for an answer and no answer from here on its way. */
+  needsYou: boolean;
+  /** The label of this window's command still on its way, if any. */
+  pending: string | undefined;
+  /** The session the status bar follows. */
+  selected: boolean;
 }
 
-/** "3 min ago", "2 h ago", "Nov 3". */
-export function age(iso: string, now = Date.now()): string {
-  const s = Math.max(0, (now - Date.parse(iso)) / 1000);
-  if (s < 60) return 'just now';
-  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
-  if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
-  return new Date(iso).toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
-}
-
-export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, vscode.Disposable {
+export class SessionsModel implements vscode.Disposable {
   private sessions: SessionSummary[] = [];
   private channel: RealtimeChannel | undefined;
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
-  private readonly changed = new vscode.EventEmitter<SessionSummary | undefined>();
-  /** For the tree view: the list or how an item is drawn (the watched marker) changed. */
-  readonly onDidChangeTreeData = this.changed.event;
+  private selected: string | undefined;
+  private readonly pendingLabels = new Map<string, string>();
+  private readonly sentHere = new Set<string>();
+  private readonly statusChanged = new vscode.EventEmitter<string>();
+  /** Fires with a session id when how it shows changed without the session changing (selected, a command on its way). */
+  readonly onDidChangeStatus = this.statusChanged.event;
   private readonly listChanged = new vscode.EventEmitter<readonly SessionSummary[]>();
   /** The sessions themselves changed: one added, removed, renamed or moved to another state. */
   readonly onDidChangeSessions = this.listChanged.event;
-  /** The session the status bar follows (shown with a marker). */
-  selectedId: string | undefined;
-  /** "Stopping…" while this window's command to a session waits for its runner. */
-  pendingLabel: (sessionId: string) => string | undefined = () => undefined;
 
   constructor(
     private readonly auth: AuthService,
@@ -63,6 +50,53 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
 
   find(id: string): SessionSummary | undefined {
     return this.sessions.find((s) => s.id === id);
+  }
+
+  /** The session the status bar follows (the watcher selects it). */
+  get selectedId(): string | undefined {
+    return this.selected;
+  }
+
+  select(id: string | undefined): void {
+    const before = this.selected;
+    if (before === id) return;
+    this.selected = id;
+    if (before) this.statusChanged.fire(before);
+    if (id) this.statusChanged.fire(id);
+  }
+
+  /** Sets (or with undefined clears) the label of this window's command on its way to `sessionId`. */
+  setPending(sessionId: string, label: string | undefined): void {
+    if (this.pendingLabels.get(sessionId) === label) return;
+    if (label === undefined) this.pendingLabels.delete(sessionId);
+    else this.pendingLabels.set(sessionId, label);
+    this.statusChanged.fire(sessionId);
+  }
+
+  /** Remembers a command as sent from this window: its outcome is reported where it was sent, once. */
+  markSentHere(commandId: string): void {
+    this.sentHere.add(commandId);
+  }
+
+  wasSentHere(commandId: string): boolean {
+    return this.sentHere.has(commandId);
+  }
+
+  /** How `s` shows in the tree, the status bar, the menus and its timeline. */
+  statusOf(s: SessionSummary): SessionStatus {
+    const pending = this.pendingLabels.get(s.id);
+    const needsYou = s.state === 'waiting' && !pending;
+    return { label: pending ?? (needsYou ? 'needs you' : s.state), needsYou, pending, selected: s.id === this.selected };
+  }
+
+  /** Calls `listener` whenever anything about `sessionId` may show differently: the session or its status. */
+  onDidChangeSessionView(sessionId: string, listener: (session: SessionSummary) => void): vscode.Disposable {
+    const fire = () => {
+      const session = this.find(sessionId);
+      if (session) listener(session);
+    };
+    const subscriptions = [this.onDidChangeSessions(fire), this.onDidChangeStatus((id) => id === sessionId && fire())];
+    return { dispose: () => subscriptions.forEach((d) => d.dispose()) };
   }
 
   /** The session once it is in the list (live), or undefined after `timeoutMs` (then listed once more). */
@@ -158,46 +192,8 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
     this.fireListChanged();
   }
 
-  getTreeItem(s: SessionSummary): vscode.TreeItem {
-    const item = new vscode.TreeItem(treeTexts.label(s.title), vscode.TreeItemCollapsibleState.None);
-    item.id = s.id;
-    item.iconPath = stateIcon(s.state);
-    const source = sourceLabel(s.source);
-    const requests = parseWaitingFor(s.waiting_for);
-    const state = this.pendingLabel(s.id) ?? (s.state === 'waiting' ? 'needs you' : s.state);
-    item.description = treeTexts.description(state, age(s.created_at), source, s.id === this.selectedId);
-    item.tooltip = new vscode.MarkdownString(treeTexts.tooltip(s, source, requests), true);
-    // "session canStop canPause …": the view's menus offer what the state allows (package.json).
-    item.contextValue = ['session', ...commandsFor(s.state).map((k) => `can${k[0]!.toUpperCase()}${k.slice(1)}`)].join(' ');
-    item.command = commandRef('sessionStream.openTimeline', 'Open Timeline', s.id);
-    return item;
-  }
-
-  getChildren(): SessionSummary[] {
-    return this.sessions;
-  }
-
-  /** Quick pick of the sessions, newest first; undefined when dismissed. */
-  async pick(placeHolder = 'Select a session to watch'): Promise<SessionSummary | undefined> {
-    if (this.sessions.length === 0) await this.refresh();
-    if (this.sessions.length === 0) {
-      void vscode.window.showInformationMessage('You have no sessions yet. Run "Agent Session Stream: Run Demo Session" or start an agent.');
-      return undefined;
-    }
-    const picked = await vscode.window.showQuickPick(
-      this.sessions.map((s) => ({ ...pickTexts.session(s, stateIcon(s.state).id, age(s.created_at), sourceLabel(s.source)), session: s })),
-      { placeHolder, matchOnDescription: true, matchOnDetail: true },
-    );
-    return picked?.session;
-  }
-
   private fireListChanged(): void {
-    this.changed.fire(undefined);
     this.listChanged.fire(this.sessions);
-  }
-
-  changedItem(): void {
-    this.changed.fire(undefined);
   }
 
   private async stopLive(): Promise<void> {
@@ -208,7 +204,7 @@ export class SessionsModel implements vscode.TreeDataProvider<SessionSummary>, v
 
   dispose(): void {
     void this.stopLive();
-    this.changed.dispose();
+    this.statusChanged.dispose();
     this.listChanged.dispose();
   }
 }

@@ -8,6 +8,7 @@ import { commandsFor, parseWaitingFor } from '../shared/commands';
 import { secondsUntilRetry, viewerLabel, type ConnectionState } from '../shared/connection';
 import type { AuthState } from './auth';
 import type { SessionSummary } from '../shared/sessions';
+import type { SessionsModel } from './sessions';
 import { commandRef, type CommandId, type CommandRef } from './commandIds';
 import { statusTexts, statusTooltip } from './texts';
 
@@ -18,10 +19,9 @@ export class ConnectionIndicator implements vscode.Disposable {
   private listener: vscode.Disposable | undefined;
   private countdown: NodeJS.Timeout | undefined;
   private auth: AuthState = { kind: 'unconfigured' };
-  /** "Stopping…" while this window's command to the session waits for its runner. */
-  pendingLabel: (sessionId: string) => string | undefined = () => undefined;
+  private sessionView: vscode.Disposable | undefined;
 
-  constructor() {
+  constructor(private readonly sessions: SessionsModel) {
     this.item.name = 'Agent Session Stream';
     this.render();
     this.item.show();
@@ -41,22 +41,18 @@ export class ConnectionIndicator implements vscode.Disposable {
   /** Follows `stream` (or nothing). */
   follow(session: SessionSummary | undefined, stream: SessionEventStream | undefined): void {
     this.listener?.dispose();
+    this.sessionView?.dispose();
+    // The session's own changes (title, state) and its status (a command on its way) redraw it.
+    this.sessionView = session
+      ? this.sessions.onDidChangeSessionView(session.id, (fresh) => {
+          this.session = fresh;
+          this.render();
+        })
+      : undefined;
     this.session = session;
     this.stream = stream;
     const listeners = stream ? [stream.onDidChangeState(() => this.render()), stream.onDidReceive(() => this.renderTooltip()), stream.onDidChangeViewers(() => this.renderTooltip())] : [];
     this.listener = { dispose: () => listeners.forEach((l) => l.dispose()) };
-    this.render();
-  }
-
-  updateSession(session: SessionSummary): void {
-    if (session.id === this.session?.id) {
-      this.session = session;
-      this.render();
-    }
-  }
-
-  /** Draws again (a command was sent or answered). */
-  refresh(): void {
     this.render();
   }
 
@@ -89,11 +85,11 @@ export class ConnectionIndicator implements vscode.Disposable {
         item.text = '$(sync~spin) Connecting…';
         break;
       case 'joined': {
-        const pending = this.pendingLabel(this.session.id);
-        if (this.session.state === 'waiting' && !pending) {
+        const status = this.sessions.statusOf(this.session);
+        if (status.needsYou) {
           item.text = statusTexts.needsYou(this.session.title);
           item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
-        } else item.text = statusTexts.watching(this.session.title, pending ?? this.session.state);
+        } else item.text = statusTexts.watching(this.session.title, status.pending ?? this.session.state);
         break;
       }
       case 'reconnecting': {
@@ -142,6 +138,7 @@ export class ConnectionIndicator implements vscode.Disposable {
   dispose(): void {
     clearTimeout(this.countdown);
     this.listener?.dispose();
+    this.sessionView?.dispose();
     this.item.dispose();
   }
 }

@@ -14,6 +14,7 @@ import { PanelComments } from './panelComments';
 import { eventLink, PanelHistory } from './panelHistory';
 import { sourceLabel } from '../bridges';
 import type { SessionSummary } from '../shared/sessions';
+import type { SessionsModel } from './sessions';
 import type { StreamLease, StreamRegistry } from './streams';
 import { PanelRegistry, WebviewPanelBase } from './webviewPanel';
 import { bundleRoot } from './webviewHtml';
@@ -30,8 +31,8 @@ export interface PanelDeps {
   /** The diff editor for a change's own diff. */
   openChange(eventId: string, seq: number, path: string, diff: string): Promise<void>;
   log: vscode.LogOutputChannel;
-  /** "Stopping…" while this window's command to the session waits for its runner. */
-  pendingLabel(sessionId: string): string | undefined;
+  /** The sessions model: the panel follows its session's changes and status ("Stopping…") there. */
+  sessions: SessionsModel;
   /** A waiting request's whole input, in a read-only editor. */
   showRequestInput(sessionId: string, agentRequestId: string): Promise<void>;
 }
@@ -102,10 +103,11 @@ export class TimelinePanel extends WebviewPanelBase<TimelineWebviewMessage, Time
       stream.onDidReceive((batch) => this.queue(batch.entries, batch.inserted)),
       stream.onDidChangeState((s) => this.post({ type: 'connection', connection: s, now: Date.now() })),
       stream.onDidChangeViewers((v) => this.post({ type: 'viewers', viewers: viewerViews(v) })),
+      deps.sessions.onDidChangeSessionView(session.id, (fresh) => this.updateSession(fresh)),
     );
   }
 
-  updateSession(session: SessionSummary): void {
+  private updateSession(session: SessionSummary): void {
     this.session = session;
     this.panel.title = panelTitle(session.title);
     this.post({ type: 'session', session: this.view() });
@@ -121,7 +123,7 @@ export class TimelinePanel extends WebviewPanelBase<TimelineWebviewMessage, Time
       cwd: this.session.cwd ?? undefined,
       requests: parseWaitingFor(this.session.waiting_for),
       commands: commandsFor(this.session.state),
-      pending: this.deps.pendingLabel(this.session.id),
+      pending: this.deps.sessions.statusOf(this.session).pending,
     };
   }
 

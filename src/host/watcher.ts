@@ -15,7 +15,7 @@ const SELECTED_KEY = 'sessionStream.selectedSession';
 const FOLDERS_KEY = 'sessionStream.sessionFolders';
 
 export class SessionWatcher implements vscode.Disposable {
-  readonly indicator = new ConnectionIndicator();
+  readonly indicator: ConnectionIndicator;
   readonly opener: FileOpener;
   private lease: StreamLease | undefined;
   private listener: vscode.Disposable | undefined;
@@ -31,13 +31,11 @@ export class SessionWatcher implements vscode.Disposable {
     reservedColumns?: () => Set<vscode.ViewColumn>,
   ) {
     this.opener = new FileOpener(log, reservedColumns);
+    this.indicator = new ConnectionIndicator(sessions);
     this.listeners = [
       sessions.onDidChangeSessions(() => {
         const fresh = this.selected && sessions.find(this.selected.id);
-        if (fresh) {
-          this.selected = fresh;
-          this.indicator.updateSession(fresh);
-        }
+        if (fresh) this.selected = fresh;
       }),
       auth.onDidChange((state) => {
         this.indicator.setAuth(state);
@@ -60,8 +58,7 @@ export class SessionWatcher implements vscode.Disposable {
   async select(session: SessionSummary, folder?: vscode.WorkspaceFolder): Promise<void> {
     this.stop();
     this.selected = session;
-    this.sessions.selectedId = session.id;
-    this.sessions.changedItem();
+    this.sessions.select(session.id);
     await this.state.update(SELECTED_KEY, session.id);
     if (folder) await this.state.update(FOLDERS_KEY, { ...this.state.get<Record<string, string>>(FOLDERS_KEY, {}), [session.id]: folder.uri.toString() });
     this.lease = this.streams.acquire(session.id);
@@ -69,7 +66,7 @@ export class SessionWatcher implements vscode.Disposable {
     this.listener = stream.onDidReceive((batch) => {
       if (batch.initial) return;
       this.opener.onEntries(this.folderFor(session.id), batch.entries);
-      notifyEntries(session.id, this.selected?.title ?? 'Agent session', batch.entries);
+      notifyEntries(this.sessions, session.id, this.selected?.title ?? 'Agent session', batch.entries);
     });
     this.indicator.follow(session, stream);
   }
@@ -91,7 +88,7 @@ export class SessionWatcher implements vscode.Disposable {
     this.listener = undefined;
     this.lease = undefined;
     this.selected = undefined;
-    this.sessions.selectedId = undefined;
+    this.sessions.select(undefined);
     this.indicator.follow(undefined, undefined);
   }
 

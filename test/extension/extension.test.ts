@@ -90,16 +90,18 @@ export function defineSuites(): void {
         await until('the worker listens', () => receiver.connection.state.state === 'joined');
         await api.control.run('pause', api.sessions.find(session)!);
         await until('"Pausing…" in the status bar', () => api.watcher.indicator.shown.text.endsWith('· Pausing…'));
-        assert.equal(api.control.pendingLabel(session), 'Pausing…');
+        assert.equal(api.sessions.statusOf(api.sessions.find(session)!).pending, 'Pausing…');
+        // One status, everywhere: the Sessions view row says it too, with the watched marker.
+        assert.match(String(api.tree.getTreeItem(api.sessions.find(session)!).description), /^Pausing… · .* · watching$/);
         release();
         await until('paused', () => api.watcher.indicator.shown.text.endsWith('· paused'));
-        assert.equal(api.control.pendingLabel(session), undefined);
+        assert.equal(api.sessions.statusOf(api.sessions.find(session)!).pending, undefined);
         assert.deepEqual(kinds, ['pause'], 'handled once');
         await worker.transition(session, 'running', 'resumed by the test');
         await worker.setWaiting(session, [{ id: 'req-ext', kind: 'approval', tool: 'Bash', title: 'Bash: rm -rf build', at: new Date().toISOString() }], 'the agent asks');
         const waiting = await until('needs you', () => (api.watcher.indicator.shown.text.includes('needs you') ? api.watcher.indicator.shown : undefined));
         assert.equal(waiting.background, 'statusBarItem.warningBackground');
-        const item = api.sessions.getTreeItem(api.sessions.find(session)!);
+        const item = api.tree.getTreeItem(api.sessions.find(session)!);
         assert.match(String(item.description), /^needs you · /);
         assert.match(String(item.contextValue), /\bcanApprove\b.*\bcanDeny\b/);
         await worker.setWaiting(session, [], 'answered by the test');
