@@ -34,6 +34,8 @@ const common = {
   sourcesContent: false,
   logLevel: 'silent',
   plugins: [problemMatcherPlugin],
+  // jsonc-parser's default (UMD) build loads its parts with a require esbuild cannot follow; its ES build bundles.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
 };
 
 /** @type {import('esbuild').BuildOptions[]} */

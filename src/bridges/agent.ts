@@ -31,6 +31,48 @@ export interface SessionFiles<F extends string = string> {
   shown?(home: string): string;
 }
 
+/** Where hooks are installed: the user's own settings, or one project's. */
+export type HookScope = 'user' | 'project';
+
+/** What the hook installer and collector are given to find an agent's files. */
+export interface HookPlace {
+  home: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** The project, for the project scope. */
+  cwd: string;
+}
+
+/** A viewer's answer to a permission request raised through a hook. */
+export interface HookAnswer {
+  allow: boolean;
+  /** Why it was denied (the agent is told). */
+  message?: string;
+  /** Deny and stop the agent's turn too (Stop while it asks). */
+  interrupt?: boolean;
+}
+
+/** How an agent runs our hook (docs/hooks.md): where its hook settings are, which events, what it reads back. */
+export interface HookDefinition {
+  /** The settings file the hooks go into, for a scope; undefined when the agent has no such scope. */
+  configFile(scope: HookScope, place: HookPlace): string | undefined;
+  /** Where the agent keeps its session files (a transcript a hook names is followed only under it). */
+  sessionsDir(place: HookPlace): string;
+  /** The events hooked: a tool matcher where the event takes one, `ask` for the permission request. */
+  events: ReadonlyArray<{ name: string; matcher?: string; ask?: boolean }>;
+  /** The event that says the session is over (else it ends with the agent's process). */
+  endEvent?: string;
+  /** Settings besides the hooks that the agent needs to run them, merged at install, taken back at uninstall. */
+  settings?: ReadonlyArray<{ path: readonly string[]; value: unknown }>;
+  /** What a permission hook prints for a viewer's answer. */
+  answer(answer: HookAnswer): unknown;
+  /** What any hook prints to stop the agent at its next step (undefined: it cannot be stopped so). */
+  stop?(reason: string): unknown;
+  /** The title of a permission request ("Bash: npm test"). */
+  requestTitle(tool: string, input: Record<string, unknown>, cwd: string | undefined): string;
+  /** What a viewer can do with a hooked session: true, or why not (shown to whoever tries). */
+  can: { approve: true | string; stop: true | string; message: true | string; pause: true | string };
+}
+
 export interface AgentDefinition<K extends string = string, F extends string = string, S extends F = F> {
   /** Our id of the agent; also `coding_sessions.source` of its sessions. */
   kind: K;
@@ -60,6 +102,8 @@ export interface AgentDefinition<K extends string = string, F extends string = s
     /** The command that runs `task` streamed (and, when the agent can, steerable): for Run Agent… in VS Code. */
     commandFor(task: string): string[];
   };
+  /** How its own hooks feed us sessions it runs without `run` (`session-stream hooks install`). */
+  hooks?: HookDefinition;
 }
 
 /** Declares an agent (keeps its literal kind and format names for the types derived from the registry). */

@@ -227,9 +227,8 @@ export class ClaudeStreamMapper extends ClaudeMapper {
       const detail = questions.join('\n').slice(0, 8000);
       return [{ kind: 'request', request: { id, kind: 'question', tool, title, detail, at }, input, note: this.noteData({ text: `Claude Code asks: ${questions.join(' ') || title}`, kind: 'request', toolsUsed: [tool], requestId: id }) }];
     }
-    const what = COMMAND_TOOLS.has(tool) ? `${tool}: ${str(input.command) ?? ''}` : FILE_TOOLS.has(tool) ? `${tool} ${relativeTo(this.cwd, str(input.file_path) ?? str(input.notebook_path) ?? '')}` : describeCall(call, this.cwd);
     const why = str(request.decision_reason) ?? str(request.description);
-    const title = headline(what, 300);
+    const title = claudeRequestTitle(tool, input, this.cwd, call.id);
     // The whole input is shown and bound to the approval by the runner (agentSteering.ts).
     return [{ kind: 'request', request: { id, kind: 'approval', tool, title, at }, input, note: this.noteData({ text: `Claude Code asks to use ${title}${why ? ` (${why})` : ''}`, kind: 'request', toolsUsed: [tool], requestId: id, toolCallId: call.id }) }];
   }
@@ -314,6 +313,12 @@ export class ClaudeTranscriptMapper extends ClaudeMapper {
   protected naturalEnd(): { outcome: 'completed' | 'failed'; message: string } {
     return { outcome: 'completed', message: this.lastText || 'The transcript ends here.' };
   }
+}
+
+/** How a permission request for `tool` reads ("Bash: npm test", "Edit src/a.ts"), from its stream, transcript or hook. */
+export function claudeRequestTitle(tool: string, input: Json, cwd: string | undefined, id = ''): string {
+  const what = COMMAND_TOOLS.has(tool) ? `${tool}: ${str(input.command) ?? ''}` : FILE_TOOLS.has(tool) ? `${tool} ${relativeTo(cwd, str(input.file_path) ?? str(input.notebook_path) ?? '')}` : describeCall({ id, name: tool, input }, cwd);
+  return headline(what, 300);
 }
 
 function resultText(content: unknown): string {

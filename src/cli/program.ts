@@ -7,6 +7,7 @@ import { demoCommand } from './demoCommand';
 import { doctorCommand } from './doctorCommand';
 import { emitCommand } from './emitCommand';
 import { exportCommand } from './exportCommand';
+import { hooksCommand } from './hooksCommand';
 import { loginCommand, logoutCommand } from './loginCommand';
 import { PROCESS_IO, PROGRAM, type CliCommand, type CliIo } from './options';
 import { stackCommand } from './stackCommand';
@@ -14,7 +15,7 @@ import { tailCommand } from './tailCommand';
 import { watchCommand } from './watchCommand';
 
 /** Every command, in the order the usage lists them. */
-export const COMMANDS: readonly CliCommand[] = [runCommand, importCommand, watchCommand, doctorCommand, loginCommand, logoutCommand, demoCommand, emitCommand, stackCommand, exportCommand, tailCommand, ...CONTROL_COMMANDS];
+export const COMMANDS: readonly CliCommand[] = [runCommand, importCommand, watchCommand, hooksCommand, doctorCommand, loginCommand, logoutCommand, demoCommand, emitCommand, stackCommand, exportCommand, tailCommand, ...CONTROL_COMMANDS];
 
 /** The program's own usage: every command with its summary. */
 export function programUsage(): string {

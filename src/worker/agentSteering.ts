@@ -168,10 +168,7 @@ export class AgentSteering {
    * runner's own sign-in could have been sent by the agent (or anything it started).
    */
   private async fromRunnerItself(command: SessionCommand): Promise<string | undefined> {
-    const own = await this.o.ownSignIn?.().catch(() => undefined);
-    if (!command.createdBySession) return 'it was sent without a sign-in of its own (answers to the agent come from a viewer: VS Code, or a terminal signed in by itself)';
-    if (own && command.createdBySession === own) return "it was sent with the sign-in this runner uses, which the agent can reach too; answer from VS Code, or from a terminal signed in by itself (SESSION_STREAM_EMAIL and SESSION_STREAM_PASSWORD, not the saved login)";
-    return undefined;
+    return notFromAViewer(command, await this.o.ownSignIn?.().catch(() => undefined), 'this runner');
   }
 
   private async answer(command: SessionCommand, by: string): Promise<CommandResult> {
@@ -180,11 +177,8 @@ export class AgentSteering {
     if (!this.o.input) return { outcome: 'unsupported', reason: noInputReason(this.o.format, this.o.label) };
     const approve = command.kind === 'approve';
     if (approve) {
-      const own = await this.fromRunnerItself(command);
-      if (own) return { outcome: 'refused', reason: `Not approved: ${own}` };
-      if (!waiting.reviewable) return { outcome: 'refused', reason: `Not approved: the input is ${Math.ceil((waiting.request.inputBytes ?? 0) / 1024)} KiB, too large to be shown whole; deny it (and ask the agent for smaller steps)` };
-      if (!command.inputHash) return { outcome: 'refused', reason: 'Not approved: the approval does not say what was approved (update the extension or the command line that sent it)' };
-      if (command.inputHash !== waiting.hash) return { outcome: 'refused', reason: 'Not approved: what was approved is not what the agent asks now; look at the request again' };
+      const why = (await this.fromRunnerItself(command)) ?? notWhatIsAsked(command, waiting);
+      if (why) return { outcome: 'refused', reason: `Not approved: ${why}` };
     }
     const response = approve ? { behavior: 'allow', updatedInput: waiting.input } : { behavior: 'deny', message: command.body?.trim() || `Denied by ${by}.` };
     if (!this.respond(waiting.request.id, response)) return this.inputGone();
@@ -224,6 +218,24 @@ export class AgentSteering {
       this.log.warn('could not record what the agent waits for', { error: (error as Error).message });
     }
   }
+}
+
+/**
+ * Why an answer is not acted on as a viewer's, if it is not: one sent with the sign-in of `signedIn`
+ * (the runner, the hooks collector) could have been sent by the agent, or anything it started.
+ */
+export function notFromAViewer(command: SessionCommand, own: string | undefined, signedIn: string): string | undefined {
+  if (!command.createdBySession) return 'it was sent without a sign-in of its own (answers to the agent come from a viewer: VS Code, or a terminal signed in by itself)';
+  if (own && command.createdBySession === own) return `it was sent with the sign-in ${signedIn} uses, which the agent can reach too; answer from VS Code, or from a terminal signed in by itself (SESSION_STREAM_EMAIL and SESSION_STREAM_PASSWORD, not the saved login)`;
+  return undefined;
+}
+
+/** Why an approval does not let `waiting` through, if it does not: it must name the very input asked about, shown whole. */
+export function notWhatIsAsked(command: SessionCommand, waiting: { reviewable: boolean; hash?: string; request: AgentRequest }): string | undefined {
+  if (!waiting.reviewable) return `the input is ${Math.ceil((waiting.request.inputBytes ?? 0) / 1024)} KiB, too large to be shown whole; deny it (and ask the agent for smaller steps)`;
+  if (!command.inputHash) return 'the approval does not say what was approved (update the extension or the command line that sent it)';
+  if (command.inputHash !== waiting.hash) return 'what was approved is not what the agent asks now; look at the request again';
+  return undefined;
 }
 
 /** coding_sessions.waiting_for holds at most 128 KiB of JSON; this leaves room. */

@@ -77,6 +77,8 @@ const FINAL = new Set(['completed', 'failed', 'cancelled']);
 
 export class TranscriptWatcher {
   private readonly files = new Map<string, Followed>();
+  /** Files followed by name (hooks), with the folder each must stay under. */
+  private readonly explicit = new Map<string, WatchRoot>();
   private saved: Record<string, SavedFile> = {};
   private readonly started = Date.now();
   private firstLook = true;
@@ -93,23 +95,39 @@ export class TranscriptWatcher {
     }
   }
 
+  /**
+   * Follows one file besides the roots' (a hook named it), into `sessionId` when given (else the
+   * file's own session is found or made as for any other). It is read only under `root`.
+   */
+  follow(file: string, format: WatchFormat, root: string, sessionId?: string): void {
+    this.explicit.set(file, { dir: root, format });
+    const saved = this.saved[file];
+    if (!saved) this.saved[file] = { lines: 0, offset: 0, sessionId };
+    else if (sessionId && (saved.done || !saved.sessionId)) Object.assign(saved, { sessionId, done: false });
+  }
+
+  /** Reads what is left of a followed file and ends its session as the file ends it; false when it never had one. */
+  async close(file: string, how?: { stopped?: string }): Promise<boolean> {
+    const root = this.explicit.get(file);
+    if (root) await this.lookSafely(file, root, Date.now());
+    const f = this.files.get(file);
+    this.explicit.delete(file);
+    if (!f?.writer) return false;
+    if (how?.stopped) f.writer.stopped(how.stopped);
+    const result = await f.writer.finish();
+    f.saved.done = true;
+    f.writer = undefined;
+    this.o.log?.(`${path.basename(file)}: ended, session ${f.saved.sessionId} ${result.outcome}.`);
+    await this.save();
+    return true;
+  }
+
   /** One look at every root: new files, grown files, idle sessions. */
   async tick(now = Date.now()): Promise<void> {
     for (const root of this.o.roots) {
-      for (const file of await sessionFiles(root)) {
-        // One file's trouble (unreadable, refused by the database) never stops the others.
-        try {
-          await this.look(file, root, now);
-          const f = this.files.get(file);
-          if (f) f.problem = undefined;
-        } catch (error) {
-          const message = (error as Error).message;
-          const f = this.files.get(file);
-          if (f?.problem !== message) this.o.log?.(`${path.basename(file)}: ${message}`);
-          if (f) f.problem = message;
-        }
-      }
+      for (const file of await sessionFiles(root)) await this.lookSafely(file, root, now);
     }
+    for (const [file, root] of this.explicit) await this.lookSafely(file, root, now);
     for (const [file, f] of this.files) {
       if (f.writer && !f.saved.done && now - f.lastGrowth >= (this.o.idleMs ?? 600_000)) {
         const result = await f.writer.finish();
@@ -125,6 +143,20 @@ export class TranscriptWatcher {
   /** Closes every open session as it is now (they stay open in the database: running). */
   async stop(): Promise<void> {
     await this.save();
+  }
+
+  /** One file's trouble (unreadable, refused by the database) never stops the others. */
+  private async lookSafely(file: string, root: WatchRoot, now: number): Promise<void> {
+    try {
+      await this.look(file, root, now);
+      const f = this.files.get(file);
+      if (f) f.problem = undefined;
+    } catch (error) {
+      const message = (error as Error).message;
+      const f = this.files.get(file);
+      if (f?.problem !== message) this.o.log?.(`${path.basename(file)}: ${message}`);
+      if (f) f.problem = message;
+    }
   }
 
   private async look(file: string, root: WatchRoot, now: number): Promise<void> {
@@ -194,7 +226,8 @@ export class TranscriptWatcher {
       const found = await this.findSession(f.format, info.agentSessionId);
       if (found && !FINAL.has(found.state)) sessionId = found.id;
     }
-    if (sessionId) running = (await this.stateOf(sessionId)) === 'running';
+    // Already under way (running, or waiting for an answer a hook asked for): no second start.
+    if (sessionId) running = ['running', 'waiting', 'paused'].includes((await this.stateOf(sessionId)) ?? '');
     else {
       sessionId = await this.createSession(file, f, info);
       this.o.log?.(`${path.basename(file)} → session ${sessionId}`);

@@ -2,7 +2,7 @@
 // transcripts (~/.claude/projects/<project>/<session>.jsonl).
 import path from 'node:path';
 import { defineAgent } from '../agent';
-import { ClaudeStreamMapper, ClaudeTranscriptMapper } from '../claude';
+import { claudeRequestTitle, ClaudeStreamMapper, ClaudeTranscriptMapper } from '../claude';
 
 export const claude = defineAgent({
   kind: 'claude',
@@ -41,4 +41,33 @@ export const claude = defineAgent({
     noInputReason: 'Claude Code takes messages while it runs only when started with --input-format stream-json (session-stream run -- claude -p --input-format stream-json --output-format stream-json --verbose "…")',
     commandFor: (task) => ['claude', '-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose', task],
   },
+  // Claude Code's settings files: ~/.claude (or CLAUDE_CONFIG_DIR)/settings.json; a project's
+  // .claude/settings.local.json (the one not meant to be committed: the hook's path is this machine's).
+  hooks: {
+    configFile: (scope, p) => (scope === 'user' ? path.join(claudeDir(p), 'settings.json') : path.join(p.cwd, '.claude', 'settings.local.json')),
+    sessionsDir: (p) => path.join(claudeDir(p), 'projects'),
+    events: [
+      { name: 'SessionStart' },
+      { name: 'UserPromptSubmit' },
+      { name: 'PreToolUse', matcher: '*' },
+      { name: 'PermissionRequest', matcher: '*', ask: true },
+      { name: 'PostToolUse', matcher: '*' },
+      { name: 'Stop' },
+      { name: 'SessionEnd' },
+    ],
+    endEvent: 'SessionEnd',
+    answer: (a) => ({ hookSpecificOutput: { hookEventName: 'PermissionRequest', decision: a.allow ? { behavior: 'allow' } : { behavior: 'deny', message: a.message ?? 'Denied.', ...(a.interrupt ? { interrupt: true } : {}) } } }),
+    stop: (reason) => ({ continue: false, stopReason: reason }),
+    requestTitle: (tool, input, cwd) => claudeRequestTitle(tool, input, cwd),
+    can: {
+      approve: true,
+      stop: true,
+      message: 'Claude Code started in a terminal takes messages only there; type it in its terminal (or start it with session-stream run to message it from here)',
+      pause: 'Claude Code started in a terminal cannot be paused from here; stop it, or answer it in its terminal',
+    },
+  },
 });
+
+function claudeDir(p: { home: string; env: Readonly<Record<string, string | undefined>> }): string {
+  return p.env.CLAUDE_CONFIG_DIR || path.join(p.home, '.claude');
+}

@@ -1,0 +1,187 @@
+// The hooks installer on real files in a temporary HOME, and the hook script itself (run by sh as
+// an agent runs it): what it hands over, how it waits for an answer and how it gives up.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'jsonc-parser';
+import { AGENTS } from '../../src/bridges';
+import { HOOK_FILES } from '../../src/worker/hooks/hookScript';
+import { hookCommand, hookStatus, installHooks, isOurCommand, uninstallHooks } from '../../src/worker/hooks/install';
+import { until } from '../support/wait';
+
+const HOOKED = AGENTS.filter((a) => a.hooks).map((a) => a.kind);
+
+function place(env: Record<string, string> = {}) {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'hooks-home-'));
+  const cwd = path.join(home, 'project');
+  mkdirSync(cwd);
+  const dir = path.join(home, '.config/session-stream/hooks');
+  return { home, cwd, env, dir, scope: 'user' as const, agents: HOOKED, answerTimeoutMs: 400, collector: ['/bin/true'], collectorEnv: {} };
+}
+
+const claudeSettings = (home: string) => path.join(home, '.claude/settings.json');
+
+describe('hooks install and uninstall', () => {
+  it('adds our hooks to settings that did not exist, and uninstall leaves no file behind', () => {
+    const p = place();
+    const states = installHooks(p);
+    for (const s of states) assert.equal(s.problem, undefined, s.problem);
+    const file = claudeSettings(p.home);
+    const json = parse(readFileSync(file, 'utf8')) as { hooks: Record<string, Array<{ matcher?: string; hooks: Array<{ command: string; timeout: number }> }>> };
+    assert.deepEqual(Object.keys(json.hooks).sort(), ['PermissionRequest', 'PostToolUse', 'PreToolUse', 'SessionEnd', 'SessionStart', 'Stop', 'UserPromptSubmit']);
+    assert.equal(json.hooks.PermissionRequest![0]!.hooks[0]!.command, hookCommand(p.dir, 'claude', 'PermissionRequest', true));
+    assert.ok(json.hooks.PermissionRequest![0]!.hooks[0]!.timeout > 1, 'the agent waits longer for the hook than the hook waits for an answer');
+    assert.ok(existsSync(path.join(p.dir, HOOK_FILES.script)));
+    const again = uninstallHooks(p);
+    assert.ok(again.every((s) => s.change === 'restored' || s.change === 'none'), JSON.stringify(again));
+    assert.ok(!existsSync(file), 'the settings file we made is gone');
+    assert.ok(!existsSync(`${file}.session-stream-backup`));
+  });
+
+  it('keeps the user’s settings, comments and hooks, is idempotent, and uninstall restores the exact bytes', () => {
+    const p = place();
+    const file = claudeSettings(p.home);
+    mkdirSync(path.dirname(file), { recursive: true });
+    const mine = '{\n    // my model\n    "model": "opus",\n    "hooks": {\n        "PreToolUse": [{ "matcher": "Bash", "hooks": [{ "type": "command", "command": "echo mine" }] }]\n    },\n}\n';
+    writeFileSync(file, mine);
+    installHooks(p);
+    const once = readFileSync(file, 'utf8');
+    assert.match(once, /\/\/ my model/);
+    assert.match(once, /echo mine/);
+    assert.match(once, /\n {8}"PermissionRequest"/, 'our entries are indented as the file is');
+    const second = installHooks(p).find((s) => s.agent === 'claude')!;
+    assert.equal(second.change, 'unchanged');
+    assert.equal(readFileSync(file, 'utf8'), once, 'a second install changes nothing');
+    assert.deepEqual(hookStatus(p).find((s) => s.agent === 'claude')!.events.length, 7);
+    uninstallHooks(p);
+    assert.equal(readFileSync(file, 'utf8'), mine, 'byte for byte as it was');
+  });
+
+  it('an edit made since install is kept at uninstall; only our entries go', () => {
+    const p = place();
+    const file = claudeSettings(p.home);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, '{"theme": "dark"}\n');
+    installHooks(p);
+    const edited = readFileSync(file, 'utf8').replace('"theme": "dark"', '"theme": "light"');
+    writeFileSync(file, edited);
+    const state = uninstallHooks(p).find((s) => s.agent === 'claude')!;
+    assert.equal(state.change, 'removed');
+    const json = parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    assert.deepEqual(json, { theme: 'light' });
+    assert.ok(state.backup && existsSync(state.backup), 'the original stays beside it');
+  });
+
+  it('leaves a settings file that is not JSON alone, and says what to do', () => {
+    const p = place();
+    const file = claudeSettings(p.home);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, '{"model": ');
+    const state = installHooks(p).find((s) => s.agent === 'claude')!;
+    assert.match(state.problem ?? '', /not valid JSON .* line 1.*fix it.*Nothing was changed/);
+    assert.equal(readFileSync(file, 'utf8'), '{"model": ');
+  });
+
+  it('honours the agents’ own config folders (CLAUDE_CONFIG_DIR) and the project scope', () => {
+    const p = place();
+    const claudeDir = path.join(p.home, 'elsewhere');
+    installHooks({ ...p, env: { CLAUDE_CONFIG_DIR: claudeDir }, agents: ['claude'] });
+    assert.ok(existsSync(path.join(claudeDir, 'settings.json')));
+    assert.ok(!existsSync(claudeSettings(p.home)));
+    installHooks({ ...p, scope: 'project', agents: ['claude'] });
+    assert.ok(existsSync(path.join(p.cwd, '.claude/settings.local.json')), 'a project gets the settings file that is not committed');
+  });
+
+  it('knows its own entries only', () => {
+    assert.ok(isOurCommand(hookCommand('/home/u/.config/session-stream/hooks', 'claude', 'Stop')));
+    assert.ok(isOurCommand(hookCommand('/tmp/x y/hooks', 'gemini', 'BeforeTool', true)));
+    assert.ok(!isOurCommand('/home/u/bin/hook.sh claude Stop'));
+    assert.ok(!isOurCommand('echo mine'));
+  });
+});
+
+/** Runs the installed hook as an agent does: the event on stdin, its stdout and how long it took. */
+function runHook(script: string, args: string[], input: string, env: Record<string, string> = {}): Promise<{ out: string; code: number | null; ms: number; pid: number }> {
+  const started = Date.now();
+  const child = spawn('sh', ['-c', `${script} ${args.join(' ')}`], { env: { PATH: process.env.PATH, ...env } });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdin.end(input);
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ out, code, ms: Date.now() - started, pid: child.pid! })));
+}
+
+describe('the hook script', function () {
+  this.timeout(30_000);
+  let p: ReturnType<typeof place>;
+  let script: string;
+  const spool = () => readdirSync(path.join(p.dir, HOOK_FILES.spool)).filter((n) => !n.startsWith('.'));
+  const event = JSON.stringify({ session_id: 'abc-123', transcript_path: '/t.jsonl', hook_event_name: 'PermissionRequest', tool_name: 'Bash', tool_input: { command: 'ls' } });
+
+  beforeEach(() => {
+    p = place();
+    installHooks({ ...p, agents: ['claude'] });
+    // A live process as the collector, so the script starts none.
+    writeFileSync(path.join(p.dir, HOOK_FILES.pid), `${process.pid}\n`);
+    script = `'${path.join(p.dir, HOOK_FILES.script)}'`;
+  });
+
+  it('hands an event to the spool whole: the agent, the event, its parent process, the JSON as given', async () => {
+    const r = await runHook(script, ['claude', 'PreToolUse'], event);
+    assert.equal(r.code, 0);
+    assert.equal(r.out, '');
+    const [name] = spool();
+    assert.match(name!, /^\d+-\d+$/);
+    const [head, body] = readFileSync(path.join(p.dir, HOOK_FILES.spool, name!), 'utf8').split('\n');
+    assert.match(head!, /^v1 claude PreToolUse \d+$/);
+    assert.equal(body, event);
+  });
+
+  it('a permission request prints the answer the collector leaves, once it claimed it', async () => {
+    const hook = runHook(script, ['claude', 'PermissionRequest', 'ask'], event, { SESSION_STREAM_HOOK_ANSWER_TIMEOUT_MS: '20000' });
+    await until('the request is in the spool', () => spool().length === 1);
+    const id = spool()[0]!;
+    const answer = path.join(p.dir, HOOK_FILES.answers, id);
+    writeFileSync(`${answer}.seen`, '');
+    writeFileSync(`${answer}.claim`, '');
+    writeFileSync(answer, '{"decision":"allow"}\n');
+    const r = await hook;
+    assert.equal(r.out, '{"decision":"allow"}\n');
+    assert.deepEqual(readdirSync(path.join(p.dir, HOOK_FILES.answers)), [], 'it cleans up after itself');
+  });
+
+  it('with no answer in time it decides nothing, claims the request (a late answer is refused) and says it gave up', async () => {
+    const r = await runHook(script, ['claude', 'PermissionRequest', 'ask'], event, { SESSION_STREAM_HOOK_ANSWER_TIMEOUT_MS: '300' });
+    assert.equal(r.code, 0);
+    assert.equal(r.out, '');
+    const names = spool();
+    const id = names.find((n) => !n.endsWith('-gave-up'))!;
+    assert.ok(names.includes(`${id}-gave-up`), names.join());
+    assert.ok(existsSync(path.join(p.dir, HOOK_FILES.answers, `${id}.claim`)), 'claimed by the hook');
+    assert.match(readFileSync(path.join(p.dir, HOOK_FILES.spool, `${id}-gave-up`), 'utf8'), new RegExp(`^v1 claude gave-up \\d+\\n\\{"id":"${id}"\\}`));
+  });
+
+  it('a request nobody takes (no collector answers) does not hold the agent past the answer time', async () => {
+    const r = await runHook(script, ['claude', 'PermissionRequest', 'ask'], event, { SESSION_STREAM_HOOK_ANSWER_TIMEOUT_MS: '1000' });
+    assert.equal(r.out, '');
+    assert.ok(r.ms < 15_000, `${r.ms} ms`);
+  });
+
+  it('prints what the collector left to stop this session, and only this one', async () => {
+    writeFileSync(path.join(p.dir, HOOK_FILES.stop, 'abc-123'), '{"continue":false,"stopReason":"Stopped by ada"}');
+    const stopped = await runHook(script, ['claude', 'PreToolUse'], event);
+    assert.equal(stopped.out, '{"continue":false,"stopReason":"Stopped by ada"}');
+    const other = await runHook(script, ['claude', 'PreToolUse'], event.replace('abc-123', 'other-1'));
+    assert.equal(other.out, '');
+    assert.equal(spool().length, 2, 'both events are handed over');
+  });
+
+  it('never fails the agent: a missing spool folder, and it exits 0 printing nothing', async () => {
+    const { rmSync } = await import('node:fs');
+    rmSync(path.join(p.dir, HOOK_FILES.spool), { recursive: true });
+    const r = await runHook(script, ['claude', 'PreToolUse'], event);
+    assert.equal(r.code, 0);
+    assert.equal(r.out, '');
+  });
+});
