@@ -51,22 +51,46 @@ export interface HookAnswer {
   interrupt?: boolean;
 }
 
+/** One hook event we add: a tool matcher where the event takes one, `ask` for the permission request. */
+export interface HookEvent {
+  name: string;
+  matcher?: string;
+  ask?: boolean;
+  /** Its own timeout in seconds where the agent caps it (Codex CLI: SessionEnd at most 3). */
+  timeoutSeconds?: number;
+}
+
+/** A trust record an agent wants before it runs a hook (Codex CLI): a key and a hash, kept in a TOML file. */
+export interface HookTrust {
+  /** The TOML file the records go in. */
+  file(place: HookPlace): string;
+  /** The records for our entries, from the hooks file as it will be written (its real path, its JSON). */
+  records(hooksFile: string, json: Record<string, unknown>, ours: (command: unknown) => boolean): Array<{ table: readonly string[]; key: string; value: string }>;
+}
+
 /** How an agent runs our hook (docs/hooks.md): where its hook settings are, which events, what it reads back. */
 export interface HookDefinition {
   /** The settings file the hooks go into, for a scope; undefined when the agent has no such scope. */
   configFile(scope: HookScope, place: HookPlace): string | undefined;
   /** Where the agent keeps its session files (a transcript a hook names is followed only under it). */
   sessionsDir(place: HookPlace): string;
-  /** The events hooked: a tool matcher where the event takes one, `ask` for the permission request. */
-  events: ReadonlyArray<{ name: string; matcher?: string; ask?: boolean }>;
+  events: readonly HookEvent[];
+  /** The unit of a hook's `timeout` in its settings. */
+  timeoutUnit: 's' | 'ms';
+  /** More fields of our hook entry the agent reads (Gemini CLI: a name). */
+  entry?: Record<string, unknown>;
   /** The event that says the session is over (else it ends with the agent's process). */
   endEvent?: string;
+  /** Events after which a request still waiting was settled in the terminal (with the tool's input, matched by it; without, all). */
+  settledBy?: { tool: readonly string[]; turn: readonly string[] };
   /** Settings besides the hooks that the agent needs to run them, merged at install, taken back at uninstall. */
   settings?: ReadonlyArray<{ path: readonly string[]; value: unknown }>;
+  /** Records the agent wants before it runs our hooks (Codex CLI's trusted hashes). */
+  trust?: HookTrust;
   /** What a permission hook prints for a viewer's answer. */
   answer(answer: HookAnswer): unknown;
-  /** What any hook prints to stop the agent at its next step (undefined: it cannot be stopped so). */
-  stop?(reason: string): unknown;
+  /** What a hook of each event prints to stop the agent at its next step ('*': any event). */
+  stop?(reason: string): Record<string, unknown>;
   /** The title of a permission request ("Bash: npm test"). */
   requestTitle(tool: string, input: Record<string, unknown>, cwd: string | undefined): string;
   /** What a viewer can do with a hooked session: true, or why not (shown to whoever tries). */

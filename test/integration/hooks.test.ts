@@ -12,6 +12,7 @@ import { sendCommand } from '../../src/core/commands';
 import { inputHash, reviewText } from '../../src/shared/approval';
 import { parseWaitingFor } from '../../src/shared/commands';
 import { runCliToEnd } from '../support/cli';
+import { FaultProxy } from '../support/faultProxy';
 import { query } from '../support/sql';
 import { until } from '../support/wait';
 import { signUp, stack, type TestUser } from '@agent-session-stream/local-supabase/testing';
@@ -126,7 +127,7 @@ describe('hooks: sessions started without session-stream stream, and are answere
     await until('the agent went on without an answer', () => /decision: none/.test(a.out()), 30_000);
     await until('the request is withdrawn', async () => (await sessionFor(a.agentSessionId))?.state === 'running', 30_000);
     const reason = (await sessionFor(a.agentSessionId))!.state_reason ?? '';
-    assert.match(reason, /No answer from a viewer within 20 s: Claude Code asks in its terminal/);
+    assert.match(reason, /No answer from a viewer within 1.5 s: Claude Code asks in its terminal/);
     const late = await sendCommand(user.client, s.id, 'approve', { agentRequestId: request!.id, inputHash: request!.inputHash });
     await until('the late answer is handled', async () => (await commandOf(late.id)).outcome !== null);
     assert.equal((await commandOf(late.id)).outcome, 'refused');
@@ -134,6 +135,20 @@ describe('hooks: sessions started without session-stream stream, and are answere
     writeFileSync(gate, '');
     assert.equal(await a.exited, 0);
     await until('completed', async () => (await sessionFor(a.agentSessionId))?.state === 'completed', 60_000);
+  });
+
+  it('answered in the terminal while the hook waits: the request is withdrawn as answered there, the waiting hook let go at once', async () => {
+    const gate = path.join(home, `local-${Date.now()}`);
+    const a = agent(['local:echo answered-locally'], { STANDIN_GATE: gate });
+    await until('waiting', async () => (await sessionFor(a.agentSessionId))?.state === 'waiting', 60_000).catch((e: Error) => assert.fail(`${e.message}: ${a.out()}`));
+    const started = Date.now();
+    writeFileSync(gate, '');
+    assert.equal(await a.exited, 0, a.out());
+    assert.match(a.out(), /hook ended: ""/, 'the hook decided nothing');
+    assert.ok(Date.now() - started < 15_000, 'the hook did not wait out its 20 s');
+    await until('completed', async () => (await sessionFor(a.agentSessionId))?.state === 'completed', 60_000);
+    const reasons = (await eventsOf((await sessionFor(a.agentSessionId))!.id)).filter((e) => e.event_type === 'state_changed').map((e) => String(e.event_data.reason ?? ''));
+    assert.ok(reasons.includes("Answered in Claude Code's terminal"), reasons.join(' | '));
   });
 
   it('Stop from a viewer: the agent is stopped at its next step and the session ends cancelled', async () => {
@@ -149,6 +164,38 @@ describe('hooks: sessions started without session-stream stream, and are answere
     await until('cancelled', async () => (await sessionFor(a.agentSessionId))?.state === 'cancelled', 60_000);
     assert.ok(!(await eventsOf(s.id)).some((e) => JSON.stringify(e.event_data).includes('never\\n')), 'the step after the stop did not run');
     assert.ok(!existsSync(path.join(hooksDir(), 'stop', a.agentSessionId)), 'the stop is cleared with the session');
+  });
+
+  it('with the stack down the agent goes on unhindered; what it did arrives once the stack is back', async () => {
+    // A second user of this machine whose sign-in reaches the stack through a proxy we can cut.
+    const proxy = new FaultProxy(Number(new URL(stack().env.API_URL).port));
+    await proxy.start();
+    try {
+      const other = await signUp();
+      const otherHome = mkdtempSync(path.join(os.tmpdir(), 'hooked-down-'));
+      const otherEnv = { ...env, HOME: otherHome, XDG_CONFIG_HOME: path.join(otherHome, '.config'), SUPABASE_URL: proxy.url, SESSION_STREAM_PASSWORD: other.password };
+      assert.equal((await runCliToEnd(['login', '--email', other.email], otherEnv)).code, 0);
+      assert.equal((await runCliToEnd(['hooks', 'install', '--agent', 'claude', '--answer-timeout-ms', '3000'], otherEnv)).code, 0);
+      proxy.cut();
+      const started = Date.now();
+      const agentSessionId = crypto.randomUUID();
+      const child = spawn(process.execPath, [AGENT], { cwd: workspace, env: { PATH: process.env.PATH, HOME: otherHome, STANDIN_STEPS: 'tool:echo while-the-stack-is-down,ask:echo asked-while-down', STANDIN_SESSION_ID: agentSessionId } });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      assert.equal(await new Promise((resolve) => child.on('exit', resolve)), 0);
+      assert.match(out, /decision: none/, 'no decision: the agent asks in its terminal');
+      assert.ok(Date.now() - started < 20_000, `the agent was held ${Date.now() - started} ms`);
+      assert.equal((await sessionsOf(other.id)).length, 0, 'nothing reached the stack');
+      proxy.restore();
+      await until('the session arrives, completed, with what the agent did', async () => {
+        const s = (await sessionsOf(other.id)).find((r) => r.agent_session_id === agentSessionId);
+        return s?.state === 'completed' && (await eventsOf(s.id)).some((e) => JSON.stringify(e.event_data).includes('while-the-stack-is-down'));
+      }, 90_000);
+      const pid = Number(readFileSync(path.join(otherHome, '.config/session-stream/hooks/collector.pid'), 'utf8').trim() || 0);
+      if (pid) process.kill(pid, 'SIGTERM');
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('uninstall puts the settings back as they were (here: no file)', async () => {

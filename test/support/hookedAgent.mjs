@@ -6,9 +6,11 @@
 // every branch (approve, deny, no answer, stop) quick and certain.
 //
 // STANDIN_STEPS, comma-separated: `ask:CMD` (a PermissionRequest for Bash CMD, then the command if
-// allowed), `tool:CMD` (PreToolUse, the command, PostToolUse), `wait:FILE` (until FILE exists).
+// allowed), `tool:CMD` (PreToolUse, the command, PostToolUse), `wait:FILE` (until FILE exists),
+// `local:CMD` (the PermissionRequest hook runs while the user answers Yes in the terminal: once
+// $STANDIN_GATE exists the command runs, then PostToolUse; the hook's output is printed when it ends).
 // It prints one line per decision it got: `decision: allow|deny|none|stopped`.
-import { execSync, spawnSync } from 'node:child_process';
+import { execSync, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -66,6 +68,22 @@ for (const step of (process.env.STANDIN_STEPS ?? '').split(',').filter(Boolean))
   if (stopped(pre)) {
     console.log(`decision: stopped (${stopped(pre).stopReason})`);
     break;
+  }
+  if (kind === 'local') {
+    const [group] = settings.hooks?.PermissionRequest ?? [];
+    const hook = spawn('sh', ['-c', group.hooks[0].command], { stdio: ['pipe', 'pipe', 'ignore'] });
+    let printed = '';
+    hook.stdout.on('data', (d) => (printed += d));
+    const ended = new Promise((resolve) => hook.on('exit', resolve));
+    hook.stdin.end(JSON.stringify({ session_id: sessionId, transcript_path: transcript, cwd, hook_event_name: 'PermissionRequest', tool_name: 'Bash', tool_input: input }));
+    // Waiting without blocking: the hook's stdin is written by the event loop.
+    while (!existsSync(process.env.STANDIN_GATE)) await new Promise((resolve) => setTimeout(resolve, 50));
+    const r = spawnSync('sh', ['-c', arg], { encoding: 'utf8' });
+    line({ type: 'user', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: r.stdout, is_error: r.status !== 0 }] }, toolUseResult: { stdout: r.stdout, stderr: r.stderr, interrupted: false } });
+    hooks('PostToolUse', { tool_name: 'Bash', tool_input: input, tool_use_id: id, tool_response: { stdout: r.stdout } }, 'Bash');
+    await ended;
+    console.log(`hook ended: "${printed.trim()}"`);
+    continue;
   }
   if (kind === 'ask') {
     const outs = hooks('PermissionRequest', { tool_name: 'Bash', tool_input: input }, 'Bash');

@@ -6,6 +6,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'jsonc-parser';
+import { parse as parseToml } from 'smol-toml';
+import { codexTrustHash } from '../../src/bridges/agents/codex';
 import { AGENTS } from '../../src/bridges';
 import { HOOK_FILES } from '../../src/worker/hooks/hookScript';
 import { hookCommand, hookStatus, installHooks, isOurCommand, uninstallHooks } from '../../src/worker/hooks/install';
@@ -30,7 +32,7 @@ describe('hooks install and uninstall', () => {
     for (const s of states) assert.equal(s.problem, undefined, s.problem);
     const file = claudeSettings(p.home);
     const json = parse(readFileSync(file, 'utf8')) as { hooks: Record<string, Array<{ matcher?: string; hooks: Array<{ command: string; timeout: number }> }>> };
-    assert.deepEqual(Object.keys(json.hooks).sort(), ['PermissionRequest', 'PostToolUse', 'PreToolUse', 'SessionEnd', 'SessionStart', 'Stop', 'UserPromptSubmit']);
+    assert.deepEqual(Object.keys(json.hooks).sort(), ['PermissionRequest', 'PostToolUse', 'PostToolUseFailure', 'PreToolUse', 'SessionEnd', 'SessionStart', 'Stop', 'UserPromptSubmit']);
     assert.equal(json.hooks.PermissionRequest![0]!.hooks[0]!.command, hookCommand(p.dir, 'claude', 'PermissionRequest', true));
     assert.ok(json.hooks.PermissionRequest![0]!.hooks[0]!.timeout > 1, 'the agent waits longer for the hook than the hook waits for an answer');
     assert.ok(existsSync(path.join(p.dir, HOOK_FILES.script)));
@@ -54,7 +56,7 @@ describe('hooks install and uninstall', () => {
     const second = installHooks(p).find((s) => s.agent === 'claude')!;
     assert.equal(second.change, 'unchanged');
     assert.equal(readFileSync(file, 'utf8'), once, 'a second install changes nothing');
-    assert.deepEqual(hookStatus(p).find((s) => s.agent === 'claude')!.events.length, 7);
+    assert.deepEqual(hookStatus(p).find((s) => s.agent === 'claude')!.events.length, 8);
     uninstallHooks(p);
     assert.equal(readFileSync(file, 'utf8'), mine, 'byte for byte as it was');
   });
@@ -92,6 +94,43 @@ describe('hooks install and uninstall', () => {
     assert.ok(!existsSync(claudeSettings(p.home)));
     installHooks({ ...p, scope: 'project', agents: ['claude'] });
     assert.ok(existsSync(path.join(p.cwd, '.claude/settings.local.json')), 'a project gets the settings file that is not committed');
+  });
+
+  it('Codex CLI: hooks.json with only `hooks`, each of our hooks trusted in config.toml by the hash Codex computes; uninstall restores config.toml exactly', () => {
+    // The worked example, checked against Codex CLI 0.171's own `hooks/list`.
+    assert.equal(codexTrustHash('PreToolUse', { matcher: '*' }, { type: 'command', command: '/tmp/x/hook.sh codex PreToolUse', timeout: 30 }), 'sha256:bf0b5f410800d6f8b6f87d74fb77fab2ccdb74b6796275c0d5a9090ffb4d8fad');
+    const p = place();
+    const codexHome = path.join(p.home, '.codex');
+    mkdirSync(codexHome);
+    const config = path.join(codexHome, 'config.toml');
+    const mine = 'model = "gpt-5.5"  # mine\n\n[hooks.state."/elsewhere/hooks.json:stop:0:0"]\ntrusted_hash = "sha256:00"\n';
+    writeFileSync(config, mine);
+    const state = installHooks({ ...p, agents: ['codex'] })[0]!;
+    assert.equal(state.problem, undefined, state.problem);
+    const hooks = JSON.parse(readFileSync(path.join(codexHome, 'hooks.json'), 'utf8')) as { hooks: Record<string, Array<{ matcher?: string; hooks: Array<Record<string, unknown>> }>> };
+    assert.deepEqual(Object.keys(hooks), ['hooks'], 'Codex refuses a hooks.json with other keys at its top');
+    const toml = parseToml(readFileSync(config, 'utf8')) as { model: string; hooks: { state: Record<string, { trusted_hash: string }> } };
+    assert.equal(toml.model, 'gpt-5.5');
+    assert.equal(toml.hooks.state['/elsewhere/hooks.json:stop:0:0']!.trusted_hash, 'sha256:00', 'the user’s own records stay');
+    const real = path.join(codexHome, 'hooks.json');
+    for (const [event, groups] of Object.entries(hooks.hooks)) {
+      const snake = event.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+      assert.equal(toml.hooks.state[`${real}:${snake}:0:0`]?.trusted_hash, codexTrustHash(event, groups[0]!, groups[0]!.hooks[0]!), event);
+    }
+    assert.equal(hooks.hooks.SessionEnd![0]!.hooks[0]!.timeout, 3, 'Codex caps SessionEnd hooks at 3 s');
+    uninstallHooks({ ...p, agents: ['codex'] });
+    assert.equal(readFileSync(config, 'utf8'), mine);
+    assert.ok(!existsSync(path.join(codexHome, 'hooks.json')));
+  });
+
+  it('Gemini CLI: timeouts in milliseconds, our hooks named, GEMINI_CLI_HOME honoured', () => {
+    const p = place();
+    const at = path.join(p.home, 'gemini-home');
+    installHooks({ ...p, env: { GEMINI_CLI_HOME: at }, agents: ['gemini'] });
+    const json = parse(readFileSync(path.join(at, '.gemini/settings.json'), 'utf8')) as { hooks: Record<string, Array<{ hooks: Array<{ name: string; timeout: number }> }>> };
+    assert.equal(json.hooks.BeforeTool![0]!.hooks[0]!.timeout, 15_000);
+    assert.equal(json.hooks.BeforeTool![0]!.hooks[0]!.name, 'session-stream');
+    assert.equal(json.hooks.PermissionRequest, undefined, 'Gemini CLI has no hook that can allow a tool');
   });
 
   it('knows its own entries only', () => {
@@ -159,7 +198,7 @@ describe('the hook script', function () {
     const id = names.find((n) => !n.endsWith('-gave-up'))!;
     assert.ok(names.includes(`${id}-gave-up`), names.join());
     assert.ok(existsSync(path.join(p.dir, HOOK_FILES.answers, `${id}.claim`)), 'claimed by the hook');
-    assert.match(readFileSync(path.join(p.dir, HOOK_FILES.spool, `${id}-gave-up`), 'utf8'), new RegExp(`^v1 claude gave-up \\d+\\n\\{"id":"${id}"\\}`));
+    assert.match(readFileSync(path.join(p.dir, HOOK_FILES.spool, `${id}-gave-up`), 'utf8'), new RegExp(`^v1 claude gave-up \\d+\\n\\{"id":"${id}","waitedMs":300\\}`));
   });
 
   it('a request nobody takes (no collector answers) does not hold the agent past the answer time', async () => {

@@ -174,8 +174,9 @@ export class HookCollector {
     const s = await this.session(r, agentSessionId);
     if (!s) return;
     const ask = def.events.find((e) => e.name === r.event)?.ask === true;
-    if (ask) await this.request(s, r);
-    else if (r.event === def.endEvent) await this.end(s, `its ${r.event} hook`);
+    if (ask) return this.request(s, r);
+    if (s.pending.size > 0) await this.settled(s, r);
+    if (r.event === def.endEvent) await this.end(s, `its ${r.event} hook`);
   }
 
   /** The hooked session of a record: found, or made and followed. */
@@ -241,11 +242,35 @@ export class HookCollector {
 
   private async gaveUp(r: SpoolRecord): Promise<void> {
     const id = str(r.payload.id);
+    const ms = typeof r.payload.waitedMs === 'number' ? r.payload.waitedMs : this.config?.answerTimeoutMs;
     for (const s of this.sessions.values()) {
       if (!id || !s.pending.delete(id)) continue;
-      const seconds = Math.round((this.config?.answerTimeoutMs ?? 0) / 1000);
-      await this.waiting(s, `No answer from a viewer${seconds ? ` within ${seconds} s` : ''}: ${agentOf(s.agent).label} asks in its terminal`);
+      const within = ms === undefined ? '' : ` within ${ms < 10_000 ? Number((ms / 1000).toFixed(1)) : Math.round(ms / 1000)} s`;
+      await this.waiting(s, `No answer from a viewer${within}: ${agentOf(s.agent).label} asks in its terminal`);
     }
+  }
+
+  /**
+   * The agent went on while a request of its was still waiting here: it was answered in the
+   * terminal (the agent shows its own prompt while our hook waits). The tool's own event settles
+   * the request for that input; the turn's end settles them all. The hook still waiting is let go.
+   */
+  private async settled(s: Hooked, r: SpoolRecord): Promise<void> {
+    const by = agentOf(s.agent).hooks!.settledBy;
+    if (!by) return;
+    let ids: string[] = [];
+    if (by.turn.includes(r.event)) ids = [...s.pending.keys()];
+    else if (by.tool.includes(r.event)) {
+      const hash = await inputHash(reviewText(isObject(r.payload.tool_input) ? r.payload.tool_input : {}));
+      ids = [...s.pending].filter(([, p]) => p.hash === hash && p.request.tool === str(r.payload.tool_name)).map(([id]) => id);
+    }
+    if (ids.length === 0) return;
+    for (const id of ids) {
+      s.pending.delete(id);
+      // Claimed and answered with nothing: a viewer's answer now is refused, and the hook stops waiting.
+      if (await claim(path.join(this.answers, `${id}.claim`))) await writeAtomic(path.join(this.answers, id), '');
+    }
+    await this.waiting(s, `Answered in ${agentOf(s.agent).label}'s terminal`);
   }
 
   private waiting(s: Hooked, reason: string): Promise<void> {
@@ -281,7 +306,9 @@ export class HookCollector {
         else await this.o.manager.completeSession(s.sessionId, { iterations: 0, inputTokens: 0, outputTokens: 0, toolCalls: 0 }, `${agentOf(s.agent).label} ended (${why}).`);
       }
     }
-    await rm(path.join(this.stops, s.agentSessionId), { force: true });
+    for (const name of await readdir(this.stops).catch(() => [] as string[])) {
+      if (name === s.agentSessionId || name.startsWith(`${s.agentSessionId}.`)) await rm(path.join(this.stops, name), { force: true });
+    }
     this.o.log(`${agentOf(s.agent).label} ${s.agentSessionId}: ended (${why}).`);
   }
 
@@ -301,7 +328,9 @@ export class HookCollector {
         if (def.can.stop !== true || !def.stop) return { outcome: 'unsupported', reason: def.can.stop === true ? `${label} cannot be stopped from its hooks` : def.can.stop };
         const reason = `Stopped by ${by}`;
         s.stopReason = reason;
-        if (/^[A-Za-z0-9_-]+$/.test(s.agentSessionId)) await writeAtomic(path.join(this.stops, s.agentSessionId), JSON.stringify(def.stop(reason)));
+        if (/^[A-Za-z0-9_-]+$/.test(s.agentSessionId)) {
+          for (const [event, output] of Object.entries(def.stop(reason))) await writeAtomic(path.join(this.stops, event === '*' ? s.agentSessionId : `${s.agentSessionId}.${event}`), JSON.stringify(output));
+        }
         // A request it waits on now is denied with the stop.
         for (const id of [...s.pending.keys()]) await this.deliver(id, def.answer({ allow: false, message: reason, interrupt: true })).then((ok) => ok && s.pending.delete(id));
         if (s.pending.size === 0) await this.waiting(s, reason);

@@ -62,13 +62,15 @@ case $n in ''|*[!0-9]*) n="$(date +%s)000000000" ;; esac
 n="$n-$$"
 t="$D/${HOOK_FILES.spool}/.$n"
 { printf 'v1 %s %s %s\\n' "$1" "$2" "$PPID"; cat; } >"$t" 2>/dev/null || { rm -f "$t"; exit 0; }
-# Stop from a viewer: the collector wrote what to print for this session.
+# Stop from a viewer: the collector wrote what to print for this session (for this event, or any).
 for s in "$D"/${HOOK_FILES.stop}/*; do
   [ -e "$s" ] || break
   sid=$(sed -n 's/.*"session_id"[[:space:]]*:[[:space:]]*"\\([A-Za-z0-9_-]*\\)".*/\\1/p' "$t" 2>/dev/null | head -n 1)
-  if [ -n "$sid" ] && [ -f "$D/${HOOK_FILES.stop}/$sid" ]; then
+  f="$D/${HOOK_FILES.stop}/$sid.$2"
+  [ -f "$f" ] || f="$D/${HOOK_FILES.stop}/$sid"
+  if [ -n "$sid" ] && [ -f "$f" ]; then
     mv -f "$t" "$D/${HOOK_FILES.spool}/$n" 2>/dev/null || rm -f "$t"
-    cat "$D/${HOOK_FILES.stop}/$sid" 2>/dev/null
+    cat "$f" 2>/dev/null
     exit 0
   fi
   break
@@ -93,7 +95,7 @@ while [ "$i" -lt "$m" ]; do
 done
 if (set -C; : >"$a.claim") 2>/dev/null; then
   # Nobody answered: say so to the collector, decide nothing.
-  printf 'v1 %s gave-up %s\\n{"id":"%s"}\\n' "$1" "$PPID" "$n" >"$t" 2>/dev/null && mv -f "$t" "$D/${HOOK_FILES.spool}/$n-gave-up" 2>/dev/null
+  printf 'v1 %s gave-up %s\\n{"id":"%s","waitedMs":%s}\\n' "$1" "$PPID" "$n" "$W" >"$t" 2>/dev/null && mv -f "$t" "$D/${HOOK_FILES.spool}/$n-gave-up" 2>/dev/null
   rm -f "$a.seen"
   exit 0
 fi

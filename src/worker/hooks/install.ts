@@ -4,10 +4,11 @@
 // it was before the first install is kept beside it (`<file>.session-stream-backup`) and put back
 // byte for byte at uninstall when nothing else changed since. An entry is ours when its command
 // is our hook script's (…/hooks/hook.sh AGENT EVENT).
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { applyEdits, modify, parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { isDeepStrictEqual } from 'node:util';
+import { parse as parseToml } from 'smol-toml';
 import { agentOf, type AgentKind, type HookPlace, type HookScope } from '../../bridges';
 import { HOOK_FILES, hookScript, shellQuote, type HookScriptOptions } from './hookScript';
 
@@ -119,8 +120,10 @@ function addOurs(text: string, json: Json, agent: AgentKind, o: HookInstallOptio
   let out = text.trim() === '' ? '{}\n' : text;
   const hooks = isObject(json.hooks) ? json.hooks : {};
   for (const e of def.events) {
-    const timeout = e.ask ? Math.ceil(o.answerTimeoutMs / 1000) + 15 : 15;
-    const ours = { ...(e.matcher !== undefined ? { matcher: e.matcher } : {}), hooks: [{ type: 'command', command: hookCommand(o.dir, agent, e.name, e.ask), timeout }] };
+    // The agent waits longer for the hook than the hook waits for an answer.
+    const seconds = e.timeoutSeconds ?? (e.ask ? Math.ceil(o.answerTimeoutMs / 1000) + 15 : 15);
+    const timeout = def.timeoutUnit === 'ms' ? seconds * 1000 : seconds;
+    const ours = { ...(e.matcher !== undefined ? { matcher: e.matcher } : {}), hooks: [{ ...def.entry, type: 'command', command: hookCommand(o.dir, agent, e.name, e.ask), timeout }] };
     out = edit(out, ['hooks', e.name], [...withoutOurs(hooks[e.name]), ours]);
   }
   for (const s of def.settings ?? []) out = edit(out, [...s.path], s.value);
@@ -174,27 +177,101 @@ export function installHooks(o: HookInstallOptions): AgentHookState[] {
 }
 
 function installOne(agent: AgentKind, o: HookInstallOptions): AgentHookState {
-  const file = agentOf(agent).hooks?.configFile(o.scope, o);
-  if (!file) return { agent, events: [], change: 'none', problem: `${agentOf(agent).productName} has no ${o.scope} settings for hooks` };
+  const def = agentOf(agent).hooks;
+  const file = def?.configFile(o.scope, o);
+  if (!def || !file) return { agent, events: [], change: 'none', problem: `${agentOf(agent).productName} has no ${o.scope} settings for hooks; use --scope user` };
   try {
     const { text, json, existed } = readSettings(file);
-    const backup = `${file}${BACKUP_SUFFIX}`;
     const next = addOurs(text, json, agent, o);
-    if (next === text) return { agent, file, events: ourEvents(json), change: 'unchanged', backup: existsSync(backup) ? backup : undefined };
-    // The file as it was before we first touched it; "absent" is kept as an empty backup marker.
-    if (!existsSync(backup)) {
-      mkdirSync(path.dirname(file), { recursive: true });
-      if (existed) copyFileSync(file, backup);
-      else writeFileSync(backup, '');
-      chmodSync(backup, 0o600);
+    // Records the agent wants before it runs our hooks, checked before anything is written.
+    const trust = def.trust ? trustEdit(def.trust, o, file, parse(next) as Json) : undefined;
+    if (next === text && (!trust || trust.next === trust.text)) return { agent, file, events: ourEvents(json), change: 'unchanged', backup: existsSync(`${file}${BACKUP_SUFFIX}`) ? `${file}${BACKUP_SUFFIX}` : undefined };
+    keepBackup(file, existed);
+    if (trust) {
+      keepBackup(trust.file, trust.existed);
+      writeAtomic(trust.file, trust.next);
     }
     const had = ourEvents(json).length > 0;
     writeAtomic(file, next);
-    return { agent, file, events: ourEvents(parse(next) as Json), change: had ? 'updated' : 'added', backup };
+    return { agent, file, events: ourEvents(parse(next) as Json), change: had ? 'updated' : 'added', backup: `${file}${BACKUP_SUFFIX}` };
   } catch (error) {
     if (error instanceof HookFileError) return { agent, file, events: [], problem: error.message };
     throw error;
   }
+}
+
+/** The file as it was before we first touched it; "absent" is kept as an empty backup. */
+function keepBackup(file: string, existed: boolean): void {
+  const backup = `${file}${BACKUP_SUFFIX}`;
+  if (existsSync(backup)) return;
+  mkdirSync(path.dirname(file), { recursive: true });
+  if (existed) copyFileSync(file, backup);
+  else writeFileSync(backup, '');
+  chmodSync(backup, 0o600);
+}
+
+const TRUST_BEGIN = '# session-stream hooks: begin (written by `session-stream hooks install`; `session-stream hooks uninstall` takes it out)';
+const TRUST_END = '# session-stream hooks: end';
+
+const tomlKey = (k: string) => (/^[A-Za-z0-9_-]+$/.test(k) ? k : JSON.stringify(k));
+
+/** The TOML text without our block. */
+function withoutTrust(text: string): string {
+  const begin = text.indexOf(TRUST_BEGIN);
+  if (begin < 0) return text;
+  const end = text.indexOf(TRUST_END, begin);
+  const after = end < 0 ? text.length : end + TRUST_END.length + (text[end + TRUST_END.length] === '\n' ? 1 : 0);
+  return text.slice(0, begin).replace(/\n\n$/, '\n') + text.slice(after);
+}
+
+/** The trust file's text with our records (replacing ours), parsed to be sure the agent can read it. */
+function trustEdit(trust: NonNullable<NonNullable<ReturnType<typeof agentOf>['hooks']>['trust']>, place: HookPlace, hooksFile: string, json: Json): { file: string; text: string; next: string; existed: boolean } {
+  const file = trust.file(place);
+  const existed = existsSync(file);
+  const text = existed ? readFileSync(file, 'utf8') : '';
+  try {
+    parseToml(text);
+  } catch (error) {
+    throw new HookFileError(`${file} is not valid TOML (${(error as Error).message.split('\n')[0]}); fix it, then run this again. Nothing was changed.`);
+  }
+  // The agent names the hooks file by its real path.
+  mkdirSync(path.dirname(hooksFile), { recursive: true });
+  const real = path.join(realpathSync(path.dirname(hooksFile)), path.basename(hooksFile));
+  const records = trust.records(real, json, isOurCommand);
+  const bare = withoutTrust(text);
+  const block = [TRUST_BEGIN, ...records.map((r) => `[${r.table.map(tomlKey).join('.')}]\n${tomlKey(r.key)} = ${JSON.stringify(r.value)}`), TRUST_END].join('\n');
+  const next = records.length === 0 ? bare : `${bare}${bare && !bare.endsWith('\n') ? '\n' : ''}${bare ? '\n' : ''}${block}\n`;
+  try {
+    parseToml(next);
+  } catch (error) {
+    throw new HookFileError(`${file} could not take the records that let the agent run our hooks (${(error as Error).message.split('\n')[0]}); nothing was changed. Is [hooks.state] written in another form there?`);
+  }
+  return { file, text, next, existed };
+}
+
+/** Takes our records out of the trust file; back to its exact bytes when nothing else changed. */
+function untrust(trust: NonNullable<NonNullable<ReturnType<typeof agentOf>['hooks']>['trust']>, place: HookPlace): void {
+  const file = trust.file(place);
+  const backup = `${file}${BACKUP_SUFFIX}`;
+  if (!existsSync(file)) return;
+  const next = withoutTrust(readFileSync(file, 'utf8'));
+  if (existsSync(backup)) {
+    const before = readFileSync(backup, 'utf8');
+    const same = (() => {
+      try {
+        return isDeepStrictEqual(parseToml(next), parseToml(before));
+      } catch {
+        return false;
+      }
+    })();
+    if (same) {
+      if (before === '') rmSync(file);
+      else writeAtomic(file, before);
+      rmSync(backup);
+      return;
+    }
+  }
+  writeAtomic(file, next);
 }
 
 /** Takes our hooks out of each agent's settings (the file as it was, when nothing else changed). */
@@ -214,9 +291,11 @@ export function uninstallHooks(o: HookPlace & { scope: HookScope; agents: readon
 }
 
 function uninstallOne(agent: AgentKind, o: HookPlace & { scope: HookScope }): AgentHookState {
-  const file = agentOf(agent).hooks?.configFile(o.scope, o);
-  if (!file) return { agent, events: [], change: 'none' };
+  const def = agentOf(agent).hooks;
+  const file = def?.configFile(o.scope, o);
+  if (!def || !file) return { agent, events: [], change: 'none' };
   try {
+    if (def.trust) untrust(def.trust, o);
     const backup = `${file}${BACKUP_SUFFIX}`;
     const hasBackup = existsSync(backup);
     const beforeText = hasBackup ? readFileSync(backup, 'utf8') : undefined;
