@@ -16,6 +16,7 @@ import { createSession } from '../core/sessions';
 import type { SessionEventType } from '../shared/events';
 import { AgentSessionWriter, type WriterResult } from './agentBridge';
 import { agentEnvironment } from './agentEnvironment';
+import { RUN_MARK } from './hooks/hookScript';
 import { AgentProcess } from './agentProcess';
 import { AgentSteering, streamInputOf, userMessageLine } from './agentSteering';
 import { agentVersion } from './agentVersion';
@@ -127,7 +128,8 @@ export async function runAgent(o: RunOptions): Promise<number> {
 
   const startedAt = Date.now();
   const childEnv = agentEnvironment(o.env ?? process.env, o.passEnv ?? []);
-  const child = spawn(command[0]!, command.slice(1), { stdio: [streamInput ? 'pipe' : 'inherit', 'pipe', 'pipe'], env: childEnv.env });
+  // RUN_MARK tells our hooks (if the user installed them) that this run streams already: they stay out.
+  const child = spawn(command[0]!, command.slice(1), { stdio: [streamInput ? 'pipe' : 'inherit', 'pipe', 'pipe'], env: { ...childEnv.env, [RUN_MARK]: '1' } });
   let spawnError: Error | undefined;
   child.on('error', (error) => (spawnError = error));
   if (streamInput?.prompt) child.stdin!.write(userMessageLine(streamInput.prompt));

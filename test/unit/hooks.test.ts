@@ -216,6 +216,12 @@ describe('the hook script', function () {
     assert.equal(spool().length, 2, 'both events are handed over');
   });
 
+  it('stays out of an agent that `session-stream run` started (its session streams already)', async () => {
+    const r = await runHook(script, ['claude', 'PermissionRequest', 'ask'], event, { SESSION_STREAM_RUN: '1' });
+    assert.equal(r.out, '');
+    assert.deepEqual(spool(), []);
+  });
+
   it('never fails the agent: a missing spool folder, and it exits 0 printing nothing', async () => {
     const { rmSync } = await import('node:fs');
     rmSync(path.join(p.dir, HOOK_FILES.spool), { recursive: true });

@@ -23,6 +23,9 @@ export const HOOK_FILES = {
   state: 'transcripts.json',
 } as const;
 
+/** Set for an agent started by `session-stream run`, whose session streams already: the hook does nothing. */
+export const RUN_MARK = 'SESSION_STREAM_RUN';
+
 /** How long the script waits for the collector to take a permission request before it gives up (ms). */
 export const ACK_TIMEOUT_MS = 5000;
 
@@ -53,6 +56,7 @@ export function hookScript(o: HookScriptOptions): string {
 # spool folder for the collector; for a permission request (ask) it waits for a viewer's answer at
 # most SESSION_STREAM_HOOK_ANSWER_TIMEOUT_MS milliseconds, then prints it, or nothing (the agent
 # then asks in its terminal). It never fails the agent: on any trouble it exits 0, printing nothing.
+[ -z "\${${RUN_MARK}:-}" ] || exit 0
 D=${q(o.dir)}
 W=\${SESSION_STREAM_HOOK_ANSWER_TIMEOUT_MS:-${o.answerTimeoutMs}}
 case $W in ''|*[!0-9]*) W=${o.answerTimeoutMs} ;; esac
