@@ -11,6 +11,7 @@ import { plotLatency, type LatencySamples } from './support/plot';
 import { agentsBench } from './agentsBench';
 import { controlBench } from './controlBench';
 import { faultBench } from './faultBench';
+import { hooksBench } from './hooksBench';
 import { longBench } from './longBench';
 import { payloadBench } from './payloadBench';
 import { stackBench } from './stackBench';
@@ -29,6 +30,7 @@ const SUITES: Record<string, (options: BenchOptions) => Promise<SuiteReport>> = 
   worker: workerBench,
   stream: streamBench,
   agents: agentsBench,
+  hooks: hooksBench,
   control: controlBench,
   long: longBench,
   faults: faultBench,

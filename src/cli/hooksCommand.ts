@@ -31,7 +31,8 @@ changed since. status shows what is installed where and whether it works.
 The hook hands each event to a collector that runs in the background while agents run (started by
 the first hook, signed in with your saved login: run \`${PROGRAM} login\` first). A hook never holds
 a credential, and never holds the agent up: with no collector, no network or no answer, the agent
-goes on as without us, and asks for permission in its terminal.`,
+goes on as without us, and asks for permission in its terminal. (\`${PROGRAM} hooks collect\` is that
+collector; the hook starts it, you need not.)`,
   options: {
     agent: { type: 'string', choices: [...HOOKED, 'all'], default: 'all', help: 'which agent' },
     scope: { type: 'string', choices: ['user', 'project'], default: 'user', help: "your settings (every project), or this folder's only (Claude Code: .claude/settings.local.json)" },

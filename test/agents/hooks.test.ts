@@ -128,6 +128,7 @@ describe(`hooks: Claude Code ${agents().claude.version} in a terminal (interacti
       kill.push(() => tty.kill('SIGKILL'));
       let screen = '';
       tty.stdout.on('data', (d: Buffer) => (screen += d.toString()));
+      // eslint-disable-next-line no-control-regex -- terminal escapes are what is taken out
       const plain = () => screen.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, ' ').replace(/\s+/g, ' ').slice(-2000);
       const waitingOn = async (command: string) => {
         await until(`waiting on ${command}`, async () => {
