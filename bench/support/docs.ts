@@ -14,7 +14,7 @@ interface Results {
   suites: Record<string, { machine: Record<string, unknown>; options: { quick?: boolean }; figures: Figure[]; tables?: Array<{ title: string; rows: unknown[] }> }>;
 }
 
-const ORDER = ['stack', 'viewers', 'worker', 'stream', 'agents', 'control', 'long', 'timeline', 'payload', 'start', 'faults'];
+const ORDER = ['stack', 'viewers', 'worker', 'stream', 'agents', 'hooks', 'control', 'long', 'timeline', 'payload', 'start', 'faults'];
 
 function machineLine(m: Record<string, unknown>): string {
   return `${String(m.cpu)}, ${String(m.cores)} cores (1-min load ${String(m.loadavg1m ?? '?')} as the suite started), ${String(m.memoryGiB)} GiB, Node ${String(m.node)}, ${String(m.platform)}, commit \`${String(m.commit)}\`, ${String(m.at)}`;

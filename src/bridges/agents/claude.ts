@@ -46,6 +46,8 @@ export const claude = defineAgent({
   hooks: {
     configFile: (scope, p) => (scope === 'user' ? path.join(claudeDir(p), 'settings.json') : path.join(p.cwd, '.claude', 'settings.local.json')),
     sessionsDir: (p) => path.join(claudeDir(p), 'projects'),
+    // Every hook is waited for: Claude Code's background ("async") hooks did not get their input
+    // closed in 2.1.197 (ours waited on it until the agent exited, and the event was lost).
     events: [
       { name: 'SessionStart' },
       { name: 'UserPromptSubmit' },

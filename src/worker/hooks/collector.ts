@@ -90,6 +90,9 @@ export class HookCollector {
   private readonly watcher: TranscriptWatcher;
   private config: CollectorConfig | undefined;
   private lastActivity = Date.now();
+  /** After a failure the spool waits until then; the failure is logged once until it changes. */
+  private retryAt = 0;
+  private problem: string | undefined;
   private readonly spool: string;
   private readonly answers: string;
   private readonly stops: string;
@@ -119,16 +122,20 @@ export class HookCollector {
   /** One round: the spool, the transcripts, the agents still alive, the hooks still waiting. Returns false once it is time to exit. */
   async tick(now = Date.now()): Promise<boolean> {
     this.config = readCollectorConfig(this.o.dir);
-    const names = (await readdir(this.spool).catch(() => [] as string[])).filter((n) => SPOOL_NAME.test(n)).sort(bySpoolTime);
+    const names = now < this.retryAt ? [] : (await readdir(this.spool).catch(() => [] as string[])).filter((n) => SPOOL_NAME.test(n)).sort(bySpoolTime);
     for (const name of names) {
       this.lastActivity = now;
       try {
         const record = await this.read(name);
         if (record) await this.handle(record);
         await rm(path.join(this.spool, name), { force: true });
+        this.problem = undefined;
       } catch (error) {
-        // Kept for the next round (a dead stack, a refused write): nothing is lost.
-        this.o.log(`${name}: ${(error as Error).message}; kept to try again.`);
+        // Kept for the next round, a little later (a dead stack, a refused write): nothing is lost.
+        const message = (error as Error).message;
+        if (message !== this.problem) this.o.log(`${name}: ${message}; kept to try again.`);
+        this.problem = message;
+        this.retryAt = now + 2000;
         break;
       }
     }
@@ -221,6 +228,8 @@ export class HookCollector {
   }
 
   private async request(s: Hooked, r: SpoolRecord): Promise<void> {
+    // Taken: the hook waits its full answer time from now on (storing it may take a while under load).
+    await writeFile(path.join(this.answers, `${r.name}.seen`), '');
     const def = agentOf(s.agent).hooks!;
     const label = agentOf(s.agent).label;
     const tool = str(r.payload.tool_name) ?? 'a tool';
@@ -237,7 +246,6 @@ export class HookCollector {
     await this.o.manager.emitEvent(s.sessionId, 'thinking', note, { id: eventId });
     s.pending.set(r.name, { request: { ...request, eventId }, input, hash, reviewable, hookPid: r.hookPid });
     await this.waiting(s, `${label} asks: ${title}`);
-    await writeFile(path.join(this.answers, `${r.name}.seen`), '');
   }
 
   private async gaveUp(r: SpoolRecord): Promise<void> {
