@@ -184,7 +184,8 @@ async function collect(env: NodeJS.ProcessEnv): Promise<number> {
   let stopping: string | false = false;
   process.once('SIGTERM', () => (stopping = 'SIGTERM'));
   process.once('SIGINT', () => (stopping = 'SIGINT'));
-  process.once('SIGHUP', () => (stopping = 'SIGHUP'));
+  // It outlives the terminal of the agent that started it (agents other than Claude Code run hooks in their own process group).
+  process.on('SIGHUP', () => log('the terminal that started it closed; collecting on'));
   // Not signed in, or Supabase out of reach: stay (so hooks do not start another each time) and try
   // again now and then; the events wait in the spool.
   let user;
