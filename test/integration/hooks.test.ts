@@ -81,6 +81,15 @@ describe('hooks: sessions started without session-stream stream, and are answere
     const events = await eventsOf(s.id);
     assert.ok(events.some((e) => e.event_type === 'terminal' && JSON.stringify(e.event_data).includes('hello-from-the-agent')), JSON.stringify(events.map((e) => e.event_type)));
     assert.ok(events.some((e) => e.event_type === 'completion' && String(e.event_data.message ?? '').includes('All done.')));
+    // A late event of the ended session (its exit seen before its last hook) makes no second session:
+    // the next agent's session shows the collector got past it.
+    const late = spawn('sh', ['-c', `'${path.join(hooksDir(), 'hook.sh')}' claude Stop`], { env: { PATH: process.env.PATH } });
+    late.stdin.end(JSON.stringify({ session_id: a.agentSessionId, hook_event_name: 'Stop' }));
+    await new Promise((resolve) => late.once('exit', resolve));
+    const next = agent([]);
+    assert.equal(await next.exited, 0);
+    await until('the next session is there', async () => (await sessionFor(next.agentSessionId)) !== undefined, 60_000);
+    assert.equal((await sessionsOf(user.id)).filter((r) => r.agent_session_id === a.agentSessionId).length, 1);
     const status = await runCliToEnd(['hooks', 'status', '--agent', 'claude'], env);
     assert.match(status.stdout, /Claude Code: hooked in .*settings\.json/);
     assert.match(status.stdout, /Collector: running/);

@@ -87,6 +87,8 @@ interface SpoolRecord {
 
 export class HookCollector {
   private readonly sessions = new Map<string, Hooked>();
+  /** Agent sessions that ended while this collector ran. */
+  private readonly ended = new Set<string>();
   private readonly watcher: TranscriptWatcher;
   private config: CollectorConfig | undefined;
   private lastActivity = Date.now();
@@ -178,6 +180,11 @@ export class HookCollector {
     const agentSessionId = str(r.payload.session_id);
     if (!agentSessionId) return;
     const def = agentOf(r.agent).hooks!;
+    // A late event of a session that has ended here (its SessionEnd and its exit can come in either
+    // order) makes no new session; a new start (a resumed session) does.
+    const key = `${r.agent}:${agentSessionId}`;
+    if (this.ended.has(key) && r.event !== 'SessionStart') return;
+    this.ended.delete(key);
     const s = await this.session(r, agentSessionId);
     if (!s) return;
     const ask = def.events.find((e) => e.name === r.event)?.ask === true;
@@ -302,6 +309,7 @@ export class HookCollector {
 
   private async end(s: Hooked, why: string): Promise<void> {
     this.sessions.delete(`${s.agent}:${s.agentSessionId}`);
+    this.ended.add(`${s.agent}:${s.agentSessionId}`);
     void s.receiver?.dispose();
     for (const id of s.pending.keys()) await claim(path.join(this.answers, `${id}.claim`));
     s.pending.clear();
