@@ -22,7 +22,7 @@ import { ensureAgents, type AgentName } from '../scripts/agents';
 import { agentCommand } from '../test/agents/support';
 import { runCli, type CliProcess } from '../test/support/cli';
 import { ModelServer, type Turn } from '../test/support/modelServer';
-import type { BenchOptions } from './support/benchStack';
+import { benchUser, type BenchOptions } from './support/benchStack';
 import { SuiteReport } from './support/report';
 import { now, sleep, summarize } from './support/stats';
 
@@ -50,10 +50,7 @@ function probeLatencies(tail: CliProcess, into: number[]): void {
 export async function agentsBench(options: BenchOptions): Promise<SuiteReport> {
   const report = new SuiteReport('agents');
   const { env } = options.stack;
-  const email = `bench-agents-${randomUUID()}@example.test`;
-  const password = 'correct horse battery';
-  const signUp = await createSupabaseClient(env.API_URL, env.ANON_KEY).auth.signUp({ email, password });
-  if (signUp.error || !signUp.data.session) throw new Error(`sign-up failed: ${signUp.error?.message}`);
+  const { email, password, accessToken, userId } = await benchUser(options.stack, 'agents');
   const userEnv = { SUPABASE_URL: env.API_URL, SUPABASE_ANON_KEY: env.ANON_KEY, SESSION_STREAM_EMAIL: email, SESSION_STREAM_PASSWORD: password };
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-agents-'));
   try {
@@ -78,9 +75,9 @@ export async function agentsBench(options: BenchOptions): Promise<SuiteReport> {
     // (2) line → tail latency, and the baseline emit → tail.
     const count = options.quick ? 100 : 400;
     const rate = 20;
-    const user = createSupabaseClient(env.API_URL, env.ANON_KEY, { accessToken: () => Promise.resolve(signUp.data.session!.access_token) });
+    const user = createSupabaseClient(env.API_URL, env.ANON_KEY, { accessToken: () => Promise.resolve(accessToken) });
     const manager = new SessionLifecycleManager(user);
-    const base = (await manager.createSession(signUp.data.user!.id, 'bench: emit → tail', { source: 'other' })).id;
+    const base = (await manager.createSession(userId, 'bench: emit → tail', { source: 'other' })).id;
     const baseline: number[] = [];
     const tailBase = runCli(['tail', '--session', base, '--json'], userEnv);
     await tailBase.waitForLine(/"state":"joined"/, 30_000);

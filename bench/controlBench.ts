@@ -4,7 +4,6 @@
 // command insert → the agent got SIGINT (it writes the time it got it), and command insert → the
 // viewer has the session's `cancelled` state change. Baseline, same run and viewer: an event
 // emitted by the user → that viewer (one trip through Realtime, what any event costs).
-import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -14,7 +13,7 @@ import { SessionEventStream } from '../src/core/sessionEventStream';
 import { createSupabaseClient } from '../src/core/supabaseClient';
 import { SessionLifecycleManager } from '../src/worker/sessionLifecycleManager';
 import { runCli } from '../test/support/cli';
-import type { BenchOptions } from './support/benchStack';
+import { benchUser, type BenchOptions } from './support/benchStack';
 import { SuiteReport } from './support/report';
 import { sleep, summarize } from './support/stats';
 
@@ -33,11 +32,8 @@ async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 
 export async function controlBench(options: BenchOptions): Promise<SuiteReport> {
   const report = new SuiteReport('control');
   const { env } = options.stack;
-  const email = `bench-control-${randomUUID()}@example.test`;
-  const password = 'correct horse battery';
-  const signUp = await createSupabaseClient(env.API_URL, env.ANON_KEY).auth.signUp({ email, password });
-  if (signUp.error || !signUp.data.session) throw new Error(`sign-up failed: ${signUp.error?.message}`);
-  const token = signUp.data.session.access_token;
+  const { email, password, accessToken } = await benchUser(options.stack, 'control');
+  const token = accessToken;
   const user = createSupabaseClient(env.API_URL, env.ANON_KEY, { accessToken: () => Promise.resolve(token) });
   const userEnv = { SUPABASE_URL: env.API_URL, SUPABASE_ANON_KEY: env.ANON_KEY, SESSION_STREAM_EMAIL: email, SESSION_STREAM_PASSWORD: password };
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-control-'));

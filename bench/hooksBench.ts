@@ -11,12 +11,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureAgents } from '../scripts/agents';
-import { createSupabaseClient } from '../src/core/supabaseClient';
 import { hookCommand } from '../src/worker/hooks/install';
 import { agentCommand } from '../test/agents/support';
 import { runCliToEnd } from '../test/support/cli';
 import { ModelServer, type Turn } from '../test/support/modelServer';
-import type { BenchOptions } from './support/benchStack';
+import { benchUser, type BenchOptions } from './support/benchStack';
 import { SuiteReport } from './support/report';
 import { now, sleep, summarize } from './support/stats';
 
@@ -31,10 +30,7 @@ function callOnce(command: string, input: string): Promise<number> {
 export async function hooksBench(options: BenchOptions): Promise<SuiteReport> {
   const report = new SuiteReport('hooks');
   const { env } = options.stack;
-  const email = `bench-hooks-${randomUUID()}@example.test`;
-  const password = 'correct horse battery';
-  const signUp = await createSupabaseClient(env.API_URL, env.ANON_KEY).auth.signUp({ email, password });
-  if (signUp.error || !signUp.data.session) throw new Error(`sign-up failed: ${signUp.error?.message}`);
+  const { email, password } = await benchUser(options.stack, 'hooks');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-hooks-'));
   const collectorPid = (home: string) => {
     const file = path.join(home, '.config/session-stream/hooks/collector.pid');

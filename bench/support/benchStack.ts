@@ -1,8 +1,10 @@
 // The one local stack a bench run measures against, started as `npm run stack` starts it (its own
 // process, so its RSS and CPU are its own), on a free port, in a temporary data dir.
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createSupabaseClient } from '../../src/core/supabaseClient';
 import { runCli } from '../../test/support/cli';
 import { sleep } from './stats';
 
@@ -36,4 +38,13 @@ export async function startBenchStack(): Promise<BenchStack> {
 export interface BenchOptions {
   quick: boolean;
   stack: BenchStack;
+}
+
+/** A new user of the bench's stack (signed up): for suites that write as a user, as people do. */
+export async function benchUser(stack: BenchStack, suite: string): Promise<{ email: string; password: string; accessToken: string; userId: string }> {
+  const email = `bench-${suite}-${randomUUID()}@example.test`;
+  const password = 'correct horse battery';
+  const signUp = await createSupabaseClient(stack.env.API_URL, stack.env.ANON_KEY).auth.signUp({ email, password });
+  if (signUp.error || !signUp.data.session) throw new Error(`sign-up failed: ${signUp.error?.message}`);
+  return { email, password, accessToken: signUp.data.session.access_token, userId: signUp.data.user!.id };
 }

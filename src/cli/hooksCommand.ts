@@ -6,7 +6,8 @@ import { existsSync, openSync, closeSync, readFileSync, readdirSync, rmSync, sta
 import os from 'node:os';
 import path from 'node:path';
 import { AGENTS, agentOf, type AgentKind, type HookScope } from '../bridges';
-import { HookCollector, isAlive } from '../worker/hooks/collector';
+import { HookCollector } from '../worker/hooks/collector';
+import { isAlive } from '../worker/hooks/processes';
 import { HOOK_FILES } from '../worker/hooks/hookScript';
 import { hookStatus, installHooks, readCollectorConfig, uninstallHooks, type AgentHookState } from '../worker/hooks/install';
 import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';

@@ -13,8 +13,7 @@
 //   - ends the session when the agent's process exits (or its SessionEnd hook says so).
 // It exits by itself once no session is open and nothing came for a while. Spool files are removed
 // only once handled: whatever it could not store stays for the next collector.
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { v5 as uuidv5 } from 'uuid';
@@ -27,7 +26,8 @@ import { boundRequests, notFromAViewer, notWhatIsAsked } from '../agentSteering'
 import type { CommandReceiver, CommandResult } from '../commandReceiver';
 import type { SessionLifecycleManager } from '../sessionLifecycleManager';
 import { sessionSecret, TranscriptWatcher, type WatchFormat } from '../transcriptWatcher';
-import { HOOK_FILES } from './hookScript';
+import { claim, HOOK_FILES, writeAtomic } from './hookScript';
+import { agentProcess, isAlive } from './processes';
 import { readCollectorConfig, type CollectorConfig } from './install';
 
 type Json = Record<string, unknown>;
@@ -389,67 +389,8 @@ export class HookCollector {
   }
 }
 
-/** Creates `file` only if nobody did: whoever does decides the request. */
-async function claim(file: string): Promise<boolean> {
-  try {
-    await (await open(file, 'wx', 0o600)).close();
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  }
-}
-
-async function writeAtomic(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, text, { mode: 0o600 });
-  await rename(tmp, file);
-}
-
 function bySpoolTime(a: string, b: string): number {
   const ta = BigInt(SPOOL_NAME.exec(a)![1]!);
   const tb = BigInt(SPOOL_NAME.exec(b)![1]!);
   return ta < tb ? -1 : ta > tb ? 1 : a < b ? -1 : a > b ? 1 : 0;
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ash', 'busybox', 'env', 'timeout']);
-
-/**
- * The agent's process from the hook's parent: the first ancestor that is not a shell (agents run
- * hooks through `sh -c` or `bash -c`). Linux only (/proc); elsewhere the session ends with its
- * SessionEnd hook, or when idle.
- */
-export function agentProcess(ppid: number): number | undefined {
-  let pid = ppid;
-  for (let depth = 0; pid > 1 && depth < 4; depth++) {
-    const stat = procStat(pid);
-    if (!stat) return undefined;
-    if (!SHELLS.has(stat.comm)) return pid;
-    pid = stat.ppid;
-  }
-  return undefined;
-}
-
-function procStat(pid: number): { comm: string; ppid: number } | undefined {
-  const file = `/proc/${pid}/stat`;
-  if (!existsSync(file)) return undefined;
-  try {
-    const text = readFileSync(file, 'utf8');
-    // pid (comm) state ppid …; comm may hold spaces and parentheses.
-    const close = text.lastIndexOf(')');
-    const comm = text.slice(text.indexOf('(') + 1, close);
-    const ppid = Number(text.slice(close + 2).split(' ')[1]);
-    return { comm, ppid };
-  } catch {
-    return undefined;
-  }
 }

@@ -10,6 +10,7 @@
 // collector before it writes an answer, the script when it stops waiting. The script's id is its
 // time and process id, so the collector can tell when a hook that waited is gone (its agent took the
 // answer in the terminal, or killed it).
+import { open, rename, writeFile } from 'node:fs/promises';
 
 /** The layout of the hooks folder, shared by the script, the installer and the collector. */
 export const HOOK_FILES = {
@@ -28,6 +29,23 @@ export const RUN_MARK = 'SESSION_STREAM_RUN';
 
 /** How long the script waits for the collector to take a permission request before it gives up (ms). */
 export const ACK_TIMEOUT_MS = 5000;
+
+/** Creates `file` only if nobody did: whoever does decides the request (the collector's side of the claim). */
+export async function claim(file: string): Promise<boolean> {
+  try {
+    await (await open(file, 'wx', 0o600)).close();
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+export async function writeAtomic(file: string, text: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, text, { mode: 0o600 });
+  await rename(tmp, file);
+}
 
 /** A word for a single-quoted shell string. */
 export function shellQuote(value: string): string {
