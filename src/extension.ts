@@ -16,6 +16,8 @@ import { SessionControl } from './host/control';
 import { AgentRuns } from './host/runAgent';
 import { SessionFollower } from './host/follower';
 import { connectOnStart } from './host/startup';
+import { AgentsTree } from './host/agentsTree';
+import { refreshCollector } from './host/machineHooks';
 
 /** What activate() returns: the live pieces, for the extension-host tests (and other extensions). */
 export interface ExtensionApi {
@@ -28,6 +30,8 @@ export interface ExtensionApi {
   control: SessionControl;
   /** The agents run from this window (Run Agent…). */
   runs: AgentRuns;
+  /** The Agents on This Machine view (hooks). */
+  agents: AgentsTree;
 }
 
 /** Wires the pieces together; the logic lives in src/host and src/core. */
@@ -42,6 +46,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const control = new SessionControl(auth, sessions, streams, log, inputs);
   const runs = new AgentRuns();
   const tree = new SessionsTree(sessions);
+  const agents = new AgentsTree(log);
+  refreshCollector({ extensionUri: context.extensionUri, log });
   const panelDeps: PanelDeps = {
     extensionUri: context.extensionUri,
     streams,
@@ -71,9 +77,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     watcher,
     follower,
     tree,
+    agents,
     vscode.window.createTreeView('sessionStream.sessions', { treeDataProvider: tree, showCollapseAll: false }),
     control,
-    ...registerCommands({ context, log, auth, sessions, streams, watcher, panelDeps, control, runs }),
+    ...registerCommands({ context, log, auth, sessions, streams, watcher, panelDeps, control, runs, agents }),
     // Links to an event (Copy Link): vscode://agent-session-stream.agent-session-stream/event?session=…&seq=…
     vscode.window.registerUriHandler({
       handleUri: (uri) => {
@@ -121,7 +128,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     signInSettled();
   }
   log.info(`Agent Session Stream ${String(context.extension.packageJSON.version)} activated`);
-  return { auth, sessions, tree, watcher, streams, control, runs };
+  return { auth, sessions, tree, watcher, streams, control, runs, agents };
 }
 
 export function deactivate(): void {

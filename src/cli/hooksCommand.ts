@@ -2,20 +2,21 @@
 // Code, Codex CLI and Gemini CLI on this machine streamed without a wrapper, through the agents'
 // own hooks — and answerable from VS Code. install/uninstall edit the agents' settings
 // (src/worker/hooks/install.ts); collect is the resident collector the hook starts by itself.
-import { existsSync, openSync, closeSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { openSync, closeSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AGENTS, agentOf, type AgentKind, type HookScope } from '../bridges';
+import { agentOf, type AgentKind, type HookScope } from '../bridges';
 import { HookCollector } from '../worker/hooks/collector';
 import { isAlive } from '../worker/hooks/processes';
 import { HOOK_FILES } from '../worker/hooks/hookScript';
-import { hookStatus, installHooks, readCollectorConfig, uninstallHooks, type AgentHookState } from '../worker/hooks/install';
+import { installHooks, uninstallHooks, type AgentHookState } from '../worker/hooks/install';
+import { HOOKED_AGENTS, machineHookStatus, readCollectorPid } from '../worker/hooks/machine';
 import { SessionLifecycleManager } from '../worker/sessionLifecycleManager';
 import { UsageError } from './args';
 import { choiceOption, defineCommand, orList, PROGRAM, wholeOption, type CommandSpec } from './options';
 import { configDir, eventIdKey, readLogin, signedInUser, workerJournal } from './userAuth';
 
-const HOOKED = AGENTS.filter((a) => a.hooks).map((a) => a.kind);
+const HOOKED = HOOKED_AGENTS;
 export const DEFAULT_ANSWER_TIMEOUT_MS = 30_000;
 
 export const HOOKS = {
@@ -65,7 +66,7 @@ export const hooksCommand = defineCommand(HOOKS, async ({ values, positionals })
   const [action, ...rest] = positionals;
   if (rest.length > 0) throw new UsageError(`One action only, got ${positionals.join(' ')}.`);
   const agentChoice = choiceOption(HOOKS, 'agent', values.agent);
-  const agents: AgentKind[] = agentChoice === 'all' ? HOOKED : [agentChoice as AgentKind];
+  const agents: readonly AgentKind[] = agentChoice === 'all' ? HOOKED : [agentChoice as AgentKind];
   const scope = choiceOption(HOOKS, 'scope', values.scope) as HookScope;
   const env = process.env;
   const place = { home: home(env), env, cwd: process.cwd(), scope, agents, dir: hooksDir(env) };
@@ -112,39 +113,22 @@ function report(states: AgentHookState[], dir: string, what: 'install' | 'uninst
   return states.some((s) => s.problem) ? 1 : 0;
 }
 
-function status(place: Parameters<typeof hookStatus>[0] & { dir: string }): number {
-  const states = hookStatus(place);
+function status(place: Parameters<typeof machineHookStatus>[0]): number {
+  const found = machineHookStatus(place, `run \`${PROGRAM} hooks install\` again`);
   const tilde = (f: string) => f.replace(os.homedir(), '~');
-  const script = path.join(place.dir, HOOK_FILES.script);
-  const config = readCollectorConfig(place.dir);
-  for (const s of states) {
+  for (const s of found.agents) {
     const name = agentOf(s.agent).productName;
     if (s.problem) process.stdout.write(`${name}: ${s.problem}\n`);
-    else process.stdout.write(`${name}: ${s.events.length > 0 ? `hooked in ${tilde(s.file!)} (${s.events.join(', ')})` : `not hooked (${tilde(s.file ?? 'no settings file')})`}\n`);
+    else process.stdout.write(`${name}: ${s.events.length > 0 ? `hooked in ${tilde(s.file!)} (${s.events.join(', ')})` : `not hooked (${tilde(s.file ?? 'no settings file')})`}${s.bin ? '' : '; not installed here (not on PATH)'}\n`);
   }
-  const problems: string[] = [];
-  if (states.some((s) => s.events.length > 0)) {
-    if (!existsSync(script)) problems.push(`the hook script ${tilde(script)} is missing: run \`${PROGRAM} hooks install\` again`);
-    if (!config) problems.push(`the collector's settings (${tilde(path.join(place.dir, HOOK_FILES.config))}) are missing: run \`${PROGRAM} hooks install\` again`);
-  }
+  const problems = [...found.problems];
   const login = readLogin(place.env);
   if (!login) problems.push(`not signed in: run \`${PROGRAM} login\` (until then nothing is streamed)`);
-  const pid = readPid(place.dir);
-  const spooled = existsSync(path.join(place.dir, HOOK_FILES.spool)) ? readdirSync(path.join(place.dir, HOOK_FILES.spool)).filter((n) => !n.startsWith('.')).length : 0;
-  process.stdout.write(`Collector: ${pid && isAlive(pid) ? `running (pid ${pid})` : 'not running (the next hook starts it)'}${spooled ? `; ${spooled} event(s) waiting to be stored` : ''}${login ? `; signed in as ${login.email ?? 'you'} at ${login.url}` : ''}\n`);
-  const log = path.join(place.dir, HOOK_FILES.log);
-  if (existsSync(log)) {
-    const last = readFileSync(log, 'utf8').trimEnd().split('\n').slice(-3).filter(Boolean);
-    if (last.length) process.stdout.write(`Its log (${tilde(log)}) ends:\n${last.map((l) => `  ${l}`).join('\n')}\n`);
-  }
+  const c = found.collector;
+  process.stdout.write(`Collector: ${c.running ? `running (pid ${c.pid})` : 'not running (the next hook starts it)'}${c.spooled ? `; ${c.spooled} event(s) waiting to be stored` : ''}${login ? `; signed in as ${login.email ?? 'you'} at ${login.url}` : ''}\n`);
+  if (c.lastLog.length) process.stdout.write(`Its log (${tilde(c.logFile)}) ends:\n${c.lastLog.map((l) => `  ${l}`).join('\n')}\n`);
   for (const p of problems) process.stdout.write(`Problem: ${p}\n`);
   return problems.length > 0 ? 1 : 0;
-}
-
-function readPid(dir: string): number | undefined {
-  const file = path.join(dir, HOOK_FILES.pid);
-  const pid = existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : NaN;
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
 /** Takes the collector's place (its pid file), unless a live one holds it. */
@@ -162,7 +146,7 @@ function takePlace(dir: string): boolean {
       continue;
     }
     try {
-      const pid = readPid(dir);
+      const pid = readCollectorPid(dir);
       if (pid && pid !== process.pid && isAlive(pid)) return false;
       writeFileSync(file, `${process.pid}\n`, { mode: 0o600 });
       return true;
@@ -227,6 +211,6 @@ async function collect(env: NodeJS.ProcessEnv): Promise<number> {
 }
 
 function release(dir: string, code: number): number {
-  if (readPid(dir) === process.pid) rmSync(path.join(dir, HOOK_FILES.pid), { force: true });
+  if (readCollectorPid(dir) === process.pid) rmSync(path.join(dir, HOOK_FILES.pid), { force: true });
   return code;
 }

@@ -16,6 +16,8 @@ import { TimelinePanel, type PanelDeps } from './timelinePanel';
 import type { SessionWatcher } from './watcher';
 import { pickSession } from './sessionsTree';
 import { runAgentCommand, type AgentRuns, type RunAgentArgs } from './runAgent';
+import type { AgentsTree } from './agentsTree';
+import { stopStreamingThisMachine, streamThisMachine, type StreamMachineArgs } from './machineHooks';
 import { emitTestEvent, runDemoSession, setServiceRoleKey } from './workerCommands';
 import { notices, pickTexts } from './texts';
 
@@ -29,6 +31,7 @@ export interface CommandDeps {
   panelDeps: PanelDeps;
   control: SessionControl;
   runs: AgentRuns;
+  agents: AgentsTree;
 }
 
 type Handler = (...args: unknown[]) => Promise<unknown>;
@@ -113,6 +116,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     const session = arg === undefined && watcher.current ? watcher.current : await sessionArg(arg);
     if (session) await d.control.run(kind, session, { agentRequestId: typeof agentRequestId === 'string' ? agentRequestId : undefined, shownWhole: shownWhole === true });
   };
+  const machineDeps = { extensionUri: context.extensionUri, auth, log, changed: () => d.agents.refresh() };
   const handlers: Record<CommandId, Handler> = {
     'sessionStream.showLog': async () => log.show(),
     'sessionStream.signIn': () => signIn(auth, context.secrets),
@@ -191,6 +195,9 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
         typeof args === 'object' && args !== null ? (args as RunAgentArgs) : {},
       );
     },
+    'sessionStream.streamThisMachine': (args?: unknown) => streamThisMachine(machineDeps, typeof args === 'object' && args !== null ? (args as StreamMachineArgs) : {}),
+    'sessionStream.stopStreamingThisMachine': () => stopStreamingThisMachine(machineDeps),
+    'sessionStream.refreshAgents': async () => d.agents.refresh(),
     'sessionStream.openChanges': async (path?: unknown) => {
       const session = watcher.current;
       const folder = session && watcher.folderFor(session.id);

@@ -21,6 +21,8 @@ export interface Config {
   delivery: Delivery;
   /** The name others watching a session see for you; empty: the part of your email before `@`. */
   displayName: string;
+  /** How long a permission request of a hooked agent waits for an answer here before the agent asks in its terminal. */
+  hookAnswerTimeoutSeconds: number;
 }
 
 export const SECTION = 'sessionStream';
@@ -47,6 +49,7 @@ export function readConfig(): Config {
     followNewSessions: c.get<FollowMode>('followNewSessions', 'whenIdle'),
     delivery: c.get<Delivery>('delivery', 'broadcast') === 'postgres_changes' ? 'postgres_changes' : 'broadcast',
     displayName: c.get<string>('displayName', '').trim().slice(0, 60),
+    hookAnswerTimeoutSeconds: num('hooks.answerTimeoutSeconds', 30, 0, 3600),
   };
 }
 

@@ -15,7 +15,7 @@ import { SessionLifecycleManager } from '../../src/worker/sessionLifecycleManage
 import { envLines, startStack, type Stack } from '@agent-session-stream/local-supabase';
 import { runCli } from '../support/cli';
 import { FaultProxy } from '../support/faultProxy';
-import { launchBrowser, Workbench } from '../support/workbench';
+import { answerQuickInput, launchBrowser, runCommand as paletteCommand, timelineFrame, Workbench } from '../support/workbench';
 
 const ARTIFACTS = path.resolve(__dirname, '../../test-results/e2e');
 const TITLE = 'E2E: add a greeting module';
@@ -37,7 +37,7 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
   let followedId = '';
 
   const statusItem = (p: Page = page) => p.locator('.statusbar-item', { has: p.locator('.codicon-broadcast, .codicon-plug, .codicon-warning, .codicon-sync, .codicon-error, .codicon-bell-dot') }).filter({ hasText: /Session Stream|Select Session|E2E|Reconnecting|Connecting|Disconnected/ });
-  const timeline = (p: Page = page): FrameLocator => p.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  const timeline = (p: Page = page): FrameLocator => timelineFrame(p);
   const emit = async (type: Parameters<SessionLifecycleManager['emitEvent']>[1], data: Record<string, unknown>) => {
     const outcome = await worker.emitEvent(sessionId, type, data);
     assert.equal(outcome.status, 'stored');
@@ -45,25 +45,7 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
   };
   const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
 
-  async function runCommand(title: string, p: Page = page): Promise<void> {
-    const input = p.locator('.quick-input-widget input');
-    // A window that has just loaded may not take keys yet, and a webview that finishes loading can
-    // take the focus and close the palette: open it again until the command is typed.
-    for (let tries = 1; ; tries++) {
-      await p.bringToFront();
-      await p.keyboard.press('F1');
-      try {
-        await input.waitFor({ timeout: 10_000 });
-        await input.fill(`>${title}`, { timeout: 5_000 });
-        await p.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
-        break;
-      } catch (error) {
-        if (tries === 3) throw error;
-        await p.keyboard.press('Escape');
-      }
-    }
-    await input.press('Enter');
-  }
+  const runCommand = (title: string, p: Page = page) => paletteCommand(p, title);
 
   /**
    * Runs `command` and picks the test's session in the quick pick it opens. A quick pick closes when
@@ -86,12 +68,7 @@ describe('Agent Session Stream in the real workbench (code-server + Chromium)', 
     }
   }
 
-  async function answer(value: string): Promise<void> {
-    const input = page.locator('.quick-input-widget input');
-    await page.waitForFunction(() => document.activeElement?.closest('.quick-input-widget') && (document.activeElement as HTMLInputElement).value === '');
-    await input.fill(value);
-    await input.press('Enter');
-  }
+  const answer = (value: string) => answerQuickInput(page, value);
 
   const eventCount = async (header: Locator) => Number(/(\d+) events/.exec((await header.textContent()) ?? '')?.[1] ?? -1);
 

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // A real VS Code workbench for the extension and E2E tiers: code-server (VS Code 1.139, from npm)
 // with the built extension installed, started in its own process group on 127.0.0.1, and a real
 // Chromium (@sparticuz/chromium + playwright-core) to open it.
@@ -5,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync } from 'node:fs';
 import path from 'node:path';
 import chromium from '@sparticuz/chromium';
-import { chromium as playwright, type Browser, type Page } from 'playwright-core';
+import { chromium as playwright, type Browser, type FrameLocator, type Page } from 'playwright-core';
 import { freePort } from '@agent-session-stream/local-supabase';
 import { CODE_SERVER, codeServerArgs, ensureCodeServer, installExtension, NODE24_BIN, QUIET_SETTINGS, writeUserSettings } from '../../scripts/vscodeServer';
 
@@ -41,7 +42,7 @@ export class Workbench {
     writeUserSettings(user, { ...QUIET_SETTINGS, ...o.settings });
     const port = await freePort();
     const server = spawn(CODE_SERVER, codeServerArgs(port, user, extensions, o.workspace), {
-      env: { ...process.env, PATH: `${NODE24_BIN}${path.delimiter}${process.env.PATH}`, ...o.env },
+      env: { ...process.env, ...o.env, PATH: `${NODE24_BIN}${path.delimiter}${o.env.PATH ?? process.env.PATH}` },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // its own process group: code-server forks helpers that must stop with it
     });
@@ -81,4 +82,40 @@ export class Workbench {
 
 export async function launchBrowser(): Promise<Browser> {
   return playwright.launch({ executablePath: await chromium.executablePath(), args: chromium.args, headless: true });
+}
+
+/**
+ * Runs `title` from the command palette. A window that has just loaded may not take keys yet, and
+ * a webview that finishes loading can take the focus and close the palette: it is opened again
+ * until the command is typed.
+ */
+export async function runCommand(p: Page, title: string): Promise<void> {
+  const input = p.locator('.quick-input-widget input');
+  for (let tries = 1; ; tries++) {
+    await p.bringToFront();
+    await p.keyboard.press('F1');
+    try {
+      await input.waitFor({ timeout: 10_000 });
+      await input.fill(`>${title}`, { timeout: 5_000 });
+      await p.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
+      break;
+    } catch (error) {
+      if (tries === 3) throw error;
+      await p.keyboard.press('Escape');
+    }
+  }
+  await input.press('Enter');
+}
+
+/** Types `value` into the quick input that has just opened (empty and focused) and accepts it. */
+export async function answerQuickInput(p: Page, value: string): Promise<void> {
+  const input = p.locator('.quick-input-widget input');
+  await p.waitForFunction(() => document.activeElement?.closest('.quick-input-widget') && (document.activeElement as HTMLInputElement).value === '');
+  await input.fill(value);
+  await input.press('Enter');
+}
+
+/** The timeline webview's document (the first ready webview of the page). */
+export function timelineFrame(p: Page): FrameLocator {
+  return p.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 }

@@ -2,7 +2,7 @@
 // an agent runs it): what it hands over, how it waits for an answer and how it gives up.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'jsonc-parser';
@@ -10,7 +10,9 @@ import { parse as parseToml } from 'smol-toml';
 import { codexTrustHash } from '../../src/bridges/agents/codex';
 import { AGENTS } from '../../src/bridges';
 import { HOOK_FILES } from '../../src/worker/hooks/hookScript';
+import { collectorCopyPath, placeCollectorCopy } from '../../src/worker/hooks/collectorCopy';
 import { hookCommand, hookStatus, installHooks, isOurCommand, uninstallHooks } from '../../src/worker/hooks/install';
+import { machineHookStatus } from '../../src/worker/hooks/machine';
 import { until } from '../support/wait';
 
 const HOOKED = AGENTS.filter((a) => a.hooks).map((a) => a.kind);
@@ -150,6 +152,36 @@ function runHook(script: string, args: string[], input: string, env: Record<stri
   child.stdin.end(input);
   return new Promise((resolve) => child.on('exit', (code) => resolve({ out, code, ms: Date.now() - started, pid: child.pid! })));
 }
+
+describe('the collector a hook starts', () => {
+  it('is a copy that outlives what installed it: placed once, replaced only by other bytes, and status says when its command is gone', () => {
+    const p = place();
+    const bundled = path.join(p.home, 'extension-1.0.0', 'cli.js');
+    mkdirSync(path.dirname(bundled), { recursive: true });
+    writeFileSync(bundled, 'console.log("v1")\n');
+    const first = placeCollectorCopy(p.dir, bundled);
+    assert.deepEqual(first, { file: collectorCopyPath(p.dir), changed: true });
+    assert.equal(placeCollectorCopy(p.dir, bundled).changed, false, 'the same bytes are not written again');
+    writeFileSync(bundled, 'console.log("v2")\n');
+    assert.equal(placeCollectorCopy(p.dir, bundled).changed, true);
+    assert.equal(readFileSync(first.file, 'utf8'), 'console.log("v2")\n');
+    assert.throws(() => placeCollectorCopy(p.dir, path.join(p.home, 'gone.js')), /missing .*reinstall the extension/);
+
+    const node = path.join(p.home, 'runtime', 'node');
+    mkdirSync(path.dirname(node), { recursive: true });
+    writeFileSync(node, '');
+    installHooks({ ...p, agents: ['claude'], collector: [node, first.file, 'hooks', 'collect'] });
+    const ok = machineHookStatus({ ...p, agents: ['claude'] }, 'install again');
+    assert.deepEqual(ok.problems, []);
+    assert.deepEqual(ok.agents.map((a) => [a.agent, a.events.length > 0]), [['claude', true]]);
+    assert.equal(ok.collector.running, false);
+    // The runtime the hook starts the collector with moved away (an update of VS Code, a new Node):
+    rmSync(node);
+    const gone = machineHookStatus({ ...p, agents: ['claude'] }, 'install again');
+    assert.equal(gone.problems.length, 1);
+    assert.match(gone.problems[0]!, /the collector cannot start: ~\/runtime\/node is gone .*install again/);
+  });
+});
 
 describe('the hook script', function () {
   this.timeout(30_000);

@@ -19,6 +19,8 @@ export interface CollectorConfig {
   version: 1;
   answerTimeoutMs: number;
   agents: Partial<Record<AgentKind, { sessionsDir: string; files: string[] }>>;
+  /** The command the hook starts the collector with (absolute paths), so status can tell it still exists. */
+  collector?: readonly string[];
 }
 
 export interface HookInstallOptions extends HookPlace {
@@ -166,6 +168,7 @@ export function installHooks(o: HookInstallOptions): AgentHookState[] {
   // The collector's view of what is hooked (every scope installed so far keeps its files listed).
   const config = readCollectorConfig(o.dir) ?? { version: 1, answerTimeoutMs: o.answerTimeoutMs, agents: {} };
   config.answerTimeoutMs = o.answerTimeoutMs;
+  config.collector = o.collector;
   for (const s of states) {
     if (!s.file || s.problem) continue;
     const files = new Set(config.agents[s.agent]?.files ?? []);
