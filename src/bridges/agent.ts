@@ -81,8 +81,14 @@ export interface HookDefinition {
   entry?: Record<string, unknown>;
   /** The event that says the session is over (else it ends with the agent's process). */
   endEvent?: string;
-  /** Events after which a request still waiting was settled in the terminal (with the tool's input, matched by it; without, all). */
-  settledBy?: { tool: readonly string[]; turn: readonly string[] };
+  /**
+   * Where the agent shows its own prompt while our hook waits, the events after which a request
+   * still waiting was answered there (the turn's end: all of them). The call's result in the
+   * transcript settles the request about that one call.
+   */
+  settledBy?: { turn: readonly string[] };
+  /** The event announcing a tool call with its id (`tool_use_id`), which a permission request about it follows. */
+  callEvent?: string;
   /** Settings besides the hooks that the agent needs to run them, merged at install, taken back at uninstall. */
   settings?: ReadonlyArray<{ path: readonly string[]; value: unknown }>;
   /** Records the agent wants before it runs our hooks (Codex CLI's trusted hashes). */

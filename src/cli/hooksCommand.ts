@@ -162,6 +162,12 @@ const log = (line: string) => process.stdout.write(`${new Date().toISOString()} 
 async function collect(env: NodeJS.ProcessEnv): Promise<number> {
   const dir = hooksDir(env);
   if (!takePlace(dir)) return 0;
+  // Background work: on a busy machine the agents it watches get the processor first.
+  try {
+    os.setPriority(process.pid, 10);
+  } catch {
+    // not allowed here: it runs at the usual priority
+  }
   // The log is appended to by every start; keep it small.
   const logFile = path.join(dir, HOOK_FILES.log);
   if ((statSync(logFile, { throwIfNoEntry: false })?.size ?? 0) > 1024 * 1024) truncateSync(logFile, 0);

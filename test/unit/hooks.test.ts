@@ -2,14 +2,15 @@
 // an agent runs it): what it hands over, how it waits for an answer and how it gives up.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'jsonc-parser';
 import { parse as parseToml } from 'smol-toml';
 import { codexTrustHash } from '../../src/bridges/agents/codex';
 import { AGENTS } from '../../src/bridges';
-import { HOOK_FILES } from '../../src/worker/hooks/hookScript';
+import { HOOK_FILES, SPOOL_END } from '../../src/worker/hooks/hookScript';
+import { readSpoolRecord, spoolNames } from '../../src/worker/hooks/spool';
 import { collectorCopyPath, placeCollectorCopy } from '../../src/worker/hooks/collectorCopy';
 import { hookCommand, hookStatus, installHooks, isOurCommand, uninstallHooks } from '../../src/worker/hooks/install';
 import { machineHookStatus } from '../../src/worker/hooks/machine';
@@ -34,7 +35,7 @@ describe('hooks install and uninstall', () => {
     for (const s of states) assert.equal(s.problem, undefined, s.problem);
     const file = claudeSettings(p.home);
     const json = parse(readFileSync(file, 'utf8')) as { hooks: Record<string, Array<{ matcher?: string; hooks: Array<{ command: string; timeout: number }> }>> };
-    assert.deepEqual(Object.keys(json.hooks).sort(), ['PermissionRequest', 'PostToolUse', 'PostToolUseFailure', 'PreToolUse', 'SessionEnd', 'SessionStart', 'Stop', 'UserPromptSubmit']);
+    assert.deepEqual(Object.keys(json.hooks).sort(), ['PermissionRequest', 'PreToolUse', 'SessionEnd', 'SessionStart', 'Stop', 'UserPromptSubmit']);
     assert.equal(json.hooks.PermissionRequest![0]!.hooks[0]!.command, hookCommand(p.dir, 'claude', 'PermissionRequest', true));
     assert.ok(json.hooks.PermissionRequest![0]!.hooks[0]!.timeout > 1, 'the agent waits longer for the hook than the hook waits for an answer');
     assert.ok(existsSync(path.join(p.dir, HOOK_FILES.script)));
@@ -58,7 +59,7 @@ describe('hooks install and uninstall', () => {
     const second = installHooks(p).find((s) => s.agent === 'claude')!;
     assert.equal(second.change, 'unchanged');
     assert.equal(readFileSync(file, 'utf8'), once, 'a second install changes nothing');
-    assert.deepEqual(hookStatus(p).find((s) => s.agent === 'claude')!.events.length, 8);
+    assert.deepEqual(hookStatus(p).find((s) => s.agent === 'claude')!.events.length, 6);
     uninstallHooks(p);
     assert.equal(readFileSync(file, 'utf8'), mine, 'byte for byte as it was');
   });
@@ -135,6 +136,19 @@ describe('hooks install and uninstall', () => {
     assert.equal(json.hooks.PermissionRequest, undefined, 'Gemini CLI has no hook that can allow a tool');
   });
 
+  it('installed again, takes out ours for events no longer hooked (an earlier version’s), and nobody else’s', () => {
+    const p = place();
+    const file = claudeSettings(p.home);
+    mkdirSync(path.dirname(file), { recursive: true });
+    const theirs = { matcher: 'Bash', hooks: [{ type: 'command', command: 'my-linter' }] };
+    writeFileSync(file, JSON.stringify({ hooks: { PostToolUse: [theirs, { matcher: '*', hooks: [{ type: 'command', command: hookCommand(p.dir, 'claude', 'PostToolUse'), timeout: 15 }] }], PostToolUseFailure: [{ matcher: '*', hooks: [{ type: 'command', command: hookCommand(p.dir, 'claude', 'PostToolUseFailure'), timeout: 15 }] }] } }, null, 2));
+    installHooks({ ...p, agents: ['claude'] });
+    const json = parse(readFileSync(file, 'utf8')) as { hooks: Record<string, unknown> };
+    assert.deepEqual(json.hooks.PostToolUse, [theirs]);
+    assert.equal(json.hooks.PostToolUseFailure, undefined);
+    assert.ok(json.hooks.PreToolUse);
+  });
+
   it('knows its own entries only', () => {
     assert.ok(isOurCommand(hookCommand('/home/u/.config/session-stream/hooks', 'claude', 'Stop')));
     assert.ok(isOurCommand(hookCommand('/tmp/x y/hooks', 'gemini', 'BeforeTool', true)));
@@ -183,6 +197,38 @@ describe('the collector a hook starts', () => {
   });
 });
 
+describe('the spool', () => {
+  const dir = () => mkdtempSync(path.join(os.tmpdir(), 'spool-'));
+  const record = (json: string) => `v1 claude PreToolUse 42\n${json}`;
+
+  it('a record is taken once whole (its end mark); while its hook still writes it, it waits; a hook killed mid-write leaves what parses', async () => {
+    const d = dir();
+    writeFileSync(path.join(d, 'p100-0'), `${record('{"session_id":"s1"}')}${SPOOL_END}`);
+    writeFileSync(path.join(d, 'p101-0'), record('{"session_id":"s2"'));
+    writeFileSync(path.join(d, 'p102-0'), record('{"session_id":"s3"}'));
+    writeFileSync(path.join(d, 'p103-0'), 'v2 who knows');
+    const alive = (pid: number) => pid === 101;
+    const whole = await readSpoolRecord(d, 'p100-0', alive);
+    assert.equal(whole.kind, 'record');
+    assert.deepEqual(whole.kind === 'record' && { ...whole.record }, { name: 'p100-0', agent: 'claude', event: 'PreToolUse', ppid: 42, hookPid: 100, payload: { session_id: 's1' } });
+    assert.deepEqual(await readSpoolRecord(d, 'p101-0', alive), { kind: 'partial' });
+    assert.equal((await readSpoolRecord(d, 'p101-0', () => false)).kind, 'unreadable', 'cut JSON from a dead hook');
+    assert.equal((await readSpoolRecord(d, 'p102-0', alive)).kind, 'record', 'whole JSON from a dead hook, mark or not');
+    assert.equal((await readSpoolRecord(d, 'p103-0', alive)).kind, 'unreadable');
+  });
+
+  it('in the order the records were written, whatever their names', async () => {
+    const d = dir();
+    const names = ['p9-0', 'p10-0', '1700000000000000000-7', 'p3-0-gave-up'];
+    names.forEach((n, i) => {
+      writeFileSync(path.join(d, n), '');
+      utimesSync(path.join(d, n), 1000 + i, 1000 + i);
+    });
+    writeFileSync(path.join(d, '.p5-0'), '');
+    assert.deepEqual(await spoolNames(d), names);
+  });
+});
+
 describe('the hook script', function () {
   this.timeout(30_000);
   let p: ReturnType<typeof place>;
@@ -203,7 +249,7 @@ describe('the hook script', function () {
     assert.equal(r.code, 0);
     assert.equal(r.out, '');
     const [name] = spool();
-    assert.match(name!, /^\d+-\d+$/);
+    assert.match(name!, /^p\d+-0$/);
     const [head, body] = readFileSync(path.join(p.dir, HOOK_FILES.spool, name!), 'utf8').split('\n');
     assert.match(head!, /^v1 claude PreToolUse \d+$/);
     assert.equal(body, event);

@@ -53,15 +53,16 @@ export const claude = defineAgent({
       { name: 'UserPromptSubmit' },
       { name: 'PreToolUse', matcher: '*' },
       { name: 'PermissionRequest', matcher: '*', ask: true },
-      { name: 'PostToolUse', matcher: '*' },
-      { name: 'PostToolUseFailure', matcher: '*' },
       { name: 'Stop' },
       { name: 'SessionEnd' },
     ],
     timeoutUnit: 's',
     endEvent: 'SessionEnd',
-    // The terminal's own dialog is shown while our hook waits: an answer there shows as the tool's result, or the turn's end.
-    settledBy: { tool: ['PostToolUse', 'PostToolUseFailure'], turn: ['Stop', 'UserPromptSubmit', 'SessionEnd'] },
+    // The terminal's own dialog is shown while our hook waits: an answer there shows as the call's
+    // result in the transcript, the next call announced, or the turn's end. (No PostToolUse hook:
+    // the transcript has every result, and each hook call costs the agent a few milliseconds.)
+    settledBy: { turn: ['Stop', 'UserPromptSubmit', 'SessionEnd'] },
+    callEvent: 'PreToolUse',
     answer: (a) => ({ hookSpecificOutput: { hookEventName: 'PermissionRequest', decision: a.allow ? { behavior: 'allow' } : { behavior: 'deny', message: a.message ?? 'Denied.', ...(a.interrupt ? { interrupt: true } : {}) } } }),
     stop: (reason) => ({ '*': { continue: false, stopReason: reason } }),
     requestTitle: (tool, input, cwd) => claudeRequestTitle(tool, input, cwd),

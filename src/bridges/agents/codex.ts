@@ -52,14 +52,14 @@ export const codex = defineAgent({
       { name: 'UserPromptSubmit' },
       { name: 'PreToolUse', matcher: '*' },
       { name: 'PermissionRequest', matcher: '*', ask: true },
-      { name: 'PostToolUse', matcher: '*' },
       { name: 'Stop' },
       // Codex caps a SessionEnd hook at 3 s.
       { name: 'SessionEnd', timeoutSeconds: 3 },
     ],
     timeoutUnit: 's',
     endEvent: 'SessionEnd',
-    settledBy: { tool: ['PostToolUse'], turn: ['Stop', 'UserPromptSubmit', 'SessionEnd'] },
+    settledBy: { turn: ['Stop', 'UserPromptSubmit', 'SessionEnd'] },
+    callEvent: 'PreToolUse',
     trust: {
       file: (p) => path.join(codexHome(p), 'config.toml'),
       records: (hooksFile, json, ours) => {

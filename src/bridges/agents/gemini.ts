@@ -50,7 +50,7 @@ export const gemini = defineAgent({
   hooks: {
     configFile: (scope, p) => (scope === 'user' ? path.join(geminiDir(p), 'settings.json') : path.join(p.cwd, '.gemini', 'settings.json')),
     sessionsDir: (p) => path.join(geminiDir(p), 'tmp'),
-    events: [{ name: 'SessionStart' }, { name: 'BeforeAgent' }, { name: 'BeforeTool', matcher: '.*' }, { name: 'AfterTool', matcher: '.*' }, { name: 'AfterAgent' }, { name: 'SessionEnd' }],
+    events: [{ name: 'SessionStart' }, { name: 'BeforeAgent' }, { name: 'BeforeTool', matcher: '.*' }, { name: 'AfterAgent' }, { name: 'SessionEnd' }],
     timeoutUnit: 'ms',
     entry: { name: 'session-stream' },
     endEvent: 'SessionEnd',

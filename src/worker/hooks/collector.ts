@@ -13,11 +13,11 @@
 //   - ends the session when the agent's process exits (or its SessionEnd hook says so).
 // It exits by itself once no session is open and nothing came for a while. Spool files are removed
 // only once handled: whatever it could not store stays for the next collector.
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { v5 as uuidv5 } from 'uuid';
-import { agentOf, isAgentKind, type AgentKind } from '../../bridges';
+import { agentOf, type AgentKind } from '../../bridges';
 import { createSession, findAgentSession, sessionState } from '../../core/sessions';
 import { byteLength, inputHash, reviewText } from '../../shared/approval';
 import { MAX_DETAIL_CHARS, type AgentRequest, type SessionCommand } from '../../shared/commands';
@@ -26,6 +26,7 @@ import { boundRequests, notFromAViewer, notWhatIsAsked } from '../agentSteering'
 import type { CommandReceiver, CommandResult } from '../commandReceiver';
 import type { SessionLifecycleManager } from '../sessionLifecycleManager';
 import { sessionSecret, TranscriptWatcher, type WatchFormat } from '../transcriptWatcher';
+import { readSpoolRecord, spoolNames, type SpoolRecord } from './spool';
 import { claim, HOOK_FILES, writeAtomic } from './hookScript';
 import { agentProcess, isAlive } from './processes';
 import { readCollectorConfig, type CollectorConfig } from './install';
@@ -35,8 +36,6 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 const FINAL = new Set(['completed', 'failed', 'cancelled']);
 /** A spool file's name: the hook's time in ns and its process id (then `-gave-up` for its give-up). */
-const SPOOL_NAME = /^(\d+)-(\d+)(-gave-up)?$/;
-
 export interface CollectorOptions {
   /** The hooks folder. */
   dir: string;
@@ -61,6 +60,8 @@ interface Pending {
   reviewable: boolean;
   /** The hook process waiting for the answer. */
   hookPid: number;
+  /** The agent's id of the tool call asked about (its PreToolUse just before), when it gives one. */
+  toolUseId?: string;
 }
 
 interface Hooked {
@@ -74,15 +75,8 @@ interface Hooked {
   pending: Map<string, Pending>;
   receiver?: CommandReceiver;
   stopReason?: string;
-}
-
-interface SpoolRecord {
-  name: string;
-  agent: AgentKind;
-  event: string;
-  ppid: number;
-  hookPid: number;
-  payload: Json;
+  /** The last tool call announced (PreToolUse): a permission request that follows is about it. */
+  lastCall?: { id: string; tool: string; input: Json };
 }
 
 export class HookCollector {
@@ -91,6 +85,8 @@ export class HookCollector {
   private readonly ended = new Set<string>();
   private readonly watcher: TranscriptWatcher;
   private config: CollectorConfig | undefined;
+  /** Tool results read from transcripts this round: each settles the request asked about that call. */
+  private readonly results: Array<{ file: string; toolCallId: string }> = [];
   private lastActivity = Date.now();
   /** After a failure the spool waits until then; the failure is logged once until it changes. */
   private retryAt = 0;
@@ -113,6 +109,9 @@ export class HookCollector {
       // Sessions end with their agent's process; this only closes one whose end was never seen.
       idleMs: 6 * 60 * 60_000,
       log: o.log,
+      onEvent: (file, type, data) => {
+        if (typeof data.toolCallId === 'string' && isToolResult(type, data)) this.results.push({ file, toolCallId: data.toolCallId });
+      },
     });
   }
 
@@ -124,12 +123,14 @@ export class HookCollector {
   /** One round: the spool, the transcripts, the agents still alive, the hooks still waiting. Returns false once it is time to exit. */
   async tick(now = Date.now()): Promise<boolean> {
     this.config = readCollectorConfig(this.o.dir);
-    const names = now < this.retryAt ? [] : (await readdir(this.spool).catch(() => [] as string[])).filter((n) => SPOOL_NAME.test(n)).sort(bySpoolTime);
+    const names = now < this.retryAt ? [] : await spoolNames(this.spool);
     for (const name of names) {
       this.lastActivity = now;
       try {
-        const record = await this.read(name);
-        if (record) await this.handle(record);
+        const read = await readSpoolRecord(this.spool, name, this.o.alive ?? isAlive);
+        if (read.kind === 'partial') continue; // its hook is still writing it
+        if (read.kind === 'unreadable') this.o.log(`${name}: ${read.why}; skipped.`);
+        else await this.handle(read.record);
         await rm(path.join(this.spool, name), { force: true });
         this.problem = undefined;
       } catch (error) {
@@ -142,6 +143,10 @@ export class HookCollector {
       }
     }
     await this.watcher.tick(now);
+    for (const { file, toolCallId } of this.results.splice(0)) {
+      const s = [...this.sessions.values()].find((h) => h.transcript === file && h.pending.size > 0);
+      if (s) await this.settle(s, [...s.pending].filter(([, p]) => p.toolUseId === toolCallId).map(([id]) => id));
+    }
     for (const s of this.sessions.values()) await this.checkAlive(s);
     if (this.sessions.size > 0) this.lastActivity = now;
     return now - this.lastActivity < this.o.idleExitMs;
@@ -155,24 +160,6 @@ export class HookCollector {
 
   get open(): number {
     return this.sessions.size;
-  }
-
-  private async read(name: string): Promise<SpoolRecord | undefined> {
-    const text = await readFile(path.join(this.spool, name), 'utf8');
-    const nl = text.indexOf('\n');
-    const [version, agent, event, ppid] = (nl < 0 ? text : text.slice(0, nl)).split(' ');
-    let payload: unknown;
-    try {
-      payload = JSON.parse(text.slice(nl + 1));
-    } catch {
-      payload = undefined;
-    }
-    if (version !== 'v1' || !agent || !isAgentKind(agent) || !event || !isObject(payload)) {
-      this.o.log(`${name}: not a hook event we can read (from ${agent ?? 'an unknown agent'}); skipped.`);
-      return undefined;
-    }
-    const m = SPOOL_NAME.exec(name)!;
-    return { name: name.replace(/-gave-up$/, ''), agent, event, ppid: Number(ppid) || 0, hookPid: Number(m[2]), payload };
   }
 
   private async handle(r: SpoolRecord): Promise<void> {
@@ -190,6 +177,8 @@ export class HookCollector {
     const ask = def.events.find((e) => e.name === r.event)?.ask === true;
     if (ask) return this.request(s, r);
     if (s.pending.size > 0) await this.settled(s, r);
+    const callId = str(r.payload.tool_use_id);
+    if (callId && r.event === def.callEvent) s.lastCall = { id: callId, tool: str(r.payload.tool_name) ?? '', input: isObject(r.payload.tool_input) ? r.payload.tool_input : {} };
     if (r.event === def.endEvent) await this.end(s, `its ${r.event} hook`);
   }
 
@@ -251,7 +240,9 @@ export class HookCollector {
     const eventId = uuidv5(`hook/${r.name}`, sessionSecret(this.o.idKey, s.sessionId));
     const note = { iteration: 0, toolsUsed: [tool], kind: 'request', requestId: r.name, text: `${label} asks to use ${title}`, ...(reviewable ? { input: text } : { inputCut: true, inputBytes: bytes }) };
     await this.o.manager.emitEvent(s.sessionId, 'thinking', note, { id: eventId });
-    s.pending.set(r.name, { request: { ...request, eventId }, input, hash, reviewable, hookPid: r.hookPid });
+    const call = s.lastCall;
+    const toolUseId = call && call.tool === tool && (await inputHash(reviewText(call.input))) === hash ? call.id : undefined;
+    s.pending.set(r.name, { request: { ...request, eventId }, input, hash, reviewable, hookPid: r.hookPid, toolUseId });
     await this.waiting(s, `${label} asks: ${title}`);
   }
 
@@ -267,22 +258,28 @@ export class HookCollector {
 
   /**
    * The agent went on while a request of its was still waiting here: it was answered in the
-   * terminal (the agent shows its own prompt while our hook waits). The tool's own event settles
-   * the request for that input; the turn's end settles them all. The hook still waiting is let go.
+   * terminal (the agent shows its own prompt while our hook waits). The call's result in its
+   * transcript settles the request about that call (tick), and so does the agent announcing its
+   * next call; the turn's end settles them all. The hook still waiting is let go.
    */
   private async settled(s: Hooked, r: SpoolRecord): Promise<void> {
     const by = agentOf(s.agent).hooks!.settledBy;
     if (!by) return;
     let ids: string[] = [];
     if (by.turn.includes(r.event)) ids = [...s.pending.keys()];
-    else if (by.tool.includes(r.event)) {
-      const hash = await inputHash(reviewText(isObject(r.payload.tool_input) ? r.payload.tool_input : {}));
-      ids = [...s.pending].filter(([, p]) => p.hash === hash && p.request.tool === str(r.payload.tool_name)).map(([id]) => id);
+    else if (r.event === agentOf(s.agent).hooks!.callEvent) {
+      // The agent announces another call: the one asked about was answered (it asks one at a time).
+      const callId = str(r.payload.tool_use_id);
+      if (callId) ids = [...s.pending].filter(([, p]) => p.toolUseId !== undefined && p.toolUseId !== callId).map(([id]) => id);
     }
+    await this.settle(s, ids);
+  }
+
+  /** Takes requests back as answered in the terminal; a viewer's answer now is refused, and the hook stops waiting. */
+  private async settle(s: Hooked, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     for (const id of ids) {
       s.pending.delete(id);
-      // Claimed and answered with nothing: a viewer's answer now is refused, and the hook stops waiting.
       if (await claim(path.join(this.answers, `${id}.claim`))) await writeAtomic(path.join(this.answers, id), '');
     }
     await this.waiting(s, `Answered in ${agentOf(s.agent).label}'s terminal`);
@@ -389,8 +386,7 @@ export class HookCollector {
   }
 }
 
-function bySpoolTime(a: string, b: string): number {
-  const ta = BigInt(SPOOL_NAME.exec(a)![1]!);
-  const tb = BigInt(SPOOL_NAME.exec(b)![1]!);
-  return ta < tb ? -1 : ta > tb ? 1 : a < b ? -1 : a > b ? 1 : 0;
+/** A transcript event that is a tool call's result (a command run, a file written, a tool that failed). */
+function isToolResult(type: string, data: Record<string, unknown>): boolean {
+  return type === 'terminal' || type === 'file_change' || (type === 'thinking' && data.warning === true);
 }

@@ -121,6 +121,12 @@ function addOurs(text: string, json: Json, agent: AgentKind, o: HookInstallOptio
   const def = agentOf(agent).hooks!;
   let out = text.trim() === '' ? '{}\n' : text;
   const hooks = isObject(json.hooks) ? json.hooks : {};
+  // Ours for an event no longer hooked (installed by an earlier version) go.
+  for (const [name, groups] of Object.entries(hooks)) {
+    if (def.events.some((e) => e.name === name)) continue;
+    const kept = withoutOurs(groups);
+    if (Array.isArray(groups) && kept.length !== groups.length) out = edit(out, ['hooks', name], kept.length > 0 ? kept : undefined);
+  }
   for (const e of def.events) {
     // The agent waits longer for the hook than the hook waits for an answer.
     const seconds = e.timeoutSeconds ?? (e.ask ? Math.ceil(o.answerTimeoutMs / 1000) + 15 : 15);
