@@ -10,8 +10,10 @@ import type { AgentName } from '../../scripts/agents';
 import { sendCommand } from '../../src/core/commands';
 import { parseWaitingFor } from '../../src/shared/commands';
 import { runCliToEnd } from '../support/cli';
+import { FaultProxy } from '../support/faultProxy';
 import { query } from '../support/sql';
 import { until } from '../support/wait';
+import { stack } from '@agent-session-stream/local-supabase/testing';
 import { agentCommand, agents, eventsOf, model, place, runner, type EventRow, type Place, type Runner } from './support';
 
 interface Row {
@@ -53,6 +55,7 @@ for (const name of ['claude', 'codex', 'gemini'] as const) {
       try {
         // The agent's own settings first (Gemini CLI's auth choice), then ours merged in.
         const { argv, env } = agentCommand(name, p, url, `${mark} go`, script.extra, script.model);
+        const before = settingsFiles(name, p).map((f) => [f, existsSync(f) ? readFileSync(f, 'utf8') : null] as const);
         const login = await runCliToEnd(['login', '--email', r.user.email], r.env(p));
         assert.equal(login.code, 0, login.stderr);
         const install = await runCliToEnd(['hooks', 'install', '--agent', name], r.env(p));
@@ -85,6 +88,10 @@ for (const name of ['claude', 'codex', 'gemini'] as const) {
         assert.ok(sessions[0]!.agent_session_id, 'linked to the agent’s own session id');
         const status = await runCliToEnd(['hooks', 'status', '--agent', name], r.env(p));
         assert.equal(status.code, 0, status.stdout);
+        // Uninstall puts back the user's settings exactly as they were (after the agent ran with ours).
+        const uninstall = await runCliToEnd(['hooks', 'uninstall', '--agent', name], r.env(p));
+        assert.equal(uninstall.code, 0, uninstall.stderr);
+        for (const [file, text] of before) assert.equal(existsSync(file) ? readFileSync(file, 'utf8') : null, text, `${file} as it was`);
       } finally {
         await server.close();
       }
@@ -92,17 +99,45 @@ for (const name of ['claude', 'codex', 'gemini'] as const) {
   });
 }
 
+/** The real Claude Code terminal UI on a pseudo-terminal (script(1)), as in a terminal window. */
+function interactiveClaude(p: Place, url: string, prompt: string, extraEnv: NodeJS.ProcessEnv = {}) {
+  // What a user has answered once on their machine: onboarding done, this key and this folder trusted.
+  writeFileSync(path.join(p.home, '.claude.json'), JSON.stringify({ hasCompletedOnboarding: true, customApiKeyResponses: { approved: ['sk-scripted'.slice(-20)], rejected: [] }, projects: { [p.workspace]: { hasTrustDialogAccepted: true } } }));
+  const line = `stty cols 120 rows 40; exec '${agents().claude.bin}' '${prompt}'`;
+  const tty = spawn('script', ['-qfc', line, '/dev/null'], { cwd: p.workspace, env: { PATH: process.env.PATH, HOME: p.home, TERM: 'xterm-256color', ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: 'sk-scripted', ...extraEnv }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let screen = '';
+  tty.stdout.on('data', (d: Buffer) => (screen += d.toString()));
+  const exited = new Promise((resolve) => tty.once('exit', resolve));
+  // eslint-disable-next-line no-control-regex -- terminal escapes are what is taken out
+  const plain = () => screen.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, ' ').replace(/\s+/g, ' ').slice(-2000);
+  return { tty, plain, exited };
+}
+
 describe(`hooks: Claude Code ${agents().claude.version} in a terminal (interactive), answered from a viewer`, function () {
   this.timeout(240_000);
   let r: Runner;
   let p: Place;
-  after(() => {
+  afterEach(() => {
     const pidFile = path.join(p.home, '.config/session-stream/hooks/collector.pid');
     const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0;
     if (pid) process.kill(pid, 'SIGTERM');
   });
 
-  it('its permission request shows as waiting; approved from the viewer, the command runs; one answered in its terminal is withdrawn', async () => {
+  const requestOf = async (sessionId: string) => parseWaitingFor((await query<{ waiting_for: unknown }>('select waiting_for from public.coding_sessions where id = $1', [sessionId]))[0]!.waiting_for);
+  const waitingOn = async (command: string, plain: () => string) => {
+    await until(`waiting on ${command}`, async () => {
+      const [s] = await sessionsOf(r.user.id);
+      return s?.state === 'waiting' && (await requestOf(s.id)).some((q) => q.title.includes(command));
+    }, 90_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}\ncollector log:\n${collectorLog(p)}`));
+    const [s] = await sessionsOf(r.user.id);
+    return { session: s!, request: (await requestOf(s!.id))[0]! };
+  };
+  const reasonSeen = (reason: RegExp) => async () => {
+    const [s] = await sessionsOf(r.user.id);
+    return s?.state === 'running' && (await eventsOf(s.id)).some((e) => e.event_type === 'state_changed' && reason.test(String(e.event_data.reason ?? '')));
+  };
+
+  it('its permission request shows as waiting; approved from the viewer, the command runs; one denied does not; one answered in its terminal is withdrawn', async () => {
     r = await runner();
     p = place();
     const proof = path.join(p.workspace, 'proof.txt');
@@ -111,65 +146,137 @@ describe(`hooks: Claude Code ${agents().claude.version} in a terminal (interacti
         match: 'PTY-MARK',
         turns: [
           { tools: [{ name: 'Bash', input: { command: 'echo approved-from-the-viewer > proof.txt', description: 'Write the proof' } }], usage: { input: 500, output: 20 } },
+          { tools: [{ name: 'Bash', input: { command: 'echo denied-from-the-viewer > denied.txt', description: 'Write it' } }], usage: { input: 520, output: 20 } },
           { tools: [{ name: 'Bash', input: { command: 'echo answered-in-the-terminal > terminal.txt', description: 'Write it' } }], usage: { input: 550, output: 20 } },
           { text: 'Interactive run done.', usage: { input: 600, output: 10 } },
         ],
       },
     ]);
-    const kill: Array<() => void> = [];
+    const t = { kill: () => undefined as unknown };
     try {
       assert.equal((await runCliToEnd(['login', '--email', r.user.email], r.env(p))).code, 0);
       assert.equal((await runCliToEnd(['hooks', 'install', '--agent', 'claude', '--answer-timeout-ms', '120000'], r.env(p))).code, 0);
-      // What a user has answered once on their machine: onboarding done, this key and this folder trusted.
-      writeFileSync(path.join(p.home, '.claude.json'), JSON.stringify({ hasCompletedOnboarding: true, customApiKeyResponses: { approved: ['sk-scripted'.slice(-20)], rejected: [] }, projects: { [p.workspace]: { hasTrustDialogAccepted: true } } }));
-      // The real terminal UI on a pseudo-terminal (script(1)), as in a terminal window.
-      const line = `stty cols 120 rows 40; exec '${agents().claude.bin}' 'PTY-MARK go'`;
-      const tty = spawn('script', ['-qfc', line, '/dev/null'], { cwd: p.workspace, env: { PATH: process.env.PATH, HOME: p.home, TERM: 'xterm-256color', ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: 'sk-scripted' }, stdio: ['pipe', 'pipe', 'pipe'] });
-      kill.push(() => tty.kill('SIGKILL'));
-      let screen = '';
-      tty.stdout.on('data', (d: Buffer) => (screen += d.toString()));
-      // eslint-disable-next-line no-control-regex -- terminal escapes are what is taken out
-      const plain = () => screen.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, ' ').replace(/\s+/g, ' ').slice(-2000);
-      const waitingOn = async (command: string) => {
-        await until(`waiting on ${command}`, async () => {
-          const [s] = await sessionsOf(r.user.id);
-          return s?.state === 'waiting' && parseWaitingFor((await query<{ waiting_for: unknown }>('select waiting_for from public.coding_sessions where id = $1', [s.id]))[0]!.waiting_for).some((q) => q.title.includes(command));
-        }, 90_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}\ncollector log:\n${collectorLog(p)}`));
-        const [s] = await sessionsOf(r.user.id);
-        const [request] = parseWaitingFor((await query<{ waiting_for: unknown }>('select waiting_for from public.coding_sessions where id = $1', [s!.id]))[0]!.waiting_for);
-        return { session: s!, request: request! };
-      };
-      const first = await waitingOn('approved-from-the-viewer');
+      const { tty, plain, exited } = interactiveClaude(p, url, 'PTY-MARK go');
+      t.kill = () => tty.kill('SIGKILL');
+      const first = await waitingOn('approved-from-the-viewer', plain);
       assert.equal(first.request.tool, 'Bash');
       const approve = await sendCommand(r.user.client, first.session.id, 'approve', { agentRequestId: first.request.id, inputHash: first.request.inputHash });
       await until('the approved command ran', () => existsSync(proof), 60_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}`));
       await until('the approval is recorded done', async () => (await query<{ outcome: string | null }>('select outcome from public.session_commands where id = $1', [approve.id]))[0]!.outcome === 'done');
-      // The second request: answered Yes in the terminal (the dialog's default), not from the viewer.
-      await waitingOn('answered-in-the-terminal');
+      // The second: denied from the viewer, with why; the command does not run.
+      const second = await waitingOn('denied-from-the-viewer', plain);
+      const deny = await sendCommand(r.user.client, second.session.id, 'deny', { agentRequestId: second.request.id, body: 'not that file' });
+      await until('denied, the agent goes on', reasonSeen(/^Denied by .*not that file/), 60_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}`));
+      await until('the denial is recorded done', async () => (await query<{ outcome: string | null }>('select outcome from public.session_commands where id = $1', [deny.id]))[0]!.outcome === 'done');
+      // The third: answered Yes in the terminal (the dialog's default), not from the viewer.
+      await waitingOn('answered-in-the-terminal', plain);
+      assert.equal(existsSync(path.join(p.workspace, 'denied.txt')), false, 'the denied command never ran');
       await until('the terminal shows its own dialog', () => /Do you want to proceed/.test(plain()), 30_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}`));
       tty.stdin.write('\r');
-      await until('withdrawn as answered in the terminal', async () => {
-        const [s] = await sessionsOf(r.user.id);
-        return s?.state === 'running' && (await eventsOf(s.id)).some((e) => e.event_type === 'state_changed' && e.event_data.reason === "Answered in Claude Code's terminal");
-      }, 60_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}\ncollector log:\n${collectorLog(p)}`));
+      await until('withdrawn as answered in the terminal', reasonSeen(/^Answered in Claude Code's terminal$/), 60_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}\ncollector log:\n${collectorLog(p)}`));
       await until('the command answered in the terminal ran', () => existsSync(path.join(p.workspace, 'terminal.txt')), 30_000);
       await until('its last message streams', async () => {
         const [s] = await sessionsOf(r.user.id);
         return (await eventsOf(s!.id)).some((e) => JSON.stringify(e.event_data).includes('Interactive run done.'));
       }, 60_000);
       // The user leaves it (/exit): the session ends with the agent.
-      const ttyExited = new Promise((resolve) => tty.once('exit', resolve));
       tty.stdin.write('/exit');
       await until('typed', () => /\/exit/.test(plain()), 10_000).catch(() => undefined);
       tty.stdin.write('\r');
-      await ttyExited;
+      await exited;
       await until('completed once the agent is gone', async () => (await sessionsOf(r.user.id))[0]?.state === 'completed', 60_000).catch((error: Error) => assert.fail(`${error.message}\ncollector log:\n${collectorLog(p)}`));
     } finally {
-      for (const k of kill) k();
+      t.kill();
+      await server.close();
+    }
+  });
+
+  it('nobody answers from a viewer in time: the request is withdrawn and the agent’s own dialog decides', async () => {
+    r = await runner();
+    p = place();
+    const { server, url } = await model([
+      {
+        match: 'QUIET-MARK',
+        turns: [{ tools: [{ name: 'Bash', input: { command: 'echo nobody-answered > quiet.txt', description: 'Write it' } }], usage: { input: 500, output: 20 } }, { text: 'Quiet run done.', usage: { input: 600, output: 10 } }],
+      },
+    ]);
+    const t = { kill: () => undefined as unknown };
+    try {
+      assert.equal((await runCliToEnd(['login', '--email', r.user.email], r.env(p))).code, 0);
+      assert.equal((await runCliToEnd(['hooks', 'install', '--agent', 'claude'], r.env(p))).code, 0);
+      // The answer time of this one start, from the environment (the contract's variable).
+      const { tty, plain } = interactiveClaude(p, url, 'QUIET-MARK go', { SESSION_STREAM_HOOK_ANSWER_TIMEOUT_MS: '3000' });
+      t.kill = () => tty.kill('SIGKILL');
+      await waitingOn('nobody-answered', plain);
+      await until('withdrawn: nobody answered', reasonSeen(/^No answer from a viewer within 3 s: Claude Code asks in its terminal$/), 60_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}\ncollector log:\n${collectorLog(p)}`));
+      assert.equal(existsSync(path.join(p.workspace, 'quiet.txt')), false, 'no decision was made for the user');
+      await until('the terminal shows its own dialog', () => /Do you want to proceed/.test(plain()), 30_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}`));
+      tty.stdin.write('\r');
+      await until('the command answered in the terminal ran', () => existsSync(path.join(p.workspace, 'quiet.txt')), 30_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}`));
+    } finally {
+      t.kill();
       await server.close();
     }
   });
 });
+
+describe(`hooks: Claude Code ${agents().claude.version} with the stack cut off mid-session`, function () {
+  this.timeout(180_000);
+  it('the agent finishes unhindered; what it did arrives once the stack is back', async () => {
+    const r = await runner();
+    const p = place();
+    const proxy = new FaultProxy(Number(new URL(stack().env.API_URL).port));
+    await proxy.start();
+    const { server, url } = await model([
+      {
+        match: 'CUT-MARK',
+        turns: [
+          { tools: [{ name: 'Bash', input: { command: 'echo before-the-cut', description: 'One' } }], usage: { input: 500, output: 20 } },
+          { hold: 'cut', tools: [{ name: 'Bash', input: { command: 'echo during-the-cut', description: 'Two' } }], usage: { input: 550, output: 20 } },
+          { text: 'Cut run done.', usage: { input: 600, output: 10 } },
+        ],
+      },
+    ]);
+    try {
+      // This user's sign-in reaches the stack through a proxy that can be cut.
+      const env = r.env(p, { SUPABASE_URL: proxy.url });
+      assert.equal((await runCliToEnd(['login', '--email', r.user.email], env)).code, 0);
+      assert.equal((await runCliToEnd(['hooks', 'install', '--agent', 'claude'], env)).code, 0);
+      const { argv, env: agentEnv } = agentCommand('claude', p, url, 'CUT-MARK go', ['--allowedTools', 'Bash']);
+      const agent = spawn(argv[0]!, argv.slice(1), { cwd: p.workspace, env: { PATH: process.env.PATH, HOME: p.home, ...agentEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      agent.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      const exited = new Promise<number | null>((resolve) => agent.once('exit', resolve));
+      const commands = async () => {
+        const [s] = await sessionsOf(r.user.id);
+        return s ? terminalText(await eventsOf(s.id)) : '';
+      };
+      await until('the first command is stored', async () => (await commands()).includes('before-the-cut'), 90_000).catch((error: Error) => assert.fail(`${error.message}\ncollector log:\n${collectorLog(p)}`));
+      proxy.cut();
+      server.release('cut');
+      assert.equal(await exited, 0, output.slice(-2000));
+      assert.match(output, /Cut run done\./, 'the agent finished its work');
+      assert.equal((await commands()).includes('during-the-cut'), false, 'nothing reached the stack while it was cut off');
+      proxy.restore();
+      await until('what it did while the stack was cut off arrives, and the session completes', async () => {
+        const [s] = await sessionsOf(r.user.id);
+        return s?.state === 'completed' && (await commands()).includes('during-the-cut');
+      }, 90_000).catch((error: Error) => assert.fail(`${error.message}\ncollector log:\n${collectorLog(p)}`));
+      const pidFile = path.join(p.home, '.config/session-stream/hooks/collector.pid');
+      if (existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGTERM');
+    } finally {
+      await server.close();
+      await proxy.close();
+    }
+  });
+});
+
+/** The files `hooks install` writes for an agent (user scope). */
+function settingsFiles(name: AgentName, p: Place): string[] {
+  if (name === 'claude') return [path.join(p.home, '.claude/settings.json')];
+  if (name === 'codex') return [path.join(p.home, '.codex/hooks.json'), path.join(p.home, '.codex/config.toml')];
+  return [path.join(p.home, '.gemini/settings.json')];
+}
 
 function collectorLog(p: Place): string {
   const file = path.join(p.home, '.config/session-stream/hooks/collector.log');
