@@ -18,6 +18,7 @@ import { SessionFollower } from './host/follower';
 import { connectOnStart } from './host/startup';
 import { AgentsTree } from './host/agentsTree';
 import { refreshCollector } from './host/machineHooks';
+import { OnlinePresence } from './host/online';
 
 /** What activate() returns: the live pieces, for the extension-host tests (and other extensions). */
 export interface ExtensionApi {
@@ -78,6 +79,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     follower,
     tree,
     agents,
+    new OnlinePresence(auth, log),
     vscode.window.createTreeView('sessionStream.sessions', { treeDataProvider: tree, showCollapseAll: false }),
     control,
     ...registerCommands({ context, log, auth, sessions, streams, watcher, panelDeps, control, runs, agents }),

@@ -6,6 +6,7 @@ import { openSync, closeSync, rmSync, statSync, truncateSync, writeFileSync } fr
 import os from 'node:os';
 import path from 'node:path';
 import { agentOf, type AgentKind, type HookScope } from '../bridges';
+import { watchOnline } from '../core/viewers';
 import { HookCollector } from '../worker/hooks/collector';
 import { isAlive } from '../worker/hooks/processes';
 import { HOOK_FILES } from '../worker/hooks/hookScript';
@@ -196,7 +197,8 @@ async function collect(env: NodeJS.ProcessEnv): Promise<number> {
   log(`collecting as ${user.who} (pid ${process.pid})`);
   const manager = new SessionLifecycleManager(user.client, { journal: workerJournal(user.connection.url, user.userId, env) });
   manager.recover();
-  const collector = new HookCollector({ dir, client: user.client, userId: user.userId, manager, idKey: eventIdKey(env), ownSignIn: () => user.authSession(), idleExitMs, log });
+  const viewers = await watchOnline(user.client, user.userId);
+  const collector = new HookCollector({ dir, client: user.client, userId: user.userId, manager, idKey: eventIdKey(env), ownSignIn: () => user.authSession(), online: () => viewers.online(), idleExitMs, log });
   await collector.start();
   while (!stopping) {
     let more = true;
@@ -211,6 +213,7 @@ async function collect(env: NodeJS.ProcessEnv): Promise<number> {
   log(stopping ? `stopped (${stopping})` : 'nothing to collect for a while; exiting (the next hook starts a collector again)');
   await manager.flush(15_000);
   await collector.stop();
+  viewers.dispose();
   manager.dispose();
   user.dispose();
   return release(dir, 0);

@@ -49,3 +49,63 @@ export async function waitForViewer(client: SupabaseClient, sessionId: string, a
       .subscribe();
   });
 }
+
+/**
+ * The private topic `viewers:<user id>`, where a user's viewers (VS Code windows) show they are
+ * online. Only that user may read or join it (a policy on realtime.messages). A hooked agent's
+ * permission request waits for an answer only while someone there could give one.
+ */
+export const onlineTopic = (userId: string) => `viewers:${userId}`;
+
+/** Shows this client among the user's online viewers while it is connected (tracked again after each rejoin). */
+export async function showOnline(client: SupabaseClient, userId: string, meta: { key: string; name: string; client: string }): Promise<{ dispose(): void }> {
+  await client.realtime.setAuth();
+  const channel = freshChannel(client, onlineTopic(userId), { private: true, presenceKey: meta.key });
+  const since = new Date().toISOString();
+  // A presence listener makes the join ask for presence (without one, a private join checks broadcast only).
+  channel.on('presence', { event: 'sync' }, () => undefined);
+  channel.subscribe((status) => {
+    if (status === 'SUBSCRIBED') void channel.track({ name: meta.name, client: meta.client, since });
+  });
+  return { dispose: () => void client.removeChannel(channel).catch(() => undefined) };
+}
+
+/**
+ * Whether any of the user's viewers is online. `online(waitMs)` answers once the channel has
+ * joined and presence has synced (waiting at most `waitMs` for that); undefined when it cannot
+ * tell (a project without the topic's policy, Realtime out of reach): then a caller does as if
+ * someone might be.
+ */
+export async function watchOnline(client: SupabaseClient, userId: string): Promise<{ online(waitMs?: number): Promise<boolean | undefined>; dispose(): void }> {
+  await client.realtime.setAuth();
+  const channel = freshChannel(client, onlineTopic(userId), { private: true });
+  let state: 'joining' | 'synced' | 'failed' = 'joining';
+  const waiters = new Set<() => void>();
+  const settle = (next: typeof state) => {
+    state = next;
+    for (const w of waiters) w();
+  };
+  channel
+    .on('presence', { event: 'sync' }, () => settle('synced'))
+    .subscribe((status) => {
+      if (status === 'SUBSCRIBED') state = state === 'synced' ? 'synced' : 'joining';
+      else settle('failed');
+    });
+  return {
+    async online(waitMs = 3000) {
+      if (state === 'joining') {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            waiters.delete(done);
+            resolve();
+          };
+          const timer = setTimeout(done, waitMs);
+          waiters.add(done);
+        });
+      }
+      return state === 'synced' ? viewersOf(channel.presenceState()).length > 0 : undefined;
+    },
+    dispose: () => void client.removeChannel(channel).catch(() => undefined),
+  };
+}

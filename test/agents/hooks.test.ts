@@ -8,6 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AgentName } from '../../scripts/agents';
 import { sendCommand } from '../../src/core/commands';
+import { showOnline } from '../../src/core/viewers';
 import { parseWaitingFor } from '../../src/shared/commands';
 import { runCliToEnd } from '../support/cli';
 import { FaultProxy } from '../support/faultProxy';
@@ -117,7 +118,14 @@ describe(`hooks: Claude Code ${agents().claude.version} in a terminal (interacti
   this.timeout(240_000);
   let r: Runner;
   let p: Place;
+  let viewer: { dispose(): void } | undefined;
+  /** The user's VS Code window, online: requests wait for an answer from it. */
+  const viewerOnline = async () => {
+    viewer = await showOnline(r.user.client, r.user.id, { key: 'a-window', name: 'test', client: 'vscode' });
+  };
   afterEach(() => {
+    viewer?.dispose();
+    viewer = undefined;
     const pidFile = path.join(p.home, '.config/session-stream/hooks/collector.pid');
     const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0;
     if (pid) process.kill(pid, 'SIGTERM');
@@ -154,6 +162,7 @@ describe(`hooks: Claude Code ${agents().claude.version} in a terminal (interacti
     ]);
     const t = { kill: () => undefined as unknown };
     try {
+      await viewerOnline();
       assert.equal((await runCliToEnd(['login', '--email', r.user.email], r.env(p))).code, 0);
       assert.equal((await runCliToEnd(['hooks', 'install', '--agent', 'claude', '--answer-timeout-ms', '120000'], r.env(p))).code, 0);
       const { tty, plain, exited } = interactiveClaude(p, url, 'PTY-MARK go');
@@ -202,6 +211,7 @@ describe(`hooks: Claude Code ${agents().claude.version} in a terminal (interacti
     ]);
     const t = { kill: () => undefined as unknown };
     try {
+      await viewerOnline();
       assert.equal((await runCliToEnd(['login', '--email', r.user.email], r.env(p))).code, 0);
       assert.equal((await runCliToEnd(['hooks', 'install', '--agent', 'claude'], r.env(p))).code, 0);
       // The answer time of this one start, from the environment (the contract's variable).
@@ -213,6 +223,34 @@ describe(`hooks: Claude Code ${agents().claude.version} in a terminal (interacti
       await until('the terminal shows its own dialog', () => /Do you want to proceed/.test(plain()), 30_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}`));
       tty.stdin.write('\r');
       await until('the command answered in the terminal ran', () => existsSync(path.join(p.workspace, 'quiet.txt')), 30_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}`));
+    } finally {
+      t.kill();
+      await server.close();
+    }
+  });
+
+  it('with no VS Code window online, its own dialog asks at once (not after the answer time)', async () => {
+    r = await runner();
+    p = place();
+    const { server, url } = await model([
+      {
+        match: 'ALONE-MARK',
+        turns: [{ tools: [{ name: 'Bash', input: { command: 'echo nobody-watching > alone.txt', description: 'Write it' } }], usage: { input: 500, output: 20 } }, { text: 'Alone run done.', usage: { input: 600, output: 10 } }],
+      },
+    ]);
+    const t = { kill: () => undefined as unknown };
+    try {
+      assert.equal((await runCliToEnd(['login', '--email', r.user.email], r.env(p))).code, 0);
+      // An answer time far longer than this test may take: the dialog can only come from nobody being online.
+      assert.equal((await runCliToEnd(['hooks', 'install', '--agent', 'claude', '--answer-timeout-ms', '600000'], r.env(p))).code, 0);
+      const { tty, plain } = interactiveClaude(p, url, 'ALONE-MARK go');
+      t.kill = () => tty.kill('SIGKILL');
+      await until('the terminal shows its own dialog', () => /Do you want to proceed/.test(plain()), 120_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}\ncollector log:\n${collectorLog(p)}`));
+      const [s] = await sessionsOf(r.user.id);
+      assert.notEqual(s?.state, 'waiting', 'nothing waits for a viewer');
+      await until('the timeline says where it asks', async () => (await eventsOf(s!.id)).some((e) => e.event_type === 'thinking' && / in its terminal \(nobody is watching from VS Code\)$/.test(String(e.event_data.text ?? ''))), 30_000);
+      tty.stdin.write('\r');
+      await until('the command answered in the terminal ran', () => existsSync(path.join(p.workspace, 'alone.txt')), 30_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}`));
     } finally {
       t.kill();
       await server.close();

@@ -38,6 +38,9 @@ const OWN_ROW_POLICIES = [
   'public.session_read_markers: Users delete their own markers',
 ];
 
+/** Policies of the user's own topic (`viewers:<user id>`, where their VS Code windows show they are online). */
+const OWN_TOPIC_POLICIES = ['realtime.messages: Users see their own viewers online', 'realtime.messages: Users show themselves online to their own viewers topic'];
+
 /** The functions that say who may do what; everything else asks them. */
 const ACCESS_FUNCTIONS = ['readable_sessions', 'steerable_sessions', 'owned_sessions', 'may_read_session', 'may_steer_session'];
 
@@ -76,7 +79,7 @@ describe('session access is decided in one place', () => {
       const session = policies.filter((p) => p.sessionTable);
       assert.ok(session.length >= Object.keys(SESSION_POLICIES).length + OWN_ROW_POLICIES.length);
       for (const p of session) {
-        if (OWN_ROW_POLICIES.map(stored).includes(p.name)) continue;
+        if ([...OWN_ROW_POLICIES, ...OWN_TOPIC_POLICIES].map(stored).includes(p.name)) continue;
         const expected = Object.entries(SESSION_POLICIES).find(([name]) => stored(name) === p.name)?.[1];
         assert.ok(expected, `${p.name} is neither an access policy nor an own-row policy (${p.text.trim()})`);
         assert.match(p.text, expected, p.name);
@@ -86,7 +89,15 @@ describe('session access is decided in one place', () => {
 
     it('each policy named here exists (the lists do not go stale)', () => {
       const names = new Set(policies.map((p) => p.name));
-      for (const name of [...Object.keys(SESSION_POLICIES), ...OWN_ROW_POLICIES]) assert.ok(names.has(stored(name)), `no policy ${name}`);
+      for (const name of [...Object.keys(SESSION_POLICIES), ...OWN_ROW_POLICIES, ...OWN_TOPIC_POLICIES]) assert.ok(names.has(stored(name)), `no policy ${name}`);
+    });
+
+    it('the policies of the user’s own viewers topic ask only whether the topic is theirs', () => {
+      for (const name of OWN_TOPIC_POLICIES) {
+        const p = policies.find((q) => q.name === name)!;
+        assert.match(p.text, /extension = 'presence'::text\) AND \( SELECT is_own_viewers_topic\(\)/, `${name}: ${p.text}`);
+        assert.doesNotMatch(p.text, new RegExp(`${SHARED.source}|${OWNED.source}`), name);
+      }
     });
 
     it('the own-row policies check the row’s own user and ask nothing about sessions', () => {

@@ -9,13 +9,14 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import os from 'node:os';
 import path from 'node:path';
 import { sendCommand } from '../../src/core/commands';
+import { showOnline, watchOnline } from '../../src/core/viewers';
 import { inputHash, reviewText } from '../../src/shared/approval';
 import { parseWaitingFor } from '../../src/shared/commands';
 import { runCliToEnd } from '../support/cli';
 import { FaultProxy } from '../support/faultProxy';
 import { query } from '../support/sql';
 import { until } from '../support/wait';
-import { signUp, stack, type TestUser } from '@agent-session-stream/local-supabase/testing';
+import { client, signUp, stack, type TestUser } from '@agent-session-stream/local-supabase/testing';
 
 const AGENT = path.resolve(__dirname, '../support/hookedAgent.mjs');
 
@@ -37,6 +38,7 @@ describe('hooks: sessions started without session-stream stream, and are answere
   let home: string;
   let workspace: string;
   let env: NodeJS.ProcessEnv;
+  let viewer: { dispose(): void } | undefined;
   const hooksDir = () => path.join(home, '.config/session-stream/hooks');
 
   before(async () => {
@@ -52,9 +54,12 @@ describe('hooks: sessions started without session-stream stream, and are answere
     const install = await runCliToEnd(['hooks', 'install', '--agent', 'claude', '--answer-timeout-ms', '20000'], env);
     assert.equal(install.code, 0, install.stderr);
     assert.match(install.stdout, /Claude Code: hooks added to/);
+    // A viewer online (as a VS Code window signed in as the user is): requests wait for an answer.
+    viewer = await showOnline(user.client, user.id, { key: 'a-window', name: 'test', client: 'vscode' });
   });
 
   after(async () => {
+    viewer?.dispose();
     const pid = Number(readFileSync(path.join(hooksDir(), 'collector.pid'), 'utf8').trim() || 0);
     if (pid) process.kill(pid, 'SIGTERM');
   });
@@ -204,6 +209,41 @@ describe('hooks: sessions started without session-stream stream, and are answere
       if (pid) process.kill(pid, 'SIGTERM');
     } finally {
       await proxy.close();
+    }
+  });
+
+  it('with no viewer online the agent asks in its terminal at once, not after the answer time', async () => {
+    const other = await signUp();
+    const otherHome = mkdtempSync(path.join(os.tmpdir(), 'hooked-alone-'));
+    const otherEnv = { ...env, HOME: otherHome, XDG_CONFIG_HOME: path.join(otherHome, '.config'), SESSION_STREAM_PASSWORD: other.password };
+    assert.equal((await runCliToEnd(['login', '--email', other.email], otherEnv)).code, 0);
+    assert.equal((await runCliToEnd(['hooks', 'install', '--agent', 'claude', '--answer-timeout-ms', '60000'], otherEnv)).code, 0);
+    // Whose windows are online is the user's own: another user can neither see nor join the topic.
+    // (A client of its own, as the collector has: one client joins a topic once.)
+    const again = client();
+    assert.equal((await again.auth.signInWithPassword({ email: user.email, password: user.password })).error, null);
+    const mine = await watchOnline(again, user.id);
+    const theirs = await watchOnline(other.client, user.id);
+    try {
+      assert.equal(await mine.online(15_000), true);
+      assert.equal(await theirs.online(15_000), undefined, 'another user joined the topic');
+      const agentSessionId = crypto.randomUUID();
+      const child = spawn(process.execPath, [AGENT], { cwd: workspace, env: { PATH: process.env.PATH, HOME: otherHome, STANDIN_STEPS: 'ask:echo nobody-watches', STANDIN_SESSION_ID: agentSessionId } });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const started = Date.now();
+      assert.equal(await new Promise((resolve) => child.on('exit', resolve)), 0);
+      assert.match(out, /decision: none/);
+      assert.ok(Date.now() - started < 30_000, `held ${Date.now() - started} ms of its 60 s answer time`);
+      await until('said why', async () => {
+        const s = (await sessionsOf(other.id)).find((r) => r.agent_session_id === agentSessionId);
+        return s !== undefined && (await eventsOf(s.id)).some((e) => e.event_type === 'thinking' && /^Claude Code asks to use .*echo nobody-watches.* in its terminal \(nobody is watching from VS Code\)$/.test(String(e.event_data.text)));
+      }, 60_000);
+    } finally {
+      mine.dispose();
+      theirs.dispose();
+      const pidFile = path.join(otherHome, '.config/session-stream/hooks/collector.pid');
+      if (existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGTERM');
     }
   });
 

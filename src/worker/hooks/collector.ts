@@ -35,7 +35,6 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 const FINAL = new Set(['completed', 'failed', 'cancelled']);
-/** A spool file's name: the hook's time in ns and its process id (then `-gave-up` for its give-up). */
 export interface CollectorOptions {
   /** The hooks folder. */
   dir: string;
@@ -51,6 +50,8 @@ export interface CollectorOptions {
   log(line: string): void;
   /** Whether a process is alive (tests replace it). */
   alive?(pid: number): boolean;
+  /** Whether any of the user's viewers is online (undefined: not known; then requests wait as if someone were). */
+  online?(): Promise<boolean | undefined>;
 }
 
 interface Pending {
@@ -238,8 +239,12 @@ export class HookCollector {
     const reviewable = bytes <= MAX_NOTE_INPUT_BYTES;
     // The timeline's record of the request, with the whole input the approval lets through (one id per request: stored once).
     const eventId = uuidv5(`hook/${r.name}`, sessionSecret(this.o.idKey, s.sessionId));
-    const note = { iteration: 0, toolsUsed: [tool], kind: 'request', requestId: r.name, text: `${label} asks to use ${title}`, ...(reviewable ? { input: text } : { inputCut: true, inputBytes: bytes }) };
+    // Nobody online who could answer from a viewer: the agent asks in its terminal now, not after the answer time.
+    const alone = (await this.o.online?.()) === false;
+    const text0 = alone ? `${label} asks to use ${title} in its terminal (nobody is watching from VS Code)` : `${label} asks to use ${title}`;
+    const note = { iteration: 0, toolsUsed: [tool], kind: 'request', requestId: r.name, text: text0, ...(reviewable ? { input: text } : { inputCut: true, inputBytes: bytes }) };
     await this.o.manager.emitEvent(s.sessionId, 'thinking', note, { id: eventId });
+    if (alone) return void (await this.deliver(r.name));
     const call = s.lastCall;
     const toolUseId = call && call.tool === tool && (await inputHash(reviewText(call.input))) === hash ? call.id : undefined;
     s.pending.set(r.name, { request: { ...request, eventId }, input, hash, reviewable, hookPid: r.hookPid, toolUseId });
@@ -280,7 +285,7 @@ export class HookCollector {
     if (ids.length === 0) return;
     for (const id of ids) {
       s.pending.delete(id);
-      if (await claim(path.join(this.answers, `${id}.claim`))) await writeAtomic(path.join(this.answers, id), '');
+      await this.deliver(id);
     }
     await this.waiting(s, `Answered in ${agentOf(s.agent).label}'s terminal`);
   }
@@ -378,10 +383,10 @@ export class HookCollector {
     return { outcome: 'done', reason, note: s.pending.size > 0 };
   }
 
-  /** Hands an answer to the waiting hook; false when the hook stopped waiting first. */
-  private async deliver(id: string, output: unknown): Promise<boolean> {
+  /** Hands an answer to the waiting hook (none: let go, the agent asks in its terminal); false when the hook stopped waiting first. */
+  private async deliver(id: string, output?: unknown): Promise<boolean> {
     if (!(await claim(path.join(this.answers, `${id}.claim`)))) return false;
-    await writeAtomic(path.join(this.answers, id), `${JSON.stringify(output)}\n`);
+    await writeAtomic(path.join(this.answers, id), output === undefined ? '' : `${JSON.stringify(output)}\n`);
     return true;
   }
 }
