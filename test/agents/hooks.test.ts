@@ -119,11 +119,26 @@ describe(`hooks: Claude Code ${agents().claude.version} in a terminal (interacti
   let r: Runner;
   let p: Place;
   let viewer: { dispose(): void } | undefined;
-  /** The user's VS Code window, online: requests wait for an answer from it. */
-  const viewerOnline = async () => {
-    viewer = await showOnline(r.user.client, r.user.id, { key: 'a-window', name: 'test', client: 'vscode' });
+  const cleanups: Array<() => unknown> = [];
+  /**
+   * A new user signed in with hooks installed (`install`: its extra options) and Claude Code
+   * started in a terminal on a scripted model answering `mark`; `online`: a VS Code window of the
+   * user's is online (requests wait for an answer from it).
+   */
+  const start = async (mark: string, turns: Parameters<typeof model>[0][number]['turns'], o: { online: boolean; install?: string[]; env?: NodeJS.ProcessEnv }) => {
+    r = await runner();
+    p = place();
+    const { server, url } = await model([{ match: mark, turns }]);
+    cleanups.push(() => server.close());
+    if (o.online) viewer = await showOnline(r.user.client, r.user.id, { key: 'a-window', name: 'test', client: 'vscode' });
+    assert.equal((await runCliToEnd(['login', '--email', r.user.email], r.env(p))).code, 0);
+    assert.equal((await runCliToEnd(['hooks', 'install', '--agent', 'claude', ...(o.install ?? [])], r.env(p))).code, 0);
+    const claude = interactiveClaude(p, url, `${mark} go`, o.env);
+    cleanups.push(() => claude.tty.kill('SIGKILL'));
+    return claude;
   };
-  afterEach(() => {
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
     viewer?.dispose();
     viewer = undefined;
     const pidFile = path.join(p.home, '.config/session-stream/hooks/collector.pid');
@@ -140,121 +155,75 @@ describe(`hooks: Claude Code ${agents().claude.version} in a terminal (interacti
     const [s] = await sessionsOf(r.user.id);
     return { session: s!, request: (await requestOf(s!.id))[0]! };
   };
+  const ownDialog = (plain: () => string, ms: number) =>
+    until('the terminal shows its own dialog', () => /Do you want to proceed/.test(plain()), ms).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}\ncollector log:\n${collectorLog(p)}`));
   const reasonSeen = (reason: RegExp) => async () => {
     const [s] = await sessionsOf(r.user.id);
     return s?.state === 'running' && (await eventsOf(s.id)).some((e) => e.event_type === 'state_changed' && reason.test(String(e.event_data.reason ?? '')));
   };
 
   it('its permission request shows as waiting; approved from the viewer, the command runs; one denied does not; one answered in its terminal is withdrawn', async () => {
-    r = await runner();
-    p = place();
-    const proof = path.join(p.workspace, 'proof.txt');
-    const { server, url } = await model([
-      {
-        match: 'PTY-MARK',
-        turns: [
-          { tools: [{ name: 'Bash', input: { command: 'echo approved-from-the-viewer > proof.txt', description: 'Write the proof' } }], usage: { input: 500, output: 20 } },
-          { tools: [{ name: 'Bash', input: { command: 'echo denied-from-the-viewer > denied.txt', description: 'Write it' } }], usage: { input: 520, output: 20 } },
-          { tools: [{ name: 'Bash', input: { command: 'echo answered-in-the-terminal > terminal.txt', description: 'Write it' } }], usage: { input: 550, output: 20 } },
-          { text: 'Interactive run done.', usage: { input: 600, output: 10 } },
-        ],
-      },
-    ]);
-    const t = { kill: () => undefined as unknown };
-    try {
-      await viewerOnline();
-      assert.equal((await runCliToEnd(['login', '--email', r.user.email], r.env(p))).code, 0);
-      assert.equal((await runCliToEnd(['hooks', 'install', '--agent', 'claude', '--answer-timeout-ms', '120000'], r.env(p))).code, 0);
-      const { tty, plain, exited } = interactiveClaude(p, url, 'PTY-MARK go');
-      t.kill = () => tty.kill('SIGKILL');
-      const first = await waitingOn('approved-from-the-viewer', plain);
-      assert.equal(first.request.tool, 'Bash');
-      const approve = await sendCommand(r.user.client, first.session.id, 'approve', { agentRequestId: first.request.id, inputHash: first.request.inputHash });
-      await until('the approved command ran', () => existsSync(proof), 60_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}`));
-      await until('the approval is recorded done', async () => (await query<{ outcome: string | null }>('select outcome from public.session_commands where id = $1', [approve.id]))[0]!.outcome === 'done');
-      // The second: denied from the viewer, with why; the command does not run.
-      const second = await waitingOn('denied-from-the-viewer', plain);
-      const deny = await sendCommand(r.user.client, second.session.id, 'deny', { agentRequestId: second.request.id, body: 'not that file' });
-      await until('denied, the agent goes on', reasonSeen(/^Denied by .*not that file/), 60_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}`));
-      await until('the denial is recorded done', async () => (await query<{ outcome: string | null }>('select outcome from public.session_commands where id = $1', [deny.id]))[0]!.outcome === 'done');
-      // The third: answered Yes in the terminal (the dialog's default), not from the viewer.
-      await waitingOn('answered-in-the-terminal', plain);
-      assert.equal(existsSync(path.join(p.workspace, 'denied.txt')), false, 'the denied command never ran');
-      await until('the terminal shows its own dialog', () => /Do you want to proceed/.test(plain()), 30_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}`));
-      tty.stdin.write('\r');
-      await until('withdrawn as answered in the terminal', reasonSeen(/^Answered in Claude Code's terminal$/), 60_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}\ncollector log:\n${collectorLog(p)}`));
-      await until('the command answered in the terminal ran', () => existsSync(path.join(p.workspace, 'terminal.txt')), 30_000);
-      await until('its last message streams', async () => {
-        const [s] = await sessionsOf(r.user.id);
-        return (await eventsOf(s!.id)).some((e) => JSON.stringify(e.event_data).includes('Interactive run done.'));
-      }, 60_000);
-      // The user leaves it (/exit): the session ends with the agent.
-      tty.stdin.write('/exit');
-      await until('typed', () => /\/exit/.test(plain()), 10_000).catch(() => undefined);
-      tty.stdin.write('\r');
-      await exited;
-      await until('completed once the agent is gone', async () => (await sessionsOf(r.user.id))[0]?.state === 'completed', 60_000).catch((error: Error) => assert.fail(`${error.message}\ncollector log:\n${collectorLog(p)}`));
-    } finally {
-      t.kill();
-      await server.close();
-    }
+    const { tty, plain, exited } = await start('PTY-MARK', [
+      { tools: [{ name: 'Bash', input: { command: 'echo approved-from-the-viewer > proof.txt', description: 'Write the proof' } }], usage: { input: 500, output: 20 } },
+      { tools: [{ name: 'Bash', input: { command: 'echo denied-from-the-viewer > denied.txt', description: 'Write it' } }], usage: { input: 520, output: 20 } },
+      { tools: [{ name: 'Bash', input: { command: 'echo answered-in-the-terminal > terminal.txt', description: 'Write it' } }], usage: { input: 550, output: 20 } },
+      { text: 'Interactive run done.', usage: { input: 600, output: 10 } },
+    ], { online: true, install: ['--answer-timeout-ms', '120000'] });
+    const first = await waitingOn('approved-from-the-viewer', plain);
+    assert.equal(first.request.tool, 'Bash');
+    const approve = await sendCommand(r.user.client, first.session.id, 'approve', { agentRequestId: first.request.id, inputHash: first.request.inputHash });
+    await until('the approved command ran', () => existsSync(path.join(p.workspace, 'proof.txt')), 60_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}`));
+    await until('the approval is recorded done', async () => (await query<{ outcome: string | null }>('select outcome from public.session_commands where id = $1', [approve.id]))[0]!.outcome === 'done');
+    // The second: denied from the viewer, with why; the command does not run.
+    const second = await waitingOn('denied-from-the-viewer', plain);
+    const deny = await sendCommand(r.user.client, second.session.id, 'deny', { agentRequestId: second.request.id, body: 'not that file' });
+    await until('denied, the agent goes on', reasonSeen(/^Denied by .*not that file/), 60_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}`));
+    await until('the denial is recorded done', async () => (await query<{ outcome: string | null }>('select outcome from public.session_commands where id = $1', [deny.id]))[0]!.outcome === 'done');
+    // The third: answered Yes in the terminal (the dialog's default), not from the viewer.
+    await waitingOn('answered-in-the-terminal', plain);
+    assert.equal(existsSync(path.join(p.workspace, 'denied.txt')), false, 'the denied command never ran');
+    await ownDialog(plain, 30_000);
+    tty.stdin.write('\r');
+    await until('withdrawn as answered in the terminal', reasonSeen(/^Answered in Claude Code's terminal$/), 60_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}\ncollector log:\n${collectorLog(p)}`));
+    await until('the command answered in the terminal ran', () => existsSync(path.join(p.workspace, 'terminal.txt')), 30_000);
+    await until('its last message streams', async () => {
+      const [s] = await sessionsOf(r.user.id);
+      return (await eventsOf(s!.id)).some((e) => JSON.stringify(e.event_data).includes('Interactive run done.'));
+    }, 60_000);
+    // The user leaves it (/exit): the session ends with the agent.
+    tty.stdin.write('/exit');
+    await until('typed', () => /\/exit/.test(plain()), 10_000).catch(() => undefined);
+    tty.stdin.write('\r');
+    await exited;
+    await until('completed once the agent is gone', async () => (await sessionsOf(r.user.id))[0]?.state === 'completed', 60_000).catch((error: Error) => assert.fail(`${error.message}\ncollector log:\n${collectorLog(p)}`));
   });
 
   it('nobody answers from a viewer in time: the request is withdrawn and the agent’s own dialog decides', async () => {
-    r = await runner();
-    p = place();
-    const { server, url } = await model([
-      {
-        match: 'QUIET-MARK',
-        turns: [{ tools: [{ name: 'Bash', input: { command: 'echo nobody-answered > quiet.txt', description: 'Write it' } }], usage: { input: 500, output: 20 } }, { text: 'Quiet run done.', usage: { input: 600, output: 10 } }],
-      },
-    ]);
-    const t = { kill: () => undefined as unknown };
-    try {
-      await viewerOnline();
-      assert.equal((await runCliToEnd(['login', '--email', r.user.email], r.env(p))).code, 0);
-      assert.equal((await runCliToEnd(['hooks', 'install', '--agent', 'claude'], r.env(p))).code, 0);
-      // The answer time of this one start, from the environment (the contract's variable).
-      const { tty, plain } = interactiveClaude(p, url, 'QUIET-MARK go', { SESSION_STREAM_HOOK_ANSWER_TIMEOUT_MS: '3000' });
-      t.kill = () => tty.kill('SIGKILL');
-      await waitingOn('nobody-answered', plain);
-      await until('withdrawn: nobody answered', reasonSeen(/^No answer from a viewer within 3 s: Claude Code asks in its terminal$/), 60_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}\ncollector log:\n${collectorLog(p)}`));
-      assert.equal(existsSync(path.join(p.workspace, 'quiet.txt')), false, 'no decision was made for the user');
-      await until('the terminal shows its own dialog', () => /Do you want to proceed/.test(plain()), 30_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}`));
-      tty.stdin.write('\r');
-      await until('the command answered in the terminal ran', () => existsSync(path.join(p.workspace, 'quiet.txt')), 30_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}`));
-    } finally {
-      t.kill();
-      await server.close();
-    }
+    // The answer time of this one start, from the environment (the contract's variable).
+    const { tty, plain } = await start('QUIET-MARK', [
+      { tools: [{ name: 'Bash', input: { command: 'echo nobody-answered > quiet.txt', description: 'Write it' } }], usage: { input: 500, output: 20 } },
+      { text: 'Quiet run done.', usage: { input: 600, output: 10 } },
+    ], { online: true, env: { SESSION_STREAM_HOOK_ANSWER_TIMEOUT_MS: '3000' } });
+    await waitingOn('nobody-answered', plain);
+    await until('withdrawn: nobody answered', reasonSeen(/^No answer from a viewer within 3 s: Claude Code asks in its terminal$/), 60_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}\ncollector log:\n${collectorLog(p)}`));
+    assert.equal(existsSync(path.join(p.workspace, 'quiet.txt')), false, 'no decision was made for the user');
+    await ownDialog(plain, 30_000);
+    tty.stdin.write('\r');
+    await until('the command answered in the terminal ran', () => existsSync(path.join(p.workspace, 'quiet.txt')), 30_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}`));
   });
 
   it('with no VS Code window online, its own dialog asks at once (not after the answer time)', async () => {
-    r = await runner();
-    p = place();
-    const { server, url } = await model([
-      {
-        match: 'ALONE-MARK',
-        turns: [{ tools: [{ name: 'Bash', input: { command: 'echo nobody-watching > alone.txt', description: 'Write it' } }], usage: { input: 500, output: 20 } }, { text: 'Alone run done.', usage: { input: 600, output: 10 } }],
-      },
-    ]);
-    const t = { kill: () => undefined as unknown };
-    try {
-      assert.equal((await runCliToEnd(['login', '--email', r.user.email], r.env(p))).code, 0);
-      // An answer time far longer than this test may take: the dialog can only come from nobody being online.
-      assert.equal((await runCliToEnd(['hooks', 'install', '--agent', 'claude', '--answer-timeout-ms', '600000'], r.env(p))).code, 0);
-      const { tty, plain } = interactiveClaude(p, url, 'ALONE-MARK go');
-      t.kill = () => tty.kill('SIGKILL');
-      await until('the terminal shows its own dialog', () => /Do you want to proceed/.test(plain()), 120_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}\ncollector log:\n${collectorLog(p)}`));
-      const [s] = await sessionsOf(r.user.id);
-      assert.notEqual(s?.state, 'waiting', 'nothing waits for a viewer');
-      await until('the timeline says where it asks', async () => (await eventsOf(s!.id)).some((e) => e.event_type === 'thinking' && / in its terminal \(nobody is watching from VS Code\)$/.test(String(e.event_data.text ?? ''))), 30_000);
-      tty.stdin.write('\r');
-      await until('the command answered in the terminal ran', () => existsSync(path.join(p.workspace, 'alone.txt')), 30_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}`));
-    } finally {
-      t.kill();
-      await server.close();
-    }
+    // An answer time far longer than this test may take: the dialog can only come from nobody being online.
+    const { tty, plain } = await start('ALONE-MARK', [
+      { tools: [{ name: 'Bash', input: { command: 'echo nobody-watching > alone.txt', description: 'Write it' } }], usage: { input: 500, output: 20 } },
+      { text: 'Alone run done.', usage: { input: 600, output: 10 } },
+    ], { online: false, install: ['--answer-timeout-ms', '600000'] });
+    await ownDialog(plain, 120_000);
+    const [s] = await sessionsOf(r.user.id);
+    assert.notEqual(s?.state, 'waiting', 'nothing waits for a viewer');
+    await until('the timeline says where it asks', async () => (await eventsOf(s!.id)).some((e) => e.event_type === 'thinking' && / in its terminal \(nobody is watching from VS Code\)$/.test(String(e.event_data.text ?? ''))), 30_000);
+    tty.stdin.write('\r');
+    await until('the command answered in the terminal ran', () => existsSync(path.join(p.workspace, 'alone.txt')), 30_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}`));
   });
 });
 
