@@ -138,7 +138,7 @@ describe('comments and read marker in the timeline webview', function () {
     assert.ok(box && list && Math.abs(box.y - list.y) < 5, `the divider is at the top of the list (${box?.y} vs ${list?.y})`);
     assert.equal(await page.locator('.toggle', { hasText: 'Follow live' }).getAttribute('aria-pressed'), 'false', 'not following: the user reads from there');
     assert.equal(await page.locator('[aria-live="polite"].sr-only').textContent(), '180 new events since you last looked.');
-    await page.waitForTimeout(200);
+    await page.waitForFunction(() => (window as unknown as { __posted: TimelineWebviewMessage[] }).__posted.some((m) => m.type === 'read'));
     const reads = (await posted('read')).map((m) => m.seq);
     assert.ok(reads.length > 0 && Math.max(...reads) > 120 && Math.max(...reads) < 160, `read up to what is on screen, not the end: ${reads.join(',')}`);
     await page.keyboard.press('End');

@@ -10,6 +10,7 @@ import type { TimelineEntry } from '../../src/shared/entries';
 import type { SessionEvent } from '../../src/shared/events';
 import { RequestRouter } from '../../src/shared/requests';
 import { encodeEntries, pageRequest, type PageParams, type PageResult } from '../../src/shared/timelineProtocol';
+import { until } from '../support/wait';
 import { WebviewHarness } from '../support/webviewHarness';
 
 const T0 = Date.parse('2026-12-03T08:00:00Z');
@@ -56,22 +57,29 @@ describe('a session of any length in the timeline (Chromium)', function () {
     assert.equal(await page.locator('.overview').getAttribute('aria-valuemax'), String(N));
     assert.match((await position()) ?? '', new RegExp(`–20,000 of 20,000$`));
     // Scroll up: each time near the top, the page before comes in — past what the list holds at most.
+    // (Scrolled to the top again at each poll until an event 5,000 back is on screen: a wait for that, not for a time.)
     const firstOnScreen = async () => Number(((await position()) ?? '').split('–')[0]!.replace(/,/g, ''));
-    let oldest = N;
-    for (let i = 0; i < 200 && oldest > N - 5000; i++) {
-      await page.evaluate(() => (document.querySelector('.scroller')!.scrollTop = 0));
-      await page.waitForTimeout(40);
-      oldest = await firstOnScreen();
-    }
-    assert.ok(oldest <= N - 5000, `older events are on screen (#${oldest}); ${(await harness.requests(pageRequest)).length} pages asked`);
-    // What the position says is on screen is what the rows on screen are (read at one moment).
-    const onScreen = await page.evaluate(() => {
-      const scroller = document.querySelector('.scroller')!;
-      const top = scroller.getBoundingClientRect().top;
-      const first = [...document.querySelectorAll<HTMLElement>('.inner > .row')].find((r) => r.getBoundingClientRect().bottom > top + 1);
-      return { label: document.querySelector('.position')!.textContent, row: first?.querySelector('.seq')?.textContent };
-    });
-    assert.equal(`#${onScreen.label!.split('–')[0]!.replace(/,/g, '')}`, onScreen.row, JSON.stringify(onScreen));
+    await page
+      .waitForFunction(
+        (target) => {
+          document.querySelector('.scroller')!.scrollTop = 0;
+          return Number((document.querySelector('.position')?.textContent ?? '').split('–')[0]!.replace(/,/g, '')) <= target;
+        },
+        N - 5000,
+        { polling: 50, timeout: 60_000 },
+      )
+      .catch(async (error: Error) => assert.fail(`older events are not on screen (#${await firstOnScreen()}); ${(await harness.requests(pageRequest)).length} pages asked: ${error.message}`));
+    // What the position says is on screen is what the rows on screen are, once the list has drawn
+    // what it was last given (read at one moment, in the page).
+    const agree = () =>
+      page.evaluate(() => {
+        const scroller = document.querySelector('.scroller')!;
+        const top = scroller.getBoundingClientRect().top;
+        const first = [...document.querySelectorAll<HTMLElement>('.inner > .row')].find((r) => r.getBoundingClientRect().bottom > top + 1);
+        const label = document.querySelector('.position')!.textContent ?? '';
+        return { label, row: first?.querySelector('.seq')?.textContent, same: `#${label.split('–')[0]!.replace(/,/g, '')}` === first?.querySelector('.seq')?.textContent };
+      });
+    await until('the position and the rows on screen agree', async () => (await agree()).same, 15_000).catch(async (error: Error) => assert.fail(`${error.message}: ${JSON.stringify(await agree())}`));
     const asked = await harness.requests(pageRequest);
     assert.ok(asked.length >= 10 && asked.every((m) => m.params.direction === 'before'), 'pages before what is held');
     assert.ok((await page.locator('.row').count()) < 80, 'only rows on screen are in the DOM');
