@@ -3,11 +3,15 @@
 // and signed in to the stack, against the cheapest hook there is (`sh -c 'cat >/dev/null'`) in the
 // same run: `hooks per call p50` (target ≤ 15 ms). (2) The real Claude Code on a scripted
 // 20-tool-call `-p` run with our hooks installed against the same run without them, in
-// alternating rounds: `hooks run overhead claude` (target ≤ 1.05).
+// alternating rounds: `hooks run overhead claude` (target ≤ 1.05); and the floors in the same rounds:
+// our hooks not signed in (the hook calls alone), the same events as empty command hooks and as
+// HTTP hooks to a local server that answers at once (what Claude Code spends on any hook).
 import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureAgents } from '../scripts/agents';
@@ -85,16 +89,26 @@ export async function hooksBench(options: BenchOptions): Promise<SuiteReport> {
     const tool = (i: number): Turn => ({ tools: [{ name: 'Bash', input: { command: `echo step ${i}`, description: `step ${i}` } }] });
     const server = new ModelServer([{ match: 'HOOKS-BENCH', turns: [...Array.from({ length: 20 }, (_, i) => tool(i + 1)), { text: 'Twenty steps done.' }] }]);
     const url = await server.start();
+    let hookServer: http.Server | undefined;
     try {
-      type Kind = 'bare' | 'hooked' | 'hooksOnly' | 'emptyHooks';
+      // The floor of any hook type: the same events as HTTP hooks to a local server that answers at once.
+      hookServer = http.createServer((req, res) => {
+        req.resume();
+        req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+      });
+      await new Promise<void>((resolve) => hookServer!.listen(0, '127.0.0.1', resolve));
+      const hookUrl = `http://127.0.0.1:${(hookServer!.address() as AddressInfo).port}/hook`;
+      type Kind = 'bare' | 'hooked' | 'hooksOnly' | 'emptyHooks' | 'httpHooks';
       const timeOne = async (kind: Kind): Promise<number> => {
         const hooked = kind === 'hooked' || kind === 'hooksOnly';
         const h = hooked ? await hookedHome(kind === 'hooked') : path.join(dir, randomUUID());
-        if (kind === 'emptyHooks') {
-          // The floor for any command hook: the same events, each running the cheapest command there is.
+        if (kind === 'emptyHooks' || kind === 'httpHooks') {
+          // The floor for any command hook: the same events, each running the cheapest command there
+          // is; and for any hook at all: each an HTTP hook answered at once.
+          const hook = kind === 'emptyHooks' ? { type: 'command', command: 'cat >/dev/null', timeout: 15 } : { type: 'http', url: hookUrl, timeout: 15 };
           const events = agentOf('claude').hooks!.events;
           mkdirSync(path.join(h, '.claude'), { recursive: true });
-          writeFileSync(path.join(h, '.claude/settings.json'), JSON.stringify({ hooks: Object.fromEntries(events.map((e) => [e.name, [{ ...(e.matcher ? { matcher: e.matcher } : {}), hooks: [{ type: 'command', command: 'cat >/dev/null', timeout: 15 }] }]])) }));
+          writeFileSync(path.join(h, '.claude/settings.json'), JSON.stringify({ hooks: Object.fromEntries(events.map((e) => [e.name, [{ ...(e.matcher ? { matcher: e.matcher } : {}), hooks: [hook] }]])) }));
         }
         const workspace = path.join(h, 'workspace');
         mkdirSync(workspace, { recursive: true });
@@ -112,9 +126,10 @@ export async function hooksBench(options: BenchOptions): Promise<SuiteReport> {
         return now() - t0;
       };
       await timeOne('bare'); // warm the binary and the disk cache
-      const times: Record<Kind, number[]> = { bare: [], hooked: [], hooksOnly: [], emptyHooks: [] };
-      const orders: Kind[][] = [['bare', 'hooked', 'hooksOnly', 'emptyHooks'], ['hooked', 'hooksOnly', 'emptyHooks', 'bare'], ['hooksOnly', 'emptyHooks', 'bare', 'hooked'], ['emptyHooks', 'bare', 'hooked', 'hooksOnly']];
-      for (let i = 0; i < rounds; i++) for (const kind of orders[i % orders.length]!) times[kind].push(await timeOne(kind));
+      const times: Record<Kind, number[]> = { bare: [], hooked: [], hooksOnly: [], emptyHooks: [], httpHooks: [] };
+      // Each round in another order (rotated), so no kind always runs first or after the same one.
+      const kinds: Kind[] = ['bare', 'hooked', 'hooksOnly', 'emptyHooks', 'httpHooks'];
+      for (let i = 0; i < rounds; i++) for (const kind of [...kinds.slice(i % kinds.length), ...kinds.slice(0, i % kinds.length)]) times[kind].push(await timeOne(kind));
       const b = summarize(times.bare);
       const h = summarize(times.hooked);
       report.add('real claude hooked', h.p50, 'ms', `${installed.claude.pkg} ${installed.claude.version}, a scripted 20-tool-call -p run with our hooks installed (median of ${rounds})`);
@@ -125,9 +140,13 @@ export async function hooksBench(options: BenchOptions): Promise<SuiteReport> {
       report.add('run overhead claude, hook calls alone', only.p50 / b.p50, '', 'the part of the overhead that is the hooks themselves; the rest is storing the session on this same machine (the collector and the local stack)');
       const empty = summarize(times.emptyHooks);
       report.add('real claude empty hooks', empty.p50, 'ms', "the same run with the same hook events, each running only 'cat >/dev/null': what any command hook costs in Claude Code");
-      report.add('run overhead claude, empty hooks', empty.p50 / b.p50, '', 'the floor for hooks of these events');
+      report.add('run overhead claude, empty hooks', empty.p50 / b.p50, '', 'the floor for command hooks of these events');
+      const viaHttp = summarize(times.httpHooks);
+      report.add('real claude http hooks', viaHttp.p50, 'ms', 'the same run with the same hook events as HTTP hooks to a local server that answers at once: what Claude Code spends on a hook of any type');
+      report.add('run overhead claude, http hooks', viaHttp.p50 / b.p50, '', 'the floor for hooks of these events of any type');
     } finally {
       await server.close();
+      hookServer?.close();
     }
   } finally {
     for (const h of homes) {
