@@ -12,10 +12,11 @@ import { loginCommand, logoutCommand } from './loginCommand';
 import { PROCESS_IO, PROGRAM, type CliCommand, type CliIo } from './options';
 import { stackCommand } from './stackCommand';
 import { tailCommand } from './tailCommand';
+import { shareCommand, teamCommand, unshareCommand } from './teamCommand';
 import { watchCommand } from './watchCommand';
 
 /** Every command, in the order the usage lists them. */
-export const COMMANDS: readonly CliCommand[] = [runCommand, importCommand, watchCommand, hooksCommand, doctorCommand, loginCommand, logoutCommand, demoCommand, emitCommand, stackCommand, exportCommand, tailCommand, ...CONTROL_COMMANDS];
+export const COMMANDS: readonly CliCommand[] = [runCommand, importCommand, watchCommand, hooksCommand, doctorCommand, loginCommand, logoutCommand, demoCommand, emitCommand, stackCommand, exportCommand, tailCommand, ...CONTROL_COMMANDS, teamCommand, shareCommand, unshareCommand];
 
 /** The program's own usage: every command with its summary. */
 export function programUsage(): string {

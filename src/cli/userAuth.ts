@@ -28,6 +28,8 @@ export interface SavedLogin {
 export interface SignedInUser {
   connection: Connection;
   userId: string;
+  /** The user's address, when the sign-in tells it. */
+  email?: string;
   /** For messages: "you@example.com (saved login)". */
   who: string;
   /** A client that acts as the user (REST and Realtime), its token refreshed while it runs. */
@@ -125,7 +127,8 @@ export async function signedInUser(env: NodeJS.ProcessEnv = process.env): Promis
   const fixed = (accessToken: string, who: string): SignedInUser => {
     const exp = decodeJwt(accessToken).exp;
     if (exp && exp * 1000 < Date.now()) throw new UsageError(`The access token of ${who} expired at ${new Date(exp * 1000).toISOString()}. Sign in again: session-stream login.`);
-    return { connection, userId: userIdOf(accessToken), who, client: createSupabaseClient(connection.url, key, { accessToken: () => Promise.resolve(accessToken) }), authSession: () => Promise.resolve(sessionOf(accessToken)), dispose() {} };
+    const email = decodeJwt(accessToken).email;
+    return { connection, userId: userIdOf(accessToken), ...(typeof email === 'string' ? { email } : {}), who, client: createSupabaseClient(connection.url, key, { accessToken: () => Promise.resolve(accessToken) }), authSession: () => Promise.resolve(sessionOf(accessToken)), dispose() {} };
   };
   if (env.SUPABASE_ACCESS_TOKEN) return fixed(env.SUPABASE_ACCESS_TOKEN, 'SUPABASE_ACCESS_TOKEN');
 
@@ -165,6 +168,7 @@ export async function signedInUser(env: NodeJS.ProcessEnv = process.env): Promis
   return {
     connection,
     userId: result.data.user!.id,
+    ...(result.data.user!.email ? { email: result.data.user!.email } : {}),
     who,
     client,
     authSession: async () => {

@@ -12,7 +12,7 @@ interface PgError {
 }
 
 function explain(error: PgError, kind: CommandKind): string {
-  if (error.code === '42501' || /row-level security/i.test(error.message)) return `The ${kind} was refused: the session has ended, or it is not one you can see. Only open sessions can be steered.`;
+  if (error.code === '42501' || /row-level security/i.test(error.message)) return `The ${kind} was refused: the session has ended, it is not one you can see, or you may only watch it (its owner and its team's operators steer). Only open sessions can be steered.`;
   if (error.code === '23503') return 'The session no longer exists.';
   if (error.code === '23514') return `The ${kind} was refused by the database: ${error.message}`;
   if (error.code === '42703' || error.code === 'PGRST204') return 'This project cannot steer agents with this version yet: its database lacks the newest migrations. Apply them (`supabase db push`, or `supabase db reset` locally).';

@@ -22,6 +22,7 @@ const SESSION_POLICIES: Record<string, RegExp> = {
   'public.session_commands: Session readers read its commands': /readable_sessions\(/,
   'public.session_commands: Session readers send commands to open sessions': /steerable_sessions\(/,
   'public.session_commands: Session owners handle its commands': OWNED,
+  "public.session_shares: Owners see their sessions' shares, recipients their own": OWNED,
   "realtime.messages: Session readers read the session's private topic": /may_read_session\(/,
   "realtime.messages: Session readers show their presence on the session's private topic": /may_read_session\(/,
 };
@@ -39,10 +40,30 @@ const OWN_ROW_POLICIES = [
 ];
 
 /** Policies of the user's own topic (`viewers:<user id>`, where their VS Code windows show they are online). */
-const OWN_TOPIC_POLICIES = ['realtime.messages: Users see their own viewers online', 'realtime.messages: Users show themselves online to their own viewers topic'];
+const OWN_TOPIC_POLICIES = [
+  'realtime.messages: Users see their own viewers online',
+  'realtime.messages: Users show themselves online to their own viewers topic',
+  'realtime.messages: Users read what is sent to their own viewers topic',
+];
 
 /** The functions that say who may do what; everything else asks them. */
 const ACCESS_FUNCTIONS = ['readable_sessions', 'steerable_sessions', 'owned_sessions', 'may_read_session', 'may_steer_session'];
+
+/**
+ * Team management (migration 20261206000100): functions that take a team or a session id and decide
+ * by the caller's role in the team, or, for a session, by asking owned_sessions() — never by
+ * comparing an owner themselves. What each must ask:
+ */
+const TEAM_FUNCTIONS: Record<string, RegExp> = {
+  team_role_of: /public\.my_confirmed_email\(\)/,
+  notify_access_changed: /realtime\.send\(/,
+  invite_to_team: /public\.team_role_of\(team\) is distinct from 'admin'/,
+  set_team_role: /public\.team_role_of\(team\) is distinct from 'admin'/,
+  remove_from_team: /public\.team_role_of\(team\) is distinct from 'admin'/,
+  set_session_team: /public\.owned_sessions\(\)/,
+  share_session: /public\.owned_sessions\(\)/,
+  unshare_session: /public\.owned_sessions\(\)/,
+};
 
 /** A policy's name as PostgreSQL keeps it: identifiers are cut at 63 bytes. */
 const stored = (name: string) => {
@@ -95,7 +116,7 @@ describe('session access is decided in one place', () => {
     it('the policies of the user’s own viewers topic ask only whether the topic is theirs', () => {
       for (const name of OWN_TOPIC_POLICIES) {
         const p = policies.find((q) => q.name === name)!;
-        assert.match(p.text, /extension = 'presence'::text\) AND \( SELECT is_own_viewers_topic\(\)/, `${name}: ${p.text}`);
+        assert.match(p.text, /extension = '(presence|broadcast)'::text\) AND \( SELECT is_own_viewers_topic\(\)/, `${name}: ${p.text}`);
         assert.doesNotMatch(p.text, new RegExp(`${SHARED.source}|${OWNED.source}`), name);
       }
     });
@@ -118,13 +139,19 @@ describe('session access is decided in one place', () => {
       const { rows } = await admin.query<{ proname: string; prosrc: string }>(`
         select p.proname, p.prosrc from pg_proc p join pg_namespace n on n.oid = p.pronamespace
          where n.nspname = 'public' and p.prosecdef and 'uuid'::regtype::oid = any (p.proargtypes::oid[])
-           and p.proname <> all ($1)`, [ACCESS_FUNCTIONS]);
+           and p.proname <> all ($1)`, [[...ACCESS_FUNCTIONS, ...Object.keys(TEAM_FUNCTIONS)]]);
       const names = rows.map((r) => r.proname).sort();
       for (const name of ['count_session_event_hits', 'search_session_events', 'session_event_type_counts']) assert.ok(names.includes(name), `${name} among ${names.join(', ')}`);
       for (const r of rows) {
         assert.match(r.prosrc, /public\.may_read_session\(p_session_id\)/, r.proname);
         assert.doesNotMatch(r.prosrc, /coding_sessions/, r.proname);
       }
+    });
+
+    it('the team functions check the caller’s role, and their owner checks ask owned_sessions', async () => {
+      const { rows } = await admin.query<{ proname: string; prosrc: string }>(`select p.proname, p.prosrc from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'public' and p.proname = any ($1)`, [Object.keys(TEAM_FUNCTIONS)]);
+      assert.equal(rows.length, Object.keys(TEAM_FUNCTIONS).length);
+      for (const r of rows) assert.match(r.prosrc, TEAM_FUNCTIONS[r.proname]!, r.proname);
     });
 
     it('only the access functions compare a session’s owner with the caller', async () => {
