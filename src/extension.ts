@@ -79,7 +79,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     follower,
     tree,
     agents,
-    new OnlinePresence(auth, log),
+    new OnlinePresence(auth, log, () => streams.recheckAccess()),
     vscode.window.createTreeView('sessionStream.sessions', { treeDataProvider: tree, showCollapseAll: false }),
     control,
     ...registerCommands({ context, log, auth, sessions, streams, watcher, panelDeps, control, runs, agents }),

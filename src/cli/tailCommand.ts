@@ -4,9 +4,11 @@
 import { randomUUID } from 'node:crypto';
 import { RECONNECT_POLICY } from '../core/backoff';
 import { DELIVERIES } from '../core/delivery';
-import { SessionEventStream } from '../core/sessionEventStream';
+import { ACCESS_ENDED, SessionEventStream } from '../core/sessionEventStream';
 import { sessionState } from '../core/sessions';
 import { createSupabaseClient } from '../core/supabaseClient';
+import { watchAccessChanges } from '../core/viewers';
+import { decodeJwt } from 'jose';
 import { streamLogger } from '../core/log';
 import { sessionOption, UsageError } from './args';
 import { resolveConnection } from './connection';
@@ -71,9 +73,11 @@ export const tailCommand = defineCommand(TAIL, async ({ values }) => {
 
   return new Promise<number>((resolve) => {
     let finished = false;
+    let access: { dispose(): void } | undefined;
     const finish = (code: number) => {
       if (finished) return;
       finished = true;
+      access?.dispose();
       token.dispose();
       void stream
         .close()
@@ -84,7 +88,7 @@ export const tailCommand = defineCommand(TAIL, async ({ values }) => {
       if (values.json) out(JSON.stringify(stateJson(s, Date.now())));
       else if (s.state !== 'closed') out(p.dim(`— ${formatState(s, Date.now())}`));
       if (s.state === 'error') {
-        process.stderr.write(`Gave up after ${RECONNECT_POLICY.maxAttempts} attempts: ${s.reason}. Is Supabase reachable at ${connection.url}?\n`);
+        process.stderr.write(s.reason === ACCESS_ENDED ? `${s.reason}\n` : `Gave up after ${RECONNECT_POLICY.maxAttempts} attempts: ${s.reason}. Is Supabase reachable at ${connection.url}?\n`);
         finish(1);
       }
     });
@@ -130,5 +134,14 @@ export const tailCommand = defineCommand(TAIL, async ({ values }) => {
     process.once('SIGINT', () => finish(0));
     process.once('SIGTERM', () => finish(0));
     stream.open();
+    // Removed from the session's team, or no longer shared with: the stream checks and ends.
+    void token
+      .get()
+      .then((t) => (t ? String(decodeJwt(t).sub ?? '') : ''))
+      .then(async (userId) => {
+        if (!userId || finished) return;
+        access = await watchAccessChanges(client, userId, () => void stream.recheckAccess());
+      })
+      .catch((error: Error) => void process.stderr.write(`Could not listen for changes of your access: ${error.message}\n`));
   });
 });

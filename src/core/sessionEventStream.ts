@@ -33,6 +33,9 @@ import type { StreamBatch, StreamOptions, StreamStats } from './streamOptions';
 const PAGE = 1000;
 const LATENCY_SAMPLES = 1000;
 
+/** Why a stream ended when its viewer may no longer read the session. */
+export const ACCESS_ENDED = 'You no longer have access to this session: you were removed from its team, or it is no longer shared with you.';
+
 export class SessionEventStream {
   readonly log: EventLog;
   private readonly stateEmitter = new Emitter<ConnectionState>();
@@ -154,6 +157,29 @@ export class SessionEventStream {
     this.client = client;
     if (channel) this.removing = leaveChannel(channel);
     if (this.current.state !== 'closed') this.reconnect();
+  }
+
+  /**
+   * Asks again whether the viewer may still read this session (they were told their access
+   * changed: removed from its team, no longer shared). If not, the channel is left and the stream
+   * ends in `error` saying so: nothing arrives after, and it does not reconnect. When it cannot
+   * tell (the stack out of reach), it goes on: the next join is checked by Realtime anyway.
+   */
+  async recheckAccess(): Promise<boolean> {
+    if (this.current.state === 'closed') return true;
+    const { data, error } = await this.client.rpc('may_read_session', { session: this.options.sessionId });
+    // (closed meanwhile: nothing to end)
+    if (error || data !== false || (this.current as ConnectionState).state === 'closed') return true;
+    this.schedule.stop();
+    this.generation++;
+    this.liveBuffer = undefined;
+    this.feed.drop();
+    this.commandFeed.drop();
+    this.dropChannel();
+    this.setViewers([]);
+    this.logger.warn('access to the session ended', { sessionId: this.options.sessionId });
+    this.setState({ state: 'error', reason: ACCESS_ENDED });
+    return false;
   }
 
   async close(): Promise<void> {

@@ -57,15 +57,27 @@ export async function waitForViewer(client: SupabaseClient, sessionId: string, a
  */
 export const onlineTopic = (userId: string) => `viewers:${userId}`;
 
-/** Shows this client among the user's online viewers while it is connected (tracked again after each rejoin). */
-export async function showOnline(client: SupabaseClient, userId: string, meta: { key: string; name: string; client: string }): Promise<{ dispose(): void }> {
+/** The event the database sends on that topic when what the user may read changed. */
+export const ACCESS_CHANGED = 'access_changed';
+
+/**
+ * Shows this client among the user's online viewers while it is connected (tracked again after
+ * each rejoin). `onAccessChanged` hears the database say that what the user may read changed (a
+ * removal from a team, a share ended), and is called at every (re)join too: the caller checks its
+ * open sessions again.
+ */
+export async function showOnline(client: SupabaseClient, userId: string, meta: { key: string; name: string; client: string }, onAccessChanged?: () => void): Promise<{ dispose(): void }> {
   await client.realtime.setAuth();
   const channel = freshChannel(client, onlineTopic(userId), { private: true, presenceKey: meta.key });
   const since = new Date().toISOString();
   // A presence listener makes the join ask for presence (without one, a private join checks broadcast only).
   channel.on('presence', { event: 'sync' }, () => undefined);
+  if (onAccessChanged) channel.on('broadcast', { event: ACCESS_CHANGED }, () => onAccessChanged());
   channel.subscribe((status) => {
-    if (status === 'SUBSCRIBED') void channel.track({ name: meta.name, client: meta.client, since });
+    if (status !== 'SUBSCRIBED') return;
+    void channel.track({ name: meta.name, client: meta.client, since });
+    // A change said while this was not joined is not missed.
+    onAccessChanged?.();
   });
   return { dispose: () => void client.removeChannel(channel).catch(() => undefined) };
 }
@@ -108,4 +120,17 @@ export async function watchOnline(client: SupabaseClient, userId: string): Promi
     },
     dispose: () => void client.removeChannel(channel).catch(() => undefined),
   };
+}
+
+/**
+ * Hears the database say that what the user may read changed (their own topic, broadcast only):
+ * a terminal's `tail` checks its session again, also at every (re)join. For a window, showOnline
+ * takes the same callback.
+ */
+export async function watchAccessChanges(client: SupabaseClient, userId: string, onChange: () => void): Promise<{ dispose(): void }> {
+  await client.realtime.setAuth();
+  const channel = freshChannel(client, onlineTopic(userId), { private: true });
+  // Checked again at every (re)join too: a change said while this was not joined is not missed.
+  channel.on('broadcast', { event: ACCESS_CHANGED }, () => onChange()).subscribe((status) => status === 'SUBSCRIBED' && onChange());
+  return { dispose: () => void client.removeChannel(channel).catch(() => undefined) };
 }

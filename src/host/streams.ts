@@ -84,6 +84,11 @@ export class StreamRegistry implements vscode.Disposable {
     return [...this.changes];
   }
 
+  /** What the user may read changed (the database said so): every stream checks its session again. */
+  recheckAccess(): void {
+    for (const { stream } of this.streams.values()) void stream.recheckAccess();
+  }
+
   /** Moves every stream to the client a reload made (same project, same user). */
   useClient(client: SupabaseClient): void {
     for (const { stream } of this.streams.values()) stream.useClient(client);

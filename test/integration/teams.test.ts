@@ -10,8 +10,9 @@ import path from 'node:path';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { client, createSession, emit, serviceClient, signUp, stack, subscribe, type TestUser } from '@agent-session-stream/local-supabase/testing';
 import { CommandError, sendCommand } from '../../src/core/commands';
-import { onlineTopic } from '../../src/core/viewers';
-import { runCliToEnd } from '../support/cli';
+import { ACCESS_ENDED, SessionEventStream } from '../../src/core/sessionEventStream';
+import { onlineTopic, watchAccessChanges } from '../../src/core/viewers';
+import { runCli, runCliToEnd } from '../support/cli';
 import { until } from '../support/wait';
 
 interface Refusal {
@@ -243,5 +244,73 @@ describe('teams from the command line', function () {
     assert.match(notMine.stderr, /Only the owner of a session can share it/);
     assert.equal((await runCliToEnd(['unshare', '--session', session, friend.email], as(owner))).code, 0);
     assert.deepEqual(await sessionsSeen(friend.client, [session]), []);
+  });
+});
+
+describe('teams: a removed member’s open stream ends', function () {
+  this.timeout(90_000);
+  for (const delivery of ['broadcast', 'postgres_changes'] as const) {
+    it(`${delivery}: within 10 s of the removal the stream ends saying why, and nothing arrives after`, async () => {
+      const [owner, member] = await Promise.all([signUp(), signUp()]);
+      const team = (await ok(owner.client, 'create_team', { team_name: 'Watchers' })) as string;
+      await ok(owner.client, 'invite_to_team', { team, invitee: member.email });
+      const { data } = await owner.client.from('coding_sessions').insert({ user_id: owner.id, title: 'long run', team_id: team }).select('id').single();
+      const session = (data as { id: string }).id;
+      await serviceClient().from('coding_sessions').update({ state: 'running' }).eq('id', session);
+      const stream = new SessionEventStream({ client: member.client, sessionId: session, delivery, watchdogMs: 0 });
+      const seen: number[] = [];
+      stream.onDidReceive((b) => {
+        for (const e of b.entries) if (e.kind === 'event') seen.push(e.event.seq);
+      });
+      // As a window does: told on the user's own topic, the stream checks its session again.
+      const access = await watchAccessChanges(member.client, member.id, () => void stream.recheckAccess());
+      try {
+        stream.open();
+        await until('joined', () => stream.state.state === 'joined', 20_000);
+        // The timeline's numbers are the session's own (session_seq).
+        const numberOf = async () => ((await emit(session)) as unknown as { session_seq: number }).session_seq;
+        const first = await numberOf();
+        await until('a live event arrives', () => seen.includes(first), 20_000).catch((e: Error) => assert.fail(`${e.message}: seen ${JSON.stringify(seen)}, emitted ${JSON.stringify(first)}, state ${JSON.stringify(stream.state)}`));
+        const removedAt = Date.now();
+        await ok(owner.client, 'remove_from_team', { team, member: member.email });
+        await until('the stream ends', () => stream.state.state === 'error', 10_000);
+        assert.ok(Date.now() - removedAt < 10_000);
+        assert.deepEqual(stream.state, { state: 'error', reason: ACCESS_ENDED });
+        const count = seen.length;
+        const later = await numberOf();
+        // The owner's own stream gets it: had the member's still been open, it would have too by now.
+        const own = new SessionEventStream({ client: owner.client, sessionId: session, delivery, watchdogMs: 0 });
+        const ownSeen: number[] = [];
+        own.onDidReceive((b) => {
+          for (const e of b.entries) if (e.kind === 'event') ownSeen.push(e.event.seq);
+        });
+        own.open();
+        await until('the owner sees the later event', () => ownSeen.includes(later), 20_000);
+        await numberOf();
+        await until('the owner sees one more live', () => ownSeen.length >= 2 && ownSeen.at(-1)! > later, 20_000);
+        own.dispose();
+        assert.equal(seen.length, count, `nothing arrived after the end: ${seen.join(',')}`);
+      } finally {
+        access.dispose();
+        stream.dispose();
+      }
+    });
+  }
+
+  it('tail ends with exit 1 and says why', async () => {
+    const [owner, member] = await Promise.all([signUp(), signUp()]);
+    const session = await createSession(owner.id, 'shared, then not');
+    await serviceClient().from('coding_sessions').update({ state: 'running' }).eq('id', session);
+    await ok(owner.client, 'share_session', { session, recipient: member.email });
+    const tail = runCli(['tail', '--session', session], { SUPABASE_URL: stack().env.API_URL, SUPABASE_ANON_KEY: stack().env.ANON_KEY, SESSION_STREAM_EMAIL: member.email, SESSION_STREAM_PASSWORD: member.password });
+    try {
+      await until('tail is live', () => tail.lines.some((l) => /joined|live/i.test(l)), 30_000);
+      await ok(owner.client, 'unshare_session', { session, recipient: member.email });
+      const code = await Promise.race([tail.exited, new Promise((r) => setTimeout(() => r('still running'), 15_000))]);
+      assert.equal(code, 1, `tail: ${tail.stderr()}`);
+      assert.match(tail.stderr(), /You no longer have access to this session/);
+    } finally {
+      tail.child.kill('SIGKILL');
+    }
   });
 });
