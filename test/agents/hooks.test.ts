@@ -172,7 +172,10 @@ describe(`hooks: Claude Code ${agents().claude.version} in a terminal (interacti
     const first = await waitingOn('approved-from-the-viewer', plain);
     assert.equal(first.request.tool, 'Bash');
     const approve = await sendCommand(r.user.client, first.session.id, 'approve', { agentRequestId: first.request.id, inputHash: first.request.inputHash });
-    await until('the approved command ran', () => existsSync(path.join(p.workspace, 'proof.txt')), 60_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}`));
+    await until('the approved command ran', () => existsSync(path.join(p.workspace, 'proof.txt')), 60_000).catch(async (error: Error) => {
+      const outcome = (await query<{ outcome: string | null; reason: string | null }>('select outcome, reason from public.session_commands where id = $1', [approve.id]))[0];
+      assert.fail(`${error.message}\napproval: ${JSON.stringify(outcome)}\nscreen: ${plain()}\ncollector log:\n${collectorLog(p)}`);
+    });
     await until('the approval is recorded done', async () => (await query<{ outcome: string | null }>('select outcome from public.session_commands where id = $1', [approve.id]))[0]!.outcome === 'done');
     // The second: denied from the viewer, with why; the command does not run.
     const second = await waitingOn('denied-from-the-viewer', plain);
@@ -218,10 +221,15 @@ describe(`hooks: Claude Code ${agents().claude.version} in a terminal (interacti
       { tools: [{ name: 'Bash', input: { command: 'echo nobody-watching > alone.txt', description: 'Write it' } }], usage: { input: 500, output: 20 } },
       { text: 'Alone run done.', usage: { input: 600, output: 10 } },
     ], { online: false, install: ['--answer-timeout-ms', '600000'] });
+    // (Claude Code shows its dialog while a hook waits too: what tells is that nothing waits for a viewer.)
     await ownDialog(plain, 120_000);
+    await until('the timeline says where it asks', async () => {
+      const [s] = await sessionsOf(r.user.id);
+      return s !== undefined && (await eventsOf(s.id)).some((e) => e.event_type === 'thinking' && / in its terminal \(nobody is watching from VS Code\)$/.test(String(e.event_data.text ?? '')));
+    }, 60_000).catch((error: Error) => assert.fail(`${error.message}\ncollector log:\n${collectorLog(p)}`));
     const [s] = await sessionsOf(r.user.id);
-    assert.notEqual(s?.state, 'waiting', 'nothing waits for a viewer');
-    await until('the timeline says where it asks', async () => (await eventsOf(s!.id)).some((e) => e.event_type === 'thinking' && / in its terminal \(nobody is watching from VS Code\)$/.test(String(e.event_data.text ?? ''))), 30_000);
+    const states = (await eventsOf(s!.id)).filter((e) => e.event_type === 'state_changed').map((e) => String(e.event_data.to));
+    assert.ok(!states.includes('waiting'), `nothing waited for a viewer: ${states.join(' → ')}`);
     tty.stdin.write('\r');
     await until('the command answered in the terminal ran', () => existsSync(path.join(p.workspace, 'alone.txt')), 30_000).catch((error: Error) => assert.fail(`${error.message}\nscreen: ${plain()}`));
   });
