@@ -116,42 +116,21 @@ export const teamCommand = defineCommand(TEAM, async ({ values, positionals }) =
   }
 });
 
-const SHARE_OPTIONS = {
-  session: { type: 'string', value: 'ID', required: true, help: 'the session (yours)' },
-} as const;
+/** share and unshare: one session of the user's, one address. */
+function shareCommandOf(name: 'share' | 'unshare', summary: string, about: string, act: typeof shareSession, done: (email: string) => string) {
+  return defineCommand(
+    { name, summary, operands: 'EMAIL', about, options: { session: { type: 'string', value: 'ID', required: true, help: 'the session (yours)' } } },
+    async ({ values, positionals }) => {
+      const sessionId = sessionOption(values.session);
+      if (positionals.length !== 1) throw new UsageError(`${name} takes one address: ${name} --session ID EMAIL.`);
+      return asUser(async (u) => {
+        await act(u.client, sessionId, positionals[0]!);
+        return `${done(positionals[0]!.trim().toLowerCase())}\n`;
+      });
+    },
+  );
+}
 
-export const shareCommand = defineCommand(
-  {
-    name: 'share',
-    summary: 'share one session of yours, view-only, with one person (by email)',
-    operands: 'EMAIL',
-    about: 'They see the session live and comment on it; they cannot steer it. unshare ends it at once.',
-    options: SHARE_OPTIONS,
-  },
-  async ({ values, positionals }) => {
-    const sessionId = sessionOption(values.session);
-    if (positionals.length !== 1) throw new UsageError('share takes one address: share --session ID EMAIL.');
-    return asUser(async (u) => {
-      await shareSession(u.client, sessionId, positionals[0]!);
-      return `Shared with ${positionals[0]!.trim().toLowerCase()} (view-only).\n`;
-    });
-  },
-);
+export const shareCommand = shareCommandOf('share', 'share one session of yours, view-only, with one person (by email)', 'They see the session live and comment on it; they cannot steer it. unshare ends it at once.', shareSession, (email) => `Shared with ${email} (view-only).`);
 
-export const unshareCommand = defineCommand(
-  {
-    name: 'unshare',
-    summary: 'stop sharing a session with that person: their access ends at once',
-    operands: 'EMAIL',
-    about: 'Their open timelines of the session close and say why.',
-    options: SHARE_OPTIONS,
-  },
-  async ({ values, positionals }) => {
-    const sessionId = sessionOption(values.session);
-    if (positionals.length !== 1) throw new UsageError('unshare takes one address: unshare --session ID EMAIL.');
-    return asUser(async (u) => {
-      await unshareSession(u.client, sessionId, positionals[0]!);
-      return `No longer shared with ${positionals[0]!.trim().toLowerCase()}.\n`;
-    });
-  },
-);
+export const unshareCommand = shareCommandOf('unshare', 'stop sharing a session with that person: their access ends at once', 'Their open timelines of the session close and say why.', unshareSession, (email) => `No longer shared with ${email}.`);

@@ -153,6 +153,56 @@ as $$
    order by array_position(array['viewer', 'operator', 'admin'], m.role) desc limit 1
 $$;
 
+-- The checks the functions below share (run inside them, as their owner): the caller an admin of
+-- the team, or the owner of the session; a role; an address (lower case).
+create function public.require_team_admin(team uuid, to_do text) returns void
+language plpgsql stable
+set search_path = ''
+as $$
+begin
+  if public.team_role_of(team) is distinct from 'admin' then
+    raise exception 'Only an admin of the team can %.', to_do using errcode = '42501';
+  end if;
+end;
+$$;
+
+create function public.require_session_owner(session uuid, to_do text) returns void
+language plpgsql stable
+set search_path = ''
+as $$
+begin
+  if not exists (select 1 from public.owned_sessions() o (id) where o.id = session) then
+    raise exception 'Only the owner of a session can %, and this one is not yours (or does not exist).', to_do using errcode = '42501';
+  end if;
+end;
+$$;
+
+create function public.checked_role(member_role text) returns text
+language plpgsql immutable
+set search_path = ''
+as $$
+begin
+  if member_role is null or member_role not in ('viewer', 'operator', 'admin') then
+    raise exception 'A role is viewer, operator or admin.' using errcode = '22023';
+  end if;
+  return member_role;
+end;
+$$;
+
+create function public.checked_address(given text) returns text
+language plpgsql immutable
+set search_path = ''
+as $$
+declare
+  address text := lower(btrim(given));
+begin
+  if address is null or address !~ '^[^@[:space:]]+@[^@[:space:]]+$' or char_length(address) > 320 then
+    raise exception 'That is not an email address: %', left(coalesce(given, ''), 100) using errcode = '22023';
+  end if;
+  return address;
+end;
+$$;
+
 -- Tells a user's viewers that what they may read changed (a removal): they check their streams again.
 create function public.notify_access_changed(who uuid, what jsonb) returns void
 language plpgsql security definer
@@ -195,18 +245,12 @@ language plpgsql security definer
 set search_path = ''
 as $$
 declare
-  address text := lower(btrim(invitee));
+  address text;
   existing text;
 begin
-  if public.team_role_of(team) is distinct from 'admin' then
-    raise exception 'Only an admin of the team can invite.' using errcode = '42501';
-  end if;
-  if member_role not in ('viewer', 'operator', 'admin') then
-    raise exception 'A role is viewer, operator or admin.' using errcode = '22023';
-  end if;
-  if address is null or address !~ '^[^@[:space:]]+@[^@[:space:]]+$' or char_length(address) > 320 then
-    raise exception 'That is not an email address: %', left(coalesce(invitee, ''), 100) using errcode = '22023';
-  end if;
+  perform public.require_team_admin(team, 'invite');
+  perform public.checked_role(member_role);
+  address := public.checked_address(invitee);
   select m.role into existing from public.team_members m where m.team_id = team and m.email = address;
   if existing is not null then
     raise exception '% is already a member (%); change a role with team role.', address, existing using errcode = '23505';
@@ -224,12 +268,8 @@ declare
   address text := lower(btrim(member));
   was text;
 begin
-  if public.team_role_of(team) is distinct from 'admin' then
-    raise exception 'Only an admin of the team can change roles.' using errcode = '42501';
-  end if;
-  if member_role not in ('viewer', 'operator', 'admin') then
-    raise exception 'A role is viewer, operator or admin.' using errcode = '22023';
-  end if;
+  perform public.require_team_admin(team, 'change roles');
+  perform public.checked_role(member_role);
   select m.role into was from public.team_members m where m.team_id = team and m.email = address for update;
   if was is null then raise exception '% is not a member of the team.', address using errcode = 'P0002'; end if;
   if was = 'admin' and member_role <> 'admin'
@@ -280,9 +320,7 @@ as $$
 declare
   was uuid;
 begin
-  if not exists (select 1 from public.owned_sessions() o (id) where o.id = session) then
-    raise exception 'Only the owner of a session can move it, and this one is not yours (or does not exist).' using errcode = '42501';
-  end if;
+  perform public.require_session_owner(session, 'move it');
   if team is not null and not exists (select 1 from public.my_teams('viewer') t (id) where t.id = team) then
     raise exception 'You are not a member of that team.' using errcode = '42501';
   end if;
@@ -300,14 +338,10 @@ language plpgsql security definer
 set search_path = ''
 as $$
 declare
-  address text := lower(btrim(recipient));
+  address text;
 begin
-  if not exists (select 1 from public.owned_sessions() o (id) where o.id = session) then
-    raise exception 'Only the owner of a session can share it, and this one is not yours (or does not exist).' using errcode = '42501';
-  end if;
-  if address is null or address !~ '^[^@[:space:]]+@[^@[:space:]]+$' or char_length(address) > 320 then
-    raise exception 'That is not an email address: %', left(coalesce(recipient, ''), 100) using errcode = '22023';
-  end if;
+  perform public.require_session_owner(session, 'share it');
+  address := public.checked_address(recipient);
   insert into public.session_shares (session_id, email, user_id, shared_by)
   values (session, address, (select u.id from auth.users u where lower(u.email) = address), (select auth.uid()))
   on conflict (session_id, email) do nothing;
@@ -322,9 +356,7 @@ declare
   address text := lower(btrim(recipient));
   gone uuid;
 begin
-  if not exists (select 1 from public.owned_sessions() o (id) where o.id = session) then
-    raise exception 'Only the owner of a session can stop sharing it, and this one is not yours (or does not exist).' using errcode = '42501';
-  end if;
+  perform public.require_session_owner(session, 'stop sharing it');
   delete from public.session_shares sh where sh.session_id = session and sh.email = address returning sh.user_id into gone;
   if not found then raise exception 'This session is not shared with %.', address using errcode = 'P0002'; end if;
   perform public.notify_access_changed(gone, jsonb_build_object('session', session));
@@ -335,6 +367,7 @@ revoke execute on function public.team_role_of(uuid), public.notify_access_chang
   public.set_team_role(uuid, text, text), public.remove_from_team(uuid, text), public.set_session_team(uuid, uuid), public.share_session(uuid, text), public.unshare_session(uuid, text)
   from public, anon;
 revoke execute on function public.notify_access_changed(uuid, jsonb) from authenticated;
+revoke execute on function public.require_team_admin(uuid, text), public.require_session_owner(uuid, text), public.checked_role(text), public.checked_address(text) from public, anon, authenticated;
 grant execute on function public.team_role_of(uuid), public.create_team(text), public.invite_to_team(uuid, text, text), public.set_team_role(uuid, text, text),
   public.remove_from_team(uuid, text), public.set_session_team(uuid, uuid), public.share_session(uuid, text), public.unshare_session(uuid, text)
   to authenticated;

@@ -51,18 +51,20 @@ const ACCESS_FUNCTIONS = ['readable_sessions', 'steerable_sessions', 'owned_sess
 
 /**
  * Team management (migration 20261206000100): functions that take a team or a session id and decide
- * by the caller's role in the team, or, for a session, by asking owned_sessions() — never by
- * comparing an owner themselves. What each must ask:
+ * by the caller's role in the team (require_team_admin), or, for a session, by asking
+ * owned_sessions() (require_session_owner) — never by comparing an owner themselves. What each must ask:
  */
 const TEAM_FUNCTIONS: Record<string, RegExp> = {
   team_role_of: /public\.my_confirmed_email\(\)/,
+  require_team_admin: /public\.team_role_of\(team\) is distinct from 'admin'/,
+  require_session_owner: /public\.owned_sessions\(\)/,
   notify_access_changed: /realtime\.send\(/,
-  invite_to_team: /public\.team_role_of\(team\) is distinct from 'admin'/,
-  set_team_role: /public\.team_role_of\(team\) is distinct from 'admin'/,
+  invite_to_team: /public\.require_team_admin\(team, /,
+  set_team_role: /public\.require_team_admin\(team, /,
   remove_from_team: /public\.team_role_of\(team\) is distinct from 'admin'/,
-  set_session_team: /public\.owned_sessions\(\)/,
-  share_session: /public\.owned_sessions\(\)/,
-  unshare_session: /public\.owned_sessions\(\)/,
+  set_session_team: /public\.require_session_owner\(session, /,
+  share_session: /public\.require_session_owner\(session, /,
+  unshare_session: /public\.require_session_owner\(session, /,
 };
 
 /** A policy's name as PostgreSQL keeps it: identifiers are cut at 63 bytes. */
