@@ -61,6 +61,14 @@ as $$
   select lower(u.email) from auth.users u where u.id = (select auth.uid()) and u.email_confirmed_at is not null
 $$;
 
+-- A role's rank: viewer 1 < operator 2 < admin 3 (null for anything else).
+create function public.team_role_rank(member_role text) returns int
+language sql immutable
+set search_path = ''
+as $$
+  select array_position(array['viewer', 'operator', 'admin'], member_role)
+$$;
+
 -- The caller's teams where their role is at least `at_least` (viewer < operator < admin).
 create function public.my_teams(at_least text default 'viewer') returns setof uuid
 language sql stable security definer
@@ -68,7 +76,7 @@ set search_path = ''
 as $$
   select m.team_id from public.team_members m
    where (m.user_id = (select auth.uid()) or (m.user_id is null and m.email = (select public.my_confirmed_email())))
-     and array_position(array['viewer', 'operator', 'admin'], m.role) >= array_position(array['viewer', 'operator', 'admin'], at_least)
+     and public.team_role_rank(m.role) >= public.team_role_rank(at_least)
 $$;
 
 -- Readers: the owner, the members of the session's team, and whoever it is shared with.
@@ -96,6 +104,7 @@ as $$
 $$;
 
 revoke execute on function public.my_confirmed_email(), public.my_teams(text) from public, anon;
+grant execute on function public.team_role_rank(text) to authenticated, service_role;
 grant execute on function public.my_confirmed_email(), public.my_teams(text) to authenticated, service_role;
 
 -- Reading the tables: members see their teams and everyone in them; a session's owner sees its
@@ -150,7 +159,7 @@ set search_path = ''
 as $$
   select m.role from public.team_members m
    where m.team_id = team and (m.user_id = (select auth.uid()) or (m.user_id is null and m.email = (select public.my_confirmed_email())))
-   order by array_position(array['viewer', 'operator', 'admin'], m.role) desc limit 1
+   order by public.team_role_rank(m.role) desc limit 1
 $$;
 
 -- The checks the functions below share (run inside them, as their owner): the caller an admin of
@@ -277,7 +286,7 @@ begin
     raise exception 'A team keeps at least one admin: make someone else admin first.' using errcode = '42501';
   end if;
   update public.team_members m set role = member_role where m.team_id = team and m.email = address;
-  if array_position(array['viewer', 'operator', 'admin'], member_role) < array_position(array['viewer', 'operator', 'admin'], was) then
+  if public.team_role_rank(member_role) < public.team_role_rank(was) then
     perform public.notify_access_changed((select m.user_id from public.team_members m where m.team_id = team and m.email = address), jsonb_build_object('team', team, 'role', member_role));
   end if;
 end;
